@@ -1,0 +1,204 @@
+// actors/BetWriter.ts — one per process: group-commits the bets of every room.
+//
+// A bet is acknowledged only after the transaction holding it has committed. Bets wait
+// at most BET_FLUSH_DELAY_MS_MAX (or until BET_BATCH_SIZE_MAX are queued) and then go to
+// Postgres together, so the database does one commit for hundreds of bets.
+import { nanoid } from 'nanoid';
+import type pg from 'pg';
+import {
+  BET_BATCH_SIZE_MAX,
+  BET_BATCH_SPLIT_DEPTH_MAX,
+  BET_FLUSH_DELAY_MS_MAX,
+  BET_QUEUE_LENGTH_MAX,
+  CUTOFF_GRACE_MS,
+} from '../core/limits.ts';
+import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
+import type { Logger } from '../app/logger.ts';
+import type { Metrics } from '../app/metrics.ts';
+
+export type BetRequest = Omit<BetToWrite, 'ticketPublicId'>;
+
+export type BetOutcome = BetResult | { status: 'rejected'; code: 'SERVER_BUSY' | 'INTERNAL_ERROR' | 'SHUTTING_DOWN'; message: string };
+
+export interface CommittedBet {
+  drawId: number;
+  ticketRowId: number;
+  costMinor: number;
+  lines: number[][];
+}
+
+export interface BetWriterOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  metrics?: Metrics;
+  /** 'single': one transaction per bet, several in parallel — the benchmark's baseline. */
+  mode?: 'batch' | 'single';
+  batchSizeMax?: number;
+  flushDelayMsMax?: number;
+  queueLengthMax?: number;
+  /** Transactions in flight at once. */
+  concurrency?: number;
+  cutoffGraceMs?: number;
+  /** Called after each commit with the newly sold tickets (not duplicates). */
+  onCommitted?: (bets: CommittedBet[]) => void;
+}
+
+interface Pending {
+  request: BetRequest;
+  key: string;
+  resolve: (outcome: BetOutcome) => void;
+  splitDepth: number;
+}
+
+export class BetWriter {
+  private readonly queue: Pending[] = [];
+  /** Halves of failed batches, retried before new bets as batches of their own. */
+  private readonly retries: Pending[][] = [];
+  /** Bets queued or in flight, by player and request id: a retry joins the original. */
+  private readonly byKey = new Map<string, Promise<BetOutcome>>();
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private drainWaiters: (() => void)[] = [];
+
+  private readonly mode: 'batch' | 'single';
+  private readonly batchSizeMax: number;
+  private readonly flushDelayMsMax: number;
+  private readonly queueLengthMax: number;
+  private readonly concurrency: number;
+  private readonly cutoffGraceMs: number;
+
+  constructor(private readonly options: BetWriterOptions) {
+    this.mode = options.mode ?? 'batch';
+    this.batchSizeMax = this.mode === 'single' ? 1 : (options.batchSizeMax ?? BET_BATCH_SIZE_MAX);
+    this.flushDelayMsMax = this.mode === 'single' ? 0 : (options.flushDelayMsMax ?? BET_FLUSH_DELAY_MS_MAX);
+    this.queueLengthMax = options.queueLengthMax ?? BET_QUEUE_LENGTH_MAX;
+    this.concurrency = options.concurrency ?? 1;
+    this.cutoffGraceMs = options.cutoffGraceMs ?? CUTOFF_GRACE_MS;
+  }
+
+  get queueLength(): number {
+    return this.queue.length + this.retries.reduce((n, b) => n + b.length, 0);
+  }
+
+  /** Resolves with exactly one outcome per call; never rejects. */
+  submit(request: BetRequest): Promise<BetOutcome> {
+    const key = `${request.playerId}:${request.requestId}`;
+    const joined = this.byKey.get(key);
+    if (joined) return joined;
+    if (this.stopping) {
+      return Promise.resolve({ status: 'rejected', code: 'SHUTTING_DOWN', message: 'server is shutting down, retry on another' });
+    }
+    if (this.queue.length >= this.queueLengthMax) {
+      this.options.metrics?.betsTotal.inc({ outcome: 'SERVER_BUSY' });
+      return Promise.resolve({ status: 'rejected', code: 'SERVER_BUSY', message: 'too many bets in flight, retry shortly' });
+    }
+    const promise = new Promise<BetOutcome>((resolve) => {
+      this.queue.push({ request, key, resolve, splitDepth: 0 });
+    });
+    this.byKey.set(key, promise);
+    promise.then(() => this.byKey.delete(key));
+    this.options.metrics?.betQueueLength.set(this.queue.length);
+    this.schedule();
+    return promise;
+  }
+
+  /** Stops taking bets and resolves once every queued and in-flight bet is decided. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.schedule(true);
+    if (this.idle()) return;
+    await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private idle(): boolean {
+    return this.queue.length === 0 && this.retries.length === 0 && this.inFlight === 0;
+  }
+
+  private schedule(now = false): void {
+    while (this.inFlight < this.concurrency && (this.queue.length > 0 || this.retries.length > 0)) {
+      if (this.retries.length > 0 || now || this.stopping || this.queue.length >= this.batchSizeMax || this.flushDelayMsMax === 0) {
+        this.startBatch();
+        continue;
+      }
+      if (!this.timer) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.schedule(true);
+        }, this.flushDelayMsMax);
+      }
+      return;
+    }
+  }
+
+  private startBatch(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.retries.shift() ?? this.queue.splice(0, this.batchSizeMax);
+    this.options.metrics?.betQueueLength.set(this.queue.length);
+    this.inFlight++;
+    this.writeBatch(batch).finally(() => {
+      this.inFlight--;
+      // Bets that queued up during the write have waited long enough: go at once.
+      this.schedule(true);
+      if (this.idle()) {
+        for (const resolve of this.drainWaiters.splice(0)) resolve();
+      }
+    });
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const startedMs = performance.now();
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.options.pool.connect();
+      const bets: BetToWrite[] = batch.map((p) => ({ ...p.request, ticketPublicId: `t_${nanoid(20)}` }));
+      const results = await writeBetBatch(client, bets, this.cutoffGraceMs);
+      client.release();
+      client = undefined;
+      const metrics = this.options.metrics;
+      metrics?.betBatchSize.observe(batch.length);
+      metrics?.betCommitSeconds.observe((performance.now() - startedMs) / 1000);
+      const committed: CommittedBet[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const result = results[i];
+        if (result.status === 'accepted' && !result.duplicate) {
+          committed.push({ drawId: batch[i].request.drawId, ticketRowId: result.ticketRowId, costMinor: result.costMinor, lines: result.lines });
+        }
+        metrics?.betsTotal.inc({ outcome: result.status === 'accepted' ? 'accepted' : result.code });
+      }
+      if (committed.length > 0) this.options.onCommitted?.(committed);
+      for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+    } catch (err) {
+      // Drop a possibly broken connection rather than reuse it.
+      client?.release(err as Error);
+      this.onBatchFailed(batch, err as Error);
+    }
+  }
+
+  /**
+   * A failed transaction wrote nothing. Split the batch and retry the halves so that one
+   * poisonous bet cannot sink the others; a lone bet that still fails is rejected. A
+   * commit whose outcome was lost is safe to retry: the (player, request id) key makes
+   * the retry return the original ticket instead of charging twice.
+   */
+  private onBatchFailed(batch: Pending[], err: Error): void {
+    this.options.metrics?.betBatchFailures.inc();
+    const depth = batch[0].splitDepth;
+    this.options.logger.error({ err, batchSize: batch.length, splitDepth: depth }, 'bet batch failed');
+    if (depth >= BET_BATCH_SPLIT_DEPTH_MAX || (batch.length === 1 && depth >= 2)) {
+      for (const p of batch) {
+        this.options.metrics?.betsTotal.inc({ outcome: 'INTERNAL_ERROR' });
+        p.resolve({ status: 'rejected', code: 'INTERNAL_ERROR', message: 'the bet could not be recorded; retry with the same requestId' });
+      }
+      return;
+    }
+    for (const p of batch) p.splitDepth = depth + 1;
+    const half = Math.ceil(batch.length / 2);
+    this.retries.push(batch.slice(0, half));
+    if (batch.length > half) this.retries.push(batch.slice(half));
+  }
+}
+

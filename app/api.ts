@@ -1,0 +1,250 @@
+// app/api.ts — the HTTP API: accounts, wallet, games and draws, matchmaking.
+// Each handler validates, delegates to the ledger in a line or two, and replies.
+import { matchMaker, createAuthContext } from '@colyseus/core';
+import type pg from 'pg';
+import type { Clock } from '../core/clock.ts';
+import { AppError, ErrorCode } from '../core/errors.ts';
+import {
+  DEPOSIT_AMOUNT_MINOR_MAX,
+  DEPOSIT_AMOUNT_MINOR_MIN,
+  IDEMPOTENCY_KEY_LENGTH_MAX,
+  LOGIN_ATTEMPTS_MAX,
+  LOGIN_TRACKED_KEYS_MAX,
+  LOGIN_WINDOW_MS,
+  PLAYER_AGE_YEARS_MIN,
+  SESSION_TTL_MS,
+} from '../core/limits.ts';
+import { allGames, gameById } from '../games/index.ts';
+import { listDraws, type DrawRow } from '../ledger/draws.ts';
+import { findPlayerForLogin, insertPlayer, insertSession, playerProfile, revokeSession, type SessionPlayer } from '../ledger/players.ts';
+import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
+import { hashPassword, hashSessionToken, isWellFormedToken, newSessionToken, verifyPassword } from './auth.ts';
+import { bearerToken, errorBody, type HttpRequest, type HttpRoutes } from './http.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import type { PaymentProvider } from './payments.ts';
+import { ageYears, bodyObject, integerField, isCalendarDate, stringField } from './validate.ts';
+
+export interface ApiDeps {
+  pool: pg.Pool;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  payments: PaymentProvider;
+  authenticate(token: unknown): Promise<SessionPlayer | null>;
+  operatorCredentials?: string;
+  isShuttingDown(): boolean;
+}
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+const EXPOSED_MATCHMAKE_METHODS = new Set(['joinOrCreate', 'join', 'joinById', 'reconnect']);
+// A hash to verify against when the email is unknown, so both paths cost the same.
+let decoyHash: Promise<string> | undefined;
+
+/** Failed logins per email in a sliding window, bounded in the number of emails tracked. */
+class LoginLimiter {
+  private readonly failures = new Map<string, number[]>();
+  blocked(email: string, nowMs: number): boolean {
+    const recent = (this.failures.get(email) ?? []).filter((t) => t > nowMs - LOGIN_WINDOW_MS);
+    return recent.length >= LOGIN_ATTEMPTS_MAX;
+  }
+  fail(email: string, nowMs: number) {
+    if (!this.failures.has(email) && this.failures.size >= LOGIN_TRACKED_KEYS_MAX) {
+      this.failures.delete(this.failures.keys().next().value as string);
+    }
+    const recent = (this.failures.get(email) ?? []).filter((t) => t > nowMs - LOGIN_WINDOW_MS);
+    recent.push(nowMs);
+    this.failures.set(email, recent.slice(-LOGIN_ATTEMPTS_MAX));
+  }
+  succeed(email: string) {
+    this.failures.delete(email);
+  }
+}
+
+function drawView(d: DrawRow) {
+  return {
+    drawId: d.publicId,
+    gameId: d.gameId,
+    businessDate: d.businessDate,
+    status: d.status,
+    openAt: new Date(d.openAtMs).toISOString(),
+    cutoffAt: new Date(d.cutoffAtMs).toISOString(),
+    drawAt: new Date(d.drawAtMs).toISOString(),
+  };
+}
+
+function localTime(t: { hour: number; minute: number }): string {
+  return `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
+}
+
+export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
+  const { pool, clock } = deps;
+  const logins = new LoginLimiter();
+
+  async function requirePlayer(req: HttpRequest): Promise<SessionPlayer> {
+    const player = await deps.authenticate(bearerToken(req));
+    if (!player) throw new AppError(ErrorCode.UNAUTHORIZED, 'missing, expired or revoked session token', 401);
+    return player;
+  }
+
+  routes.get('/healthz', () => ({ status: deps.isShuttingDown() ? 503 : 200, body: { ok: !deps.isShuttingDown() } }));
+
+  routes.get('/metrics', async (req) => {
+    const expected = deps.operatorCredentials;
+    const given = req.headers.authorization?.startsWith('Basic ')
+      ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString('utf8')
+      : undefined;
+    if (!expected || given !== expected) {
+      return { status: 401, body: errorBody(ErrorCode.UNAUTHORIZED, 'operator credentials required'), headers: { 'www-authenticate': 'Basic realm="operators"' } };
+    }
+    return { status: 200, raw: { contentType: deps.metrics.registry.contentType, text: await deps.metrics.registry.metrics() } };
+  });
+
+  routes.post('/api/auth/register', async (req) => {
+    const body = bodyObject(req.body, ['email', 'password', 'dateOfBirth', 'country', 'region']);
+    const email = stringField(body, 'email', 3, 254, EMAIL_PATTERN).trim().toLowerCase();
+    const password = stringField(body, 'password', 10, 128);
+    const dateOfBirth = stringField(body, 'dateOfBirth', 10, 10);
+    if (!isCalendarDate(dateOfBirth)) throw new AppError(ErrorCode.BAD_REQUEST, 'dateOfBirth must be a date YYYY-MM-DD');
+    const age = ageYears(dateOfBirth, clock.nowMs());
+    if (age < 0 || age > 130) throw new AppError(ErrorCode.BAD_REQUEST, 'dateOfBirth is not plausible');
+    if (age < PLAYER_AGE_YEARS_MIN) throw new AppError(ErrorCode.UNDERAGE, `players must be at least ${PLAYER_AGE_YEARS_MIN}`, 403);
+    const country = stringField(body, 'country', 2, 2, /^[A-Za-z]{2}$/).toUpperCase();
+    const region = body.region === undefined ? undefined : stringField(body, 'region', 1, 64);
+    const created = await insertPlayer(pool, { email, passwordHash: await hashPassword(password), dateOfBirth, country, region });
+    if (!created) throw new AppError(ErrorCode.EMAIL_TAKEN, 'an account with this email exists', 409);
+    deps.logger.info({ playerId: created.publicId }, 'player registered');
+    return { status: 201, body: { playerId: created.publicId } };
+  });
+
+  routes.post('/api/auth/login', async (req) => {
+    const body = bodyObject(req.body, ['email', 'password']);
+    const email = stringField(body, 'email', 3, 254).trim().toLowerCase();
+    const password = stringField(body, 'password', 1, 128);
+    const nowMs = clock.nowMs();
+    if (logins.blocked(email, nowMs)) throw new AppError(ErrorCode.RATE_LIMITED, 'too many failed logins, try again later', 429);
+    const player = await findPlayerForLogin(pool, email);
+    decoyHash ??= hashPassword('decoy password, never valid');
+    const ok = await verifyPassword(password, player?.passwordHash ?? (await decoyHash));
+    if (!player || !ok) {
+      logins.fail(email, nowMs);
+      throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'email or password is wrong', 401);
+    }
+    if (player.status !== 'active') throw new AppError(ErrorCode.UNAUTHORIZED, `account is ${player.status}`, 403);
+    logins.succeed(email);
+    const token = newSessionToken();
+    const expiresAtMs = nowMs + SESSION_TTL_MS;
+    await insertSession(pool, hashSessionToken(token), player.id, expiresAtMs);
+    return { status: 200, body: { token, expiresAt: new Date(expiresAtMs).toISOString() } };
+  });
+
+  routes.post('/api/auth/logout', async (req) => {
+    const token = bearerToken(req);
+    if (!isWellFormedToken(token) || !(await revokeSession(pool, hashSessionToken(token)))) {
+      throw new AppError(ErrorCode.UNAUTHORIZED, 'missing, expired or revoked session token', 401);
+    }
+    return { status: 200, body: { ok: true } };
+  });
+
+  routes.get('/api/me', async (req) => {
+    const player = await requirePlayer(req);
+    const profile = await playerProfile(pool, player.playerId);
+    if (!profile) throw new AppError(ErrorCode.NOT_FOUND, 'player not found', 404);
+    return { status: 200, body: profile };
+  });
+
+  routes.post('/api/wallet/deposits', async (req) => {
+    const player = await requirePlayer(req);
+    const body = bodyObject(req.body, ['amount', 'idempotencyKey']);
+    const amountMinor = integerField(body, 'amount', DEPOSIT_AMOUNT_MINOR_MIN, DEPOSIT_AMOUNT_MINOR_MAX);
+    const key = stringField(body, 'idempotencyKey', 1, IDEMPOTENCY_KEY_LENGTH_MAX, IDEMPOTENCY_KEY_PATTERN);
+    const intent = await insertDepositIntent(pool, player.playerId, key, amountMinor, deps.payments.name);
+    if (intent.conflict) throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'idempotencyKey was used with another amount', 409);
+    let record = await depositRecord(pool, intent.id, !intent.existing);
+    if (record.status === 'pending') {
+      // New, or left pending by a crash: the provider dedupes on our deposit id.
+      const charge = await deps.payments.charge({ depositId: intent.publicId, amountMinor, currency: 'EUR', playerRef: player.publicId });
+      if (charge.status === 'completed') await completeDeposit(pool, intent.id, charge.providerRef);
+      else await declineDeposit(pool, intent.id, charge.reason);
+      record = await depositRecord(pool, intent.id, !intent.existing);
+    }
+    if (record.status === 'declined') {
+      return { status: 402, body: { ...errorBody(ErrorCode.PAYMENT_DECLINED, `payment declined: ${record.declineReason}`), deposit: record } };
+    }
+    return { status: record.created ? 201 : 200, body: record };
+  });
+
+  routes.get('/api/games', () => ({
+    status: 200,
+    body: allGames().map((g) => ({
+      gameId: g.id,
+      name: g.name,
+      currency: g.currency,
+      linePriceMinor: g.linePriceMinor,
+      linesPerTicketMax: g.linesPerTicketMax,
+      line: g.lineSpec,
+      schedule: { timeZone: g.schedule.timeZone, cutoff: localTime(g.schedule.cutoff), draw: localTime(g.schedule.draw) },
+    })),
+  }));
+
+  routes.get('/api/draws', async (req) => {
+    const gameId = req.query.get('game');
+    if (!gameId) throw new AppError(ErrorCode.BAD_REQUEST, 'query parameter game is required');
+    if (!gameById(gameId)) throw new AppError(ErrorCode.NOT_FOUND, `no game ${gameId.slice(0, 32)}`, 404);
+    const limitRaw = req.query.get('limit') ?? '20';
+    if (!/^\d{1,3}$/.test(limitRaw) || Number(limitRaw) < 1 || Number(limitRaw) > 100) {
+      throw new AppError(ErrorCode.BAD_REQUEST, 'limit must be 1..100');
+    }
+    // Yesterday's draws stay listed so players can find recent results.
+    const draws = await listDraws(pool, gameId, clock.nowMs() - 24 * 60 * 60 * 1000, Number(limitRaw));
+    return { status: 200, body: draws.map(drawView) };
+  });
+
+  // Matchmaking, as Colyseus serves it but with our body limit and without `create`:
+  // clients may only join shards, never make rooms with options of their choosing.
+  routes.post('/matchmake/:method/:roomName', async (req) => {
+    if (deps.isShuttingDown()) throw new AppError(ErrorCode.SHUTTING_DOWN, 'server is shutting down', 503);
+    const { method, roomName } = req.params;
+    if (!EXPOSED_MATCHMAKE_METHODS.has(method)) throw new AppError(ErrorCode.NOT_FOUND, `no matchmaking method ${method.slice(0, 32)}`, 404);
+    const options = req.body ?? {};
+    if (typeof options !== 'object' || Array.isArray(options)) throw new AppError(ErrorCode.BAD_REQUEST, 'join options must be an object');
+    try {
+      const reservation = await matchMaker.controller.invokeMethod(
+        method,
+        roomName,
+        options as Record<string, unknown>,
+        createAuthContext({ headers: req.headers, remoteAddress: req.remoteAddress }),
+      );
+      return { status: 200, body: reservation };
+    } catch (err: any) {
+      const [, code, message] = /^([A-Z_]+): (.*)$/s.exec(String(err?.message)) ?? [];
+      const status = typeof err?.code === 'number' && err.code >= 400 && err.code < 600 ? err.code : matchmakeStatus(err?.code);
+      return { status, body: errorBody(code ?? 'MATCHMAKE_FAILED', message ?? String(err?.message ?? 'matchmaking failed')) };
+    }
+  });
+}
+
+/** Colyseus' own matchmaking codes (42xx) as HTTP statuses. */
+function matchmakeStatus(code: unknown): number {
+  switch (code) {
+    case 4210: // no handler
+    case 4211: // invalid criteria
+    case 4212: // invalid room id
+      return 404;
+    case 4214: // expired
+      return 410;
+    case 4215: // auth failed
+      return 401;
+    default:
+      return 400;
+  }
+}
+
+/** Resolves a session token to its player, or null. */
+export function sessionAuthenticator(pool: pg.Pool, clock: Clock, lookup: typeof import('../ledger/players.ts').sessionPlayer) {
+  return async (token: unknown): Promise<SessionPlayer | null> => {
+    if (!isWellFormedToken(token)) return null;
+    return lookup(pool, hashSessionToken(token), clock.nowMs());
+  };
+}

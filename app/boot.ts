@@ -1,0 +1,161 @@
+// app/boot.ts — assembles one server process: database, ledger, actors, rooms, HTTP.
+// Used by server.ts, the tests and the benchmark, so all three run the same server.
+import { createRequire } from 'node:module';
+import { LocalDriver, LocalPresence, matchMaker, Server } from '@colyseus/core';
+import { uWebSocketsTransport } from '@colyseus/uwebsockets-transport';
+import uWS from 'uWebSockets.js';
+import { BetWriter } from '../actors/BetWriter.ts';
+import { DrawScheduler } from '../actors/DrawScheduler.ts';
+import { DrawTallies } from '../actors/DrawTallies.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { MESSAGE_BYTES_MAX } from '../core/limits.ts';
+import { migrate } from '../ledger/migrate.ts';
+import { sessionPlayer } from '../ledger/players.ts';
+import { SalesRoom } from '../rooms/SalesRoom.ts';
+import { setRoomServices } from '../rooms/services.ts';
+import { registerApi, sessionAuthenticator } from './api.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './database.ts';
+import { HttpRoutes } from './http.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { SandboxPaymentProvider } from './payments.ts';
+
+export interface StartOptions {
+  config: Config;
+  clock?: Clock;
+  logger?: Logger;
+  /** Embedded database only: keep it in memory (tests). */
+  inMemoryDatabase?: boolean;
+  /** Run the draw scheduler (tests that create their own draws turn it off). */
+  scheduler?: boolean;
+}
+
+export interface RunningServer {
+  port: number;
+  db: Database;
+  betWriter: BetWriter;
+  logger: Logger;
+  /** Stops taking joins and bets, drains the writer, disposes rooms, closes the database. */
+  shutdown(): Promise<void>;
+}
+
+/** Which uWS build loaded: the native addon, or the package's pure-JS fallback. */
+function uwsBuild(): 'native' | 'fallback' {
+  const require = createRequire(import.meta.url);
+  return Object.keys(require.cache).some((k) => /uws_[a-z0-9_]+\.node$/.test(k)) ? 'native' : 'fallback';
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase, logger });
+  const applied = await migrate(db.pool);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+
+  const metrics = createMetrics();
+  const tallies = new DrawTallies(db.pool);
+  const betWriter = new BetWriter({
+    pool: db.pool,
+    logger,
+    metrics,
+    mode: config.betWriteMode,
+    // A real server overlaps two batches (each waits on the hot pool row in turn); the
+    // baseline runs as many single-bet transactions as the pool allows.
+    concurrency: config.betWriteMode === 'single' ? Math.max(1, (db.pool.options.max ?? 1) - 1) : 1,
+    onCommitted: (bets) => tallies.onCommitted(bets),
+  });
+  const authenticate = sessionAuthenticator(db.pool, clock, sessionPlayer);
+  setRoomServices({
+    pool: db.pool,
+    clock,
+    logger,
+    betWriter,
+    tallies,
+    authenticate,
+    salesRoomClientsMax: config.salesRoomClientsMax,
+    betRatePerSecond: config.betRatePerSecond,
+    betRateBurst: config.betRateBurst,
+  });
+
+  let presence, driver;
+  if (config.redisUrl) {
+    const { RedisPresence } = await import('@colyseus/redis-presence');
+    const { RedisDriver } = await import('@colyseus/redis-driver');
+    presence = new RedisPresence(config.redisUrl);
+    driver = new RedisDriver(config.redisUrl);
+  } else {
+    presence = new LocalPresence();
+    driver = new LocalDriver();
+  }
+
+  const transport = new uWebSocketsTransport({
+    maxPayloadLength: MESSAGE_BYTES_MAX,
+    // Without this uWS silently drops patches to a slow client; a clean close lets the SDK reconnect.
+    // (typed as a number in this build's .d.ts; the addon reads it as a boolean)
+    closeOnBackpressureLimit: 1,
+    maxBackpressure: 1024 * 1024,
+    idleTimeout: 60,
+  });
+  // Defence in depth behind our own matchmaking route: clients never create rooms.
+  matchMaker.controller.exposedMethods = ['joinOrCreate', 'join', 'joinById', 'reconnect'];
+
+  const server = new Server({
+    transport,
+    presence,
+    driver,
+    publicAddress: config.publicAddress,
+    greet: false,
+    gracefullyShutdown: false,
+  });
+  server.define('sales', SalesRoom).filterBy(['drawId']);
+
+  let shuttingDown = false;
+  registerApi(new HttpRoutes(transport.app, logger), {
+    pool: db.pool,
+    clock,
+    logger,
+    metrics,
+    payments: new SandboxPaymentProvider(),
+    authenticate,
+    operatorCredentials: config.operatorCredentials,
+    isShuttingDown: () => shuttingDown,
+  });
+
+  await server.listen(config.port);
+  const listenSocket = (transport as any)._listeningSocket;
+  const port = listenSocket ? uWS.us_socket_local_port(listenSocket) : config.port;
+
+  const scheduler = new DrawScheduler(db.pool, clock, logger);
+  if (options.scheduler !== false) await scheduler.start();
+
+  logger.info(
+    {
+      port,
+      database: db.description,
+      presence: config.redisUrl ? 'redis' : 'in-process',
+      transport: `uWebSockets.js ${uwsBuild()}`,
+      betWriteMode: config.betWriteMode,
+    },
+    'lottery server listening',
+  );
+
+  return {
+    port,
+    db,
+    betWriter,
+    logger,
+    async shutdown() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      await scheduler.stop();
+      // Rooms first (no new bets arrive), then every accepted bet is written and answered.
+      await server.gracefullyShutdown(false);
+      await betWriter.stop();
+      setRoomServices(undefined);
+      await db.close();
+      logger.info('server stopped');
+    },
+  };
+}

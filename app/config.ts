@@ -1,0 +1,85 @@
+// app/config.ts — configuration from the environment, validated with clear messages.
+import path from 'node:path';
+import { BET_RATE_BURST_DEFAULT, BET_RATE_PER_SECOND_DEFAULT, SALES_ROOM_CLIENTS_MAX_DEFAULT } from '../core/limits.ts';
+
+export type BetWriteMode = 'batch' | 'single';
+
+export interface Config {
+  port: number;
+  /** Address clients use to reach this process (host:port); needed in a cluster. */
+  publicAddress?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  logLevel: string;
+  dataDir: string;
+  salesRoomClientsMax: number;
+  betRatePerSecond: number;
+  betRateBurst: number;
+  /** 'single' writes one transaction per bet: the benchmark's baseline, never for production. */
+  betWriteMode: BetWriteMode;
+  /** Operator credentials for the monitor and operator endpoints ("user:password"). */
+  operatorCredentials?: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => p + '//').join(' or ')}, got ${parsed.protocol}//`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const betWriteMode = (env.BET_WRITE_MODE || 'batch') as BetWriteMode;
+  if (betWriteMode !== 'batch' && betWriteMode !== 'single') {
+    throw new ConfigError(`BET_WRITE_MODE must be "batch" or "single", got "${env.BET_WRITE_MODE}"`);
+  }
+  const operatorCredentials = env.OPERATOR_CREDENTIALS || undefined;
+  if (operatorCredentials !== undefined && !/^[^:]+:.{12,}$/.test(operatorCredentials)) {
+    throw new ConfigError('OPERATOR_CREDENTIALS must be "user:password" with a password of at least 12 characters');
+  }
+  const publicAddress = env.PUBLIC_ADDRESS || undefined;
+  if (publicAddress !== undefined && !/^[A-Za-z0-9.\-\[\]:]+(\/[A-Za-z0-9_\-\/]*)?$/.test(publicAddress)) {
+    throw new ConfigError(`PUBLIC_ADDRESS must look like host:port, got "${publicAddress}"`);
+  }
+  return {
+    port: integer(env, 'PORT', 2567, 0, 65535),
+    publicAddress,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    logLevel,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    salesRoomClientsMax: integer(env, 'SALES_ROOM_CLIENTS_MAX', SALES_ROOM_CLIENTS_MAX_DEFAULT, 1, 100_000),
+    betRatePerSecond: integer(env, 'BET_RATE_PER_SECOND', BET_RATE_PER_SECOND_DEFAULT, 1, 100_000),
+    betRateBurst: integer(env, 'BET_RATE_BURST', BET_RATE_BURST_DEFAULT, 1, 100_000),
+    betWriteMode,
+    operatorCredentials,
+  };
+}

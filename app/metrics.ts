@@ -1,0 +1,36 @@
+// app/metrics.ts — Prometheus metrics, one registry per server instance.
+import client from 'prom-client';
+
+export function createMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    betBatchSize: new client.Histogram({
+      name: 'lottery_bet_batch_size',
+      help: 'Bets per group-commit transaction',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
+      registers: [registry],
+    }),
+    betCommitSeconds: new client.Histogram({
+      name: 'lottery_bet_commit_seconds',
+      help: 'Time to write and commit one bet batch',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    betsTotal: new client.Counter({
+      name: 'lottery_bets_total',
+      help: 'Bets decided, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    betQueueLength: new client.Gauge({ name: 'lottery_bet_queue_length', help: 'Bets waiting for the writer', registers: [registry] }),
+    betBatchFailures: new client.Counter({
+      name: 'lottery_bet_batch_failures_total',
+      help: 'Bet batches whose transaction failed and were split or retried',
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,297 @@
+// bench/bets.ts — durable bets per second and acknowledgement latency, group commit vs
+// one transaction per bet, on the same server code.
+//
+//   npm run bench:bets [-- --clients 200 --players 50 --pipeline 8 --bets 60000 --baseline-bets 8000]
+//
+// For each mode it seeds a fresh database through the ledger code (players, sessions,
+// funded wallets, an open draw), starts `server.ts` as its own process, drives it with
+// SDK clients that keep `pipeline` bets in flight each, stops the server with SIGTERM,
+// then checks that the database holds exactly the acknowledged tickets and that the
+// ledger invariants hold. Uses DATABASE_URL when set (a fresh database per mode),
+// embedded PGlite otherwise.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Client } from '@colyseus/sdk';
+import { hashPassword, hashSessionToken, newSessionToken } from '../app/auth.ts';
+import { openDatabase, type Database } from '../app/database.ts';
+import { createLogger } from '../app/logger.ts';
+import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
+import { checkLedger } from '../ledger/invariants.ts';
+import { migrate } from '../ledger/migrate.ts';
+import { insertPlayer, insertSession } from '../ledger/players.ts';
+import { completeDeposit, insertDepositIntent } from '../ledger/wallet.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Options {
+  clients: number;
+  players: number;
+  pipeline: number;
+  bets: number;
+  baselineBets: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { clients: 200, players: 50, pipeline: 8, bets: 60_000, baselineBets: 8_000 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase()) as keyof Options;
+    const value = Number(argv[i + 1]);
+    if (!(key in o) || !Number.isInteger(value) || value < 1) throw new Error(`bad argument ${argv[i]} ${argv[i + 1]}`);
+    o[key] = value;
+  }
+  return o;
+}
+
+interface Seeded {
+  env: Record<string, string>;
+  drawId: number;
+  drawPublicId: string;
+  tokens: string[];
+  reopen(): Promise<Database>;
+  cleanup(): Promise<void>;
+}
+
+async function seed(players: number, depositMinor: number): Promise<Seeded> {
+  const logger = createLogger('warn');
+  const baseUrl = process.env.DATABASE_URL;
+  let env: Record<string, string>;
+  let reopen: () => Promise<Database>;
+  let cleanup: () => Promise<void>;
+  if (baseUrl) {
+    const name = `lottery_bench_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: baseUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(baseUrl);
+    url.pathname = `/${name}`;
+    env = { DATABASE_URL: url.toString() };
+    reopen = () => openDatabase({ databaseUrl: url.toString(), dataDir: '', logger });
+    cleanup = async () => {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  } else {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-bench-'));
+    env = { DATA_DIR: dataDir };
+    reopen = () => openDatabase({ dataDir, logger });
+    cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  const db = await reopen();
+  await migrate(db.pool);
+  const nowMs = Date.now();
+  const { draw } = await ensureDraw(db.pool, {
+    publicId: `bench-${crypto.randomBytes(4).toString('hex')}`,
+    gameId: 'lotto649',
+    businessDate: new Date(nowMs).toISOString().slice(0, 10),
+    openAtMs: nowMs - 60_000,
+    cutoffAtMs: nowMs + 6 * 3600_000,
+    drawAtMs: nowMs + 7 * 3600_000,
+  });
+  await openDueDraws(db.pool);
+  // One scrypt hash for every bench player: the benchmark measures bets, not logins.
+  const passwordHash = await hashPassword('bench password, not secret');
+  const tokens: string[] = [];
+  for (let i = 0; i < players; i++) {
+    const p = await insertPlayer(db.pool, { email: `bench${i}@bench.test`, passwordHash, dateOfBirth: '1980-01-01', country: 'DE' });
+    if (!p) throw new Error('seed player exists');
+    const token = newSessionToken();
+    await insertSession(db.pool, hashSessionToken(token), p.id, nowMs + 6 * 3600_000);
+    const intent = await insertDepositIntent(db.pool, p.id, 'bench-seed', depositMinor, 'sandbox');
+    await completeDeposit(db.pool, intent.id, 'bench-seed');
+    tokens.push(token);
+  }
+  await db.close();
+  return { env, drawId: draw.id, drawPublicId: draw.publicId, tokens, reopen, cleanup };
+}
+
+interface RunningProcess {
+  port: number;
+  stop(): Promise<number | null>;
+}
+
+async function startServerProcess(env: Record<string, string>): Promise<RunningProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const lineText = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          const entry = JSON.parse(lineText);
+          if (entry.msg === 'lottery server listening') {
+            clearTimeout(timer);
+            resolve(entry.port);
+          } else if (entry.level >= 50) {
+            process.stderr.write(lineText + '\n');
+          }
+        } catch {
+          /* not a log line */
+        }
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+  });
+  return {
+    port,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+interface ModeResult {
+  mode: 'batch' | 'single';
+  bets: number;
+  accepted: number;
+  rejected: Record<string, number>;
+  seconds: number;
+  durableBetsPerSecond: number;
+  latencyMsP50: number;
+  latencyMsP99: number;
+  latencyMsP999: number;
+  ledgerTickets: number;
+  ledgerMatchesAcks: boolean;
+  ledgerInvariantsOk: boolean;
+}
+
+async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number): Promise<ModeResult> {
+  const perPlayerBets = Math.ceil(totalBets / o.players);
+  const seeded = await seed(o.players, Math.min(1_000_000, perPlayerBets * 200 + 10_000));
+  const server = await startServerProcess({
+    ...seeded.env,
+    BET_WRITE_MODE: mode,
+    BET_RATE_PER_SECOND: '100000',
+    BET_RATE_BURST: '100000',
+  });
+  const url = `ws://127.0.0.1:${server.port}`;
+  const rooms = [];
+  for (let i = 0; i < o.clients; i++) {
+    const client = new Client(url);
+    client.auth.token = seeded.tokens[i % seeded.tokens.length];
+    rooms.push(await client.joinOrCreate('sales', { drawId: seeded.drawPublicId }));
+  }
+
+  const latencies: number[] = [];
+  const acked = new Set<string>();
+  const rejected: Record<string, number> = {};
+  let issued = 0;
+  const startMs = performance.now();
+  await Promise.all(
+    rooms.map(
+      (room, c) =>
+        new Promise<void>((resolve) => {
+          const sentAt = new Map<string, number>();
+          let seq = 0;
+          let done = 0;
+          const quota = Math.floor(totalBets / o.clients) + (c < totalBets % o.clients ? 1 : 0);
+          const sendNext = () => {
+            if (seq >= quota) return;
+            const requestId = `c${c}-${seq++}`;
+            issued++;
+            sentAt.set(requestId, performance.now());
+            room.send('bet', { requestId, lines: [[1 + (seq % 44), 7, 13, 21, 34, 49]] });
+          };
+          const onReply = (message: any, ok: boolean) => {
+            latencies.push(performance.now() - (sentAt.get(message.requestId) ?? NaN));
+            sentAt.delete(message.requestId);
+            if (ok) acked.add(message.ticketId);
+            else rejected[message.code] = (rejected[message.code] ?? 0) + 1;
+            if (++done === quota) resolve();
+            else sendNext();
+          };
+          room.onMessage('bet:accepted', (m: any) => onReply(m, true));
+          room.onMessage('bet:rejected', (m: any) => onReply(m, false));
+          if (quota === 0) resolve();
+          for (let i = 0; i < o.pipeline; i++) sendNext();
+        }),
+    ),
+  );
+  const seconds = (performance.now() - startMs) / 1000;
+  for (const room of rooms) await room.leave().catch(() => {});
+  const exitCode = await server.stop();
+  if (exitCode !== 0) throw new Error(`server exited with ${exitCode}`);
+
+  const db = await seeded.reopen();
+  const { rows } = await db.pool.query<{ public_id: string }>('select public_id from tickets where draw_id = $1', [seeded.drawId]);
+  const inLedger = new Set(rows.map((r) => r.public_id));
+  const ledgerMatchesAcks = inLedger.size === acked.size && [...acked].every((id) => inLedger.has(id));
+  const invariants = await checkLedger(db.pool);
+  await db.close();
+  await seeded.cleanup();
+
+  latencies.sort((a, b) => a - b);
+  return {
+    mode,
+    bets: issued,
+    accepted: acked.size,
+    rejected,
+    seconds,
+    durableBetsPerSecond: acked.size / seconds,
+    latencyMsP50: percentile(latencies, 50),
+    latencyMsP99: percentile(latencies, 99),
+    latencyMsP999: percentile(latencies, 99.9),
+    ledgerTickets: inLedger.size,
+    ledgerMatchesAcks,
+    ledgerInvariantsOk: invariants.ok,
+  };
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const database = process.env.DATABASE_URL ? 'postgres' : 'embedded PGlite';
+  console.log(`bench:bets on ${database}: ${o.clients} clients over ${o.players} players, pipeline ${o.pipeline}`);
+  const batch = await runMode('batch', o, o.bets);
+  const single = await runMode('single', o, o.baselineBets);
+  const ratio = batch.durableBetsPerSecond / single.durableBetsPerSecond;
+  const f = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 2) : '-');
+  console.log('');
+  console.log('| mode | bets | accepted | durable bets/s | ack p50 ms | ack p99 ms | ack p99.9 ms | ledger = acks | invariants |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  for (const r of [batch, single]) {
+    console.log(
+      `| ${r.mode === 'batch' ? 'group commit' : 'one tx per bet (baseline)'} | ${r.bets} | ${r.accepted} | ${f(r.durableBetsPerSecond)} | ${f(r.latencyMsP50)} | ${f(r.latencyMsP99)} | ${f(r.latencyMsP999)} | ${r.ledgerMatchesAcks ? 'yes' : 'NO'} | ${r.ledgerInvariantsOk ? 'ok' : 'BROKEN'} |`,
+    );
+  }
+  console.log(`\ngroup commit / baseline throughput ratio: ${ratio.toFixed(1)}x`);
+  const outDir = path.join(ROOT, 'bench', 'results');
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `bets-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ date: new Date().toISOString(), database, cpus: os.cpus().length, node: process.version, options: o, batch, single, ratio }, null, 2),
+  );
+  console.log(`results written to ${path.relative(ROOT, file)}`);
+  if (!batch.ledgerMatchesAcks || !single.ledgerMatchesAcks || !batch.ledgerInvariantsOk || !single.ledgerInvariantsOk) {
+    console.error('LEDGER CHECK FAILED');
+    process.exit(1);
+  }
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

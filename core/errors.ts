@@ -1,0 +1,48 @@
+// core/errors.ts — stable, machine-readable error codes shared by HTTP and rooms.
+
+export const ErrorCode = {
+  BAD_MESSAGE: 'BAD_MESSAGE',
+  BAD_REQUEST: 'BAD_REQUEST',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  NOT_FOUND: 'NOT_FOUND',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  UNDERAGE: 'UNDERAGE',
+  INVALID_SELECTION: 'INVALID_SELECTION',
+  DRAW_CLOSED: 'DRAW_CLOSED',
+  DRAW_NOT_OPEN: 'DRAW_NOT_OPEN',
+  WRONG_DRAW: 'WRONG_DRAW',
+  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+  RATE_LIMITED: 'RATE_LIMITED',
+  SERVER_BUSY: 'SERVER_BUSY',
+  IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
+  PAYMENT_DECLINED: 'PAYMENT_DECLINED',
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An expected, reportable failure (a late bet, a bad body): never a bug. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly httpStatus: number = 400,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+/** A broken invariant: a bug. Callers must not continue. */
+export class InvariantError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvariantError';
+  }
+}
+
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new InvariantError(message);
+}

@@ -1,0 +1,42 @@
+// core/limits.ts — every bound of the system, named, in one place (TigerBeetle style).
+
+/** Largest WebSocket message the transport accepts; larger closes the socket (uWS). */
+export const MESSAGE_BYTES_MAX = 4 * 1024;
+/** Largest HTTP request body any route reads; larger gets 413 PAYLOAD_TOO_LARGE. */
+export const HTTP_BODY_BYTES_MAX = 16 * 1024;
+/** Client request ids: short opaque strings. */
+export const REQUEST_ID_LENGTH_MAX = 64;
+/** Lines on one ticket. */
+export const LINES_PER_TICKET_MAX = 10;
+/** Bets in one group-commit transaction. */
+export const BET_BATCH_SIZE_MAX = 500;
+/** Bets waiting for the writer across all rooms of a process; past it bets get SERVER_BUSY. */
+export const BET_QUEUE_LENGTH_MAX = 50_000;
+/** Longest a bet waits in the writer's queue before its batch is flushed. */
+export const BET_FLUSH_DELAY_MS_MAX = 2;
+/** How often a failed batch may be retried (split in halves) before its bets are rejected. */
+export const BET_BATCH_SPLIT_DEPTH_MAX = 10;
+/**
+ * Database-side cutoff grace: a batch inserts into a draw only while the database
+ * clock is before cutoff + this. It bounds how far a skewed or stalled node can sell
+ * past the cutoff, and is how long in-flight bets received before cutoff have to commit.
+ */
+export const CUTOFF_GRACE_MS = 2_000;
+/** Per-connection bet rate: sustained bets per second and burst. */
+export const BET_RATE_PER_SECOND_DEFAULT = 20;
+export const BET_RATE_BURST_DEFAULT = 40;
+/** Clients per sales shard. */
+export const SALES_ROOM_CLIENTS_MAX_DEFAULT = 2000;
+/** Session lifetime. */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** Deposit bounds, minor units. */
+export const DEPOSIT_AMOUNT_MINOR_MIN = 100;
+export const DEPOSIT_AMOUNT_MINOR_MAX = 1_000_000;
+/** Idempotency keys for HTTP money requests. */
+export const IDEMPOTENCY_KEY_LENGTH_MAX = 64;
+/** Login attempts per email per window before RATE_LIMITED; tracked emails bounded. */
+export const LOGIN_ATTEMPTS_MAX = 10;
+export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+export const LOGIN_TRACKED_KEYS_MAX = 100_000;
+/** Minimum age to hold an account. */
+export const PLAYER_AGE_YEARS_MIN = 18;

@@ -1,0 +1,136 @@
+// ledger/draws.ts — draw rows: creation from schedules, status changes, totals.
+import type pg from 'pg';
+
+export type DrawStatus = 'scheduled' | 'open' | 'closed' | 'sealed' | 'drawn' | 'settled' | 'halted';
+
+export interface DrawRow {
+  id: number;
+  publicId: string;
+  gameId: string;
+  businessDate: string;
+  openAtMs: number;
+  cutoffAtMs: number;
+  drawAtMs: number;
+  status: DrawStatus;
+  poolAccountId: number;
+}
+
+export interface NewDraw {
+  publicId: string;
+  gameId: string;
+  businessDate: string;
+  openAtMs: number;
+  cutoffAtMs: number;
+  drawAtMs: number;
+}
+
+const DRAW_COLUMNS = `id, public_id, game_id, to_char(business_date, 'YYYY-MM-DD') as business_date,
+  open_at, cutoff_at, draw_at, status, pool_account_id`;
+
+function toDraw(r: any): DrawRow {
+  return {
+    id: r.id,
+    publicId: r.public_id,
+    gameId: r.game_id,
+    businessDate: r.business_date,
+    openAtMs: new Date(r.open_at).getTime(),
+    cutoffAtMs: new Date(r.cutoff_at).getTime(),
+    drawAtMs: new Date(r.draw_at).getTime(),
+    status: r.status,
+    poolAccountId: r.pool_account_id,
+  };
+}
+
+/**
+ * Creates the draw and its pool account unless a draw of that game at that draw time
+ * exists. Safe to call from many processes at once: the unique key decides, and the
+ * loser's pool account is rolled back with its transaction.
+ */
+export async function ensureDraw(pool: pg.Pool, d: NewDraw): Promise<{ draw: DrawRow; created: boolean }> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const { rows } = await client.query(
+      `with pool_account as (
+         insert into accounts (kind) values ('draw_pool') returning id
+       )
+       insert into draws (public_id, game_id, business_date, open_at, cutoff_at, draw_at, pool_account_id)
+       select $1, $2, $3, $4, $5, $6, id from pool_account
+       on conflict do nothing
+       returning ${DRAW_COLUMNS}`,
+      [d.publicId, d.gameId, d.businessDate, new Date(d.openAtMs), new Date(d.cutoffAtMs), new Date(d.drawAtMs)],
+    );
+    if (rows.length === 1) {
+      await client.query('commit');
+      return { draw: toDraw(rows[0]), created: true };
+    }
+    // Someone else created it: drop our orphan pool account.
+    await client.query('rollback');
+    const existing = await pool.query(`select ${DRAW_COLUMNS} from draws where game_id = $1 and draw_at = $2`, [
+      d.gameId,
+      new Date(d.drawAtMs),
+    ]);
+    if (existing.rows.length !== 1) throw new Error(`draw ${d.publicId} conflicts with a draw of another key`);
+    return { draw: toDraw(existing.rows[0]), created: false };
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export async function drawByPublicId(pool: pg.Pool, publicId: string): Promise<DrawRow | null> {
+  const { rows } = await pool.query(`select ${DRAW_COLUMNS} from draws where public_id = $1`, [publicId]);
+  return rows.length === 1 ? toDraw(rows[0]) : null;
+}
+
+/** Draws of a game from `fromMs` on (by draw time), soonest first. */
+export async function listDraws(pool: pg.Pool, gameId: string, fromMs: number, limit: number): Promise<DrawRow[]> {
+  const { rows } = await pool.query(
+    `select ${DRAW_COLUMNS} from draws where game_id = $1 and draw_at >= $2 order by draw_at limit $3`,
+    [gameId, new Date(fromMs), limit],
+  );
+  return rows.map(toDraw);
+}
+
+/** Opens scheduled draws whose open time has come (by the database clock). */
+export async function openDueDraws(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ public_id: string }>(
+    `update draws set status = 'open'
+      where status = 'scheduled' and open_at <= clock_timestamp() and cutoff_at > clock_timestamp()
+      returning public_id`,
+  );
+  return rows.map((r) => r.public_id);
+}
+
+/**
+ * Closes open draws whose cutoff plus grace has passed. The UPDATE waits for every batch
+ * holding the draw FOR SHARE, and no batch can insert into it afterwards: the third
+ * layer of the cutoff fence.
+ */
+export async function closeDueDraws(pool: pg.Pool, graceMs: number): Promise<string[]> {
+  const { rows } = await pool.query<{ public_id: string }>(
+    `update draws set status = 'closed', closed_at = clock_timestamp()
+      where status in ('scheduled', 'open') and cutoff_at + make_interval(secs => $1::double precision / 1000) <= clock_timestamp()
+      returning public_id`,
+    [graceMs],
+  );
+  return rows.map((r) => r.public_id);
+}
+
+export interface DrawTotals {
+  ticketCount: number;
+  stakeMinor: number;
+  lastTicketId: number;
+}
+
+/** Totals straight from the ledger: what rooms rebuild their live statistics from. */
+export async function drawTotals(pool: pg.Pool, drawId: number): Promise<DrawTotals> {
+  const { rows } = await pool.query(
+    `select count(*)::int8 as n, coalesce(sum(cost_minor), 0)::int8 as stake, coalesce(max(id), 0)::int8 as last
+       from tickets where draw_id = $1`,
+    [drawId],
+  );
+  return { ticketCount: rows[0].n, stakeMinor: rows[0].stake, lastTicketId: rows[0].last };
+}

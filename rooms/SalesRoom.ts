@@ -1,0 +1,171 @@
+// rooms/SalesRoom.ts — one shard of a draw's ticket sales.
+//
+// A thin network boundary: it stamps each bet on arrival, checks it, hands it to the
+// process's BetWriter and replies exactly once. Money decisions live in the ledger.
+// Fence layer 1 is here: the room rejects every bet received at or after the cutoff and
+// locks itself on a real timer at the cutoff.
+import crypto from 'node:crypto';
+import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
+import { ErrorCode } from '../core/errors.ts';
+import { gameById } from '../games/index.ts';
+import type { GameRules } from '../games/types.ts';
+import { drawByPublicId, type DrawRow } from '../ledger/draws.ts';
+import type { SessionPlayer } from '../ledger/players.ts';
+import type { Tally } from '../actors/DrawTallies.ts';
+import { parseBet, requestIdOf } from './betMessage.ts';
+import { SalesState } from './SalesState.ts';
+import { roomServices } from './services.ts';
+
+const PATCH_RATE_MS = 100;
+const RECONNECT_WINDOW_SECONDS = 20;
+const DRAW_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+interface PlayerData {
+  player: SessionPlayer;
+  /** Token bucket for the per-connection bet rate. */
+  tokens: number;
+  refilledAtMs: number;
+}
+
+export class SalesRoom extends Room<{ state: SalesState }> {
+  private draw!: DrawRow;
+  private game!: GameRules;
+  private tally!: Tally;
+  private timers: NodeJS.Timeout[] = [];
+
+  /** At matchmaking (HTTP), before any room is found or created: who is this? */
+  static async onAuth(token: string, options: any, _context: AuthContext): Promise<SessionPlayer> {
+    const services = roomServices();
+    if (!options || typeof options.drawId !== 'string' || !DRAW_ID_PATTERN.test(options.drawId)) {
+      throw new ServerError(400, `${ErrorCode.BAD_REQUEST}: join options need a drawId`);
+    }
+    const player = await services.authenticate(token);
+    if (!player) throw new ServerError(401, `${ErrorCode.UNAUTHORIZED}: missing, expired or revoked session token`);
+    if (player.status !== 'active') throw new ServerError(403, `${ErrorCode.UNAUTHORIZED}: account is ${player.status}`);
+    return player;
+  }
+
+  /** Options come from a client: only drawId is read, and the draw is loaded from the ledger. */
+  async onCreate(options: { drawId: string }) {
+    const { pool, clock, tallies, salesRoomClientsMax, betRateBurst, betRatePerSecond } = roomServices();
+    const draw = typeof options?.drawId === 'string' ? await drawByPublicId(pool, options.drawId) : null;
+    if (!draw) throw new ServerError(404, `${ErrorCode.NOT_FOUND}: no such draw`);
+    const nowMs = clock.nowMs();
+    // Once every shard is locked at cutoff, joinOrCreate would make a new one: refuse it.
+    if (draw.status !== 'open' || nowMs >= draw.cutoffAtMs) {
+      throw new ServerError(409, `${draw.status === 'scheduled' ? ErrorCode.DRAW_NOT_OPEN : ErrorCode.DRAW_CLOSED}: draw ${draw.publicId} is not selling`);
+    }
+    const game = gameById(draw.gameId);
+    if (!game) throw new ServerError(500, `${ErrorCode.INTERNAL_ERROR}: unknown game ${draw.gameId}`);
+    this.draw = draw;
+    this.game = game;
+    this.maxClients = salesRoomClientsMax;
+    // Colyseus drops a client past this; our own limiter answers RATE_LIMITED well before.
+    this.maxMessagesPerSecond = Math.max(50, (betRatePerSecond + betRateBurst) * 4);
+    this.tally = await tallies.acquire(draw.id);
+
+    this.state = new SalesState({
+      drawId: draw.publicId,
+      gameId: game.id,
+      status: 'open',
+      currency: game.currency,
+      linePriceMinor: game.linePriceMinor,
+      linesPerTicketMax: game.linesPerTicketMax,
+      openAtMs: draw.openAtMs,
+      cutoffAtMs: draw.cutoffAtMs,
+      drawAtMs: draw.drawAtMs,
+      serverTimeMs: nowMs,
+      ticketsSold: this.tally.ticketCount,
+      poolTotalMinor: this.tally.stakeMinor,
+    });
+    this.setPatchRate(PATCH_RATE_MS);
+    // Real timers, not this.clock: the room clock ticks with the patch loop and may fire late.
+    this.timers.push(setTimeout(() => this.closeSales(), Math.max(0, draw.cutoffAtMs - nowMs)));
+    this.timers.push(setTimeout(() => this.disconnect(), Math.max(0, draw.drawAtMs - nowMs)));
+
+    this.onMessage('bet', (client: Client, message: unknown) => this.onBet(client, message, betRatePerSecond, betRateBurst));
+    this.onMessage('*', (client: Client, type: string | number) => {
+      client.send('error', { code: ErrorCode.BAD_MESSAGE, message: `unknown message type ${JSON.stringify(String(type).slice(0, 32))}` });
+    });
+  }
+
+  onJoin(client: Client, _options: unknown, player: SessionPlayer) {
+    const data: PlayerData = { player, tokens: roomServices().betRateBurst, refilledAtMs: roomServices().clock.nowMs() };
+    client.userData = data;
+  }
+
+  async onDrop(client: Client) {
+    // Keep the seat briefly so the SDK can reconnect; bets resent after reconnecting are
+    // safe (request ids) and late ones are rejected by receive time.
+    await this.allowReconnection(client, RECONNECT_WINDOW_SECONDS).catch(() => {});
+  }
+
+  onBeforePatch(state: SalesState) {
+    state.serverTimeMs = roomServices().clock.nowMs();
+    state.ticketsSold = this.tally.ticketCount;
+    state.poolTotalMinor = this.tally.stakeMinor;
+  }
+
+  onDispose() {
+    for (const t of this.timers) clearTimeout(t);
+    if (this.draw) roomServices().tallies.release(this.draw.id);
+  }
+
+  onUncaughtException(error: Error, methodName: string) {
+    roomServices().logger.error({ err: error, methodName, roomId: this.roomId }, 'sales room error');
+  }
+
+  private async onBet(client: Client, message: unknown, ratePerSecond: number, burst: number) {
+    const { clock, betWriter } = roomServices();
+    const receivedAtMs = clock.nowMs();
+    const data = client.userData as PlayerData;
+    const reject = (requestId: string | null, code: string, text: string) =>
+      client.send('bet:rejected', { requestId, code, message: text, receivedAt: receivedAtMs });
+
+    data.tokens = Math.min(burst, data.tokens + ((receivedAtMs - data.refilledAtMs) * ratePerSecond) / 1000);
+    data.refilledAtMs = receivedAtMs;
+    if (data.tokens < 1) return reject(requestIdOf(message), ErrorCode.RATE_LIMITED, `at most ${ratePerSecond} bets per second`);
+    data.tokens -= 1;
+
+    const bet = parseBet(message, this.game);
+    if (!bet.ok) return reject(bet.requestId, bet.code, bet.message);
+    if (receivedAtMs >= this.draw.cutoffAtMs) return reject(bet.requestId, ErrorCode.DRAW_CLOSED, 'sales for this draw are closed');
+    if (receivedAtMs < this.draw.openAtMs) return reject(bet.requestId, ErrorCode.DRAW_NOT_OPEN, 'sales for this draw have not opened');
+
+    let lines: number[][];
+    if (bet.quickPick !== undefined) {
+      lines = this.game.quickPick(bet.quickPick, crypto.randomInt);
+    } else {
+      const checked = this.game.validateLines(bet.lines);
+      if (!checked.ok) return reject(bet.requestId, ErrorCode.INVALID_SELECTION, checked.reason);
+      lines = checked.lines;
+    }
+
+    const outcome = await betWriter.submit({
+      playerId: data.player.playerId,
+      walletAccountId: data.player.walletAccountId,
+      drawId: this.draw.id,
+      requestId: bet.requestId,
+      lines,
+      quickPick: bet.quickPick !== undefined,
+      costMinor: lines.length * this.game.linePriceMinor,
+      receivedAtMs,
+    });
+    if (outcome.status === 'rejected') return reject(bet.requestId, outcome.code, outcome.message);
+    client.send('bet:accepted', {
+      requestId: bet.requestId,
+      ticketId: outcome.ticketId,
+      lines: outcome.lines,
+      cost: outcome.costMinor,
+      balance: outcome.balanceMinor,
+      receivedAt: outcome.receivedAtMs,
+      duplicate: outcome.duplicate,
+    });
+  }
+
+  private closeSales() {
+    if (this.state.status !== 'open') return;
+    this.state.status = 'closed';
+    this.lock().catch((err) => roomServices().logger.error({ err, roomId: this.roomId }, 'lock at cutoff failed'));
+  }
+}

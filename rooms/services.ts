@@ -1,0 +1,32 @@
+// rooms/services.ts — what rooms delegate to, set once per process at boot.
+// Colyseus instantiates rooms itself and calls a static onAuth, so rooms reach their
+// collaborators through this module rather than through (client-controlled) options.
+import type pg from 'pg';
+import type { Clock } from '../core/clock.ts';
+import type { BetWriter } from '../actors/BetWriter.ts';
+import type { DrawTallies } from '../actors/DrawTallies.ts';
+import type { SessionPlayer } from '../ledger/players.ts';
+import type { Logger } from '../app/logger.ts';
+
+export interface RoomServices {
+  pool: pg.Pool;
+  clock: Clock;
+  logger: Logger;
+  betWriter: BetWriter;
+  tallies: DrawTallies;
+  authenticate(token: unknown): Promise<SessionPlayer | null>;
+  salesRoomClientsMax: number;
+  betRatePerSecond: number;
+  betRateBurst: number;
+}
+
+let current: RoomServices | undefined;
+
+export function setRoomServices(services: RoomServices | undefined): void {
+  current = services;
+}
+
+export function roomServices(): RoomServices {
+  if (!current) throw new Error('room services used before the server booted');
+  return current;
+}

@@ -1,0 +1,112 @@
+// The three-layer cutoff fence: room receive time, the batch's database check, the closed draw.
+import t from 'tap';
+import type { Clock } from '../core/clock.ts';
+import { CUTOFF_GRACE_MS } from '../core/limits.ts';
+import { checkLedger } from '../ledger/invariants.ts';
+import { closeDueDraws } from '../ledger/draws.ts';
+import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
+
+/** The server's clock: real time, optionally frozen or skewed by a test. */
+const clock: Clock & { offsetMs: number; frozenMs: number | undefined } = {
+  offsetMs: 0,
+  frozenMs: undefined,
+  nowMs() {
+    return this.frozenMs ?? Date.now() + this.offsetMs;
+  },
+};
+
+let ts: TestServer;
+
+t.before(async () => {
+  ts = await startTestServer({ clock, env: { BET_RATE_PER_SECOND: '10000', BET_RATE_BURST: '10000' } });
+});
+
+t.afterEach(async () => {
+  clock.offsetMs = 0;
+  clock.frozenMs = undefined;
+  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+});
+
+t.teardown(() => ts.close());
+
+const LINE = [[1, 2, 3, 4, 5, 6]];
+
+t.test('a bet received 1 ms before cutoff is accepted; one received at cutoff is rejected', async (t) => {
+  const draw = await openDraw(ts.pool, 30_000);
+  const { token } = await newPlayer(ts.httpUrl, 10_000);
+  const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
+  clock.frozenMs = draw.cutoffAtMs - 1;
+  const before = await conn.bet({ requestId: 'before', lines: LINE });
+  t.equal(before.type, 'bet:accepted');
+  t.equal(before.receivedAt, draw.cutoffAtMs - 1);
+  clock.frozenMs = draw.cutoffAtMs;
+  const at = await conn.bet({ requestId: 'at', lines: LINE });
+  t.equal(at.type, 'bet:rejected');
+  t.equal(at.code, 'DRAW_CLOSED');
+  await conn.leave();
+});
+
+t.test('bets streaming across the cutoff: every one received before is accepted, none after', async (t) => {
+  const { token } = await newPlayer(ts.httpUrl, 1_000_000);
+  const draw = await openDraw(ts.pool, 1_500);
+  const conns = await Promise.all([1, 2, 3].map(() => PlayerConnection.join(ts.wsUrl, token, draw.publicId)));
+  let sent = 0;
+  const endMs = draw.cutoffAtMs + 700;
+  while (Date.now() < endMs) {
+    for (const c of conns) c.room.send('bet', { requestId: `s-${sent++}`, lines: LINE });
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const replies = (await Promise.all(conns.map((c, i) => c.waitForReplies(Math.floor(sent / 3) + (i < sent % 3 ? 1 : 0))))).flat();
+  t.equal(replies.length, sent, 'one reply per bet');
+  const accepted = replies.filter((r) => r.type === 'bet:accepted');
+  const rejected = replies.filter((r) => r.type === 'bet:rejected');
+  t.ok(accepted.length > 50 && rejected.length > 50, `bets landed on both sides (${accepted.length} before, ${rejected.length} after)`);
+  t.ok(accepted.every((r) => r.receivedAt < draw.cutoffAtMs), 'no bet received at or after cutoff was accepted');
+  t.ok(rejected.every((r) => r.code === 'DRAW_CLOSED' && r.receivedAt >= draw.cutoffAtMs), 'every rejection is a late bet');
+  const { rows } = await ts.pool.query(
+    'select count(*)::int as n, count(*) filter (where received_at >= $2)::int as late from tickets where draw_id = $1',
+    [draw.id, new Date(draw.cutoffAtMs)],
+  );
+  t.equal(rows[0].n, accepted.length, 'the ledger holds exactly the accepted tickets');
+  t.equal(rows[0].late, 0, 'no ticket in the ledger was received after cutoff');
+  t.equal(conns[0].room.state.status, 'closed', 'the room closed itself at cutoff');
+  const rejoin = await http(ts.httpUrl, 'POST', '/matchmake/joinOrCreate/sales', { drawId: draw.publicId }, token);
+  t.equal(rejoin.status, 409, 'no new shard after cutoff');
+  t.equal(rejoin.body.code, 'DRAW_CLOSED');
+  for (const c of conns) await c.leave();
+});
+
+t.test('a node whose clock runs behind cannot sell past cutoff + grace (database clock check)', async (t) => {
+  const { token } = await newPlayer(ts.httpUrl, 10_000);
+  const draw = await openDraw(ts.pool, 400);
+  clock.offsetMs = -60_000; // this node believes it is a minute earlier
+  const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
+  await new Promise((r) => setTimeout(r, 400 + CUTOFF_GRACE_MS + 100));
+  const reply = await conn.bet({ requestId: 'skewed', lines: LINE });
+  t.equal(reply.type, 'bet:rejected');
+  t.equal(reply.code, 'DRAW_CLOSED');
+  t.ok(reply.receivedAt < draw.cutoffAtMs, 'even though the node stamped it before cutoff');
+  const { rows } = await ts.pool.query('select count(*)::int as n from tickets where draw_id = $1', [draw.id]);
+  t.equal(rows[0].n, 0);
+  await conn.leave();
+});
+
+t.test('once the draw is closed in the database no batch inserts into it', async (t) => {
+  const draw = await openDraw(ts.pool, 60_000);
+  const { token } = await newPlayer(ts.httpUrl, 10_000);
+  const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
+  t.equal((await conn.bet({ requestId: 'open', lines: LINE })).type, 'bet:accepted');
+  await ts.pool.query(`update draws set status = 'closed', closed_at = now() where id = $1`, [draw.id]);
+  const reply = await conn.bet({ requestId: 'closed', lines: LINE });
+  t.equal(reply.code, 'DRAW_CLOSED', 'the room still thinks it is selling, the ledger refuses');
+  await conn.leave();
+});
+
+t.test('the scheduler closes a draw only after cutoff + grace', async (t) => {
+  const draw = await openDraw(ts.pool, 300);
+  await new Promise((r) => setTimeout(r, 400));
+  t.notOk((await closeDueDraws(ts.pool, CUTOFF_GRACE_MS)).includes(draw.publicId), 'not yet: in-flight bets may still commit');
+  await new Promise((r) => setTimeout(r, CUTOFF_GRACE_MS));
+  t.ok((await closeDueDraws(ts.pool, CUTOFF_GRACE_MS)).includes(draw.publicId), 'closed after the grace');
+  t.same(await closeDueDraws(ts.pool, CUTOFF_GRACE_MS), [], 'closing is idempotent');
+});

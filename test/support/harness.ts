@@ -1,0 +1,177 @@
+// test/support/harness.ts — a real server per test file, on real PostgreSQL when
+// DATABASE_URL is set (a fresh database per file) or embedded PGlite otherwise.
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { Client, type Room } from '@colyseus/sdk';
+import { loadConfig, type Config } from '../../app/config.ts';
+import { startServer, type RunningServer } from '../../app/boot.ts';
+import { createLogger } from '../../app/logger.ts';
+import type { Clock } from '../../core/clock.ts';
+import { ensureDraw, openDueDraws, type DrawRow } from '../../ledger/draws.ts';
+
+export interface TestServer {
+  server: RunningServer;
+  pool: pg.Pool;
+  httpUrl: string;
+  wsUrl: string;
+  databaseKind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  clock?: Clock;
+  env?: Record<string, string>;
+}
+
+async function freshPostgresDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `lottery_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const baseUrl = process.env.DATABASE_URL;
+  const database = baseUrl ? await freshPostgresDatabase(baseUrl) : undefined;
+  const config: Config = {
+    ...loadConfig({ ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    port: 0,
+    databaseUrl: database?.url,
+    // Tests must never share a Redis with anything else (see COLYSEUS-NOTES.md).
+    redisUrl: options.env?.REDIS_URL,
+  };
+  const server = await startServer({
+    config,
+    clock: options.clock,
+    inMemoryDatabase: !database,
+    scheduler: false,
+    logger: createLogger(config.logLevel),
+  });
+  return {
+    server,
+    pool: server.db.pool,
+    httpUrl: `http://127.0.0.1:${server.port}`,
+    wsUrl: `ws://127.0.0.1:${server.port}`,
+    databaseKind: server.db.kind,
+    async close() {
+      await server.shutdown();
+      await database?.drop();
+    },
+  };
+}
+
+export async function http(base: string, method: string, path: string, body?: unknown, token?: string) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+let playerCounter = 0;
+
+/** Registers, logs in and optionally funds a new player; returns the session token. */
+export async function newPlayer(base: string, depositMinor = 0): Promise<{ token: string; email: string }> {
+  const email = `player${process.pid}_${++playerCounter}_${crypto.randomBytes(3).toString('hex')}@example.test`;
+  const password = 'correct horse battery staple';
+  const reg = await http(base, 'POST', '/api/auth/register', { email, password, dateOfBirth: '1990-04-12', country: 'DE' });
+  if (reg.status !== 201) throw new Error(`register failed: ${JSON.stringify(reg.body)}`);
+  const login = await http(base, 'POST', '/api/auth/login', { email, password });
+  if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  const token = login.body.token as string;
+  if (depositMinor > 0) {
+    const dep = await http(base, 'POST', '/api/wallet/deposits', { amount: depositMinor, idempotencyKey: `seed-${playerCounter}` }, token);
+    if (dep.status !== 201) throw new Error(`deposit failed: ${JSON.stringify(dep.body)}`);
+  }
+  return { token, email };
+}
+
+/** A lotto draw selling now, with its cutoff `cutoffInMs` from now (real time). */
+export async function openDraw(pool: pg.Pool, cutoffInMs = 60 * 60 * 1000, nowMs = Date.now()): Promise<DrawRow> {
+  const publicId = `test-${crypto.randomBytes(5).toString('hex')}`;
+  const { draw } = await ensureDraw(pool, {
+    publicId,
+    gameId: 'lotto649',
+    businessDate: new Date(nowMs).toISOString().slice(0, 10),
+    openAtMs: nowMs - 60_000,
+    cutoffAtMs: nowMs + cutoffInMs,
+    drawAtMs: nowMs + cutoffInMs + 60 * 60 * 1000,
+  });
+  await openDueDraws(pool);
+  return { ...draw, status: 'open' };
+}
+
+export interface BetReply {
+  type: 'bet:accepted' | 'bet:rejected';
+  requestId: string | null;
+  [key: string]: any;
+}
+
+/** A player's connection to a sales shard, collecting every bet reply. */
+export class PlayerConnection {
+  readonly replies: BetReply[] = [];
+  private waiters = new Map<string, (r: BetReply) => void>();
+
+  constructor(
+    readonly client: Client,
+    readonly room: Room,
+  ) {
+    for (const type of ['bet:accepted', 'bet:rejected'] as const) {
+      room.onMessage(type, (message: any) => {
+        const reply = { type, ...message } as BetReply;
+        this.replies.push(reply);
+        const key = reply.requestId ?? '';
+        this.waiters.get(key)?.(reply);
+        this.waiters.delete(key);
+      });
+    }
+    room.onMessage('error', (message: any) => this.replies.push({ type: 'bet:rejected', requestId: null, ...message }));
+  }
+
+  static async join(wsUrl: string, token: string, drawId: string): Promise<PlayerConnection> {
+    const client = new Client(wsUrl);
+    client.auth.token = token;
+    const room = await client.joinOrCreate('sales', { drawId });
+    return new PlayerConnection(client, room);
+  }
+
+  /** Sends a bet and resolves with its reply (matched by requestId). */
+  bet(message: Record<string, unknown>): Promise<BetReply> {
+    const key = String(message.requestId ?? '');
+    const reply = new Promise<BetReply>((resolve) => this.waiters.set(key, resolve));
+    this.room.send('bet', message);
+    return reply;
+  }
+
+  /** Resolves once `n` replies have arrived in total. */
+  async waitForReplies(n: number, timeoutMs = 20_000): Promise<BetReply[]> {
+    const start = Date.now();
+    while (this.replies.length < n) {
+      if (Date.now() - start > timeoutMs) throw new Error(`only ${this.replies.length} of ${n} replies after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.replies;
+  }
+
+  async leave() {
+    await this.room.leave().catch(() => {});
+  }
+}
+
+export function line(...numbers: number[]): number[] {
+  return numbers;
+}
