@@ -60,6 +60,10 @@ export class BetWriter {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private drainWaiters: (() => void)[] = [];
+  /** Transactions that failed and were split or rejected: zero in a healthy process. */
+  failedBatches = 0;
+  committedBatches = 0;
+  committedBets = 0;
 
   private readonly mode: 'batch' | 'single';
   private readonly batchSizeMax: number;
@@ -107,8 +111,16 @@ export class BetWriter {
   async stop(): Promise<void> {
     this.stopping = true;
     this.schedule(true);
-    if (this.idle()) return;
-    await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    if (!this.idle()) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    this.options.logger.info(
+      {
+        batches: this.committedBatches,
+        bets: this.committedBets,
+        betsPerBatchMean: this.committedBatches ? Math.round(this.committedBets / this.committedBatches) : 0,
+        failedBatches: this.failedBatches,
+      },
+      'bet writer drained',
+    );
   }
 
   private idle(): boolean {
@@ -158,6 +170,8 @@ export class BetWriter {
       const results = await writeBetBatch(client, bets, this.cutoffGraceMs);
       client.release();
       client = undefined;
+      this.committedBatches++;
+      this.committedBets += batch.length;
       const metrics = this.options.metrics;
       metrics?.betBatchSize.observe(batch.length);
       metrics?.betCommitSeconds.observe((performance.now() - startedMs) / 1000);
@@ -185,6 +199,7 @@ export class BetWriter {
    * the retry return the original ticket instead of charging twice.
    */
   private onBatchFailed(batch: Pending[], err: Error): void {
+    this.failedBatches++;
     this.options.metrics?.betBatchFailures.inc();
     const depth = batch[0].splitDepth;
     this.options.logger.error({ err, batchSize: batch.length, splitDepth: depth }, 'bet batch failed');

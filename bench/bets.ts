@@ -1,7 +1,7 @@
 // bench/bets.ts — durable bets per second and acknowledgement latency, group commit vs
 // one transaction per bet, on the same server code.
 //
-//   npm run bench:bets [-- --clients 200 --players 50 --pipeline 8 --bets 60000 --baseline-bets 8000]
+//   npm run bench:bets [-- --clients 1000 --players 1000 --pipeline 4 --bets 200000 --baseline-bets 5000]
 //
 // For each mode it seeds a fresh database through the ledger code (players, sessions,
 // funded wallets, an open draw), starts `server.ts` as its own process, drives it with
@@ -26,6 +26,7 @@ import { migrate } from '../ledger/migrate.ts';
 import { insertPlayer, insertSession } from '../ledger/players.ts';
 import { completeDeposit, insertDepositIntent } from '../ledger/wallet.ts';
 
+const BENCH_OPERATOR = 'bench:bench-operator-password';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Options {
@@ -37,7 +38,8 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { clients: 200, players: 50, pipeline: 8, bets: 60_000, baselineBets: 8_000 };
+  // A surge is many players with a few bets each in flight: one player per client.
+  const o: Options = { clients: 1000, players: 1000, pipeline: 4, bets: 200_000, baselineBets: 5_000 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase()) as keyof Options;
     const value = Number(argv[i + 1]);
@@ -114,15 +116,33 @@ async function seed(players: number, depositMinor: number): Promise<Seeded> {
 
 interface RunningProcess {
   port: number;
+  /** CPU seconds (user + system) the server process has used so far. */
+  cpuSeconds(): number;
+  /** The server's own count of batches and bets, logged when it drains at shutdown. */
+  writerStats(): { batches: number; bets: number; betsPerBatchMean: number; failedBatches: number } | undefined;
   stop(): Promise<number | null>;
 }
 
+/** CPU seconds of a process from /proc (Linux); NaN elsewhere. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 async function startServerProcess(env: Record<string, string>): Promise<RunningProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server.ts')], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The same flags as `npm start`.
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, '--import', 'tsx', path.join(ROOT, 'server.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let writerStats: any;
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     let buffer = '';
@@ -135,6 +155,9 @@ async function startServerProcess(env: Record<string, string>): Promise<RunningP
         buffer = buffer.slice(nl + 1);
         try {
           const entry = JSON.parse(lineText);
+          if (entry.msg === 'bet writer drained') {
+            writerStats = entry;
+          }
           if (entry.msg === 'lottery server listening') {
             clearTimeout(timer);
             resolve(entry.port);
@@ -150,11 +173,25 @@ async function startServerProcess(env: Record<string, string>): Promise<RunningP
   });
   return {
     port,
+    cpuSeconds: () => processCpuSeconds(child.pid!),
+    writerStats: () => writerStats,
     async stop() {
       child.kill('SIGTERM');
       return exited;
     },
   };
+}
+
+/** Busy and total jiffies of the whole machine (Linux), to tell CPU-bound from waiting. */
+function machineJiffies(): { busy: number; total: number } {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = cpu[3] + (cpu[4] ?? 0);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -175,6 +212,16 @@ interface ModeResult {
   ledgerTickets: number;
   ledgerMatchesAcks: boolean;
   ledgerInvariantsOk: boolean;
+  serverCpuSeconds: number;
+  loadCpuSeconds: number;
+  /** Share of all cores busy during the run (server, load generator, database, rest). */
+  machineBusyPercent: number;
+  betsPerBatchMean: number;
+  /** Mean time from taking a batch off the queue to its commit, as the server measures it. */
+  batchWriteMsMean: number;
+  /** The server's event-loop lag (p99): how long a ready database reply can wait to be read. */
+  eventLoopLagMsP99: number;
+  failedBatches: number;
 }
 
 async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number): Promise<ModeResult> {
@@ -183,6 +230,7 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
   const server = await startServerProcess({
     ...seeded.env,
     BET_WRITE_MODE: mode,
+    OPERATOR_CREDENTIALS: BENCH_OPERATOR,
     BET_RATE_PER_SECOND: '100000',
     BET_RATE_BURST: '100000',
   });
@@ -198,6 +246,9 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
   const acked = new Set<string>();
   const rejected: Record<string, number> = {};
   let issued = 0;
+  const serverCpuStart = server.cpuSeconds();
+  const loadCpuStart = process.cpuUsage();
+  const machineStart = machineJiffies();
   const startMs = performance.now();
   await Promise.all(
     rooms.map(
@@ -207,12 +258,28 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
           let seq = 0;
           let done = 0;
           const quota = Math.floor(totalBets / o.clients) + (c < totalBets % o.clients ? 1 : 0);
-          const sendNext = () => {
+          const sendNow = () => {
             if (seq >= quota) return;
             const requestId = `c${c}-${seq++}`;
             issued++;
             sentAt.set(requestId, performance.now());
-            room.send('bet', { requestId, lines: [[1 + (seq % 44), 7, 13, 21, 34, 49]] });
+            const a = 1 + (seq % 44);
+            room.send('bet', { requestId, lines: [[a, a + 1, a + 2, a + 3, a + 4, a + 5]] });
+          };
+          // Replies arrive in bursts (one per committed batch); send the follow-up bets of
+          // a burst in one write so the load generator spends its CPU on bets, not syscalls.
+          const socket = (room as any).connection?.transport?.ws?._socket;
+          let owed = 0;
+          const sendNext = () => {
+            if (owed++ > 0) return;
+            setImmediate(() => {
+              socket?.cork();
+              while (owed > 0) {
+                owed--;
+                sendNow();
+              }
+              socket?.uncork();
+            });
           };
           const onReply = (message: any, ok: boolean) => {
             latencies.push(performance.now() - (sentAt.get(message.requestId) ?? NaN));
@@ -230,6 +297,17 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
     ),
   );
   const seconds = (performance.now() - startMs) / 1000;
+  const metrics = await fetch(`http://127.0.0.1:${server.port}/metrics`, {
+    headers: { authorization: `Basic ${Buffer.from(BENCH_OPERATOR).toString('base64')}` },
+  }).then((r) => r.text());
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  const eventLoopLagMsP99 = 1000 * metric('nodejs_eventloop_lag_p99_seconds');
+  const batchWriteMsMean = (1000 * metric('lottery_bet_commit_seconds_sum')) / metric('lottery_bet_commit_seconds_count');
+  const serverCpuSeconds = server.cpuSeconds() - serverCpuStart;
+  const loadCpu = process.cpuUsage(loadCpuStart);
+  const loadCpuSeconds = (loadCpu.user + loadCpu.system) / 1e6;
+  const machineEnd = machineJiffies();
+  const machineBusyPercent = (100 * (machineEnd.busy - machineStart.busy)) / (machineEnd.total - machineStart.total);
   for (const room of rooms) await room.leave().catch(() => {});
   const exitCode = await server.stop();
   if (exitCode !== 0) throw new Error(`server exited with ${exitCode}`);
@@ -256,6 +334,13 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
     ledgerTickets: inLedger.size,
     ledgerMatchesAcks,
     ledgerInvariantsOk: invariants.ok,
+    serverCpuSeconds,
+    loadCpuSeconds,
+    machineBusyPercent,
+    betsPerBatchMean: server.writerStats()?.betsPerBatchMean ?? NaN,
+    failedBatches: server.writerStats()?.failedBatches ?? NaN,
+    batchWriteMsMean,
+    eventLoopLagMsP99,
   };
 }
 
@@ -268,11 +353,11 @@ async function main() {
   const ratio = batch.durableBetsPerSecond / single.durableBetsPerSecond;
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 2) : '-');
   console.log('');
-  console.log('| mode | bets | accepted | durable bets/s | ack p50 ms | ack p99 ms | ack p99.9 ms | ledger = acks | invariants |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  console.log('| mode | bets | accepted | seconds | durable bets/s | ack p50 ms | ack p99 ms | ack p99.9 ms | server CPU s | load gen CPU s | machine busy % | bets/batch | batch write ms | loop lag p99 ms | ledger = acks | invariants |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   for (const r of [batch, single]) {
     console.log(
-      `| ${r.mode === 'batch' ? 'group commit' : 'one tx per bet (baseline)'} | ${r.bets} | ${r.accepted} | ${f(r.durableBetsPerSecond)} | ${f(r.latencyMsP50)} | ${f(r.latencyMsP99)} | ${f(r.latencyMsP999)} | ${r.ledgerMatchesAcks ? 'yes' : 'NO'} | ${r.ledgerInvariantsOk ? 'ok' : 'BROKEN'} |`,
+      `| ${r.mode === 'batch' ? 'group commit' : 'one tx per bet (baseline)'} | ${r.bets} | ${r.accepted} | ${f(r.seconds)} | ${f(r.durableBetsPerSecond)} | ${f(r.latencyMsP50)} | ${f(r.latencyMsP99)} | ${f(r.latencyMsP999)} | ${f(r.serverCpuSeconds)} | ${f(r.loadCpuSeconds)} | ${f(r.machineBusyPercent)} | ${f(r.betsPerBatchMean)} | ${f(r.batchWriteMsMean)} | ${f(r.eventLoopLagMsP99)} | ${r.ledgerMatchesAcks ? 'yes' : 'NO'} | ${r.ledgerInvariantsOk ? 'ok' : 'BROKEN'} |`,
     );
   }
   console.log(`\ngroup commit / baseline throughput ratio: ${ratio.toFixed(1)}x`);

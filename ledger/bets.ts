@@ -1,15 +1,24 @@
 // ledger/bets.ts — one group-commit transaction for a batch of bets from all rooms.
 //
 // Order of work inside the transaction, and why:
-//   1. draws FOR SHARE (id order): the fence. Closing a draw is an UPDATE, which waits
+//   1. (with BEGIN, in one message) draws FOR SHARE (id order): the fence. Closing a draw is an UPDATE, which waits
 //      for us and after which no batch can see the draw open.
-//   2. every wallet and pool account FOR UPDATE in one statement, id order: concurrent
-//      batches (other processes) serialise per account and can never deadlock.
-//   3. look up existing tickets for the (player, request id) pairs. Every ticket insert
-//      holds its player's wallet lock, so after step 2 this read is exact.
-//   4. decide each bet in JavaScript against the locked balances (exact, per bet).
-//   5. one statement inserts tickets and stake transfers and applies one balance delta
-//      per account: each pool is credited once per batch, not once per bet.
+//   2. the players' wallets FOR NO KEY UPDATE in one statement, id order. Every ticket insert
+//      holds its player's wallet lock, so concurrent batches (other processes) serialise
+//      per player and never deadlock.
+//   3. decide each bet in JavaScript against the locked balances (exact, per bet).
+//   4. one statement inserts tickets and stake transfers and debits the wallets. The
+//      ticket insert skips (player, request id) pairs that already exist; if it skipped
+//      any, the transaction is rolled back and the batch redone with an explicit lookup
+//      of the earlier tickets (the slow path: only retries pay for it).
+//   5. lock and credit the draw pools last, once per batch, and COMMIT in the same
+//      message: a second batch in flight does steps 1-4 while this one waits.
+//
+// Lock order, for every transaction that moves money: player wallets first (ascending
+// id), then system accounts such as pools, house and clearing (ascending id). Accounts are
+// locked FOR NO KEY UPDATE, never FOR UPDATE: inserting a transfer takes FOR KEY SHARE on
+// both accounts (its foreign keys), which FOR UPDATE would conflict with, so two batches
+// crediting one pool would deadlock on the lock upgrade.
 import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
 
@@ -55,62 +64,125 @@ interface LockedDraw {
 
 export async function writeBetBatch(client: pg.PoolClient, bets: BetToWrite[], cutoffGraceMs: number): Promise<BetResult[]> {
   invariant(bets.length > 0, 'empty bet batch');
-  await client.query('begin');
+  const fast = await attempt(client, bets, cutoffGraceMs, false);
+  if (fast !== 'duplicates') return fast;
+  const slow = await attempt(client, bets, cutoffGraceMs, true);
+  invariant(slow !== 'duplicates', 'duplicate tickets after an explicit lookup');
+  return slow;
+}
+
+async function attempt(
+  client: pg.PoolClient,
+  bets: BetToWrite[],
+  cutoffGraceMs: number,
+  lookUpExisting: boolean,
+): Promise<BetResult[] | 'duplicates'> {
   try {
-    const results = await decideAndWrite(client, bets, cutoffGraceMs);
-    await client.query('commit');
-    return results;
+    return await decideAndWrite(client, bets, cutoffGraceMs, lookUpExisting);
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;
   }
 }
 
-async function decideAndWrite(client: pg.PoolClient, bets: BetToWrite[], cutoffGraceMs: number): Promise<BetResult[]> {
+/**
+ * A Postgres array literal of integers, for the statements below that travel in one
+ * simple-protocol message (which takes no parameters). Only integers we produced reach
+ * here, and each is checked, so nothing a client sent is ever spliced into SQL.
+ */
+function intArrayLiteral(values: Iterable<number>): string {
+  const list = [...values];
+  for (const v of list) invariant(Number.isSafeInteger(v), `not an integer: ${v}`);
+  return `'{${list.join(',')}}'::int8[]`;
+}
+
+/**
+ * Round trip 1: begin, take the fence (draws FOR SHARE) and the wallets, in one message.
+ * A batch makes three round trips in all; under load each one can wait a turn of a busy
+ * event loop, so their number matters more than their size.
+ */
+async function beginAndLock(
+  client: pg.PoolClient,
+  bets: BetToWrite[],
+  cutoffGraceMs: number,
+): Promise<{ draws: Map<number, LockedDraw>; balances: Map<number, number> }> {
+  invariant(Number.isSafeInteger(cutoffGraceMs), 'grace must be whole milliseconds');
   const drawIds = [...new Set(bets.map((b) => b.drawId))].sort((a, b) => a - b);
-  const drawRows = await client.query(
-    `select id, status, open_at, cutoff_at, pool_account_id,
-            clock_timestamp() < cutoff_at + make_interval(secs => $2::double precision / 1000) as within_grace
-       from draws where id = any($1::int8[]) order by id for share`,
-    [drawIds, cutoffGraceMs],
+  const walletIds = [...new Set(bets.map((b) => b.walletAccountId))].sort((a, b) => a - b);
+  const results = (await client.query(
+    `begin;
+     select id, status, open_at, cutoff_at, pool_account_id,
+            clock_timestamp() < cutoff_at + make_interval(secs => ${cutoffGraceMs}::double precision / 1000) as within_grace
+       from draws where id = any(${intArrayLiteral(drawIds)}) order by id for share;
+     select id, balance_minor from accounts where id = any(${intArrayLiteral(walletIds)}) order by id for no key update;`,
+  )) as unknown as pg.QueryResult[];
+  invariant(Array.isArray(results) && results.length === 3, 'lock statements returned no results');
+  const draws = new Map<number, LockedDraw>(
+    results[1].rows.map((r) => [
+      Number(r.id),
+      {
+        id: Number(r.id),
+        status: r.status,
+        openAtMs: new Date(r.open_at).getTime(),
+        cutoffAtMs: new Date(r.cutoff_at).getTime(),
+        poolAccountId: Number(r.pool_account_id),
+        withinGrace: r.within_grace,
+      },
+    ]),
   );
-  const draws = new Map<number, LockedDraw>();
-  for (const r of drawRows.rows) {
-    draws.set(r.id, {
-      id: r.id,
-      status: r.status,
-      openAtMs: new Date(r.open_at).getTime(),
-      cutoffAtMs: new Date(r.cutoff_at).getTime(),
-      poolAccountId: r.pool_account_id,
-      withinGrace: r.within_grace,
-    });
-  }
+  const balances = new Map<number, number>(results[2].rows.map((r) => [Number(r.id), Number(r.balance_minor)]));
+  return { draws, balances };
+}
 
-  const accountIds = new Set<number>();
-  for (const b of bets) accountIds.add(b.walletAccountId);
-  for (const d of draws.values()) accountIds.add(d.poolAccountId);
-  const accountRows = await client.query<{ id: number; balance_minor: number }>(
-    'select id, balance_minor from accounts where id = any($1::int8[]) order by id for update',
-    [[...accountIds].sort((a, b) => a - b)],
-  );
-  const balances = new Map<number, number>(accountRows.rows.map((r) => [r.id, r.balance_minor]));
-
-  const existing = await client.query(
+/** Earlier tickets for these (player, request id) pairs, one index probe per pair. */
+async function existingTickets(client: pg.PoolClient, bets: BetToWrite[]): Promise<Map<string, any>> {
+  const { rows } = await client.query(
     `select t.id, t.player_id, t.request_id, t.public_id, t.lines, t.cost_minor, t.received_at
-       from tickets t
-       join unnest($1::int8[], $2::text[]) as k(player_id, request_id)
-         on t.player_id = k.player_id and t.request_id = k.request_id`,
+       from unnest($1::int8[], $2::text[]) as k(player_id, request_id)
+       cross join lateral (
+         select * from tickets t where t.player_id = k.player_id and t.request_id = k.request_id
+       ) t`,
     [bets.map((b) => b.playerId), bets.map((b) => b.requestId)],
   );
-  const existingByKey = new Map<string, any>(existing.rows.map((r) => [`${r.player_id}:${r.request_id}`, r]));
+  return new Map(rows.map((r) => [`${r.player_id}:${r.request_id}`, r]));
+}
+
+function rejectionFor(bet: BetToWrite, draw: LockedDraw | undefined): BetResult | undefined {
+  if (!draw || draw.status !== 'open' || bet.receivedAtMs >= draw.cutoffAtMs || !draw.withinGrace) {
+    const notYet = draw !== undefined && draw.status === 'scheduled' && bet.receivedAtMs < draw.cutoffAtMs;
+    return notYet
+      ? { status: 'rejected', code: 'DRAW_NOT_OPEN', message: 'sales for this draw have not opened yet' }
+      : { status: 'rejected', code: 'DRAW_CLOSED', message: 'sales for this draw are closed' };
+  }
+  if (bet.receivedAtMs < draw.openAtMs) {
+    return { status: 'rejected', code: 'DRAW_NOT_OPEN', message: 'sales for this draw had not opened when the bet arrived' };
+  }
+  return undefined;
+}
+
+interface Accepted {
+  bet: BetToWrite;
+  poolAccountId: number;
+  resultIndex: number;
+}
+
+async function decideAndWrite(
+  client: pg.PoolClient,
+  bets: BetToWrite[],
+  cutoffGraceMs: number,
+  lookUpExisting: boolean,
+): Promise<BetResult[] | 'duplicates'> {
+  const { draws, balances } = await beginAndLock(client, bets, cutoffGraceMs);
+  const existing = lookUpExisting ? await existingTickets(client, bets) : new Map<string, any>();
 
   const results: BetResult[] = [];
-  const accepted: { bet: BetToWrite; poolAccountId: number; resultIndex: number }[] = [];
-  const deltas = new Map<number, number>();
+  const accepted: Accepted[] = [];
+  const walletDebits = new Map<number, number>();
+  const poolCredits = new Map<number, number>();
   for (const bet of bets) {
     const balance = balances.get(bet.walletAccountId);
     invariant(balance !== undefined, `wallet ${bet.walletAccountId} not found`);
-    const prior = existingByKey.get(`${bet.playerId}:${bet.requestId}`);
+    const prior = existing.get(`${bet.playerId}:${bet.requestId}`);
     if (prior) {
       results.push({
         status: 'accepted',
@@ -125,17 +197,9 @@ async function decideAndWrite(client: pg.PoolClient, bets: BetToWrite[], cutoffG
       continue;
     }
     const draw = draws.get(bet.drawId);
-    if (!draw || draw.status !== 'open' || bet.receivedAtMs >= draw.cutoffAtMs || !draw.withinGrace) {
-      const before = draw !== undefined && draw.status === 'scheduled' && bet.receivedAtMs < draw.cutoffAtMs;
-      results.push(
-        before
-          ? { status: 'rejected', code: 'DRAW_NOT_OPEN', message: 'sales for this draw have not opened yet' }
-          : { status: 'rejected', code: 'DRAW_CLOSED', message: 'sales for this draw are closed' },
-      );
-      continue;
-    }
-    if (bet.receivedAtMs < draw.openAtMs) {
-      results.push({ status: 'rejected', code: 'DRAW_NOT_OPEN', message: 'sales for this draw had not opened when the bet arrived' });
+    const rejection = rejectionFor(bet, draw);
+    if (rejection) {
+      results.push(rejection);
       continue;
     }
     if (balance < bet.costMinor) {
@@ -143,9 +207,9 @@ async function decideAndWrite(client: pg.PoolClient, bets: BetToWrite[], cutoffG
       continue;
     }
     balances.set(bet.walletAccountId, balance - bet.costMinor);
-    deltas.set(bet.walletAccountId, (deltas.get(bet.walletAccountId) ?? 0) - bet.costMinor);
-    deltas.set(draw.poolAccountId, (deltas.get(draw.poolAccountId) ?? 0) + bet.costMinor);
-    accepted.push({ bet, poolAccountId: draw.poolAccountId, resultIndex: results.length });
+    walletDebits.set(bet.walletAccountId, (walletDebits.get(bet.walletAccountId) ?? 0) + bet.costMinor);
+    poolCredits.set(draw!.poolAccountId, (poolCredits.get(draw!.poolAccountId) ?? 0) + bet.costMinor);
+    accepted.push({ bet, poolAccountId: draw!.poolAccountId, resultIndex: results.length });
     results.push({
       status: 'accepted',
       ticketId: bet.ticketPublicId,
@@ -157,65 +221,95 @@ async function decideAndWrite(client: pg.PoolClient, bets: BetToWrite[], cutoffG
       ticketRowId: 0,
     });
   }
+  if (accepted.length === 0) {
+    await client.query('commit');
+    return results;
+  }
 
-  if (accepted.length > 0) {
-    const rowIds = await insertAccepted(client, accepted, deltas);
-    for (const a of accepted) {
-      const result = results[a.resultIndex];
-      const rowId = rowIds.get(a.bet.ticketPublicId);
-      invariant(result.status === 'accepted' && rowId !== undefined, `ticket ${a.bet.ticketPublicId} missing after insert`);
-      result.ticketRowId = rowId;
-    }
+  const rowIds = await insertTicketsAndDebit(client, accepted, walletDebits);
+  if (rowIds.size < accepted.length) {
+    invariant(!lookUpExisting, 'ticket insert skipped a request the lookup did not find');
+    await client.query('rollback');
+    return 'duplicates';
+  }
+  await creditPoolsAndCommit(client, poolCredits);
+  for (const a of accepted) {
+    const result = results[a.resultIndex];
+    const rowId = rowIds.get(a.bet.ticketPublicId);
+    invariant(result.status === 'accepted' && rowId !== undefined, `ticket ${a.bet.ticketPublicId} missing after insert`);
+    result.ticketRowId = rowId;
   }
   return results;
 }
 
-async function insertAccepted(
-  client: pg.PoolClient,
-  accepted: { bet: BetToWrite; poolAccountId: number }[],
-  deltas: Map<number, number>,
-): Promise<Map<string, number>> {
-  const deltaIds = [...deltas.keys()].sort((a, b) => a - b);
+/**
+ * Inserts the tickets (skipping requests already bought), a stake transfer for each
+ * inserted ticket and the wallet debits. Returns the row id of each inserted ticket.
+ */
+async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[], walletDebits: Map<number, number>): Promise<Map<string, number>> {
+  // One JSON document instead of a dozen arrays: Postgres parses it in C.
+  const input = JSON.stringify(
+    accepted.map((a) => ({
+      public_id: a.bet.ticketPublicId,
+      draw_id: a.bet.drawId,
+      player_id: a.bet.playerId,
+      request_id: a.bet.requestId,
+      lines: a.bet.lines,
+      line_count: a.bet.lines.length,
+      cost_minor: a.bet.costMinor,
+      quick_pick: a.bet.quickPick,
+      received_at: new Date(a.bet.receivedAtMs).toISOString(),
+      wallet: a.bet.walletAccountId,
+      pool: a.poolAccountId,
+    })),
+  );
+  const walletIds = [...walletDebits.keys()].sort((a, b) => a - b);
   const { rows } = await client.query(
     `with input as (
-       select * from unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::int2[], $7::int8[],
-                            $8::bool[], $9::timestamptz[], $10::int8[], $11::int8[])
-         as i(public_id, draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at, wallet, pool)
+       select * from jsonb_to_recordset($1::jsonb) as i(public_id text, draw_id int8, player_id int8, request_id text,
+         lines jsonb, line_count int2, cost_minor int8, quick_pick bool, received_at timestamptz, wallet int8, pool int8)
      ), ticket as (
        insert into tickets (public_id, draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at)
-       select public_id, draw_id, player_id, request_id, lines::jsonb, line_count, cost_minor, quick_pick, received_at from input
+       select public_id, draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at from input
+       on conflict (player_id, request_id) do nothing
        returning id, public_id
      ), stake as (
        insert into transfers (debit_account_id, credit_account_id, amount_minor, kind, ticket_id)
        select i.wallet, i.pool, i.cost_minor, 'stake', t.id from ticket t join input i using (public_id)
        returning 1
-     ), balance as (
-       update accounts a set balance_minor = a.balance_minor + d.delta
-         from unnest($12::int8[], $13::int8[]) as d(id, delta)
+     ), debit as (
+       update accounts a set balance_minor = a.balance_minor - d.amount
+         from unnest($2::int8[], $3::int8[]) as d(id, amount)
         where a.id = d.id
        returning 1
      )
-     select t.id, t.public_id, (select count(*) from stake)::int8 as stakes, (select count(*) from balance)::int8 as accounts
+     select t.id, t.public_id, (select count(*) from stake)::int8 as stakes, (select count(*) from debit)::int8 as wallets
        from ticket t`,
-    [
-      accepted.map((a) => a.bet.ticketPublicId),
-      accepted.map((a) => a.bet.drawId),
-      accepted.map((a) => a.bet.playerId),
-      accepted.map((a) => a.bet.requestId),
-      accepted.map((a) => JSON.stringify(a.bet.lines)),
-      accepted.map((a) => a.bet.lines.length),
-      accepted.map((a) => a.bet.costMinor),
-      accepted.map((a) => a.bet.quickPick),
-      accepted.map((a) => new Date(a.bet.receivedAtMs)),
-      accepted.map((a) => a.bet.walletAccountId),
-      accepted.map((a) => a.poolAccountId),
-      deltaIds,
-      deltaIds.map((id) => deltas.get(id)),
-    ],
+    [input, walletIds, walletIds.map((id) => walletDebits.get(id))],
   );
-  // Pair assertion: what we decided is exactly what was written, or the batch rolls back.
-  invariant(rows.length === accepted.length, `batch wrote ${rows.length} tickets, expected ${accepted.length}`);
-  invariant(rows[0].stakes === accepted.length, `batch wrote ${rows[0].stakes} stake transfers, expected ${accepted.length}`);
-  invariant(rows[0].accounts === deltaIds.length, `batch updated ${rows[0].accounts} accounts, expected ${deltaIds.length}`);
+  if (rows.length === accepted.length) {
+    // Pair assertion: what we decided is exactly what was written, or the batch rolls back.
+    invariant(rows[0].stakes === accepted.length, `batch wrote ${rows[0].stakes} stake transfers, expected ${accepted.length}`);
+    invariant(rows[0].wallets === walletIds.length, `batch debited ${rows[0].wallets} wallets, expected ${walletIds.length}`);
+  }
   return new Map(rows.map((r) => [r.public_id as string, r.id as number]));
+}
+
+/**
+ * Round trip 3: credit each draw pool once for the whole batch (pools locked in id
+ * order), then commit, in one message. If the credit fails the commit never runs.
+ */
+async function creditPoolsAndCommit(client: pg.PoolClient, poolCredits: Map<number, number>): Promise<void> {
+  const ids = [...poolCredits.keys()].sort((a, b) => a - b);
+  const results = (await client.query(
+    `with locked as materialized (
+       select id from accounts where id = any(${intArrayLiteral(ids)}) order by id for no key update
+     )
+     update accounts a set balance_minor = a.balance_minor + c.amount
+       from unnest(${intArrayLiteral(ids)}, ${intArrayLiteral(ids.map((id) => poolCredits.get(id)!))}) as c(id, amount), locked l
+      where a.id = c.id and l.id = c.id
+     returning a.id;
+     commit;`,
+  )) as unknown as pg.QueryResult[];
+  invariant(results[0].rows.length === ids.length, `credited ${results[0].rows.length} pools, expected ${ids.length}`);
 }

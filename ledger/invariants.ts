@@ -16,7 +16,9 @@ export interface LedgerReport {
  *  - no player wallet (nor any account not allowed to) is negative;
  *  - every ticket has exactly one stake transfer of its cost, from its player's wallet
  *    to its draw's pool, and no stake transfer lacks a ticket;
- *  - every completed deposit has exactly one deposit transfer of its amount.
+ *  - every completed deposit has exactly one deposit transfer of its amount;
+ *  - every ticket names an existing draw and player, and every stake transfer an
+ *    existing ticket (these references have no foreign keys; see migration 001).
  */
 export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
   const client = await pool.connect();
@@ -66,6 +68,18 @@ export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
         limit 20`,
     );
     for (const r of deposits.rows) violations.push(`deposit ${r.public_id} has ${r.n} transfers for its status`);
+
+    const orphans = await client.query(
+      `select
+         (select count(*) from tickets t where not exists (select 1 from draws d where d.id = t.draw_id))::int8 as no_draw,
+         (select count(*) from tickets t where not exists (select 1 from players p where p.id = t.player_id))::int8 as no_player,
+         (select count(*) from transfers s where s.ticket_id is not null
+            and not exists (select 1 from tickets t where t.id = s.ticket_id))::int8 as no_ticket`,
+    );
+    const o = orphans.rows[0];
+    if (o.no_draw !== 0) violations.push(`${o.no_draw} tickets name a draw that does not exist`);
+    if (o.no_player !== 0) violations.push(`${o.no_player} tickets name a player that does not exist`);
+    if (o.no_ticket !== 0) violations.push(`${o.no_ticket} stake transfers name a ticket that does not exist`);
 
     const counts = await client.query(
       'select (select count(*) from transfers)::int8 as transfers, (select count(*) from tickets)::int8 as tickets',

@@ -60,7 +60,7 @@ export async function completeDeposit(pool: pg.Pool, depositId: number, provider
       const accounts = await client.query<{ id: number; kind: string }>(
         `select id, kind from accounts
           where (player_id = $1 and kind = 'player_wallet') or code = $2
-          order by id for update`,
+          order by id for no key update`,
         [d.player_id, `provider_clearing:${d.provider}`],
       );
       const wallet = accounts.rows.find((a) => a.kind === 'player_wallet');

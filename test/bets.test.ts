@@ -109,6 +109,25 @@ t.test('500 concurrent bets on a wallet that funds exactly k of them accept exac
   for (const c of conns) await c.leave();
 });
 
+t.test('many players betting at once: concurrent batches on one pool neither deadlock nor fail', async (t) => {
+  const draw = await openDraw(ts.pool);
+  const players = await Promise.all(Array.from({ length: 8 }, () => newPlayer(ts.httpUrl, 100_000)));
+  const conns = await Promise.all(players.map((p) => PlayerConnection.join(ts.wsUrl, p.token, draw.publicId)));
+  const failedBefore = ts.server.betWriter.failedBatches;
+  const perPlayer = 150;
+  for (let i = 0; i < perPlayer; i++) {
+    for (const c of conns) c.room.send('bet', { requestId: `many-${i}`, quickPick: 1 });
+  }
+  const replies = (await Promise.all(conns.map((c) => c.waitForReplies(perPlayer)))).flat();
+  t.equal(replies.filter((r) => r.type === 'bet:accepted').length, players.length * perPlayer, 'all accepted');
+  t.equal(ts.server.betWriter.failedBatches, failedBefore, 'no batch transaction failed');
+  const { rows } = await ts.pool.query('select count(*)::int as n, sum(cost_minor)::int8 as stake from tickets where draw_id = $1', [draw.id]);
+  t.equal(rows[0].n, players.length * perPlayer);
+  const pool = await ts.pool.query('select balance_minor from accounts where id = $1', [draw.poolAccountId]);
+  t.equal(pool.rows[0].balance_minor, rows[0].stake, 'the pool holds exactly the stakes');
+  for (const c of conns) await c.leave();
+});
+
 t.test('malformed bets get BAD_MESSAGE or INVALID_SELECTION and the connection survives', async (t) => {
   const draw = await openDraw(ts.pool);
   const { token } = await newPlayer(ts.httpUrl, 10_000);
