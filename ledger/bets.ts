@@ -247,27 +247,30 @@ async function decideAndWrite(
  * inserted ticket and the wallet debits. Returns the row id of each inserted ticket.
  */
 async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[], walletDebits: Map<number, number>): Promise<Map<string, number>> {
-  // One JSON document instead of a dozen arrays: Postgres parses it in C.
+  // One JSON document with one-letter keys (Postgres parses it in C; it is most of what a
+  // batch sends over the wire): p public id, d draw, u player, r request id, l lines,
+  // n line count, c cost, q quick pick, t received (epoch ms), w wallet, o pool.
   const input = JSON.stringify(
     accepted.map((a) => ({
-      public_id: a.bet.ticketPublicId,
-      draw_id: a.bet.drawId,
-      player_id: a.bet.playerId,
-      request_id: a.bet.requestId,
-      lines: a.bet.lines,
-      line_count: a.bet.lines.length,
-      cost_minor: a.bet.costMinor,
-      quick_pick: a.bet.quickPick,
-      received_at: new Date(a.bet.receivedAtMs).toISOString(),
-      wallet: a.bet.walletAccountId,
-      pool: a.poolAccountId,
+      p: a.bet.ticketPublicId,
+      d: a.bet.drawId,
+      u: a.bet.playerId,
+      r: a.bet.requestId,
+      l: a.bet.lines,
+      n: a.bet.lines.length,
+      c: a.bet.costMinor,
+      q: a.bet.quickPick,
+      t: a.bet.receivedAtMs,
+      w: a.bet.walletAccountId,
+      o: a.poolAccountId,
     })),
   );
   const walletIds = [...walletDebits.keys()].sort((a, b) => a - b);
   const { rows } = await client.query(
     `with input as (
-       select * from jsonb_to_recordset($1::jsonb) as i(public_id text, draw_id int8, player_id int8, request_id text,
-         lines jsonb, line_count int2, cost_minor int8, quick_pick bool, received_at timestamptz, wallet int8, pool int8)
+       select p as public_id, d as draw_id, u as player_id, r as request_id, l as lines, n as line_count, c as cost_minor,
+              q as quick_pick, timestamptz 'epoch' + t * interval '1 millisecond' as received_at, w as wallet, o as pool
+         from jsonb_to_recordset($1::jsonb) as i(p text, d int8, u int8, r text, l jsonb, n int2, c int8, q bool, t int8, w int8, o int8)
      ), ticket as (
        insert into tickets (public_id, draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at)
        select public_id, draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at from input

@@ -5,17 +5,15 @@ import pg from 'pg';
 import { migrate, readMigrations } from '../ledger/migrate.ts';
 import { startTestServer } from './support/harness.ts';
 
-t.test('concurrent migrators on one database apply each migration exactly once', async (t) => {
-  const base = process.env.DATABASE_URL;
-  if (!base) {
-    t.skip('needs PostgreSQL (DATABASE_URL): the embedded database has a single connection, so nothing runs concurrently');
-    return;
-  }
+const base = process.env.DATABASE_URL;
+const needsPostgres = base ? false : 'needs PostgreSQL (DATABASE_URL): the embedded database has one connection, so nothing runs concurrently';
+
+t.test('concurrent migrators on one database apply each migration exactly once', { skip: needsPostgres }, async (t) => {
   const name = `lottery_migrate_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
+  const admin = new pg.Client({ connectionString: base! });
   await admin.connect();
   await admin.query(`create database ${name}`);
-  const url = new URL(base);
+  const url = new URL(base!);
   url.pathname = `/${name}`;
   const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: url.toString(), max: 1 }));
   try {

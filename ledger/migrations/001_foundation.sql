@@ -112,4 +112,5 @@ create table transfers (
   check ((kind = 'stake') = (ticket_id is not null)),
   check ((kind = 'deposit') = (deposit_id is not null))
 );
-create index transfers_ticket on transfers (ticket_id) where ticket_id is not null;
+-- No index on transfers.ticket_id: nothing on the hot path looks a stake up by ticket, and
+-- each index is paid for on every bet. Audits join by hash (ledger/invariants.ts).
