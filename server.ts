@@ -27,7 +27,7 @@ async function main() {
     server.shutdown().then(
       () => {
         clearTimeout(deadline);
-        process.exit(0);
+        process.exit(process.exitCode ?? 0);
       },
       (err) => {
         server.logger.error({ err }, 'shutdown failed');
@@ -37,6 +37,14 @@ async function main() {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // A bug must not take acknowledged work with it: log it, drain the bet writer, exit 1.
+  const onFatal = (err: unknown) => {
+    server.logger.fatal({ err }, 'uncaught error, shutting down');
+    process.exitCode = 1;
+    stop('fatal');
+  };
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
 }
 
 main().catch((err) => {

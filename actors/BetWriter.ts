@@ -183,8 +183,15 @@ export class BetWriter {
         }
         metrics?.betsTotal.inc({ outcome: result.status === 'accepted' ? 'accepted' : result.code });
       }
-      if (committed.length > 0) this.options.onCommitted?.(committed);
+      // The batch is committed: from here nothing may send it back to the queue.
       for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      if (committed.length > 0) {
+        try {
+          this.options.onCommitted?.(committed);
+        } catch (err) {
+          this.options.logger.error({ err }, 'onCommitted listener failed');
+        }
+      }
     } catch (err) {
       // Drop a possibly broken connection rather than reuse it.
       client?.release(err as Error);

@@ -1,5 +1,6 @@
 // app/api.ts — the HTTP API: accounts, wallet, games and draws, matchmaking.
 // Each handler validates, delegates to the ledger in a line or two, and replies.
+import crypto from 'node:crypto';
 import { matchMaker, createAuthContext } from '@colyseus/core';
 import type pg from 'pg';
 import type { Clock } from '../core/clock.ts';
@@ -95,7 +96,7 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
     const given = req.headers.authorization?.startsWith('Basic ')
       ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString('utf8')
       : undefined;
-    if (!expected || given !== expected) {
+    if (!expected || given === undefined || !sameSecret(given, expected)) {
       return { status: 401, body: errorBody(ErrorCode.UNAUTHORIZED, 'operator credentials required'), headers: { 'www-authenticate': 'Basic realm="operators"' } };
     }
     return { status: 200, raw: { contentType: deps.metrics.registry.contentType, text: await deps.metrics.registry.metrics() } };
@@ -223,6 +224,13 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
       return { status, body: errorBody(code ?? 'MATCHMAKE_FAILED', message ?? String(err?.message ?? 'matchmaking failed')) };
     }
   });
+}
+
+/** Constant-time comparison of two secrets of any length. */
+function sameSecret(a: string, b: string): boolean {
+  const ha = crypto.createHash('sha256').update(a).digest();
+  const hb = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(ha, hb);
 }
 
 /** Colyseus' own matchmaking codes (42xx) as HTTP statuses. */

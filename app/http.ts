@@ -65,8 +65,13 @@ export class HttpRoutes {
     const query = new URLSearchParams(req.getQuery() ?? '');
     const params: Record<string, string> = {};
     const names = pattern.split('/').filter((s) => s.startsWith(':'));
+    let badPath = false;
     names.forEach((name, i) => {
-      params[name.slice(1)] = decodeURIComponent(req.getParameter(i) ?? '');
+      try {
+        params[name.slice(1)] = decodeURIComponent(req.getParameter(i) ?? '');
+      } catch {
+        badPath = true; // a malformed %-escape must not throw out of a uWS callback
+      }
     });
     const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
 
@@ -101,6 +106,10 @@ export class HttpRoutes {
         });
     };
 
+    if (badPath) {
+      if (method !== 'GET') res.onData(() => {});
+      return respond({ status: 400, body: errorBody(ErrorCode.BAD_REQUEST, 'malformed path') });
+    }
     if (method === 'GET') return run(undefined);
 
     const declared = Number(headers['content-length'] ?? 0);

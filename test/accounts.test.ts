@@ -145,3 +145,15 @@ t.test('games and draws are listed', async (t) => {
   t.equal((await http(ts.httpUrl, 'GET', '/api/draws?game=lotto649&limit=1000')).status, 400);
   t.equal((await http(ts.httpUrl, 'GET', '/api/draws?game=lotto649')).status, 200);
 });
+
+t.test('a malformed path escape is a 400, not a crash', async (t) => {
+  const res = await fetch(`${ts.httpUrl}/matchmake/%E0%A4%A/sales`, { method: 'POST', body: '{}' });
+  t.equal(res.status, 400);
+  t.equal((await res.json()).code, 'BAD_REQUEST');
+  t.equal((await http(ts.httpUrl, 'GET', '/api/games')).status, 200, 'the server is still up');
+});
+
+t.test('metrics need operator credentials', async (t) => {
+  const res = await fetch(`${ts.httpUrl}/metrics`);
+  t.equal(res.status, 401);
+});
