@@ -169,6 +169,22 @@ t.test('malformed bets get BAD_MESSAGE or INVALID_SELECTION and the connection s
   await conn.leave();
 });
 
+t.test('a message over 4 KiB closes only its own connection; nothing is written', async (t) => {
+  const draw = await openDraw(ts.pool);
+  const { token } = await newPlayer(ts.httpUrl, 10_000);
+  const big = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
+  const other = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
+  const closed = new Promise<number>((resolve) => big.room.onLeave((code: number) => resolve(code)));
+  big.room.send('bet', { requestId: 'huge', lines: [[1, 2, 3, 4, 5, 6]], pad: 'x'.repeat(5_000) });
+  const code = await closed;
+  t.ok(code >= 1000, `the oversized sender was disconnected (close code ${code})`);
+  const ok = await other.bet({ requestId: 'small', lines: [[1, 2, 3, 4, 5, 6]] });
+  t.equal(ok.type, 'bet:accepted', 'other connections are unaffected');
+  const { rows } = await ts.pool.query('select request_id from tickets where draw_id = $1', [draw.id]);
+  t.same(rows.map((r) => r.request_id), ['small']);
+  await other.leave();
+});
+
 t.test('a connection over its bet rate gets RATE_LIMITED for the excess only', async (t) => {
   const draw = await openDraw(ts.pool);
   const { token } = await newPlayer(ts.httpUrl, 1_000_000);
