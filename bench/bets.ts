@@ -15,7 +15,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { Client } from '@colyseus/sdk';
 import { hashPassword, hashSessionToken, newSessionToken } from '../app/auth.ts';
 import { openDatabase, type Database } from '../app/database.ts';
@@ -25,6 +24,7 @@ import { checkLedger } from '../ledger/invariants.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { insertPlayer, insertSession } from '../ledger/players.ts';
 import { completeDeposit, insertDepositIntent } from '../ledger/wallet.ts';
+import { createScratchDatabase } from '../test/support/database.ts';
 
 const BENCH_OPERATOR = 'bench:bench-operator-password';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,21 +65,10 @@ async function seed(players: number, depositMinor: number): Promise<Seeded> {
   let reopen: () => Promise<Database>;
   let cleanup: () => Promise<void>;
   if (baseUrl) {
-    const name = `lottery_bench_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: baseUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(baseUrl);
-    url.pathname = `/${name}`;
-    env = { DATABASE_URL: url.toString() };
-    reopen = () => openDatabase({ databaseUrl: url.toString(), dataDir: '', logger });
-    cleanup = async () => {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
+    const scratch = await createScratchDatabase(baseUrl, 'lottery_bench');
+    env = { DATABASE_URL: scratch.url };
+    reopen = () => openDatabase({ databaseUrl: scratch.url, dataDir: '', logger });
+    cleanup = scratch.drop;
   } else {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-bench-'));
     env = { DATA_DIR: dataDir };

@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../../app/boot.ts';
 import { createLogger } from '../../app/logger.ts';
 import type { Clock } from '../../core/clock.ts';
 import { ensureDraw, openDueDraws, type DrawRow } from '../../ledger/draws.ts';
+import { createScratchDatabase } from './database.ts';
 
 export interface TestServer {
   server: RunningServer;
@@ -23,28 +24,9 @@ export interface TestServerOptions {
   env?: Record<string, string>;
 }
 
-async function freshPostgresDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `lottery_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
-
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const baseUrl = process.env.DATABASE_URL;
-  const database = baseUrl ? await freshPostgresDatabase(baseUrl) : undefined;
+  const database = baseUrl ? await createScratchDatabase(baseUrl, 'lottery_test') : undefined;
   const config: Config = {
     ...loadConfig({ ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,
