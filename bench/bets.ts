@@ -1,7 +1,7 @@
 // bench/bets.ts — durable bets per second and acknowledgement latency, group commit vs
 // one transaction per bet, on the same server code.
 //
-//   npm run bench:bets [-- --clients 500 --players 500 --pipeline 4 --bets 150000 --baseline-bets 5000]
+//   npm run bench:bets [-- --clients 500 --players 500 --pipeline 8 --bets 150000 --baseline-bets 5000]
 //
 // For each mode it seeds a fresh database through the ledger code (players, sessions,
 // funded wallets, an open draw), starts `server.ts` as its own process, drives it with
@@ -39,7 +39,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   // A surge is many players with a few bets each in flight: one player per client.
-  const o: Options = { clients: 500, players: 500, pipeline: 4, bets: 150_000, baselineBets: 5_000 };
+  const o: Options = { clients: 500, players: 500, pipeline: 8, bets: 150_000, baselineBets: 5_000 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase()) as keyof Options;
     const value = Number(argv[i + 1]);

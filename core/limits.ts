@@ -8,8 +8,12 @@ export const HTTP_BODY_BYTES_MAX = 16 * 1024;
 export const REQUEST_ID_LENGTH_MAX = 64;
 /** Lines on one ticket. */
 export const LINES_PER_TICKET_MAX = 10;
-/** Bets in one group-commit transaction. */
-export const BET_BATCH_SIZE_MAX = 500;
+/**
+ * Bets in one group-commit transaction. 1000 rather than a few hundred: per-batch costs
+ * (round trips, planning, commit, one corked send per socket) dominate at surge rates;
+ * measured in BENCHMARKS.md. A batch of 1000 commits in well under 100 ms.
+ */
+export const BET_BATCH_SIZE_MAX = 1000;
 /** Bets waiting for the writer across all rooms of a process; past it bets get SERVER_BUSY. */
 export const BET_QUEUE_LENGTH_MAX = 50_000;
 /** Longest a bet waits in the writer's queue before its batch is flushed. */
