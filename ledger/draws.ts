@@ -64,9 +64,10 @@ export async function ensureDraw(pool: pg.Pool, d: NewDraw): Promise<{ draw: Dra
       await client.query('commit');
       return { draw: toDraw(rows[0]), created: true };
     }
-    // Someone else created it: drop our orphan pool account.
+    // Someone else created it: drop our orphan pool account. Read it on the client we hold:
+    // asking the pool for another would wait forever on a pool of one (embedded PGlite).
     await client.query('rollback');
-    const existing = await pool.query(`select ${DRAW_COLUMNS} from draws where game_id = $1 and draw_at = $2`, [
+    const existing = await client.query(`select ${DRAW_COLUMNS} from draws where game_id = $1 and draw_at = $2`, [
       d.gameId,
       new Date(d.drawAtMs),
     ]);

@@ -1,6 +1,9 @@
 // Accounts, sessions and deposits over HTTP: happy paths, bad input, idempotency.
 import t from 'tap';
+import { hashSessionToken } from '../app/auth.ts';
+import { SESSION_TTL_MS } from '../core/limits.ts';
 import { checkLedger } from '../ledger/invariants.ts';
+import { sessionPlayer } from '../ledger/players.ts';
 import { http, newPlayer, startTestServer, type TestServer } from './support/harness.ts';
 
 let ts: TestServer;
@@ -156,4 +159,12 @@ t.test('a malformed path escape is a 400, not a crash', async (t) => {
 t.test('metrics need operator credentials', async (t) => {
   const res = await fetch(`${ts.httpUrl}/metrics`);
   t.equal(res.status, 401);
+});
+
+t.test('a session expires after its lifetime', async (t) => {
+  const { token } = await newPlayer(ts.httpUrl);
+  const hash = hashSessionToken(token);
+  t.ok(await sessionPlayer(ts.pool, hash, Date.now() + SESSION_TTL_MS - 60_000), 'valid shortly before expiry');
+  t.equal(await sessionPlayer(ts.pool, hash, Date.now() + SESSION_TTL_MS + 60_000), null, 'refused after expiry');
+  t.equal((await http(ts.httpUrl, 'GET', '/api/me', undefined, 'x'.repeat(43))).status, 401, 'an unknown token is refused');
 });

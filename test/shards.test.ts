@@ -1,6 +1,9 @@
 // Sales rooms are shards of one draw: they appear as maxClients is reached and all show
 // the same totals, rebuilt from the ledger for a new shard.
 import t from 'tap';
+import { createLogger } from '../app/logger.ts';
+import { DrawScheduler, DRAWS_AHEAD } from '../actors/DrawScheduler.ts';
+import { systemClock } from '../core/clock.ts';
 import { checkLedger } from '../ledger/invariants.ts';
 import { newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
 
@@ -50,4 +53,23 @@ t.test('players beyond maxClients get new shards and every shard shows the draw-
   t.ok(await until(() => late.room.state.ticketsSold === expectedTickets), 'a new shard rebuilds its totals from the ledger');
   t.equal(late.room.state.poolTotalMinor, expectedPool);
   await late.leave();
+});
+
+t.test('the scheduler keeps the next draws created, once, however many processes run it', async (t) => {
+  const logger = createLogger('silent');
+  const schedulers = Array.from({ length: 4 }, () => new DrawScheduler(ts.pool, systemClock, logger));
+  await Promise.all(schedulers.map((s) => s.ensureUpcoming()));
+  await Promise.all(schedulers.map((s) => s.ensureUpcoming()));
+  const { rows } = await ts.pool.query(
+    `select public_id, cutoff_at, draw_at from draws where game_id = 'lotto649' and public_id like 'lotto649-%' order by draw_at`,
+  );
+  t.equal(rows.length, DRAWS_AHEAD, `exactly ${DRAWS_AHEAD} upcoming draws`);
+  t.equal(new Set(rows.map((r) => r.public_id)).size, DRAWS_AHEAD, 'no duplicates');
+  for (const r of rows) {
+    const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    t.equal(local.format(new Date(r.cutoff_at)), '15:00', `${r.public_id} cuts off at 15:00 Berlin time`);
+    t.equal(local.format(new Date(r.draw_at)), '16:00', `${r.public_id} draws at 16:00 Berlin time`);
+  }
+  const pools = await ts.pool.query(`select count(*)::int as n from accounts where kind = 'draw_pool' and id not in (select pool_account_id from draws)`);
+  t.equal(pools.rows[0].n, 0, 'racing creators leave no orphan pool accounts');
 });
