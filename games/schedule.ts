@@ -2,10 +2,13 @@
 //
 // Wall-clock times are what operators and players think in ("cutoff 15:00 Berlin time");
 // instants are what the fence compares. The conversion must hold on DST change days, so
-// it asks Intl for the zone's offset instead of assuming one.
+// it asks Intl for the zone's offset at the instant in question instead of assuming one.
+// Everything here is pure apart from a bounded cache of Intl formatters.
 
 export interface LocalTime {
+  /** 0..23 */
   hour: number;
+  /** 0..59 */
   minute: number;
 }
 
@@ -29,15 +32,36 @@ export interface DrawTimes {
 
 const DAY_MS = 86_400_000;
 const UPCOMING_COUNT_MAX = 366;
+/** A week holds every weekday, so any weekday search ends within 8 dates (today + 7). */
+const WEEKDAY_SEARCH_DAYS_MAX = 8;
 const FORMATTERS_CACHED_MAX = 64;
+// Four-digit years only: Date.UTC maps years 0..99 to 19xx, and Intl's en-US "numeric"
+// year drops the era before year 1, so both ends would silently give wrong answers.
+const YEAR_MIN = 1000;
+const YEAR_MAX = 9999;
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-// Constructing a DateTimeFormat is slow; the set of zones in use is small.
+/**
+ * The formatter for a zone, cached because constructing one is slow (~tens of µs) and
+ * the set of zones in use is small. Least-recently-used zones are evicted past the bound,
+ * so a caller cycling through many zones cannot grow memory without limit.
+ */
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
+  const cached = formatters.get(timeZone);
+  if (cached) {
+    // Re-insert so Map order doubles as recency order.
+    formatters.delete(timeZone);
+    formatters.set(timeZone, cached);
+    return cached;
+  }
+  // An absent timeZone would make Intl fall back to the host's zone: silently wrong.
+  if (typeof timeZone !== 'string' || timeZone === '') throw new RangeError(`unknown time zone: ${String(timeZone)}`);
+  let created: Intl.DateTimeFormat;
+  try {
+    created = new Intl.DateTimeFormat('en-US', {
       timeZone,
+      // h23, not hour12:false: the latter reports midnight as "24" on some ICU versions.
       hourCycle: 'h23',
       year: 'numeric',
       month: '2-digit',
@@ -46,10 +70,12 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       minute: '2-digit',
       second: '2-digit',
     });
-    if (formatters.size >= FORMATTERS_CACHED_MAX) formatters.delete(formatters.keys().next().value as string);
-    formatters.set(timeZone, f);
+  } catch {
+    throw new RangeError(`unknown time zone: ${timeZone}`);
   }
-  return f;
+  if (formatters.size >= FORMATTERS_CACHED_MAX) formatters.delete(formatters.keys().next().value as string);
+  formatters.set(timeZone, created);
+  return created;
 }
 
 interface WallClock {
@@ -62,24 +88,29 @@ interface WallClock {
 }
 
 function wallClockAt(timeZone: string, atMs: number): WallClock {
+  if (!Number.isFinite(atMs)) throw new RangeError(`not a finite instant: ${atMs}`);
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(atMs))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+  // `% 24` is belt and braces against an ICU that still prints midnight as 24.
+  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour % 24, minute: parts.minute, second: parts.second };
 }
 
 /** The zone's offset from UTC at an instant, in ms (positive east of Greenwich). */
 function offsetMsAt(timeZone: string, atMs: number): number {
   const w = wallClockAt(timeZone, atMs);
   const wallAsUtcMs = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  // The formatter shows whole seconds, so compare against the instant floored to a second.
   return wallAsUtcMs - (atMs - (((atMs % 1000) + 1000) % 1000));
 }
 
 function parseDate(date: string): [number, number, number] {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!m) throw new RangeError(`not a date YYYY-MM-DD: ${date}`);
+  const m = typeof date === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(date) : null;
+  if (!m) throw new RangeError(`not a date YYYY-MM-DD: ${String(date)}`);
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < YEAR_MIN) throw new RangeError(`year out of range ${YEAR_MIN}..${YEAR_MAX}: ${date}`);
+  // Date.UTC rolls 02-30 over to 03-02; a round trip exposes dates that do not exist.
   const check = new Date(Date.UTC(y, mo - 1, d));
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
     throw new RangeError(`not a calendar date: ${date}`);
@@ -88,57 +119,76 @@ function parseDate(date: string): [number, number, number] {
 }
 
 function formatDate(y: number, m: number, d: number): string {
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  if (!(y >= YEAR_MIN && y <= YEAR_MAX)) throw new RangeError(`year out of range ${YEAR_MIN}..${YEAR_MAX}: ${y}`);
+  return `${String(y)}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
+function checkLocalTime(name: string, t: LocalTime): void {
+  const ok =
+    typeof t === 'object' && t !== null &&
+    Number.isInteger(t.hour) && t.hour >= 0 && t.hour <= 23 &&
+    Number.isInteger(t.minute) && t.minute >= 0 && t.minute <= 59;
+  // Date.UTC would quietly turn 24:00 into tomorrow's 00:00; refuse instead.
+  if (!ok) throw new RangeError(`${name} must be a local time {hour: 0..23, minute: 0..59}`);
+}
+
+/** Throws RangeError with a clear message on invalid zone / times / weekdays. */
 export function validateSchedule(s: DailySchedule): void {
-  try {
-    formatter(s.timeZone);
-  } catch {
-    throw new RangeError(`unknown time zone: ${s.timeZone}`);
-  }
-  for (const [name, t] of [['cutoff', s.cutoff], ['draw', s.draw]] as const) {
-    if (!Number.isInteger(t.hour) || t.hour < 0 || t.hour > 23 || !Number.isInteger(t.minute) || t.minute < 0 || t.minute > 59) {
-      throw new RangeError(`${name} must be a local time 00:00..23:59`);
-    }
-  }
+  // Schedules come from config too, so check shapes rather than trust the type.
+  if (typeof s !== 'object' || s === null) throw new RangeError('schedule must be an object');
+  formatter(s.timeZone);
+  checkLocalTime('cutoff', s.cutoff);
+  checkLocalTime('draw', s.draw);
   if (s.draw.hour * 60 + s.draw.minute <= s.cutoff.hour * 60 + s.cutoff.minute) {
-    throw new RangeError('draw time must be after the cutoff on the same day');
+    throw new RangeError('draw time must be after the cutoff on the same local day');
   }
   if (s.weekdays !== undefined) {
-    const valid = s.weekdays.length > 0 && s.weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7);
-    if (!valid || new Set(s.weekdays).size !== s.weekdays.length) {
-      throw new RangeError('weekdays must be distinct ISO weekdays 1..7, at least one');
+    const w: unknown = s.weekdays;
+    const valid = Array.isArray(w) && w.length > 0 && w.every((d) => Number.isInteger(d) && d >= 1 && d <= 7);
+    if (!valid || new Set(w).size !== w.length) {
+      throw new RangeError('weekdays must be distinct ISO weekdays 1 (Mon)..7 (Sun), at least one');
     }
   }
 }
 
 /**
- * UTC instant of a local wall-clock time. In a spring-forward gap the time is shifted
- * forward by the gap's length (02:30 becomes 03:30); in a fall-back overlap the earlier
- * of the two instants is taken. Zones change offset at most once within a day either side.
+ * UTC epoch ms of a local wall-clock time in a zone. In a spring-forward gap the time is
+ * shifted forward by the gap's length (02:30 becomes 03:30, like Temporal's 'compatible');
+ * in a fall-back overlap the earlier of the two instants is taken.
  */
 export function zonedTimeToUtcMs(timeZone: string, date: string, time: LocalTime): number {
   const [y, m, d] = parseDate(date);
+  checkLocalTime('time', time);
   const wallMs = Date.UTC(y, m - 1, d, time.hour, time.minute);
-  const offsetBefore = offsetMsAt(timeZone, wallMs - DAY_MS);
-  const offsetAfter = offsetMsAt(timeZone, wallMs + DAY_MS);
-  const candidates = [...new Set([wallMs - offsetBefore, wallMs - offsetAfter])]
-    .filter((t) => offsetMsAt(timeZone, t) === wallMs - t)
-    .sort((a, b) => a - b);
-  if (candidates.length > 0) return candidates[0];
-  // Gap: read the wall time with the offset in force before the jump.
-  return wallMs - offsetBefore;
+  // The true offset is one of those in force a day either side: zones do not change
+  // offset twice within two days. Probing ±1 day also brackets any transition near the
+  // wall time whatever the offset (|offset| <= 14h).
+  const offsetBeforeMs = offsetMsAt(timeZone, wallMs - DAY_MS);
+  const offsetAfterMs = offsetMsAt(timeZone, wallMs + DAY_MS);
+  let earliestMs = Infinity;
+  for (const candidateMs of [wallMs - offsetBeforeMs, wallMs - offsetAfterMs]) {
+    // A candidate is real if the zone really shows this wall time at that instant.
+    if (offsetMsAt(timeZone, candidateMs) === wallMs - candidateMs) earliestMs = Math.min(earliestMs, candidateMs);
+  }
+  if (earliestMs !== Infinity) return earliestMs;
+  // Gap: neither offset reproduces the wall time. Reading it with the pre-jump offset
+  // lands exactly "gap length" later on the clock, i.e. the same minutes after the gap.
+  return wallMs - offsetBeforeMs;
 }
 
+/** Local calendar date (YYYY-MM-DD) in the zone at a UTC instant. */
 export function localDateOf(timeZone: string, atMs: number): string {
   const w = wallClockAt(timeZone, atMs);
   return formatDate(w.year, w.month, w.day);
 }
 
+/** Adds n days to a YYYY-MM-DD calendar date (pure calendar arithmetic, no zones). */
 export function addDays(date: string, n: number): string {
   const [y, m, d] = parseDate(date);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`days must be an integer: ${n}`);
+  // UTC midnights are exactly DAY_MS apart (no DST in UTC), so this is calendar arithmetic.
   const t = new Date(Date.UTC(y, m - 1, d) + n * DAY_MS);
+  if (Number.isNaN(t.getTime())) throw new RangeError(`date out of range: ${date} + ${n} days`);
   return formatDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
 }
 
@@ -148,42 +198,71 @@ function isoWeekday(date: string): number {
   return day === 0 ? 7 : day;
 }
 
-function isDrawDay(s: DailySchedule, date: string): boolean {
+function isScheduledWeekday(s: DailySchedule, date: string): boolean {
   return s.weekdays === undefined || s.weekdays.includes(isoWeekday(date));
 }
 
-/** The nearest draw day strictly before `date` (at most a week back). */
-function previousDrawDay(s: DailySchedule, date: string): string {
-  for (let i = 1; i <= 7; i++) {
-    const candidate = addDays(date, -i);
-    if (isDrawDay(s, candidate)) return candidate;
+const MIDNIGHT: LocalTime = { hour: 0, minute: 0 };
+
+/**
+ * Whether the zone's calendar has this date at all. A date skipped entirely (Pacific/Apia
+ * jumped over 2011-12-30) would otherwise resolve, via the gap rule, to the next day's
+ * draw instant: two draws at once and a zero-length sales window.
+ */
+function dateExistsIn(timeZone: string, date: string): boolean {
+  return localDateOf(timeZone, zonedTimeToUtcMs(timeZone, date, MIDNIGHT)) === date;
+}
+
+/** The first scheduled weekday at `date` or `step` days at a time away from it (±1). */
+function scheduledWeekdayFrom(s: DailySchedule, date: string, step: 1 | -1): string {
+  for (let i = 0; i < WEEKDAY_SEARCH_DAYS_MAX; i++) {
+    const candidate = addDays(date, i * step);
+    if (isScheduledWeekday(s, candidate)) return candidate;
   }
-  throw new RangeError('schedule has no draw day');
+  // Unreachable for a validated schedule (weekdays is non-empty); kept as a hard bound.
+  throw new RangeError('schedule has no draw weekday');
+}
+
+/** The first draw day at `date` or `step` days at a time away from it (±1). */
+function drawDayFrom(s: DailySchedule, date: string, step: 1 | -1): string {
+  // Two weekday searches suffice: zones never skip two dates in a row.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const candidate = scheduledWeekdayFrom(s, date, step);
+    if (dateExistsIn(s.timeZone, candidate)) return candidate;
+    date = addDays(candidate, step);
+  }
+  throw new RangeError(`time zone ${s.timeZone} skips consecutive dates near ${date}`);
 }
 
 /**
- * The next `count` draws whose draw time is at or after `fromMs`. A draw's sales open at
- * the previous draw's draw time, so sales run continuously except from cutoff to draw.
+ * The draws whose draw time is at or after `fromMs`, in order, up to `count` of them.
+ * Each draw's sales open at the previous scheduled draw's draw time (the previous draw
+ * day per `weekdays`), so sales are open continuously except between cutoff and draw.
  */
 export function upcomingDraws(s: DailySchedule, fromMs: number, count: number): DrawTimes[] {
   validateSchedule(s);
   if (!Number.isInteger(count) || count < 1 || count > UPCOMING_COUNT_MAX) {
-    throw new RangeError(`count must be 1..${UPCOMING_COUNT_MAX}`);
+    throw new RangeError(`count must be an integer 1..${UPCOMING_COUNT_MAX}: ${count}`);
   }
+  if (!Number.isFinite(fromMs)) throw new RangeError(`fromMs must be a finite instant: ${fromMs}`);
+  // Start from yesterday's local date: a draw in a spring-forward gap that ends at
+  // midnight (America/Nuuk, 23:00 -> 00:00) is shifted into the next calendar day, so
+  // yesterday's draw can still be ahead of fromMs. Tomorrow's never is behind it.
+  let date = drawDayFrom(s, addDays(localDateOf(s.timeZone, fromMs), -1), 1);
+  let drawAtMs = zonedTimeToUtcMs(s.timeZone, date, s.draw);
+  // Draw instants increase with the date and tomorrow's is ahead, so two steps suffice.
+  for (let i = 0; i < 3 && drawAtMs < fromMs; i++) {
+    date = drawDayFrom(s, addDays(date, 1), 1);
+    drawAtMs = zonedTimeToUtcMs(s.timeZone, date, s.draw);
+  }
+  let openAtMs = zonedTimeToUtcMs(s.timeZone, drawDayFrom(s, addDays(date, -1), -1), s.draw);
   const draws: DrawTimes[] = [];
-  // Start a day early: in zones ahead of UTC today's draw may be "yesterday" locally.
-  let date = addDays(localDateOf(s.timeZone, fromMs), -1);
-  const daysMax = count * 7 + 8;
-  for (let i = 0; i < daysMax && draws.length < count; i++, date = addDays(date, 1)) {
-    if (!isDrawDay(s, date)) continue;
-    const drawAtMs = zonedTimeToUtcMs(s.timeZone, date, s.draw);
-    if (drawAtMs < fromMs) continue;
-    draws.push({
-      businessDate: date,
-      openAtMs: zonedTimeToUtcMs(s.timeZone, previousDrawDay(s, date), s.draw),
-      cutoffAtMs: zonedTimeToUtcMs(s.timeZone, date, s.cutoff),
-      drawAtMs,
-    });
+  for (;;) {
+    draws.push({ businessDate: date, openAtMs, cutoffAtMs: zonedTimeToUtcMs(s.timeZone, date, s.cutoff), drawAtMs });
+    if (draws.length === count) return draws;
+    // The next draw opens exactly when this one is drawn: no sales hole, no overlap.
+    openAtMs = drawAtMs;
+    date = drawDayFrom(s, addDays(date, 1), 1);
+    drawAtMs = zonedTimeToUtcMs(s.timeZone, date, s.draw);
   }
-  return draws;
 }

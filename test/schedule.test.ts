@@ -1,41 +1,114 @@
 // Daily schedules in IANA zones become the right UTC instants, DST days included.
 import t from 'tap';
-import { addDays, localDateOf, upcomingDraws, validateSchedule, zonedTimeToUtcMs, type DailySchedule } from '../games/schedule.ts';
+import { addDays, localDateOf, upcomingDraws, validateSchedule, zonedTimeToUtcMs, type DailySchedule, type LocalTime } from '../games/schedule.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const at15 = { hour: 15, minute: 0 };
+const at16 = { hour: 16, minute: 0 };
+const berlin: DailySchedule = { timeZone: 'Europe/Berlin', cutoff: at15, draw: at16 };
 
-t.test('Berlin 15:00 across both DST changes of 2026', async (t) => {
+// An oracle independent of the module: what a zone's clock shows at an instant, "YYYY-MM-DD HH:MM".
+function wallAt(timeZone: string, atMs: number): string {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+      .formatToParts(new Date(atMs))
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+t.test('Berlin 15:00 cutoff is 14:00Z the day before spring-forward, 13:00Z on 2026-03-29, 14:00Z on fall-back day 2026-10-25', async (t) => {
   t.equal(iso(zonedTimeToUtcMs('Europe/Berlin', '2026-03-28', at15)), '2026-03-28T14:00:00.000Z', 'day before spring-forward: CET');
   t.equal(iso(zonedTimeToUtcMs('Europe/Berlin', '2026-03-29', at15)), '2026-03-29T13:00:00.000Z', 'spring-forward day: CEST');
   t.equal(iso(zonedTimeToUtcMs('Europe/Berlin', '2026-10-24', at15)), '2026-10-24T13:00:00.000Z', 'day before fall-back: CEST');
   t.equal(iso(zonedTimeToUtcMs('Europe/Berlin', '2026-10-25', at15)), '2026-10-25T14:00:00.000Z', 'fall-back day: CET');
 });
 
-t.test('New York 15:00 across both DST changes of 2026', async (t) => {
+t.test('New York 15:00 is 20:00Z on 03-07, 19:00Z on spring-forward 03-08, 19:00Z on 10-31, 20:00Z on fall-back 11-01', async (t) => {
   t.equal(iso(zonedTimeToUtcMs('America/New_York', '2026-03-07', at15)), '2026-03-07T20:00:00.000Z');
   t.equal(iso(zonedTimeToUtcMs('America/New_York', '2026-03-08', at15)), '2026-03-08T19:00:00.000Z');
   t.equal(iso(zonedTimeToUtcMs('America/New_York', '2026-10-31', at15)), '2026-10-31T19:00:00.000Z');
   t.equal(iso(zonedTimeToUtcMs('America/New_York', '2026-11-01', at15)), '2026-11-01T20:00:00.000Z');
 });
 
-t.test('a nonexistent local time shifts forward by the gap; an ambiguous one takes the earlier instant', async (t) => {
+t.test('a nonexistent local time shifts forward by the gap length; an ambiguous one takes the earlier instant', async (t) => {
   const half = { hour: 2, minute: 30 };
-  t.equal(iso(zonedTimeToUtcMs('Europe/Berlin', '2026-03-29', half)), '2026-03-29T01:30:00.000Z', '02:30 does not exist: 03:30 CEST');
-  t.equal(iso(zonedTimeToUtcMs('Europe/Berlin', '2026-10-25', half)), '2026-10-25T00:30:00.000Z', '02:30 happens twice: the CEST one');
+  t.equal(iso(zonedTimeToUtcMs('Europe/Berlin', '2026-03-29', half)), '2026-03-29T01:30:00.000Z', 'Berlin 02:30 does not exist: 03:30 CEST');
+  t.equal(iso(zonedTimeToUtcMs('Europe/Berlin', '2026-10-25', half)), '2026-10-25T00:30:00.000Z', 'Berlin 02:30 happens twice: the CEST one');
   t.equal(iso(zonedTimeToUtcMs('America/New_York', '2026-03-08', half)), '2026-03-08T07:30:00.000Z', 'New York gap: 03:30 EDT');
   t.equal(iso(zonedTimeToUtcMs('America/New_York', '2026-11-01', { hour: 1, minute: 30 })), '2026-11-01T05:30:00.000Z', 'New York overlap: EDT');
+  t.equal(iso(zonedTimeToUtcMs('Australia/Lord_Howe', '2026-10-04', { hour: 2, minute: 15 })), '2026-10-03T15:45:00.000Z', 'half-hour DST gap: 02:45 +11');
 });
 
-t.test('half-hour offsets and southern-hemisphere DST', async (t) => {
+t.test('half-hour offset (Asia/Kolkata) and southern-hemisphere DST (Australia/Sydney starts 2026-10-04)', async (t) => {
   t.equal(iso(zonedTimeToUtcMs('Asia/Kolkata', '2026-06-01', at15)), '2026-06-01T09:30:00.000Z');
+  t.equal(iso(zonedTimeToUtcMs('Asia/Kolkata', '2026-01-01', { hour: 0, minute: 0 })), '2025-12-31T18:30:00.000Z', 'local midnight is the previous UTC day');
   t.equal(iso(zonedTimeToUtcMs('Australia/Sydney', '2026-10-03', at15)), '2026-10-03T05:00:00.000Z', 'AEST before DST starts');
   t.equal(iso(zonedTimeToUtcMs('Australia/Sydney', '2026-10-04', at15)), '2026-10-04T04:00:00.000Z', 'AEDT from 4 October');
+  t.equal(iso(zonedTimeToUtcMs('Australia/Sydney', '2026-10-04', { hour: 2, minute: 30 })), '2026-10-03T16:30:00.000Z', 'Sydney gap: 03:30 AEDT');
+  t.equal(iso(zonedTimeToUtcMs('Australia/Sydney', '2026-04-05', { hour: 2, minute: 30 })), '2026-04-04T15:30:00.000Z', 'Sydney overlap: AEDT');
 });
 
-t.test('upcoming draws: consecutive, sales open at the previous draw, DST-correct', async (t) => {
-  const s: DailySchedule = { timeZone: 'Europe/Berlin', cutoff: at15, draw: { hour: 16, minute: 0 } };
-  const draws = upcomingDraws(s, Date.parse('2026-03-27T16:00:00Z'), 3);
+// Brute force: walk the instants around a transition, note the first instant each wall time
+// is shown, and require the conversion to agree; wall times never shown must move forward
+// by exactly the gap.
+const transitions: Array<[zone: string, date: string, gapMinutes: number]> = [
+  ['Europe/Berlin', '2026-03-29', 60],
+  ['Europe/Berlin', '2026-10-25', 0],
+  ['America/New_York', '2026-03-08', 60],
+  ['America/New_York', '2026-11-01', 0],
+  ['Australia/Sydney', '2026-10-04', 60],
+  ['Australia/Sydney', '2026-04-05', 0],
+  ['Australia/Lord_Howe', '2026-10-04', 30],
+  ['Australia/Lord_Howe', '2026-04-05', 0],
+  ['Pacific/Chatham', '2026-09-27', 60],
+  ['Pacific/Chatham', '2026-04-05', 0],
+  ['America/Sao_Paulo', '2018-11-04', 60], // spring-forward at midnight: 00:00..00:59 never exist
+  ['America/Sao_Paulo', '2019-02-16', 0], // fall-back from 00:00 of the 17th to 23:00 of the 16th
+  ['Asia/Kolkata', '2026-06-01', 0],
+];
+for (const [zone, date, gapMinutes] of transitions) {
+  t.test(`${zone} ${date}: every quarter hour converts to the first instant the clock shows it, gaps shift forward ${gapMinutes} min`, async (t) => {
+    const firstSeen = new Map<string, number>();
+    const startMs = Date.parse(`${addDays(date, -1)}T00:00:00Z`);
+    for (let u = startMs; u < startMs + 3 * 86_400_000; u += 15 * 60_000) {
+      const w = wallAt(zone, u);
+      if (!firstSeen.has(w)) firstSeen.set(w, u);
+    }
+    let gaps = 0;
+    for (let m = 0; m < 24 * 60; m += 15) {
+      const wall = `${date} ${hhmm(m)}`;
+      const got = zonedTimeToUtcMs(zone, date, { hour: Math.floor(m / 60), minute: m % 60 });
+      const seen = firstSeen.get(wall);
+      if (seen !== undefined) {
+        if (got !== seen) t.fail(`${wall} → ${iso(got)}, expected ${iso(seen)}`);
+      } else {
+        gaps++;
+        const shifted = wallAt(zone, got);
+        if (shifted !== `${date} ${hhmm(m + gapMinutes)}`) t.fail(`${wall} is in the gap → ${shifted}, expected +${gapMinutes} min`);
+      }
+    }
+    t.equal(gaps * 15, gapMinutes, 'gap length matches the zone rules');
+  });
+}
+
+t.test('every day of 2026 in many zones: draw time round-trips to its business date and wall clock', async (t) => {
+  const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Sydney', 'Pacific/Auckland', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'];
+  let failures = 0;
+  for (const zone of zones) {
+    for (let date = '2026-01-01'; date <= '2026-12-31'; date = addDays(date, 1)) {
+      for (const time of [{ hour: 0, minute: 1 }, at16, { hour: 23, minute: 59 }]) {
+        const ms = zonedTimeToUtcMs(zone, date, time);
+        if (localDateOf(zone, ms) !== date || wallAt(zone, ms) !== `${date} ${hhmm(time.hour * 60 + time.minute)}`) failures++;
+      }
+    }
+  }
+  t.equal(failures, 0);
+});
+
+t.test('upcomingDraws: consecutive draws across spring-forward, sales open at the previous draw time', async (t) => {
+  const draws = upcomingDraws(berlin, Date.parse('2026-03-27T16:00:00Z'), 3);
   t.same(
     draws.map((d) => [d.businessDate, iso(d.openAtMs), iso(d.cutoffAtMs), iso(d.drawAtMs)]),
     [
@@ -44,42 +117,163 @@ t.test('upcoming draws: consecutive, sales open at the previous draw, DST-correc
       ['2026-03-30', '2026-03-29T14:00:00.000Z', '2026-03-30T13:00:00.000Z', '2026-03-30T14:00:00.000Z'],
     ],
   );
-  const exactly = upcomingDraws(s, Date.parse('2026-03-28T15:00:00Z'), 1);
-  t.equal(exactly[0].businessDate, '2026-03-28', 'a draw exactly at fromMs is included');
 });
 
-t.test('weekday schedules skip other days and open at the previous draw day', async (t) => {
-  const s: DailySchedule = { timeZone: 'Europe/Berlin', cutoff: at15, draw: { hour: 16, minute: 0 }, weekdays: [3, 6] };
+t.test('upcomingDraws: fromMs exactly at a draw time includes that draw; one ms later excludes it; between cutoff and draw still includes it', async (t) => {
+  t.equal(upcomingDraws(berlin, Date.parse('2026-03-28T15:00:00Z'), 1)[0].businessDate, '2026-03-28');
+  t.equal(upcomingDraws(berlin, Date.parse('2026-03-28T15:00:00.001Z'), 1)[0].businessDate, '2026-03-29');
+  t.equal(upcomingDraws(berlin, Date.parse('2026-03-28T14:30:00Z'), 1)[0].businessDate, '2026-03-28');
+});
+
+t.test('upcomingDraws over a full year: no sales hole or overlap, one-hour cutoff-to-draw, dates consecutive, through both DST changes', async (t) => {
+  const draws = upcomingDraws(berlin, Date.parse('2026-01-01T00:00:00Z'), 366);
+  t.equal(draws.length, 366);
+  t.equal(draws[0].businessDate, '2026-01-01');
+  t.equal(draws[365].businessDate, '2027-01-01');
+  let bad = 0;
+  for (let i = 0; i < draws.length; i++) {
+    const d = draws[i];
+    if (d.drawAtMs - d.cutoffAtMs !== 3_600_000 || d.openAtMs >= d.cutoffAtMs) bad++;
+    if (localDateOf('Europe/Berlin', d.drawAtMs) !== d.businessDate) bad++;
+    if (i > 0 && (d.openAtMs !== draws[i - 1].drawAtMs || d.businessDate !== addDays(draws[i - 1].businessDate, 1))) bad++;
+  }
+  t.equal(bad, 0);
+});
+
+t.test('weekdays filter (Wed and Sat only): other days skipped, sales open at the previous draw day', async (t) => {
+  const s: DailySchedule = { ...berlin, weekdays: [3, 6] };
   const draws = upcomingDraws(s, Date.parse('2026-11-23T00:00:00Z'), 3); // a Monday
   t.same(draws.map((d) => d.businessDate), ['2026-11-25', '2026-11-28', '2026-12-02']);
   t.equal(iso(draws[0].openAtMs), '2026-11-21T15:00:00.000Z', 'Wednesday sales open at Saturday’s draw');
+  t.equal(draws[1].openAtMs, draws[0].drawAtMs, 'Saturday sales open at Wednesday’s draw');
+  const afterWed = upcomingDraws(s, draws[0].drawAtMs + 1, 1);
+  t.equal(afterWed[0].businessDate, '2026-11-28', 'just after Wednesday’s draw the next is Saturday');
+  const weekly = upcomingDraws({ ...berlin, weekdays: [7] }, Date.parse('2026-03-23T00:00:00Z'), 2);
+  t.same(weekly.map((d) => d.businessDate), ['2026-03-29', '2026-04-05'], 'a single weekday: a draw a week');
+  t.equal(iso(weekly[0].openAtMs), '2026-03-22T15:00:00.000Z', 'opens at last Sunday’s draw, before the DST change');
 });
 
-t.test('zones east of UTC find today’s draw even when it is yesterday in UTC', async (t) => {
+t.test('zones far east of UTC find today’s draw even when it is yesterday in UTC', async (t) => {
   const s: DailySchedule = { timeZone: 'Pacific/Auckland', cutoff: { hour: 9, minute: 0 }, draw: { hour: 10, minute: 0 } };
   const [next] = upcomingDraws(s, Date.parse('2026-06-01T20:00:00Z'), 1); // 08:00 on 2 June in Auckland
   t.equal(next.businessDate, '2026-06-02');
   t.equal(iso(next.drawAtMs), '2026-06-01T22:00:00.000Z');
 });
 
-t.test('bad schedules and counts are refused with RangeError', async (t) => {
-  const ok: DailySchedule = { timeZone: 'Europe/Berlin', cutoff: at15, draw: { hour: 16, minute: 0 } };
-  t.throws(() => validateSchedule({ ...ok, timeZone: 'Mars/Olympus' }), RangeError);
-  t.throws(() => validateSchedule({ ...ok, draw: at15 }), RangeError, 'draw must follow cutoff');
-  t.throws(() => validateSchedule({ ...ok, cutoff: { hour: 24, minute: 0 } }), RangeError);
-  t.throws(() => validateSchedule({ ...ok, weekdays: [] }), RangeError);
-  t.throws(() => validateSchedule({ ...ok, weekdays: [1, 1] }), RangeError);
-  t.throws(() => validateSchedule({ ...ok, weekdays: [0] }), RangeError);
-  t.throws(() => upcomingDraws(ok, Date.now(), 0), RangeError);
-  t.throws(() => upcomingDraws(ok, Date.now(), 367), RangeError);
-  t.throws(() => zonedTimeToUtcMs('Europe/Berlin', '2026-02-30', at15), RangeError);
+t.test('a draw whose local time does not exist (midnight DST in Sao Paulo) still belongs to its business date', async (t) => {
+  const s: DailySchedule = { timeZone: 'America/Sao_Paulo', cutoff: { hour: 0, minute: 0 }, draw: { hour: 0, minute: 30 } };
+  const [d] = upcomingDraws(s, Date.parse('2018-11-04T02:00:00Z'), 1);
+  t.equal(d.businessDate, '2018-11-04');
+  t.equal(iso(d.cutoffAtMs), '2018-11-04T03:00:00.000Z', '00:00 does not exist: 01:00 -02');
+  t.equal(iso(d.drawAtMs), '2018-11-04T03:30:00.000Z', '00:30 does not exist: 01:30 -02');
 });
 
-t.test('calendar helpers', async (t) => {
-  t.equal(localDateOf('Europe/Berlin', Date.parse('2026-12-31T23:30:00Z')), '2027-01-01');
-  t.equal(localDateOf('America/New_York', Date.parse('2027-01-01T03:00:00Z')), '2026-12-31');
-  t.equal(addDays('2028-02-28', 1), '2028-02-29');
-  t.equal(addDays('2027-02-28', 1), '2027-03-01');
-  t.equal(addDays('2026-12-31', 1), '2027-01-01');
-  t.equal(addDays('2026-03-01', -1), '2026-02-28');
+t.test('a draw pushed past midnight by a gap (America/Nuuk, 23:00 -> 00:00) is still found just after local midnight', async (t) => {
+  const s: DailySchedule = { timeZone: 'America/Nuuk', cutoff: { hour: 23, minute: 0 }, draw: { hour: 23, minute: 30 } };
+  const [sat, sun] = upcomingDraws(s, Date.parse('2026-03-29T01:10:00Z'), 2); // Sunday 00:10 local
+  t.equal(sat.businessDate, '2026-03-28', 'Saturday’s draw has not happened yet');
+  t.equal(iso(sat.cutoffAtMs), '2026-03-29T01:00:00.000Z', '23:00 does not exist: 00:00 Sunday -01');
+  t.equal(iso(sat.drawAtMs), '2026-03-29T01:30:00.000Z', '23:30 does not exist: 00:30 Sunday -01');
+  t.equal(sun.businessDate, '2026-03-29');
+  t.equal(sun.openAtMs, sat.drawAtMs);
 });
+
+t.test('a calendar date the zone skips entirely (Pacific/Apia 2011-12-30) has no draw, so no two draws share an instant', async (t) => {
+  const s: DailySchedule = { timeZone: 'Pacific/Apia', cutoff: at15, draw: at16 };
+  const daily = upcomingDraws(s, Date.parse('2011-12-28T00:00:00Z'), 4);
+  t.same(daily.map((d) => d.businessDate), ['2011-12-27', '2011-12-28', '2011-12-29', '2011-12-31']);
+  t.equal(iso(daily[3].openAtMs), '2011-12-30T02:00:00.000Z', '31 December opens at the 29th’s draw (16:00 -10)');
+  t.equal(iso(daily[3].drawAtMs), '2011-12-31T02:00:00.000Z', '16:00 +14');
+  const fridays = upcomingDraws({ ...s, weekdays: [5] }, Date.parse('2011-12-20T00:00:00Z'), 3);
+  t.same(fridays.map((d) => d.businessDate), ['2011-12-23', '2012-01-06', '2012-01-13'], 'a weekly draw on the skipped Friday moves to none, not a crash');
+  t.equal(fridays[1].openAtMs, fridays[0].drawAtMs, 'sales stay open across the skipped week');
+});
+
+t.test('more zones than the formatter cache holds still convert correctly after eviction', async (t) => {
+  const zones = Intl.supportedValuesOf('timeZone');
+  t.ok(zones.length > 64 * 2, 'enough zones to evict repeatedly');
+  let bad = 0;
+  for (let round = 0; round < 2; round++) {
+    for (const zone of zones) {
+      const ms = zonedTimeToUtcMs(zone, '2026-07-15', { hour: 12, minute: 0 });
+      if (wallAt(zone, ms) !== '2026-07-15 12:00') bad++;
+    }
+  }
+  t.equal(bad, 0);
+});
+
+t.test('invalid zones, times, weekdays, counts and dates are refused with RangeError', async (t) => {
+  const bad = (s: unknown) => s as DailySchedule;
+  t.throws(() => validateSchedule({ ...berlin, timeZone: 'Mars/Olympus' }), RangeError, 'unknown zone');
+  t.throws(() => validateSchedule(bad({ ...berlin, timeZone: undefined })), RangeError, 'missing zone is not the host zone');
+  t.throws(() => validateSchedule({ ...berlin, timeZone: '' }), RangeError, 'empty zone');
+  t.throws(() => validateSchedule({ ...berlin, draw: at15 }), RangeError, 'draw must follow cutoff');
+  t.throws(() => validateSchedule({ ...berlin, cutoff: { hour: 17, minute: 0 } }), RangeError, 'cutoff after draw');
+  t.throws(() => validateSchedule({ ...berlin, cutoff: { hour: 24, minute: 0 } }), RangeError, 'hour 24');
+  t.throws(() => validateSchedule({ ...berlin, cutoff: { hour: 14, minute: 60 } }), RangeError, 'minute 60');
+  t.throws(() => validateSchedule({ ...berlin, cutoff: { hour: 14.5, minute: 0 } }), RangeError, 'fractional hour');
+  t.throws(() => validateSchedule(bad({ ...berlin, cutoff: undefined })), RangeError, 'missing cutoff');
+  t.throws(() => validateSchedule(bad(null)), RangeError, 'not an object');
+  t.throws(() => validateSchedule({ ...berlin, weekdays: [] }), RangeError, 'no weekdays');
+  t.throws(() => validateSchedule({ ...berlin, weekdays: [1, 1] }), RangeError, 'duplicate weekday');
+  t.throws(() => validateSchedule({ ...berlin, weekdays: [0] }), RangeError, 'weekday 0');
+  t.throws(() => validateSchedule({ ...berlin, weekdays: [8] }), RangeError, 'weekday 8');
+  t.throws(() => validateSchedule(bad({ ...berlin, weekdays: '3' })), RangeError, 'weekdays not an array');
+  t.doesNotThrow(() => validateSchedule({ ...berlin, weekdays: [1, 7] }));
+
+  const now = Date.parse('2026-05-01T00:00:00Z');
+  t.throws(() => upcomingDraws({ ...berlin, timeZone: 'Nowhere/Land' }, now, 1), RangeError, 'upcomingDraws validates the zone');
+  t.throws(() => upcomingDraws(berlin, now, 0), RangeError, 'count 0');
+  t.throws(() => upcomingDraws(berlin, now, 367), RangeError, 'count 367');
+  t.throws(() => upcomingDraws(berlin, now, 1.5), RangeError, 'fractional count');
+  t.throws(() => upcomingDraws(berlin, now, Number.NaN), RangeError, 'NaN count');
+  t.throws(() => upcomingDraws(berlin, Number.NaN, 1), RangeError, 'NaN fromMs');
+  t.equal(upcomingDraws(berlin, now, 1).length, 1, 'count 1 accepted');
+
+  t.throws(() => zonedTimeToUtcMs('Europe/Berlin', '2026-02-30', at15), RangeError, 'nonexistent date');
+  t.throws(() => zonedTimeToUtcMs('Europe/Berlin', '2026-2-3', at15), RangeError, 'unpadded date');
+  t.throws(() => zonedTimeToUtcMs('Europe/Berlin', '0050-01-01', at15), RangeError, 'years before 1000 are out of range');
+  t.throws(() => zonedTimeToUtcMs('Europe/Berlin', '2026-01-01', { hour: 24, minute: 0 }), RangeError, '24:00 is not silently tomorrow');
+  t.throws(() => zonedTimeToUtcMs('Mars/Olympus', '2026-01-01', at15), RangeError, 'unknown zone in conversion');
+  t.throws(() => zonedTimeToUtcMs(undefined as unknown as string, '2026-01-01', at15), RangeError, 'missing zone in conversion');
+  t.throws(() => localDateOf('Europe/Berlin', Number.NaN), RangeError, 'NaN instant');
+});
+
+t.test('localDateOf flips exactly at local midnight', async (t) => {
+  t.equal(localDateOf('Europe/Berlin', Date.parse('2026-12-31T22:59:59.999Z')), '2026-12-31');
+  t.equal(localDateOf('Europe/Berlin', Date.parse('2026-12-31T23:00:00Z')), '2027-01-01');
+  t.equal(localDateOf('America/New_York', Date.parse('2027-01-01T04:59:59Z')), '2026-12-31');
+  t.equal(localDateOf('America/New_York', Date.parse('2027-01-01T05:00:00Z')), '2027-01-01');
+  t.equal(localDateOf('Asia/Kolkata', Date.parse('2026-06-01T18:29:59Z')), '2026-06-01');
+  t.equal(localDateOf('Asia/Kolkata', Date.parse('2026-06-01T18:30:00Z')), '2026-06-02');
+  t.equal(localDateOf('Europe/Berlin', Date.parse('2026-03-28T23:00:00Z')), '2026-03-29', 'midnight on spring-forward day is still CET');
+});
+
+t.test('addDays is calendar arithmetic across month, year and leap-day boundaries', async (t) => {
+  t.equal(addDays('2028-02-28', 1), '2028-02-29', 'leap year');
+  t.equal(addDays('2028-02-29', 1), '2028-03-01');
+  t.equal(addDays('2027-02-28', 1), '2027-03-01', 'common year');
+  t.equal(addDays('2100-02-28', 1), '2100-03-01', 'century, not a leap year');
+  t.equal(addDays('2000-02-28', 1), '2000-02-29', '400-year, a leap year');
+  t.equal(addDays('2026-12-31', 1), '2027-01-01');
+  t.equal(addDays('2027-01-01', -1), '2026-12-31');
+  t.equal(addDays('2026-03-01', -1), '2026-02-28');
+  t.equal(addDays('2026-03-28', 1), '2026-03-29', 'DST days are ordinary calendar days');
+  t.equal(addDays('2026-01-31', 0), '2026-01-31');
+  t.equal(addDays('2026-01-01', 365), '2027-01-01');
+  t.equal(addDays('2028-01-01', 366), '2029-01-01');
+  t.throws(() => addDays('2026-01-01', 1.5), RangeError, 'fractional days');
+  t.throws(() => addDays('2026-01-01', 1e12), RangeError, 'beyond the supported range');
+  t.throws(() => addDays('9999-12-31', 1), RangeError, 'past year 9999');
+});
+
+t.test('schedule input is not mutated', async (t) => {
+  const s: DailySchedule = { timeZone: 'Europe/Berlin', cutoff: { hour: 15, minute: 0 }, draw: { hour: 16, minute: 0 }, weekdays: [6, 3] };
+  const before = JSON.stringify(s);
+  upcomingDraws(s, Date.parse('2026-01-01T00:00:00Z'), 10);
+  t.equal(JSON.stringify(s), before);
+});
+
+// Keep the LocalTime type in use so its export is checked by the compiler here too.
+const _typed: LocalTime = at15;
+void _typed;
