@@ -25,15 +25,13 @@ const DRAW_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** uWS sockets can batch several sends into one syscall; other transports just send. */
 function corked(client: Client, send: () => void): void {
   const ws = (client as any).ref?.ws;
-  if (ws && typeof ws.cork === 'function') {
-    try {
-      ws.cork(send);
-      return;
-    } catch {
-      // closed socket: uWS throws on access; the send below is a no-op then
-    }
+  if (!ws || typeof ws.cork !== 'function') return send();
+  try {
+    ws.cork(send);
+  } catch {
+    // uWS throws on a closed socket. Sending again could repeat replies if the callback had
+    // already run, and to a closed socket every send is a no-op anyway.
   }
-  send();
 }
 
 interface PlayerData {
