@@ -3,7 +3,6 @@
 // A bet is acknowledged only after the transaction holding it has committed. Bets wait
 // at most BET_FLUSH_DELAY_MS_MAX (or until BET_BATCH_SIZE_MAX are queued) and then go to
 // Postgres together, so the database does one commit for hundreds of bets.
-import { nanoid } from 'nanoid';
 import type pg from 'pg';
 import {
   BET_BATCH_SIZE_MAX,
@@ -16,7 +15,7 @@ import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.t
 import type { Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
 
-export type BetRequest = Omit<BetToWrite, 'ticketPublicId'>;
+export type BetRequest = BetToWrite;
 
 export type BetOutcome = BetResult | { status: 'rejected'; code: 'SERVER_BUSY' | 'INTERNAL_ERROR' | 'SHUTTING_DOWN'; message: string };
 
@@ -166,7 +165,7 @@ export class BetWriter {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.options.pool.connect();
-      const bets: BetToWrite[] = batch.map((p) => ({ ...p.request, ticketPublicId: `t_${nanoid(20)}` }));
+      const bets: BetToWrite[] = batch.map((p) => p.request);
       const results = await writeBetBatch(client, bets, this.cutoffGraceMs);
       client.release();
       client = undefined;

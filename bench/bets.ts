@@ -22,6 +22,7 @@ import { createLogger } from '../app/logger.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
 import { checkLedger } from '../ledger/invariants.ts';
 import { migrate } from '../ledger/migrate.ts';
+import { ticketPublicId } from '../ledger/tickets.ts';
 import { insertPlayer, insertSession } from '../ledger/players.ts';
 import { completeDeposit, insertDepositIntent } from '../ledger/wallet.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
@@ -302,8 +303,8 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
   if (exitCode !== 0) throw new Error(`server exited with ${exitCode}`);
 
   const db = await seeded.reopen();
-  const { rows } = await db.pool.query<{ public_id: string }>('select public_id from tickets where draw_id = $1', [seeded.drawId]);
-  const inLedger = new Set(rows.map((r) => r.public_id));
+  const { rows } = await db.pool.query<{ id: number }>('select id from tickets where draw_id = $1', [seeded.drawId]);
+  const inLedger = new Set(rows.map((r) => ticketPublicId(r.id)));
   const ledgerMatchesAcks = inLedger.size === acked.size && [...acked].every((id) => inLedger.has(id));
   const invariants = await checkLedger(db.pool);
   await db.close();

@@ -21,6 +21,7 @@
 // crediting one pool would deadlock on the lock upgrade.
 import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
+import { ticketPublicId } from './tickets.ts';
 
 export interface BetToWrite {
   playerId: number;
@@ -31,8 +32,6 @@ export interface BetToWrite {
   quickPick: boolean;
   costMinor: number;
   receivedAtMs: number;
-  /** Public ticket id to use if this bet is accepted (fresh per attempt). */
-  ticketPublicId: string;
 }
 
 export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS';
@@ -137,7 +136,7 @@ async function beginAndLock(
 /** Earlier tickets for these (player, request id) pairs, one index probe per pair. */
 async function existingTickets(client: pg.PoolClient, bets: BetToWrite[]): Promise<Map<string, any>> {
   const { rows } = await client.query(
-    `select t.id, t.player_id, t.request_id, t.public_id, t.lines, t.cost_minor, t.received_at
+    `select t.id, t.player_id, t.request_id, t.lines, t.cost_minor, t.received_at
        from unnest($1::int8[], $2::text[]) as k(player_id, request_id)
        cross join lateral (
          select * from tickets t where t.player_id = k.player_id and t.request_id = k.request_id
@@ -186,7 +185,7 @@ async function decideAndWrite(
     if (prior) {
       results.push({
         status: 'accepted',
-        ticketId: prior.public_id,
+        ticketId: ticketPublicId(prior.id),
         lines: prior.lines,
         costMinor: prior.cost_minor,
         balanceMinor: balance,
@@ -212,7 +211,7 @@ async function decideAndWrite(
     accepted.push({ bet, poolAccountId: draw!.poolAccountId, resultIndex: results.length });
     results.push({
       status: 'accepted',
-      ticketId: bet.ticketPublicId,
+      ticketId: '',
       lines: bet.lines,
       costMinor: bet.costMinor,
       balanceMinor: balance - bet.costMinor,
@@ -235,24 +234,25 @@ async function decideAndWrite(
   await creditPoolsAndCommit(client, poolCredits);
   for (const a of accepted) {
     const result = results[a.resultIndex];
-    const rowId = rowIds.get(a.bet.ticketPublicId);
-    invariant(result.status === 'accepted' && rowId !== undefined, `ticket ${a.bet.ticketPublicId} missing after insert`);
+    const rowId = rowIds.get(`${a.bet.playerId}:${a.bet.requestId}`);
+    invariant(result.status === 'accepted' && rowId !== undefined, `request ${a.bet.requestId} has no ticket after insert`);
     result.ticketRowId = rowId;
+    result.ticketId = ticketPublicId(rowId);
   }
   return results;
 }
 
 /**
  * Inserts the tickets (skipping requests already bought), a stake transfer for each
- * inserted ticket and the wallet debits. Returns the row id of each inserted ticket.
+ * inserted ticket and the wallet debits. Returns the row id of each inserted ticket, by
+ * "player:request id".
  */
 async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[], walletDebits: Map<number, number>): Promise<Map<string, number>> {
   // One JSON document with one-letter keys (Postgres parses it in C; it is most of what a
-  // batch sends over the wire): p public id, d draw, u player, r request id, l lines,
-  // n line count, c cost, q quick pick, t received (epoch ms), w wallet, o pool.
+  // batch sends over the wire): d draw, u player, r request id, l lines, n line count,
+  // c cost, q quick pick, t received (epoch ms), w wallet, o pool.
   const input = JSON.stringify(
     accepted.map((a) => ({
-      p: a.bet.ticketPublicId,
       d: a.bet.drawId,
       u: a.bet.playerId,
       r: a.bet.requestId,
@@ -268,17 +268,17 @@ async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[]
   const walletIds = [...walletDebits.keys()].sort((a, b) => a - b);
   const { rows } = await client.query(
     `with input as (
-       select p as public_id, d as draw_id, u as player_id, r as request_id, l as lines, n as line_count, c as cost_minor,
+       select d as draw_id, u as player_id, r as request_id, l as lines, n as line_count, c as cost_minor,
               q as quick_pick, timestamptz 'epoch' + t * interval '1 millisecond' as received_at, w as wallet, o as pool
-         from jsonb_to_recordset($1::jsonb) as i(p text, d int8, u int8, r text, l jsonb, n int2, c int8, q bool, t int8, w int8, o int8)
+         from jsonb_to_recordset($1::jsonb) as i(d int8, u int8, r text, l jsonb, n int2, c int8, q bool, t int8, w int8, o int8)
      ), ticket as (
-       insert into tickets (public_id, draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at)
-       select public_id, draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at from input
+       insert into tickets (draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at)
+       select draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at from input
        on conflict (player_id, request_id) do nothing
-       returning id, public_id
+       returning id, player_id, request_id
      ), stake as (
        insert into transfers (debit_account_id, credit_account_id, amount_minor, kind, ticket_id)
-       select i.wallet, i.pool, i.cost_minor, 'stake', t.id from ticket t join input i using (public_id)
+       select i.wallet, i.pool, i.cost_minor, 'stake', t.id from ticket t join input i using (player_id, request_id)
        returning 1
      ), debit as (
        update accounts a set balance_minor = a.balance_minor - d.amount
@@ -286,7 +286,7 @@ async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[]
         where a.id = d.id
        returning 1
      )
-     select t.id, t.public_id, (select count(*) from stake)::int8 as stakes, (select count(*) from debit)::int8 as wallets
+     select t.id, t.player_id, t.request_id, (select count(*) from stake)::int8 as stakes, (select count(*) from debit)::int8 as wallets
        from ticket t`,
     [input, walletIds, walletIds.map((id) => walletDebits.get(id))],
   );
@@ -295,7 +295,7 @@ async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[]
     invariant(rows[0].stakes === accepted.length, `batch wrote ${rows[0].stakes} stake transfers, expected ${accepted.length}`);
     invariant(rows[0].wallets === walletIds.length, `batch debited ${rows[0].wallets} wallets, expected ${walletIds.length}`);
   }
-  return new Map(rows.map((r) => [r.public_id as string, r.id as number]));
+  return new Map(rows.map((r) => [`${r.player_id}:${r.request_id}`, r.id as number]));
 }
 
 /**

@@ -1,5 +1,6 @@
 // ledger/invariants.ts — the ledger's promises, checked from the rows themselves.
 import type pg from 'pg';
+import { ticketPublicId } from './tickets.ts';
 
 export interface LedgerReport {
   ok: boolean;
@@ -17,85 +18,95 @@ export interface LedgerReport {
  *  - every ticket has exactly one stake transfer of its cost, from its player's wallet
  *    to its draw's pool, and no stake transfer lacks a ticket;
  *  - every completed deposit has exactly one deposit transfer of its amount;
- *  - every ticket names an existing draw and player, and every stake transfer an
- *    existing ticket (these references have no foreign keys; see migration 001).
+ *  - every ticket names an existing draw and player, every stake transfer an existing
+ *    ticket, every transfer two existing accounts (these references have no foreign
+ *    keys; see migrations 001 and 002).
  */
 export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
   const client = await pool.connect();
-  const violations: string[] = [];
   try {
     await client.query('begin isolation level repeatable read read only');
-    const sum = await client.query('select coalesce(sum(balance_minor), 0)::int8 as total, count(*)::int8 as n from accounts');
-    if (sum.rows[0].total !== 0) violations.push(`balances sum to ${sum.rows[0].total}, not 0`);
-
-    const drift = await client.query(
-      `select a.id, a.kind, a.balance_minor, coalesce(c.total, 0) - coalesce(d.total, 0) as recorded
-         from accounts a
-         left join (select credit_account_id as id, sum(amount_minor)::int8 as total from transfers group by 1) c on c.id = a.id
-         left join (select debit_account_id as id, sum(amount_minor)::int8 as total from transfers group by 1) d on d.id = a.id
-        where a.balance_minor <> coalesce(c.total, 0) - coalesce(d.total, 0)
-        limit 20`,
-    );
-    for (const r of drift.rows) violations.push(`account ${r.id} (${r.kind}) balance ${r.balance_minor} but transfers say ${r.recorded}`);
-
-    const negative = await client.query(
-      `select id, kind, balance_minor from accounts where balance_minor < 0 and (not may_go_negative or kind = 'player_wallet') limit 20`,
-    );
-    for (const r of negative.rows) violations.push(`account ${r.id} (${r.kind}) is negative: ${r.balance_minor}`);
-
-    const stakes = await client.query(
-      `select t.id, t.public_id, count(s.id) as n,
-              bool_and(s.amount_minor = t.cost_minor and s.debit_account_id = w.id and s.credit_account_id = d.pool_account_id) as matches
-         from tickets t
-         join draws d on d.id = t.draw_id
-         join accounts w on w.player_id = t.player_id and w.kind = 'player_wallet'
-         left join transfers s on s.ticket_id = t.id
-        group by t.id, t.public_id
-       having count(s.id) <> 1 or not coalesce(bool_and(s.amount_minor = t.cost_minor and s.debit_account_id = w.id and s.credit_account_id = d.pool_account_id), false)
-        limit 20`,
-    );
-    for (const r of stakes.rows) violations.push(`ticket ${r.public_id} has ${r.n} stake transfers (matching: ${r.matches})`);
-
-    const orphanStakes = await client.query(`select count(*)::int8 as n from transfers where kind = 'stake' and ticket_id is null`);
-    if (orphanStakes.rows[0].n !== 0) violations.push(`${orphanStakes.rows[0].n} stake transfers without a ticket`);
-
-    const deposits = await client.query(
-      `select d.public_id, count(t.id) as n
-         from deposits d left join transfers t on t.deposit_id = d.id
-        group by d.id, d.public_id, d.status, d.amount_minor
-       having (d.status = 'completed') <> (count(t.id) = 1)
-           or (d.status = 'completed' and sum(t.amount_minor) <> d.amount_minor)
-        limit 20`,
-    );
-    for (const r of deposits.rows) violations.push(`deposit ${r.public_id} has ${r.n} transfers for its status`);
-
-    const orphans = await client.query(
-      `select
-         (select count(*) from tickets t where not exists (select 1 from draws d where d.id = t.draw_id))::int8 as no_draw,
-         (select count(*) from tickets t where not exists (select 1 from players p where p.id = t.player_id))::int8 as no_player,
-         (select count(*) from transfers s where s.ticket_id is not null
-            and not exists (select 1 from tickets t where t.id = s.ticket_id))::int8 as no_ticket`,
-    );
-    const o = orphans.rows[0];
-    if (o.no_draw !== 0) violations.push(`${o.no_draw} tickets name a draw that does not exist`);
-    if (o.no_player !== 0) violations.push(`${o.no_player} tickets name a player that does not exist`);
-    if (o.no_ticket !== 0) violations.push(`${o.no_ticket} stake transfers name a ticket that does not exist`);
-
-    const counts = await client.query(
-      'select (select count(*) from transfers)::int8 as transfers, (select count(*) from tickets)::int8 as tickets',
-    );
+    const report = await inspectLedger(client);
     await client.query('commit');
-    return {
-      ok: violations.length === 0,
-      violations,
-      accounts: sum.rows[0].n,
-      transfers: counts.rows[0].transfers,
-      tickets: counts.rows[0].tickets,
-    };
+    return report;
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;
   } finally {
     client.release();
   }
+}
+
+/** The same checks, inside whatever transaction the caller's connection is in. */
+export async function inspectLedger(client: pg.ClientBase): Promise<LedgerReport> {
+  const violations: string[] = [];
+  const sum = await client.query('select coalesce(sum(balance_minor), 0)::int8 as total, count(*)::int8 as n from accounts');
+  if (sum.rows[0].total !== 0) violations.push(`balances sum to ${sum.rows[0].total}, not 0`);
+
+  const drift = await client.query(
+    `select a.id, a.kind, a.balance_minor, coalesce(c.total, 0) - coalesce(d.total, 0) as recorded
+       from accounts a
+       left join (select credit_account_id as id, sum(amount_minor)::int8 as total from transfers group by 1) c on c.id = a.id
+       left join (select debit_account_id as id, sum(amount_minor)::int8 as total from transfers group by 1) d on d.id = a.id
+      where a.balance_minor <> coalesce(c.total, 0) - coalesce(d.total, 0)
+      limit 20`,
+  );
+  for (const r of drift.rows) violations.push(`account ${r.id} (${r.kind}) balance ${r.balance_minor} but transfers say ${r.recorded}`);
+
+  const negative = await client.query(
+    `select id, kind, balance_minor from accounts where balance_minor < 0 and (not may_go_negative or kind = 'player_wallet') limit 20`,
+  );
+  for (const r of negative.rows) violations.push(`account ${r.id} (${r.kind}) is negative: ${r.balance_minor}`);
+
+  const stakes = await client.query(
+    `select t.id, count(s.id) as n,
+            bool_and(s.amount_minor = t.cost_minor and s.debit_account_id = w.id and s.credit_account_id = d.pool_account_id) as matches
+       from tickets t
+       join draws d on d.id = t.draw_id
+       join accounts w on w.player_id = t.player_id and w.kind = 'player_wallet'
+       left join transfers s on s.ticket_id = t.id
+      group by t.id
+     having count(s.id) <> 1 or not coalesce(bool_and(s.amount_minor = t.cost_minor and s.debit_account_id = w.id and s.credit_account_id = d.pool_account_id), false)
+      limit 20`,
+  );
+  for (const r of stakes.rows) violations.push(`ticket ${ticketPublicId(r.id)} has ${r.n} stake transfers (matching: ${r.matches})`);
+
+  const orphanStakes = await client.query(`select count(*)::int8 as n from transfers where kind = 'stake' and ticket_id is null`);
+  if (orphanStakes.rows[0].n !== 0) violations.push(`${orphanStakes.rows[0].n} stake transfers without a ticket`);
+
+  const deposits = await client.query(
+    `select d.public_id, count(t.id) as n
+       from deposits d left join transfers t on t.deposit_id = d.id
+      group by d.id, d.public_id, d.status, d.amount_minor
+     having (d.status = 'completed') <> (count(t.id) = 1)
+         or (d.status = 'completed' and sum(t.amount_minor) <> d.amount_minor)
+      limit 20`,
+  );
+  for (const r of deposits.rows) violations.push(`deposit ${r.public_id} has ${r.n} transfers for its status`);
+
+  const orphans = await client.query(
+    `select
+       (select count(*) from tickets t where not exists (select 1 from draws d where d.id = t.draw_id))::int8 as no_draw,
+       (select count(*) from tickets t where not exists (select 1 from players p where p.id = t.player_id))::int8 as no_player,
+       (select count(*) from transfers s where s.ticket_id is not null
+          and not exists (select 1 from tickets t where t.id = s.ticket_id))::int8 as no_ticket,
+       (select count(*) from transfers s where not exists (select 1 from accounts a where a.id = s.debit_account_id)
+          or not exists (select 1 from accounts a where a.id = s.credit_account_id))::int8 as no_account`,
+  );
+  const o = orphans.rows[0];
+  if (o.no_draw !== 0) violations.push(`${o.no_draw} tickets name a draw that does not exist`);
+  if (o.no_player !== 0) violations.push(`${o.no_player} tickets name a player that does not exist`);
+  if (o.no_ticket !== 0) violations.push(`${o.no_ticket} stake transfers name a ticket that does not exist`);
+  if (o.no_account !== 0) violations.push(`${o.no_account} transfers name an account that does not exist`);
+
+  const counts = await client.query(
+    'select (select count(*) from transfers)::int8 as transfers, (select count(*) from tickets)::int8 as tickets',
+  );
+  return {
+    ok: violations.length === 0,
+    violations,
+    accounts: sum.rows[0].n,
+    transfers: counts.rows[0].transfers,
+    tickets: counts.rows[0].tickets,
+  };
 }

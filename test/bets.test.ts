@@ -1,6 +1,7 @@
 // Bets over the real SDK against a real server: durability, debits, idempotency, funds, bad input.
 import t from 'tap';
 import { checkLedger } from '../ledger/invariants.ts';
+import { ticketRowId } from '../ledger/tickets.ts';
 import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
 
 let ts: TestServer;
@@ -30,7 +31,7 @@ t.test('an accepted bet is in the database and debited exactly its cost', async 
   t.equal(reply.balance, 9_600);
   t.ok(reply.receivedAt <= Date.now() && reply.receivedAt > Date.now() - 10_000, 'receivedAt is the server receive time');
 
-  const { rows } = await ts.pool.query('select t.cost_minor, t.lines, t.request_id, d.public_id as draw from tickets t join draws d on d.id = t.draw_id where t.public_id = $1', [reply.ticketId]);
+  const { rows } = await ts.pool.query('select t.cost_minor, t.lines, t.request_id, d.public_id as draw from tickets t join draws d on d.id = t.draw_id where t.id = $1', [ticketRowId(reply.ticketId)]);
   t.equal(rows.length, 1, 'ticket is in the ledger');
   t.equal(rows[0].cost_minor, 400);
   t.equal(rows[0].draw, draw.publicId);
