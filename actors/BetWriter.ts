@@ -11,13 +11,25 @@ import {
   BET_QUEUE_LENGTH_MAX,
   CUTOFF_GRACE_MS,
 } from '../core/limits.ts';
+import type { TicketRecord } from '../draw/encoding.ts';
+import type { TicketReceipt } from '../draw/receipt.ts';
 import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
+import { ticketPublicId } from '../ledger/tickets.ts';
 import type { Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
 
-export type BetRequest = BetToWrite;
+export interface BetRequest extends BetToWrite {
+  /** What the ticket's receipt names: the draw's public id and the player's pseudonym in it. */
+  drawPublicId: string;
+  playerPseudonym: string;
+}
 
-export type BetOutcome = BetResult | { status: 'rejected'; code: 'SERVER_BUSY' | 'INTERNAL_ERROR' | 'SHUTTING_DOWN'; message: string };
+type Accepted = Extract<BetResult, { status: 'accepted' }>;
+
+export type BetOutcome =
+  | (Accepted & { receipt?: TicketReceipt })
+  | Exclude<BetResult, { status: 'accepted' }>
+  | { status: 'rejected'; code: 'SERVER_BUSY' | 'INTERNAL_ERROR' | 'SHUTTING_DOWN'; message: string };
 
 export interface CommittedBet {
   drawId: number;
@@ -40,6 +52,8 @@ export interface BetWriterOptions {
   cutoffGraceMs?: number;
   /** Called after each commit with the newly sold tickets (not duplicates). */
   onCommitted?: (bets: CommittedBet[]) => void;
+  /** Signs the receipts of one committed batch at once (draw/receipt.ts). */
+  signReceipts?: (tickets: TicketRecord[]) => TicketReceipt[];
 }
 
 interface Pending {
@@ -183,7 +197,8 @@ export class BetWriter {
         metrics?.betsTotal.inc({ outcome: result.status === 'accepted' ? 'accepted' : result.code });
       }
       // The batch is committed: from here nothing may send it back to the queue.
-      for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      const outcomes: BetOutcome[] = this.withReceipts(batch, results);
+      for (let i = 0; i < batch.length; i++) batch[i].resolve(outcomes[i]);
       if (committed.length > 0) {
         try {
           this.options.onCommitted?.(committed);
@@ -196,6 +211,43 @@ export class BetWriter {
       client?.release(err as Error);
       this.onBatchFailed(batch, err as Error);
     }
+  }
+
+  /**
+   * One signature covers every accepted ticket of the batch (duplicates included: their
+   * record is the original's, so their receipt is too). The money is committed whatever
+   * happens here; a signing failure is a bug, logged, and the bets are still acknowledged.
+   */
+  private withReceipts(batch: Pending[], results: BetResult[]): BetOutcome[] {
+    const sign = this.options.signReceipts;
+    if (!sign) return results;
+    const records: TicketRecord[] = [];
+    const indexes: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i];
+      if (r.status !== 'accepted') continue;
+      const request = batch[i].request;
+      records.push({
+        ticketId: ticketPublicId(r.ticketRowId),
+        drawId: request.drawPublicId,
+        player: request.playerPseudonym,
+        lines: r.lines,
+        costMinor: r.costMinor,
+        receivedAtMs: r.receivedAtMs,
+      });
+      indexes.push(i);
+    }
+    if (records.length === 0) return results;
+    let receipts: TicketReceipt[];
+    try {
+      receipts = sign(records);
+    } catch (err) {
+      this.options.logger.error({ err, batchSize: records.length }, 'signing receipts failed');
+      return results;
+    }
+    const outcomes: BetOutcome[] = results.slice();
+    for (let k = 0; k < indexes.length; k++) outcomes[indexes[k]] = { ...(results[indexes[k]] as Accepted), receipt: receipts[k] };
+    return outcomes;
   }
 
   /**

@@ -17,6 +17,7 @@ import {
 } from '../core/limits.ts';
 import { allGames, gameById } from '../games/index.ts';
 import { listDraws, type DrawRow } from '../ledger/draws.ts';
+import { auditorCommitments } from '../ledger/drawSteps.ts';
 import { findPlayerForLogin, insertPlayer, insertSession, playerProfile, revokeSession, type SessionPlayer } from '../ledger/players.ts';
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
 import { hashPassword, hashSessionToken, isWellFormedToken, newSessionToken, verifyPassword } from './auth.ts';
@@ -63,7 +64,8 @@ class LoginLimiter {
   }
 }
 
-function drawView(d: DrawRow) {
+/** A draw as everyone may see it: its commitments are public from creation, before sales open. */
+export function drawView(d: DrawRow, auditors: { name: string; commitment: string }[] = []) {
   return {
     drawId: d.publicId,
     gameId: d.gameId,
@@ -72,7 +74,28 @@ function drawView(d: DrawRow) {
     openAt: new Date(d.openAtMs).toISOString(),
     cutoffAt: new Date(d.cutoffAtMs).toISOString(),
     drawAt: new Date(d.drawAtMs).toISOString(),
+    commitments: { operator: d.seedCommitment, auditors, beacon: d.beacon },
+    seal: d.seal && {
+      ticketRoot: d.seal.ticketRoot,
+      ticketCount: d.seal.ticketCount,
+      stakeTotalMinor: d.seal.stakeTotalMinor,
+      sealedAt: new Date(d.seal.sealedAtMs).toISOString(),
+    },
+    numbers: d.numbers,
+    haltedReason: d.haltedReason,
   };
+}
+
+/** Basic-auth check against OPERATOR_CREDENTIALS; false when none are configured. */
+export function isOperator(req: HttpRequest, expected: string | undefined): boolean {
+  const given = req.headers.authorization?.startsWith('Basic ')
+    ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString('utf8')
+    : undefined;
+  return expected !== undefined && given !== undefined && sameSecret(given, expected);
+}
+
+export function operatorRequired() {
+  return { status: 401, body: errorBody(ErrorCode.UNAUTHORIZED, 'operator credentials required'), headers: { 'www-authenticate': 'Basic realm="operators"' } };
 }
 
 function localTime(t: { hour: number; minute: number }): string {
@@ -92,13 +115,7 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
   routes.get('/healthz', () => ({ status: deps.isShuttingDown() ? 503 : 200, body: { ok: !deps.isShuttingDown() } }));
 
   routes.get('/metrics', async (req) => {
-    const expected = deps.operatorCredentials;
-    const given = req.headers.authorization?.startsWith('Basic ')
-      ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString('utf8')
-      : undefined;
-    if (!expected || given === undefined || !sameSecret(given, expected)) {
-      return { status: 401, body: errorBody(ErrorCode.UNAUTHORIZED, 'operator credentials required'), headers: { 'www-authenticate': 'Basic realm="operators"' } };
-    }
+    if (!isOperator(req, deps.operatorCredentials)) return operatorRequired();
     return { status: 200, raw: { contentType: deps.metrics.registry.contentType, text: await deps.metrics.registry.metrics() } };
   });
 
@@ -199,7 +216,8 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
     }
     // Yesterday's draws stay listed so players can find recent results.
     const draws = await listDraws(pool, gameId, clock.nowMs() - 24 * 60 * 60 * 1000, Number(limitRaw));
-    return { status: 200, body: draws.map(drawView) };
+    const auditors = await auditorCommitments(pool, draws.map((d) => d.id));
+    return { status: 200, body: draws.map((d) => drawView(d, auditors.get(d.id))) };
   });
 
   // Matchmaking, as Colyseus serves it but with our body limit and without `create`:

@@ -5,10 +5,13 @@ import { LocalDriver, LocalPresence, matchMaker, Server } from '@colyseus/core';
 import { uWebSocketsTransport } from '@colyseus/uwebsockets-transport';
 import uWS from 'uWebSockets.js';
 import { BetWriter } from '../actors/BetWriter.ts';
+import { DrawRunner } from '../actors/DrawRunner.ts';
 import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { DrawTallies } from '../actors/DrawTallies.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { MESSAGE_BYTES_MAX } from '../core/limits.ts';
+import { signReceipts } from '../draw/receipt.ts';
+import { SeedVault } from '../draw/vault.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { sessionPlayer } from '../ledger/players.ts';
 import { SalesRoom } from '../rooms/SalesRoom.ts';
@@ -18,6 +21,9 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
 import { HttpRoutes } from './http.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { beaconFromConfig } from './beacon.ts';
+import { registerDrawApi } from './drawApi.ts';
+import { loadDrawKeys } from './keys.ts';
 import { createMetrics } from './metrics.ts';
 import { SandboxPaymentProvider } from './payments.ts';
 
@@ -36,6 +42,8 @@ export interface RunningServer {
   db: Database;
   betWriter: BetWriter;
   logger: Logger;
+  /** The draw lifecycle: tests drive it step by step with scheduler.runDue(). */
+  draws: { runner: DrawRunner; scheduler: DrawScheduler; publicKey: string };
   /** Stops taking joins and bets, drains the writer, disposes rooms, closes the database. */
   shutdown(): Promise<void>;
 }
@@ -55,6 +63,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
   const metrics = createMetrics();
+  const keys = loadDrawKeys({ seedKey: config.drawSeedKey, signingKey: config.drawSigningKey }, config.dataDir, logger);
+  const vault = new SeedVault(keys.seedKey);
+  const runner = new DrawRunner({
+    pool: db.pool,
+    clock,
+    logger,
+    metrics,
+    vault,
+    signingKey: keys.signingKey,
+    publicKey: keys.publicKey,
+    beacon: beaconFromConfig(config, logger),
+    revealWaitMs: config.revealWaitSeconds * 1000,
+  });
   const tallies = new DrawTallies(db.pool);
   const betWriter = new BetWriter({
     pool: db.pool,
@@ -65,6 +86,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // baseline runs as many single-bet transactions as the pool allows. PGlite has one connection.
     concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : 2, (db.pool.options.max ?? 1) - 1)),
     onCommitted: (bets) => tallies.onCommitted(bets),
+    signReceipts: (tickets) => signReceipts(tickets, keys.signingKey),
   });
   const authenticate = sessionAuthenticator(db.pool, clock, sessionPlayer);
   setRoomServices({
@@ -73,6 +95,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger,
     betWriter,
     tallies,
+    vault,
     authenticate,
     salesRoomClientsMax: config.salesRoomClientsMax,
     betRatePerSecond: config.betRatePerSecond,
@@ -112,7 +135,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   server.define('sales', SalesRoom).filterBy(['drawId']);
 
   let shuttingDown = false;
-  registerApi(new HttpRoutes(transport.app, logger), {
+  const routes = new HttpRoutes(transport.app, logger);
+  registerApi(routes, {
     pool: db.pool,
     clock,
     logger,
@@ -122,12 +146,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     operatorCredentials: config.operatorCredentials,
     isShuttingDown: () => shuttingDown,
   });
+  registerDrawApi(routes, { pool: db.pool, runner, publicKey: keys.publicKey, operatorCredentials: config.operatorCredentials, authenticate });
 
   await server.listen(config.port);
   const listenSocket = (transport as any)._listeningSocket;
   const port = listenSocket ? uWS.us_socket_local_port(listenSocket) : config.port;
 
-  const scheduler = new DrawScheduler(db.pool, clock, logger);
+  const scheduler = new DrawScheduler(db.pool, clock, logger, runner);
   if (options.scheduler !== false) await scheduler.start();
 
   logger.info(
@@ -137,6 +162,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       presence: config.redisUrl ? 'redis' : 'in-process',
       transport: `uWebSockets.js ${uwsBuild()}`,
       betWriteMode: config.betWriteMode,
+      drawPublicKey: keys.publicKey,
     },
     'lottery server listening',
   );
@@ -146,6 +172,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     db,
     betWriter,
     logger,
+    draws: { runner, scheduler, publicKey: keys.publicKey },
     async shutdown() {
       if (shuttingDown) return;
       shuttingDown = true;

@@ -19,7 +19,19 @@ export interface Config {
   betWriteMode: BetWriteMode;
   /** Operator credentials for the monitor and operator endpoints ("user:password"). */
   operatorCredentials?: string;
+  /** Hex keys of the verifiable draw (app/keys.ts); generated under dataDir when absent. */
+  drawSeedKey?: string;
+  drawSigningKey?: string;
+  /** External randomness mixed into every draw: none, or drand over HTTP. */
+  beacon: 'none' | 'drand';
+  beaconUrl: string;
+  beaconChain: string;
+  /** How long past draw time a draw waits for auditors' seeds and the beacon before it halts. */
+  revealWaitSeconds: number;
 }
+
+/** drand's "quicknet" chain (3 s rounds). */
+export const DRAND_QUICKNET = '52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -69,6 +81,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (publicAddress !== undefined && !/^[A-Za-z0-9.\-\[\]:]+(\/[A-Za-z0-9_\-\/]*)?$/.test(publicAddress)) {
     throw new ConfigError(`PUBLIC_ADDRESS must look like host:port, got "${publicAddress}"`);
   }
+  for (const name of ['DRAW_SEED_KEY', 'DRAW_SIGNING_KEY']) {
+    const v = env[name];
+    if (v && !/^[0-9a-f]{64}$/.test(v)) throw new ConfigError(`${name} must be 64 lowercase hex characters (32 bytes)`);
+  }
+  const beacon = (env.DRAW_BEACON || 'none') as Config['beacon'];
+  if (beacon !== 'none' && beacon !== 'drand') throw new ConfigError(`DRAW_BEACON must be "none" or "drand", got "${env.DRAW_BEACON}"`);
+  const beaconChain = env.DRAW_BEACON_CHAIN || DRAND_QUICKNET;
+  if (!/^[0-9a-f]{64}$/.test(beaconChain)) throw new ConfigError('DRAW_BEACON_CHAIN must be a drand chain hash (64 hex characters)');
   return {
     port: integer(env, 'PORT', 2567, 0, 65535),
     publicAddress,
@@ -81,5 +101,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     betRateBurst: integer(env, 'BET_RATE_BURST', BET_RATE_BURST_DEFAULT, 1, 100_000),
     betWriteMode,
     operatorCredentials,
+    drawSeedKey: env.DRAW_SEED_KEY || undefined,
+    drawSigningKey: env.DRAW_SIGNING_KEY || undefined,
+    beacon,
+    beaconUrl: (url(env, 'DRAW_BEACON_URL', ['http:', 'https:']) ?? 'https://api.drand.sh').replace(/\/$/, ''),
+    beaconChain,
+    revealWaitSeconds: integer(env, 'DRAW_REVEAL_WAIT_SECONDS', 300, 0, 86_400),
   };
 }

@@ -30,6 +30,17 @@ export function createMetrics() {
       help: 'Bet batches whose transaction failed and were split or retried',
       registers: [registry],
     }),
+    drawSteps: new client.Counter({
+      name: 'lottery_draw_steps_total',
+      help: 'Draw lifecycle steps completed (sealed, drawn)',
+      labelNames: ['step'],
+      registers: [registry],
+    }),
+    drawsHalted: new client.Counter({
+      name: 'lottery_draws_halted_total',
+      help: 'Draws halted because a committed input could not be revealed: an alarm, never expected',
+      registers: [registry],
+    }),
   };
 }
 

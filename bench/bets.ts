@@ -19,6 +19,8 @@ import { Client } from '@colyseus/sdk';
 import { hashPassword, hashSessionToken, newSessionToken } from '../app/auth.ts';
 import { openDatabase, type Database } from '../app/database.ts';
 import { createLogger } from '../app/logger.ts';
+import { seedCommitment } from '../draw/commit.ts';
+import { SeedVault } from '../draw/vault.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
 import { checkLedger } from '../ledger/invariants.ts';
 import { migrate } from '../ledger/migrate.ts';
@@ -76,11 +78,21 @@ async function seed(players: number, depositMinor: number): Promise<Seeded> {
     reopen = () => openDatabase({ dataDir, logger });
     cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
   }
+  // The server signs receipts and seals seeds with these; the draw is committed with them.
+  env.DRAW_SEED_KEY = crypto.randomBytes(32).toString('hex');
+  env.DRAW_SIGNING_KEY = crypto.randomBytes(32).toString('hex');
+  const vault = new SeedVault(Buffer.from(env.DRAW_SEED_KEY, 'hex'));
+  const seed = vault.newSeed();
   const db = await reopen();
   await migrate(db.pool);
   const nowMs = Date.now();
+  const publicId = `bench-${crypto.randomBytes(4).toString('hex')}`;
   const { draw } = await ensureDraw(db.pool, {
-    publicId: `bench-${crypto.randomBytes(4).toString('hex')}`,
+    publicId,
+    seedCommitment: seedCommitment(publicId, 'operator', seed),
+    seedSealed: vault.seal(publicId, seed),
+    seedKeyId: vault.keyId,
+    beacon: null,
     gameId: 'lotto649',
     businessDate: new Date(nowMs).toISOString().slice(0, 10),
     openAtMs: nowMs - 60_000,

@@ -39,6 +39,7 @@ export const lotto649: GameRules = {
   linesPerTicketMax: LINES_PER_TICKET_MAX,
   lineSpec: `${PICK} distinct numbers from ${NUMBER_MIN} to ${NUMBER_MAX}`,
   schedule: { timeZone: 'Europe/Berlin', cutoff: { hour: 15, minute: 0 }, draw: { hour: 16, minute: 0 } },
+  drums: [{ name: 'main', min: 1, max: 49, count: 6, replacement: false }],
 
   validateLines(lines) {
     if (!Array.isArray(lines) || lines.length === 0) return { ok: false, reason: 'lines must be a non-empty array of lines' };

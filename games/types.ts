@@ -13,6 +13,8 @@ export interface GameRules {
   /** Short human description of a line, for error messages and the catalogue. */
   lineSpec: string;
   schedule: DailySchedule;
+  /** How the winning numbers are drawn (draw/README.md): drums in order, k of [min, max] each. */
+  drums: { name: string; min: number; max: number; count: number; replacement: boolean }[];
   /** Returns the canonical lines, or a reason the selection is invalid. */
   validateLines(lines: unknown): { ok: true; lines: number[][] } | { ok: false; reason: string };
   quickPick(lineCount: number, randomInt: RandomInt): number[][];

@@ -13,6 +13,12 @@ export interface DrawRow {
   drawAtMs: number;
   status: DrawStatus;
   poolAccountId: number;
+  /** Hex SHA-256 commitment to the operator's seed, published before sales open. */
+  seedCommitment: string | null;
+  beacon: { source: string; round: number } | null;
+  seal: { ticketRoot: string; ticketCount: number; stakeTotalMinor: number; sealedAtMs: number } | null;
+  numbers: number[][] | null;
+  haltedReason: string | null;
 }
 
 export interface NewDraw {
@@ -22,10 +28,17 @@ export interface NewDraw {
   openAtMs: number;
   cutoffAtMs: number;
   drawAtMs: number;
+  /** The operator's seed commitment and the seed sealed under the seed key (draw/vault.ts). */
+  seedCommitment: Uint8Array;
+  seedSealed: Uint8Array;
+  seedKeyId: string;
+  beacon: { source: string; round: number } | null;
 }
 
 const DRAW_COLUMNS = `id, public_id, game_id, to_char(business_date, 'YYYY-MM-DD') as business_date,
-  open_at, cutoff_at, draw_at, status, pool_account_id`;
+  open_at, cutoff_at, draw_at, status, pool_account_id, encode(seed_commitment, 'hex') as seed_commitment,
+  beacon_source, beacon_round, encode(ticket_root, 'hex') as ticket_root, ticket_count, stake_total_minor, sealed_at,
+  numbers, halted_reason`;
 
 function toDraw(r: any): DrawRow {
   return {
@@ -38,6 +51,14 @@ function toDraw(r: any): DrawRow {
     drawAtMs: new Date(r.draw_at).getTime(),
     status: r.status,
     poolAccountId: r.pool_account_id,
+    seedCommitment: r.seed_commitment,
+    beacon: r.beacon_source === null ? null : { source: r.beacon_source, round: r.beacon_round },
+    seal:
+      r.ticket_root === null
+        ? null
+        : { ticketRoot: r.ticket_root, ticketCount: r.ticket_count, stakeTotalMinor: r.stake_total_minor, sealedAtMs: new Date(r.sealed_at).getTime() },
+    numbers: r.numbers,
+    haltedReason: r.halted_reason,
   };
 }
 
@@ -54,11 +75,24 @@ export async function ensureDraw(pool: pg.Pool, d: NewDraw): Promise<{ draw: Dra
       `with pool_account as (
          insert into accounts (kind) values ('draw_pool') returning id
        )
-       insert into draws (public_id, game_id, business_date, open_at, cutoff_at, draw_at, pool_account_id)
-       select $1, $2, $3, $4, $5, $6, id from pool_account
+       insert into draws (public_id, game_id, business_date, open_at, cutoff_at, draw_at, pool_account_id,
+                          seed_commitment, seed_sealed, seed_key_id, beacon_source, beacon_round)
+       select $1, $2, $3, $4, $5, $6, id, $7, $8, $9, $10, $11 from pool_account
        on conflict do nothing
        returning ${DRAW_COLUMNS}`,
-      [d.publicId, d.gameId, d.businessDate, new Date(d.openAtMs), new Date(d.cutoffAtMs), new Date(d.drawAtMs)],
+      [
+        d.publicId,
+        d.gameId,
+        d.businessDate,
+        new Date(d.openAtMs),
+        new Date(d.cutoffAtMs),
+        new Date(d.drawAtMs),
+        Buffer.from(d.seedCommitment),
+        Buffer.from(d.seedSealed),
+        d.seedKeyId,
+        d.beacon?.source ?? null,
+        d.beacon?.round ?? null,
+      ],
     );
     if (rows.length === 1) {
       await client.query('commit');
@@ -71,7 +105,9 @@ export async function ensureDraw(pool: pg.Pool, d: NewDraw): Promise<{ draw: Dra
       d.gameId,
       new Date(d.drawAtMs),
     ]);
-    if (existing.rows.length !== 1) throw new Error(`draw ${d.publicId} conflicts with a draw of another key`);
+    if (existing.rows.length !== 1 || existing.rows[0].public_id !== d.publicId) {
+      throw new Error(`draw ${d.publicId} conflicts with draw ${existing.rows[0]?.public_id ?? '(another key)'} of the same game and draw time`);
+    }
     return { draw: toDraw(existing.rows[0]), created: false };
   } catch (err) {
     await client.query('rollback').catch(() => {});

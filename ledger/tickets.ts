@@ -16,3 +16,9 @@ export function ticketRowId(publicId: string): number | null {
   const id = Number(m[1]);
   return Number.isSafeInteger(id) ? id : null;
 }
+
+/** Who owns a ticket and which draw it is in, for access checks. */
+export async function ticketOwner(pool: import('pg').Pool, rowId: number): Promise<{ playerId: number; drawId: number } | null> {
+  const { rows } = await pool.query(`select player_id, draw_id from tickets where id = $1`, [rowId]);
+  return rows.length === 1 ? { playerId: rows[0].player_id, drawId: rows[0].draw_id } : null;
+}

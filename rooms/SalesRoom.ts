@@ -36,6 +36,8 @@ function corked(client: Client, send: () => void): void {
 
 interface PlayerData {
   player: SessionPlayer;
+  /** The player's pseudonym in this draw, as their ticket leaves and receipts name them. */
+  pseudonym: string;
   /** Token bucket for the per-connection bet rate. */
   tokens: number;
   refilledAtMs: number;
@@ -111,7 +113,13 @@ export class SalesRoom extends Room<{ state: SalesState }> {
   }
 
   onJoin(client: Client, _options: unknown, player: SessionPlayer) {
-    const data: PlayerData = { player, tokens: roomServices().betRateBurst, refilledAtMs: roomServices().clock.nowMs() };
+    const { vault, betRateBurst, clock } = roomServices();
+    const data: PlayerData = {
+      player,
+      pseudonym: vault.pseudonym(this.draw.publicId, player.publicId),
+      tokens: betRateBurst,
+      refilledAtMs: clock.nowMs(),
+    };
     client.userData = data;
   }
 
@@ -168,6 +176,8 @@ export class SalesRoom extends Room<{ state: SalesState }> {
       playerId: data.player.playerId,
       walletAccountId: data.player.walletAccountId,
       drawId: this.draw.id,
+      drawPublicId: this.draw.publicId,
+      playerPseudonym: data.pseudonym,
       requestId: bet.requestId,
       lines,
       quickPick: bet.quickPick !== undefined,
@@ -183,6 +193,7 @@ export class SalesRoom extends Room<{ state: SalesState }> {
       balance: outcome.balanceMinor,
       receivedAt: outcome.receivedAtMs,
       duplicate: outcome.duplicate,
+      receipt: outcome.receipt,
     });
   }
 

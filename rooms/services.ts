@@ -7,6 +7,7 @@ import type { BetWriter } from '../actors/BetWriter.ts';
 import type { DrawTallies } from '../actors/DrawTallies.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { Logger } from '../app/logger.ts';
+import type { SeedVault } from '../draw/vault.ts';
 
 export interface RoomServices {
   pool: pg.Pool;
@@ -14,6 +15,7 @@ export interface RoomServices {
   logger: Logger;
   betWriter: BetWriter;
   tallies: DrawTallies;
+  vault: SeedVault;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
   salesRoomClientsMax: number;
   betRatePerSecond: number;

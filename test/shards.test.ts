@@ -57,12 +57,13 @@ t.test('players beyond maxClients get new shards and every shard shows the draw-
 
 t.test('the scheduler keeps the next draws created, once, however many processes run it', async (t) => {
   const logger = createLogger('silent');
-  const schedulers = Array.from({ length: 4 }, () => new DrawScheduler(ts.pool, systemClock, logger));
+  const schedulers = Array.from({ length: 4 }, () => new DrawScheduler(ts.pool, systemClock, logger, ts.server.draws.runner));
   await Promise.all(schedulers.map((s) => s.ensureUpcoming()));
   await Promise.all(schedulers.map((s) => s.ensureUpcoming()));
   const { rows } = await ts.pool.query(
-    `select public_id, cutoff_at, draw_at from draws where game_id = 'lotto649' and public_id like 'lotto649-%' order by draw_at`,
+    `select public_id, cutoff_at, draw_at, seed_commitment, seed_sealed from draws where game_id = 'lotto649' and public_id like 'lotto649-%' order by draw_at`,
   );
+  t.ok(rows.every((r) => r.seed_commitment?.length === 32 && r.seed_sealed?.length === 60), 'every draw is created with its commitment and sealed seed');
   t.equal(rows.length, DRAWS_AHEAD, `exactly ${DRAWS_AHEAD} upcoming draws`);
   t.equal(new Set(rows.map((r) => r.public_id)).size, DRAWS_AHEAD, 'no duplicates');
   for (const r of rows) {

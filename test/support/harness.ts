@@ -7,7 +7,8 @@ import { loadConfig, type Config } from '../../app/config.ts';
 import { startServer, type RunningServer } from '../../app/boot.ts';
 import { createLogger } from '../../app/logger.ts';
 import type { Clock } from '../../core/clock.ts';
-import { ensureDraw, openDueDraws, type DrawRow } from '../../ledger/draws.ts';
+import type { DrawRunner } from '../../actors/DrawRunner.ts';
+import { openDueDraws, type DrawRow } from '../../ledger/draws.ts';
 import { createScratchDatabase } from './database.ts';
 
 export interface TestServer {
@@ -24,11 +25,19 @@ export interface TestServerOptions {
   env?: Record<string, string>;
 }
 
+/** Which server's draw runner creates draws on a pool (openDraw needs its seed key). */
+const runners = new WeakMap<pg.Pool, DrawRunner>();
+
+/** Fresh draw keys per test server: tests never touch a data directory's keys. */
+export function testDrawKeys(): Record<string, string> {
+  return { DRAW_SEED_KEY: crypto.randomBytes(32).toString('hex'), DRAW_SIGNING_KEY: crypto.randomBytes(32).toString('hex') };
+}
+
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const baseUrl = process.env.DATABASE_URL;
   const database = baseUrl ? await createScratchDatabase(baseUrl, 'lottery_test') : undefined;
   const config: Config = {
-    ...loadConfig({ ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...loadConfig({ ...testDrawKeys(), ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,
     databaseUrl: database?.url,
     // Tests must never share a Redis with anything else (see COLYSEUS-NOTES.md).
@@ -41,6 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     scheduler: false,
     logger: createLogger(config.logLevel),
   });
+  runners.set(server.db.pool, server.draws.runner);
   return {
     server,
     pool: server.db.pool,
@@ -82,16 +92,21 @@ export async function newPlayer(base: string, depositMinor = 0): Promise<{ token
   return { token, email };
 }
 
-/** A lotto draw selling now, with its cutoff `cutoffInMs` from now (real time). */
-export async function openDraw(pool: pg.Pool, cutoffInMs = 60 * 60 * 1000, nowMs = Date.now()): Promise<DrawRow> {
+/**
+ * A lotto draw selling now, with its cutoff `cutoffInMs` from now (real time) and its draw
+ * `drawAfterCutoffMs` later, created with its commitment by the server's draw runner.
+ */
+export async function openDraw(pool: pg.Pool, cutoffInMs = 60 * 60 * 1000, nowMs = Date.now(), drawAfterCutoffMs = 60 * 60 * 1000): Promise<DrawRow> {
+  const runner = runners.get(pool);
+  if (!runner) throw new Error('openDraw needs a pool of a server started by startTestServer');
   const publicId = `test-${crypto.randomBytes(5).toString('hex')}`;
-  const { draw } = await ensureDraw(pool, {
+  const { draw } = await runner.createDraw({
     publicId,
     gameId: 'lotto649',
     businessDate: new Date(nowMs).toISOString().slice(0, 10),
     openAtMs: nowMs - 60_000,
     cutoffAtMs: nowMs + cutoffInMs,
-    drawAtMs: nowMs + cutoffInMs + 60 * 60 * 1000,
+    drawAtMs: nowMs + cutoffInMs + drawAfterCutoffMs,
   });
   await openDueDraws(pool);
   return { ...draw, status: 'open' };

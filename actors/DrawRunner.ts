@@ -1,0 +1,263 @@
+// actors/DrawRunner.ts — the verifiable steps of a draw's life (draw/README.md):
+//
+//   create  a fresh seed from the OS CSPRNG, its public commitment, the seed sealed at rest,
+//           the beacon round named in advance — all before the draw can open;
+//   seal    once closed, the Merkle root, count and stake total of the accepted tickets,
+//           checked against the ledger;
+//   draw    at draw time, reveal every committed input, derive the numbers, sign the proof,
+//           check the proof with the verifier, record it.
+//
+// Every step locks its draw row and moves the status forward in one transaction, so it
+// runs once however many processes attempt it, and a crash mid-step leaves the draw as it
+// was: the retry derives the identical numbers from the identical inputs, never a re-roll.
+// A committed input that cannot be revealed halts the draw (an alarm); nothing weaker is
+// ever substituted.
+import type pg from 'pg';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { BeaconSource } from '../app/beacon.ts';
+import type { Logger } from '../app/logger.ts';
+import type { Metrics } from '../app/metrics.ts';
+import type { Clock } from '../core/clock.ts';
+import { invariant } from '../core/errors.ts';
+import { seedCommitment } from '../draw/commit.ts';
+import { ALGORITHM, type DrawInputs } from '../draw/drbg.ts';
+import { merkleRoot, MerkleTree } from '../draw/merkle.ts';
+import { ticketLeaf, LEAF_VERSION, type TicketRecord } from '../draw/encoding.ts';
+import { PROOF_VERSION, signProof, type DrawProof, type UnsignedDrawProof } from '../draw/proof.ts';
+import { numbersFor } from '../draw/select.ts';
+import { allPassed, verifyDrawProof } from '../draw/verify.ts';
+import type { SeedVault } from '../draw/vault.ts';
+import { gameById } from '../games/index.ts';
+import { ensureDraw, type DrawRow } from '../ledger/draws.ts';
+import {
+  drawAuditors,
+  lockDrawInStatus,
+  markDrawn,
+  markHalted,
+  markSealed,
+  saveBeaconValue,
+  ticketPage,
+  type LockedDrawStep,
+} from '../ledger/drawSteps.ts';
+import { ticketPublicId } from '../ledger/tickets.ts';
+
+/** Tickets read per query while sealing or building a draw's tree. */
+const TICKET_PAGE_SIZE = 10_000;
+
+export interface DrawRunnerOptions {
+  pool: pg.Pool;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Metrics;
+  vault: SeedVault;
+  signingKey: Uint8Array;
+  publicKey: string;
+  beacon: BeaconSource | null;
+  /** How long past draw time to wait for auditors' seeds and the beacon before halting. */
+  revealWaitMs: number;
+}
+
+export interface DrawTimes {
+  publicId: string;
+  gameId: string;
+  businessDate: string;
+  openAtMs: number;
+  cutoffAtMs: number;
+  drawAtMs: number;
+}
+
+export class DrawRunner {
+  constructor(private readonly o: DrawRunnerOptions) {}
+
+  /** Creates the draw with its commitment (or returns the existing one, untouched). */
+  async createDraw(times: DrawTimes): Promise<{ draw: DrawRow; created: boolean }> {
+    const seed = this.o.vault.newSeed();
+    const beacon = this.o.beacon ? { source: this.o.beacon.name, round: await this.o.beacon.roundAt(times.cutoffAtMs) } : null;
+    return ensureDraw(this.o.pool, {
+      ...times,
+      seedCommitment: seedCommitment(times.publicId, 'operator', seed),
+      seedSealed: this.o.vault.seal(times.publicId, seed),
+      seedKeyId: this.o.vault.keyId,
+      beacon,
+    });
+  }
+
+  /** The ticket records of a draw in canonical (ledger) order, as its leaves encode them. */
+  async ticketRecords(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string }): Promise<TicketRecord[]> {
+    const records: TicketRecord[] = [];
+    let afterId = 0;
+    for (;;) {
+      const page = await ticketPage(client, draw.id, afterId, TICKET_PAGE_SIZE);
+      for (const t of page) records.push(this.recordOf(draw.publicId, t));
+      if (page.length < TICKET_PAGE_SIZE) return records;
+      afterId = page[page.length - 1].id;
+    }
+  }
+
+  recordOf(drawPublicId: string, t: { id: number; playerPublicId: string; lines: number[][]; costMinor: number; receivedAtMs: number }): TicketRecord {
+    return {
+      ticketId: ticketPublicId(t.id),
+      drawId: drawPublicId,
+      player: this.o.vault.pseudonym(drawPublicId, t.playerPublicId),
+      lines: t.lines,
+      costMinor: t.costMinor,
+      receivedAtMs: t.receivedAtMs,
+    };
+  }
+
+  /** Seals a closed draw. Returns false if it was not closed or another process holds it. */
+  async seal(drawId: number): Promise<boolean> {
+    return this.inTransaction(async (client) => {
+      const draw = await lockDrawInStatus(client, drawId, 'closed');
+      if (!draw) return false;
+      const records = await this.ticketRecords(client, draw);
+      const root = merkleRoot(records.map(ticketLeaf));
+      const stake = records.reduce((sum, r) => sum + r.costMinor, 0);
+      await markSealed(client, draw, root, records.length, stake);
+      this.o.metrics?.drawSteps.inc({ step: 'sealed' });
+      this.o.logger.info({ drawId: draw.publicId, tickets: records.length, stakeMinor: stake, root: bytesToHex(root) }, 'draw sealed');
+      return true;
+    });
+  }
+
+  /**
+   * Draws a sealed draw whose time has come. Returns 'waiting' while a committed input is
+   * not revealed yet and the reveal window is still open.
+   */
+  async draw(drawId: number): Promise<'drawn' | 'waiting' | 'halted' | 'skipped'> {
+    return this.inTransaction(async (client) => {
+      const draw = await lockDrawInStatus(client, drawId, 'sealed');
+      if (!draw) return 'skipped';
+      const inputs = await this.revealedInputs(client, draw);
+      if (typeof inputs === 'string') {
+        if (this.o.clock.nowMs() < draw.drawAtMs + this.o.revealWaitMs) {
+          this.o.logger.warn({ drawId: draw.publicId, waitingFor: inputs }, 'draw waiting for a committed input');
+          return 'waiting';
+        }
+        await markHalted(client, draw.id, inputs);
+        this.o.metrics?.drawsHalted.inc();
+        this.o.logger.error({ drawId: draw.publicId, reason: inputs, alarm: true }, 'draw halted: a committed input could not be revealed');
+        return 'halted';
+      }
+      const proof = this.proofOf(draw, inputs.inputs, inputs.commitments);
+      // Pair assertion: the proof we publish passes the verifier players will run.
+      const checks = verifyDrawProof(proof, { publicKey: this.o.publicKey });
+      invariant(allPassed(checks), `draw ${draw.publicId}: proof fails its own verifier: ${checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
+      await markDrawn(client, draw.id, proof.numbers, proof);
+      this.o.metrics?.drawSteps.inc({ step: 'drawn' });
+      this.o.logger.info({ drawId: draw.publicId, numbers: proof.numbers }, 'draw drawn');
+      return 'drawn';
+    });
+  }
+
+  /** Every committed input of the draw, revealed and checked; or what is still missing. */
+  private async revealedInputs(
+    client: pg.PoolClient,
+    draw: LockedDrawStep,
+  ): Promise<string | { inputs: DrawInputs; commitments: UnsignedDrawProof['commitments'] }> {
+    const game = gameById(draw.gameId);
+    if (!game) return `game ${draw.gameId} is not known to this server`;
+    if (draw.seedKeyId !== this.o.vault.keyId) {
+      return `operator seed was sealed under key ${draw.seedKeyId}; this process holds key ${this.o.vault.keyId}`;
+    }
+    let operatorSeed: Uint8Array;
+    try {
+      operatorSeed = this.o.vault.open(draw.publicId, draw.seedSealed);
+    } catch {
+      return 'operator seed cannot be unsealed (authentication failed)';
+    }
+    invariant(
+      bytesToHex(seedCommitment(draw.publicId, 'operator', operatorSeed)) === bytesToHex(draw.seedCommitment),
+      `draw ${draw.publicId}: unsealed seed does not match its commitment`,
+    );
+    const auditors = await drawAuditors(client, draw.id);
+    const unrevealed = auditors.filter((a) => a.seed === null).map((a) => a.name);
+    if (unrevealed.length > 0) return `auditor seed not revealed: ${unrevealed.join(', ')}`;
+
+    let beacon: DrawInputs['beacon'] = null;
+    if (draw.beacon) {
+      let value = draw.beacon.value;
+      if (!value) {
+        if (!this.o.beacon || this.o.beacon.name !== draw.beacon.source) return `beacon ${draw.beacon.source} is not configured on this process`;
+        try {
+          value = await this.o.beacon.fetchRound(draw.beacon.round);
+        } catch (err) {
+          this.o.logger.warn({ err, drawId: draw.publicId }, 'beacon fetch failed');
+          value = null;
+        }
+        if (!value) return `beacon ${draw.beacon.source} round ${draw.beacon.round} is not available`;
+        // Kept so that a retry after a crash uses the very same value.
+        await saveBeaconValue(client, draw.id, value);
+      }
+      beacon = { source: draw.beacon.source, round: draw.beacon.round, value };
+    }
+    invariant(draw.ticketRoot !== null && draw.ticketCount !== null && draw.stakeTotalMinor !== null, `draw ${draw.publicId} is sealed without a seal`);
+    return {
+      inputs: {
+        drawId: draw.publicId,
+        gameId: draw.gameId,
+        drums: game.drums,
+        operatorSeed,
+        auditors: auditors.map((a) => ({ name: a.name, seed: a.seed! })),
+        beacon,
+        ticketRoot: draw.ticketRoot,
+        ticketCount: draw.ticketCount,
+        stakeTotalMinor: draw.stakeTotalMinor,
+      },
+      commitments: {
+        operator: bytesToHex(draw.seedCommitment),
+        auditors: auditors.map((a) => ({ name: a.name, commitment: bytesToHex(a.commitment) })),
+        beacon: draw.beacon ? { source: draw.beacon.source, round: draw.beacon.round } : null,
+      },
+    };
+  }
+
+  private proofOf(draw: LockedDrawStep, inputs: DrawInputs, commitments: UnsignedDrawProof['commitments']): DrawProof {
+    const unsigned: UnsignedDrawProof = {
+      version: PROOF_VERSION,
+      drawId: draw.publicId,
+      gameId: draw.gameId,
+      drums: inputs.drums,
+      schedule: {
+        openAt: new Date(draw.openAtMs).toISOString(),
+        cutoffAt: new Date(draw.cutoffAtMs).toISOString(),
+        drawAt: new Date(draw.drawAtMs).toISOString(),
+      },
+      commitments,
+      reveals: {
+        operatorSeed: bytesToHex(inputs.operatorSeed),
+        auditors: inputs.auditors.map((a) => ({ name: a.name, seed: bytesToHex(a.seed) })),
+        beacon: inputs.beacon ? { source: inputs.beacon.source, round: inputs.beacon.round, value: bytesToHex(inputs.beacon.value) } : null,
+      },
+      tickets: { leafVersion: LEAF_VERSION, root: bytesToHex(inputs.ticketRoot), count: inputs.ticketCount, stakeTotalMinor: inputs.stakeTotalMinor },
+      algorithm: ALGORITHM,
+      numbers: numbersFor(inputs),
+      publicKey: this.o.publicKey,
+    };
+    return signProof(unsigned, this.o.signingKey);
+  }
+
+  /** The Merkle tree of a sealed draw, rebuilt from the ledger and checked against its seal. */
+  async sealedTree(draw: DrawRow): Promise<{ tree: MerkleTree; records: TicketRecord[] }> {
+    invariant(draw.seal !== null, `draw ${draw.publicId} is not sealed`);
+    const records = await this.ticketRecords(this.o.pool, draw);
+    const tree = new MerkleTree(records.map(ticketLeaf));
+    invariant(bytesToHex(tree.root) === draw.seal.ticketRoot, `draw ${draw.publicId}: ledger tickets no longer match the sealed root`);
+    return { tree, records };
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.o.pool.connect();
+    try {
+      await client.query('begin');
+      const result = await work(client);
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

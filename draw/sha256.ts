@@ -1,0 +1,26 @@
+// draw/sha256.ts — one reusable SHA-256 context for hot loops.
+//
+// @noble/hashes allocates a hasher (state, a 64-byte block buffer, views) on every
+// sha256(...) call; for the short inputs of a Merkle tree that allocation costs as much as
+// the hashing. Cloning a pristine context into one kept object halves the cost of a node
+// (measured: 2.0 µs to 1.0 µs for 65 bytes). JS is single-threaded and nothing here calls
+// back out, so a context is never used by two hashes at once.
+import { sha256, type _SHA256 } from '@noble/hashes/sha2.js';
+
+export class Sha256Context {
+  readonly #fresh: _SHA256 = sha256.create() as _SHA256;
+  #hasher: _SHA256 = this.#fresh.clone();
+
+  /** A reset hasher: `ctx.reset().update(a).update(b).digestInto(out)`. */
+  reset(): _SHA256 {
+    this.#hasher = this.#fresh._cloneInto(this.#hasher);
+    return this.#hasher;
+  }
+
+  /** SHA-256(data) as a new 32-byte array. */
+  hash(data: Uint8Array): Uint8Array {
+    const out = new Uint8Array(32);
+    this.reset().update(data).digestInto(out);
+    return out;
+  }
+}

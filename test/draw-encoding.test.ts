@@ -1,0 +1,238 @@
+// The byte encodings refuse every malformed input instead of coercing it; canonical JSON and
+// ticket order are exact; batch-signed receipts are correct, independent of their input
+// objects, and fast enough for the bet writer (measured here).
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { seedCommitment } from '../draw/commit.ts';
+import { compareTicketIds, encodeTicket, ticketLeaf, type TicketRecord } from '../draw/encoding.ts';
+import { Drbg, drbgKey, type DrawInputs } from '../draw/drbg.ts';
+import { inclusionProof } from '../draw/inclusion.ts';
+import { MerkleTree } from '../draw/merkle.ts';
+import { canonicalJson } from '../draw/proof.ts';
+import { receiptBatchMessage, signReceipts } from '../draw/receipt.ts';
+import { publicKeyOf } from '../draw/signature.ts';
+import { allPassed, verifyReceipt } from '../draw/verify.ts';
+import { EXAMPLE_SECRET_KEY, exampleTickets } from './fixtures/draw/example.ts';
+import * as ref from './fixtures/draw/reference.ts';
+
+const run = promisify(execFile);
+
+const TICKET: TicketRecord = { ticketId: 'T7', drawId: 'd', player: 'ab', lines: [[1, 2, 3]], costMinor: 250, receivedAtMs: 1 };
+
+t.test('encodeTicket refuses malformed tickets, naming the field', async (t) => {
+  const bad: [string, Partial<Record<keyof TicketRecord, unknown>>, RegExp][] = [
+    ['no lines', { lines: [] }, /ticket\.lines must be an array of 1 to 255/],
+    ['256 lines', { lines: Array(256).fill([1]) }, /ticket\.lines/],
+    ['a line of 256 numbers', { lines: [Array(256).fill(1)] }, /ticket\.lines\[0\] must be an array of 0 to 255/],
+    ['a number above u16', { lines: [[65_536]] }, /ticket\.lines\[0\]\[0\] must be an integer from 0 to 65535/],
+    ['a negative number', { lines: [[1, -1]] }, /ticket\.lines\[0\]\[1\]/],
+    ['a fractional number', { lines: [[1.5]] }, /ticket\.lines\[0\]\[0\]/],
+    ['a numeric string', { lines: [['3']] }, /ticket\.lines\[0\]\[0\]/],
+    ['NaN', { lines: [[NaN]] }, /ticket\.lines\[0\]\[0\]/],
+    ['lines not an array', { lines: 'x' }, /ticket\.lines/],
+    ['costMinor beyond 2^53', { costMinor: 2 ** 53 }, /ticket\.costMinor must be an integer from 0 to 9007199254740991/],
+    ['negative costMinor', { costMinor: -1 }, /ticket\.costMinor/],
+    ['fractional costMinor', { costMinor: 2.5 }, /ticket\.costMinor/],
+    ['receivedAtMs as a string', { receivedAtMs: '1' }, /ticket\.receivedAtMs/],
+    ['ticketId not a string', { ticketId: 7 }, /ticket\.ticketId must be a string/],
+    ['a lone surrogate', { player: 'a\udc00' }, /ticket\.player is not well-formed Unicode/],
+    ['a 65,536-byte string', { drawId: 'é'.repeat(32_768) }, /ticket\.drawId is 65536 bytes of UTF-8, more than 65535/],
+  ];
+  for (const [what, change, message] of bad) t.throws(() => encodeTicket({ ...TICKET, ...change } as TicketRecord), message, what);
+  t.throws(() => encodeTicket(null as unknown as TicketRecord), /ticket must be an object/);
+});
+
+t.test('encodeTicket at the edges of every range matches the reference encoder', async (t) => {
+  const edges: TicketRecord[] = [
+    { ...TICKET, lines: Array(255).fill([]) },
+    { ...TICKET, lines: [Array(255).fill(65_535)] },
+    { ...TICKET, costMinor: Number.MAX_SAFE_INTEGER, receivedAtMs: 2 ** 32 },
+    { ...TICKET, ticketId: 'x'.repeat(65_535), drawId: '', player: '😀é' },
+  ];
+  for (const e of edges) t.equal(bytesToHex(encodeTicket(e)), ref.refEncodeTicket(e).toString('hex'));
+  t.match(bytesToHex(encodeTicket({ ...TICKET, costMinor: Number.MAX_SAFE_INTEGER, receivedAtMs: 2 ** 32 })), /001fffffffffffff0000000100000000$/, 'u64 big-endian');
+});
+
+t.test('ticket order: by UTF-8 length, then bytewise; numeric for T<serial>', async (t) => {
+  t.equal(compareTicketIds('T2', 'T10'), -1);
+  t.equal(compareTicketIds('T100', 'T99'), 1);
+  t.equal(compareTicketIds('T42', 'T42'), 0);
+  const serials = Array.from({ length: 2000 }, () => crypto.randomInt(1, 2 ** 40));
+  const sorted = serials.map((s) => `T${s}`).sort(compareTicketIds);
+  t.same(sorted, [...serials].sort((a, b) => a - b).map((s) => `T${s}`));
+  // Against a byte-level reference on strings mixing ASCII, 2-, 3- and 4-byte characters.
+  const alphabet = ['a', 'z', 'é', 'ÿ', '\ue000', '\uffff', '😀', '\u{10ffff}', 'T', '9'];
+  const random = () => Array.from({ length: crypto.randomInt(0, 5) }, () => alphabet[crypto.randomInt(alphabet.length)]).join('');
+  let wrong = 0;
+  for (let i = 0; i < 5000; i++) {
+    const [a, b] = [random(), random()];
+    const [ba, bb] = [Buffer.from(a), Buffer.from(b)];
+    const expected = Math.sign(ba.length - bb.length || Buffer.compare(ba, bb));
+    if (compareTicketIds(a, b) !== expected) wrong++;
+  }
+  t.equal(wrong, 0, 'agrees with (UTF-8 length, Buffer.compare) on 5000 random pairs');
+  t.throws(() => compareTicketIds('T1', '\ud800'), /not well-formed/);
+});
+
+function inputs(): DrawInputs {
+  return {
+    drawId: 'd',
+    gameId: 'g',
+    drums: [{ name: 'main', min: 1, max: 49, count: 6, replacement: false }],
+    operatorSeed: new Uint8Array(32),
+    auditors: [{ name: 'a', seed: new Uint8Array(32) }],
+    beacon: { source: 's', round: 1, value: new Uint8Array(1) },
+    ticketRoot: new Uint8Array(32),
+    ticketCount: 0,
+    stakeTotalMinor: 0,
+  };
+}
+
+t.test('seed commitments and the DRBG key refuse malformed inputs', async (t) => {
+  t.throws(() => seedCommitment('d', 'operator', new Uint8Array(31)), /seed must be 32 bytes/);
+  t.throws(() => seedCommitment('d', 'auditor:', new Uint8Array(32)), /role must be/);
+  t.throws(() => seedCommitment('d', 'admin', new Uint8Array(32)), /role must be/);
+  t.doesNotThrow(() => drbgKey(inputs()));
+  const drum = inputs().drums[0];
+  const bad: [string, Partial<DrawInputs>, RegExp][] = [
+    ['no drums', { drums: [] }, /drums must be an array of 1 to 255/],
+    ['256 drums', { drums: Array(256).fill(drum) }, /drums must be an array of 1 to 255/],
+    ['count 0', { drums: [{ ...drum, count: 0 }] }, /drums\[0\]\.count/],
+    ['more balls drawn than in the drum', { drums: [{ ...drum, count: 50 }] }, /drums\[0\]\.count must be an integer from 1 to 49/],
+    ['count above the bound', { drums: [{ ...drum, replacement: true, count: 1001 }] }, /drums\[0\]\.count must be an integer from 1 to 1000/],
+    ['min above max', { drums: [{ ...drum, min: 50 }] }, /drums\[0\]\.max must be an integer from 50/],
+    ['max above u32', { drums: [{ ...drum, max: 2 ** 32 }] }, /drums\[0\]\.max/],
+    ['negative min', { drums: [{ ...drum, min: -1 }] }, /drums\[0\]\.min/],
+    ['replacement not a boolean', { drums: [{ ...drum, replacement: 0 as unknown as boolean }] }, /drums\[0\]\.replacement must be a boolean/],
+    ['short operator seed', { operatorSeed: new Uint8Array(31) }, /operatorSeed must be 32 bytes/],
+    ['operator seed as hex', { operatorSeed: '00' as unknown as Uint8Array }, /operatorSeed must be a Uint8Array/],
+    ['duplicate auditors', { auditors: [{ name: 'a', seed: new Uint8Array(32) }, { name: 'a', seed: new Uint8Array(32) }] }, /auditor name "a" appears twice/],
+    ['an unnamed auditor', { auditors: [{ name: '', seed: new Uint8Array(32) }] }, /auditors\[0\]\.name must not be empty/],
+    ['256 auditors', { auditors: Array.from({ length: 256 }, (_, i) => ({ name: `a${i}`, seed: new Uint8Array(32) })) }, /at most 255/],
+    ['an empty beacon value', { beacon: { source: 's', round: 1, value: new Uint8Array(0) } }, /beacon\.value length/],
+    ['a 1025-byte beacon value', { beacon: { source: 's', round: 1, value: new Uint8Array(1025) } }, /beacon\.value length/],
+    ['a negative beacon round', { beacon: { source: 's', round: -1, value: new Uint8Array(1) } }, /beacon\.round/],
+    ['a short ticket root', { ticketRoot: new Uint8Array(31) }, /ticketRoot must be 32 bytes/],
+    ['a fractional ticket count', { ticketCount: 0.5 }, /ticketCount/],
+    ['a stake beyond 2^53', { stakeTotalMinor: 2 ** 53 }, /stakeTotalMinor/],
+  ];
+  for (const [what, change, message] of bad) t.throws(() => drbgKey({ ...inputs(), ...change }), message, what);
+});
+
+t.test('the DRBG key of a large input (255 auditors, a 1024-byte beacon) matches the reference', async (t) => {
+  const big: DrawInputs = {
+    ...inputs(),
+    auditors: Array.from({ length: 255 }, (_, i) => ({ name: `auditor-${(i * 37) % 255}-é`, seed: new Uint8Array(32).fill(i) })),
+    beacon: { source: 'drand/quicknet', round: Number.MAX_SAFE_INTEGER, value: new Uint8Array(1024).fill(7) },
+    drums: Array.from({ length: 255 }, (_, i) => ({ name: `d${i}`, min: i, max: 2 ** 32 - 1, count: 1000, replacement: true })),
+  };
+  const refInputs = {
+    ...big,
+    operatorSeed: Buffer.from(big.operatorSeed),
+    auditors: big.auditors.map((a) => ({ name: a.name, seed: Buffer.from(a.seed) })),
+    beacon: { ...big.beacon!, value: Buffer.from(big.beacon!.value) },
+    ticketRoot: Buffer.from(big.ticketRoot),
+  };
+  t.equal(bytesToHex(drbgKey(big)), ref.refDrbgKey(refInputs).toString('hex'));
+});
+
+t.test('the DRBG stream does not depend on how it is read, and refuses bad reads', async (t) => {
+  const key = new Uint8Array(32).fill(5);
+  const bulk = new Drbg(key).nextBytes(1000);
+  const pieces = new Drbg(key);
+  const parts: Uint8Array[] = [];
+  for (let n = 0; parts.reduce((s, p) => s + p.length, 0) < 1000; n = (n + 7) % 45) parts.push(pieces.nextBytes(Math.min(n, 1000 - parts.reduce((s, p) => s + p.length, 0))));
+  t.same(Buffer.concat(parts), Buffer.from(bulk));
+  const words = new Drbg(key);
+  words.nextBytes(3); // misalign: the next word straddles a block boundary at byte 32
+  const u32s = Array.from({ length: 20 }, () => words.nextU32());
+  t.same(u32s, Array.from({ length: 20 }, (_, i) => Buffer.from(bulk).readUInt32BE(3 + 4 * i)));
+  t.equal(words.bytesRead, 83);
+  t.throws(() => new Drbg(new Uint8Array(16)), /DRBG key must be 32 bytes/);
+  t.throws(() => new Drbg(key).nextBytes(-1), /byte count/);
+  t.throws(() => new Drbg(key).nextBytes(16 * 1024 * 1024 + 1), /byte count/);
+});
+
+t.test('canonical JSON: sorted keys, compact, integers only, everything else refused', async (t) => {
+  t.equal(canonicalJson({ b: 1, a: [true, null, 'x', { d: -0, c: -5 }] }), '{"a":[true,null,"x",{"c":-5,"d":0}],"b":1}');
+  // UTF-16 code unit order: U+FF5E sorts after the surrogate pair of U+1F600 (0xD83D).
+  t.equal(canonicalJson({ '～': 1, '😀': 2, é: 3, Z: 4, a: 5 }), '{"Z":4,"a":5,"é":3,"😀":2,"～":1}');
+  t.equal(canonicalJson('a"\\\n\u0001\u2028'), JSON.stringify('a"\\\n\u0001\u2028'));
+  for (const [what, value] of [
+    ['a fraction', 1.5],
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['2^53', 2 ** 53],
+    ['undefined', undefined],
+    ['an undefined field', { a: undefined }],
+    ['a function', () => 1],
+    ['a bigint', 1n],
+    ['a symbol', Symbol('x')],
+    ['a Date', new Date(0)],
+    ['bytes', new Uint8Array(1)],
+    ['a sparse array', [1, , 3]],
+    ['deep nesting', JSON.parse('['.repeat(40) + ']'.repeat(40))],
+  ] as [string, unknown][]) {
+    t.throws(() => canonicalJson(value), `${what} refused`);
+  }
+});
+
+t.test('receipts: one signature per batch, one correct path per ticket, copies of the tickets', async (t) => {
+  const tickets = exampleTickets(1000);
+  const receipts = signReceipts(tickets, EXAMPLE_SECRET_KEY);
+  t.equal(receipts.length, 1000);
+  t.equal(new Set(receipts.map((r) => r.signature)).size, 1, 'one signature');
+  t.ok(receipts.every((r, i) => r.ticket.ticketId === tickets[i].ticketId && r.batch.index === i && r.batch.size === 1000));
+  t.ok(receipts.every((r) => allPassed(verifyReceipt(r))), 'every receipt verifies');
+  const before = JSON.stringify(receipts[3]);
+  tickets[3].lines[0][0] = 99;
+  tickets[3].costMinor = 1;
+  t.equal(JSON.stringify(receipts[3]), before, 'the receipt does not alias the caller’s ticket');
+  const [single] = signReceipts([tickets[0]], EXAMPLE_SECRET_KEY);
+  t.same(single.batch.path, []);
+  t.equal(single.batch.root, bytesToHex(ticketLeaf(tickets[0])), 'a batch of one: the root is the leaf');
+  t.ok(allPassed(verifyReceipt(single)));
+  t.throws(() => signReceipts([], EXAMPLE_SECRET_KEY), /1 to 65536 tickets/);
+  t.throws(() => signReceipts([{ ...tickets[0], lines: [] }], EXAMPLE_SECRET_KEY), /ticket\.lines/);
+  t.throws(() => signReceipts([tickets[0]], new Uint8Array(31)), /secret key must be 32 bytes/);
+  t.throws(() => receiptBatchMessage(2 ** 53, new Uint8Array(32)), /batch size/);
+  t.throws(() => receiptBatchMessage(1, new Uint8Array(31)), /batch root must be 32 bytes/);
+});
+
+t.test('the public key cache never pairs a key with a stale public key', async (t) => {
+  const key = new Uint8Array(32).fill(1);
+  const first = bytesToHex(publicKeyOf(key));
+  t.equal(first, bytesToHex(ed25519.getPublicKey(key)));
+  key[0] = 2; // mutated in place: same object, new key
+  t.equal(bytesToHex(publicKeyOf(key)), bytesToHex(ed25519.getPublicKey(key)));
+  const [receipt] = signReceipts([TICKET], key);
+  t.equal(receipt.publicKey, bytesToHex(ed25519.getPublicKey(key)));
+  t.ok(allPassed(verifyReceipt(receipt)));
+});
+
+t.test('inclusionProof refuses a ticket that is not the tree’s leaf at that index', async (t) => {
+  const tickets = exampleTickets(5);
+  const tree = new MerkleTree(tickets.map(ticketLeaf));
+  t.throws(() => inclusionProof(tree, 1, tickets[2]), /leaf 1 of the tree is not the leaf of ticket/);
+  t.equal(inclusionProof(tree, 2, tickets[2]).leafIndex, 2);
+});
+
+t.test('cost: signReceipts for 1,000 tickets vs one ed25519 signature each (plain node process)', async (t) => {
+  // Measured in a child without tap's instrumentation, which slows this process 3–4×.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NODE_V8_COVERAGE|NODE_OPTIONS|_?TAP)/.test(k)));
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/fixtures/draw/bench-receipts.ts'], { env });
+  type Stat = { best: number; median: number };
+  const r = JSON.parse(stdout) as { signMs: Stat; verifyMs: Stat; signReceipts1000Ms: Stat };
+  const ms = (x: Stat) => `best ${x.best.toFixed(3)} ms, median ${x.median.toFixed(3)} ms`;
+  t.comment(`@noble/curves ed25519 sign: ${ms(r.signMs)}; verify: ${ms(r.verifyMs)}`);
+  t.comment(`signReceipts(1000 tickets): ${ms(r.signReceipts1000Ms)}; a signature per ticket would be ~${(r.signMs.median * 1000).toFixed(0)} ms`);
+  // The best run is the cost on an idle core; the median also pays for whatever else the
+  // machine runs (tap runs test files in parallel), so it only gets a loose bound.
+  t.ok(r.signReceipts1000Ms.best < 10, `1,000 receipts in under 10 ms on an idle core (${r.signReceipts1000Ms.best.toFixed(2)} ms)`);
+  t.ok(r.signReceipts1000Ms.median < 30, `median ${r.signReceipts1000Ms.median.toFixed(2)} ms`);
+  t.ok(r.signReceipts1000Ms.best < (r.signMs.best * 1000) / 20, 'at least 20 times cheaper than a signature per ticket');
+});

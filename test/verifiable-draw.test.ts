@@ -1,0 +1,288 @@
+// The verifiable draw on a running server, end to end: commitments published before sales,
+// signed receipts on every acknowledgement, the seal after close, auditors' commit and
+// reveal, an external beacon, the draw and its proof, inclusion proofs, the standalone
+// verifier, halting when a committed input is missing, and no re-roll after a crash.
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import type pg from 'pg';
+import { DrawRunner } from '../actors/DrawRunner.ts';
+import { createLogger } from '../app/logger.ts';
+import { systemClock } from '../core/clock.ts';
+import { seedCommitment } from '../draw/commit.ts';
+import { inputsFromProof } from '../draw/proof.ts';
+import { numbersFor } from '../draw/select.ts';
+import { SeedVault } from '../draw/vault.ts';
+import { allPassed, verifyDrawProof, verifyInclusionProof, verifyReceipt } from '../draw/verify.ts';
+import { DrandBeacon } from '../app/beacon.ts';
+import { checkLedger } from '../ledger/invariants.ts';
+import { http as api, newPlayer, openDraw, PlayerConnection, startTestServer, testDrawKeys, type TestServer } from './support/harness.ts';
+
+const run = promisify(execFile);
+const OPERATOR = 'auditor-test:operator-password-123';
+const operatorAuth = { authorization: `Basic ${Buffer.from(OPERATOR).toString('base64')}` };
+const CHAIN = 'aa'.repeat(32);
+
+/** A drand-like HTTP beacon on loopback: 1 s rounds, rounds published once their time has come. */
+function fakeDrand(): Promise<{ url: string; withhold: Set<number>; close(): Promise<void> }> {
+  const genesisS = Math.floor(Date.now() / 1000) - 100;
+  const withhold = new Set<number>();
+  const server = http.createServer((req, res) => {
+    const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url === `/${CHAIN}/info`) return send(200, { public_key: 'x', period: 1, genesis_time: genesisS, hash: CHAIN });
+    const m = new RegExp(`^/${CHAIN}/public/(\\d+)$`).exec(req.url ?? '');
+    if (!m) return send(404, { error: 'not found' });
+    const round = Number(m[1]);
+    const publishedAtMs = (genesisS + round - 1) * 1000;
+    if (withhold.has(round) || publishedAtMs > Date.now()) return send(404, { error: 'round not yet available' });
+    send(200, { round, randomness: crypto.createHash('sha256').update(`round ${round}`).digest('hex'), signature: 'ab' });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${port}`, withhold, close: () => new Promise((r) => server.close(() => r())) });
+    }),
+  );
+}
+
+function sleepUntil(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - Date.now())));
+}
+
+let ts: TestServer;
+let beacon: Awaited<ReturnType<typeof fakeDrand>>;
+let keys: Record<string, string>;
+
+t.before(async () => {
+  beacon = await fakeDrand();
+  keys = testDrawKeys();
+  ts = await startTestServer({
+    env: { ...keys, OPERATOR_CREDENTIALS: OPERATOR, DRAW_BEACON: 'drand', DRAW_BEACON_URL: beacon.url, DRAW_BEACON_CHAIN: CHAIN, DRAW_REVEAL_WAIT_SECONDS: '0' },
+  });
+});
+
+t.afterEach(async () => {
+  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+});
+
+t.teardown(async () => {
+  await ts.close();
+  await beacon.close();
+});
+
+async function createDraw(openInMs: number, cutoffInMs: number, drawInMs: number, now = Date.now()) {
+  const publicId = `vd-${crypto.randomBytes(4).toString('hex')}`;
+  const { draw } = await ts.server.draws.runner.createDraw({
+    publicId,
+    gameId: 'lotto649',
+    businessDate: new Date(now).toISOString().slice(0, 10),
+    openAtMs: now + openInMs,
+    cutoffAtMs: now + cutoffInMs,
+    drawAtMs: now + drawInMs,
+  });
+  return draw;
+}
+
+/** A runner like the server's, on a pool whose first COMMIT of a drawing "crashes" the process. */
+function crashingRunner(pool: pg.Pool, captured: { proof?: any }): DrawRunner {
+  const crashing = {
+    connect: async () => {
+      const client = await pool.connect();
+      const query: (...args: unknown[]) => unknown = client.query;
+      const release = client.release;
+      // Wrapped for this checkout only: the pool hands the same client out again later.
+      (client as any).query = (sql: any, params?: any) => {
+        if (typeof sql === 'string' && sql.includes(`set status = 'drawn'`)) captured.proof = JSON.parse(params[2]);
+        if (sql === 'commit' && captured.proof) return Promise.reject(new Error('simulated crash before commit'));
+        return query.call(client, sql, params);
+      };
+      (client as any).release = (err?: Error) => {
+        (client as any).query = query;
+        (client as any).release = release;
+        return release.call(client, err);
+      };
+      return client;
+    },
+  } as unknown as pg.Pool;
+  return new DrawRunner({
+    pool: crashing,
+    clock: systemClock,
+    logger: createLogger('silent'),
+    vault: new SeedVault(Buffer.from(keys.DRAW_SEED_KEY, 'hex')),
+    signingKey: new Uint8Array(Buffer.from(keys.DRAW_SIGNING_KEY, 'hex')),
+    publicKey: ts.server.draws.publicKey,
+    beacon: new DrandBeacon(beacon.url, CHAIN),
+    revealWaitMs: 0,
+  });
+}
+
+t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven; tampering and missing inputs are caught', async (t) => {
+  // Players first: registration hashes passwords with scrypt, which is slow on purpose.
+  const players = await Promise.all([0, 1, 2].map(() => newPlayer(ts.httpUrl, 10_000)));
+  const t0 = Date.now();
+  const keysBody = (await api(ts.httpUrl, 'GET', '/api/keys')).body;
+  const publicKey: string = keysBody.keys[0].publicKey;
+  t.match(publicKey, /^[0-9a-f]{64}$/, 'the operator key is published');
+
+  // A: sold and drawn. B: an auditor commits and reveals. C: an auditor never reveals.
+  // D: its beacon round never appears.
+  // Sales end at CUT; draws close at CUT + 2 s grace and are drawn at CUT + 2.5 s.
+  const CUT = 4000;
+  // (A game has one draw per draw time, hence the few milliseconds between them.)
+  const a = await openDraw(ts.pool, CUT, t0, 2500);
+  const b = await createDraw(CUT - 500, CUT, CUT + 2501, t0);
+  const c = await createDraw(CUT - 500, CUT, CUT + 2502, t0);
+  const d = await openDraw(ts.pool, CUT - 1500, t0, 4003); // its own beacon round
+
+  const viewA = (await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}`)).body;
+  t.equal(viewA.status, 'open');
+  t.match(viewA.commitments.operator, /^[0-9a-f]{64}$/, 'the seed commitment is public while sales are open');
+  t.equal(viewA.commitments.beacon.source, `drand:${CHAIN}`, 'the beacon is named in advance');
+  t.ok(viewA.commitments.beacon.round >= 1);
+  t.notOk(JSON.stringify(viewA).includes('seed_sealed') || 'seed' in viewA, 'nothing secret is served');
+  const viewD = (await api(ts.httpUrl, 'GET', `/api/draws/${d.publicId}`)).body;
+  beacon.withhold.add(viewD.commitments.beacon.round);
+
+  // Auditors commit before their draws open, and not after.
+  const auditorSeed = crypto.randomBytes(32);
+  const commitmentB = Buffer.from(seedCommitment(b.publicId, 'auditor:acme-audit', auditorSeed)).toString('hex');
+  const commitmentC = Buffer.from(seedCommitment(c.publicId, 'auditor:acme-audit', crypto.randomBytes(32))).toString('hex');
+  const reg = (drawId: string, commitment: string) =>
+    fetch(`${ts.httpUrl}/api/operator/draws/${drawId}/auditors`, {
+      method: 'POST',
+      headers: { ...operatorAuth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'acme-audit', commitment }),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  t.equal((await reg(b.publicId, commitmentB)).status, 201, 'auditor committed to B before it opened');
+  t.equal((await reg(c.publicId, commitmentC)).status, 201, 'auditor committed to C before it opened');
+  const lateReg = await reg(a.publicId, commitmentB);
+  t.equal(lateReg.body.code, 'TOO_LATE', 'no auditor joins a draw already selling');
+  t.equal((await reg(b.publicId, commitmentB)).body.code, 'ALREADY_EXISTS');
+  const unauth = await fetch(`${ts.httpUrl}/api/operator/draws/${b.publicId}/auditors`, { method: 'POST', body: '{}' });
+  t.equal(unauth.status, 401, 'operator endpoints need operator credentials');
+
+  const reveal = (drawId: string, seed: Buffer) =>
+    fetch(`${ts.httpUrl}/api/operator/draws/${drawId}/auditors/acme-audit/reveal`, {
+      method: 'POST',
+      headers: { ...operatorAuth, 'content-type': 'application/json' },
+      body: JSON.stringify({ seed: seed.toString('hex') }),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  t.equal((await reveal(b.publicId, auditorSeed)).body.code, 'TOO_EARLY', 'no reveal while the draw can still sell');
+
+  // Sales on A: every acknowledgement carries a receipt that verifies on its own.
+  const receipts: any[] = [];
+  const tickets: { token: string; ticketId: string }[] = [];
+  for (const [i, p] of players.entries()) {
+    const conn = await PlayerConnection.join(ts.wsUrl, p.token, a.publicId);
+    const replies = await Promise.all([conn.bet({ requestId: `a${i}`, quickPick: 2 }), conn.bet({ requestId: `b${i}`, lines: [[1, 2, 3, 4, 5, 6 + i]] })]);
+    for (const r of replies) {
+      t.equal(r.type, 'bet:accepted');
+      t.equal(r.receipt.ticket.ticketId, r.ticketId, 'the receipt is for this ticket');
+      t.same(r.receipt.ticket.lines, r.lines);
+      t.equal(r.receipt.ticket.costMinor, r.cost);
+      t.equal(r.receipt.ticket.receivedAtMs, r.receivedAt);
+      t.ok(allPassed(verifyReceipt(r.receipt, { publicKey })), 'the receipt verifies against the published key');
+      receipts.push(r.receipt);
+      tickets.push({ token: p.token, ticketId: r.ticketId });
+    }
+    const again = await conn.bet({ requestId: `a${i}`, quickPick: 2 });
+    t.equal(again.type, 'bet:accepted', 'the retry is accepted');
+    t.same(again.receipt.ticket, replies[0].receipt.ticket, 'a retried request gets a receipt for the same ticket');
+    await conn.leave();
+  }
+  const forged = structuredClone(receipts[0]);
+  forged.ticket.costMinor += 1;
+  t.notOk(allPassed(verifyReceipt(forged, { publicKey })), 'an altered receipt fails');
+
+  const early = await fetch(`${ts.httpUrl}/api/tickets/${tickets[0].ticketId}/proof`, { headers: { authorization: `Bearer ${tickets[0].token}` } });
+  t.equal((await early.json()).code, 'DRAW_NOT_SEALED', 'no inclusion proof before the seal');
+
+  // Close (cutoff + 2 s grace) and seal.
+  await sleepUntil(t0 + CUT + 2000 + 100);
+  await ts.server.draws.scheduler.runDue();
+  const sealedA = (await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}`)).body;
+  t.equal(sealedA.status, 'sealed');
+  t.equal(sealedA.seal.ticketCount, 6);
+  t.equal(sealedA.seal.stakeTotalMinor, 3 * (400 + 200));
+  t.match(sealedA.seal.ticketRoot, /^[0-9a-f]{64}$/);
+  t.equal((await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}/proof`)).body.code, 'DRAW_NOT_DRAWN');
+
+  t.equal((await reveal(b.publicId, crypto.randomBytes(32))).body.code, 'COMMITMENT_MISMATCH', 'a seed that does not match its commitment is refused');
+  t.equal((await reveal(b.publicId, auditorSeed)).status, 200, 'the auditor reveals after close');
+
+  // Draw time. First a process "crashes" between deriving and recording A's result.
+  await sleepUntil(t0 + CUT + 2500 + 100);
+  const captured: { proof?: any } = {};
+  await t.rejects(crashingRunner(ts.pool, captured).draw(a.id), /simulated crash/, 'the first attempt crashes before its commit');
+  t.ok(captured.proof, 'the crashed attempt had derived a result');
+  t.equal((await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}`)).body.status, 'sealed', 'nothing of the crashed attempt was recorded');
+  await ts.server.draws.scheduler.runDue();
+
+  const proofA = (await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}/proof`)).body;
+  t.same(proofA, captured.proof, 'the retry after the crash derived the identical result: no re-roll');
+  t.same(proofA.numbers, numbersFor(inputsFromProof(proofA)), 'numbers follow from the revealed inputs');
+  t.equal(proofA.reveals.beacon.round, viewA.commitments.beacon.round);
+
+  const exported = await fetch(`${ts.httpUrl}/api/draws/${a.publicId}/tickets`, { headers: operatorAuth });
+  const ticketList = await exported.json();
+  t.equal(ticketList.length, 6);
+  const checks = verifyDrawProof(proofA, { tickets: ticketList, publicKey });
+  t.ok(allPassed(checks), `the proof verifies: ${checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
+  for (const r of receipts) t.ok(ticketList.some((x: any) => JSON.stringify(x) === JSON.stringify(r.ticket)), `receipted ticket ${r.ticket.ticketId} is in the sealed list`);
+
+  const proofB = (await api(ts.httpUrl, 'GET', `/api/draws/${b.publicId}/proof`)).body;
+  t.same(proofB.reveals.auditors, [{ name: 'acme-audit', seed: auditorSeed.toString('hex') }], "the auditor's seed is an input of B");
+  t.ok(allPassed(verifyDrawProof(proofB, { publicKey })), 'B verifies');
+  t.equal(proofB.tickets.count, 0, 'an empty draw is drawn too');
+
+  const viewC = (await api(ts.httpUrl, 'GET', `/api/draws/${c.publicId}`)).body;
+  t.equal(viewC.status, 'halted', 'an auditor who never reveals halts the draw');
+  t.match(viewC.haltedReason, /auditor seed not revealed: acme-audit/);
+  t.equal((await api(ts.httpUrl, 'GET', `/api/draws/${d.publicId}`)).body.status, 'halted', 'a beacon round that never appears halts the draw');
+  t.equal((await api(ts.httpUrl, 'GET', `/api/draws/${c.publicId}/proof`)).body.code, 'DRAW_NOT_DRAWN');
+
+  // Inclusion proofs: the owner's ticket verifies against the published root; others' are not served.
+  const own = await fetch(`${ts.httpUrl}/api/tickets/${tickets[0].ticketId}/proof`, { headers: { authorization: `Bearer ${tickets[0].token}` } });
+  const inclusion = await own.json();
+  t.ok(allPassed(verifyInclusionProof(inclusion, { root: proofA.tickets.root })), 'inclusion proof verifies against the proof root');
+  const foreign = await fetch(`${ts.httpUrl}/api/tickets/${tickets[0].ticketId}/proof`, { headers: { authorization: `Bearer ${tickets[5].token}` } });
+  t.equal(foreign.status, 404, "another player's ticket is not served");
+  t.equal((await fetch(`${ts.httpUrl}/api/tickets/nonsense/proof`, { headers: operatorAuth })).status, 400);
+
+  // Running the steps again changes nothing.
+  await ts.server.draws.scheduler.runDue();
+  t.same((await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}/proof`)).body, proofA, 'drawing is idempotent');
+
+  // The standalone verifier, as a player or regulator runs it.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-proof-'));
+  try {
+    const file = (name: string, value: unknown) => {
+      const p = path.join(dir, name);
+      fs.writeFileSync(p, JSON.stringify(value));
+      return p;
+    };
+    const proofFile = file('proof.json', proofA);
+    const cli = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'draw/verify-cli.ts', ...args]).then(
+        (r) => ({ code: 0, out: r.stdout }),
+        (e) => ({ code: e.code as number, out: String(e.stdout) }),
+      );
+    const ok = await cli([proofFile, '--tickets', file('tickets.json', ticketList), '--key', publicKey]);
+    t.equal(ok.code, 0, 'the verifier accepts the proof and the ticket list');
+    t.notMatch(ok.out, /FAIL/);
+    const receiptOk = await cli(['--receipt', file('receipt.json', receipts[0]), '--inclusion', file('inclusion.json', inclusion), '--proof', proofFile]);
+    t.equal(receiptOk.code, 0, 'the verifier accepts a receipt with its inclusion proof');
+    const tampered = structuredClone(proofA);
+    tampered.numbers[0][0] = tampered.numbers[0][0] === 1 ? 2 : 1;
+    const bad = await cli([file('tampered.json', tampered)]);
+    t.equal(bad.code, 1, 'a tampered proof fails');
+    t.match(bad.out, /FAIL/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
