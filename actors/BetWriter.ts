@@ -12,7 +12,7 @@ import {
   CUTOFF_GRACE_MS,
 } from '../core/limits.ts';
 import type { TicketRecord } from '../draw/encoding.ts';
-import type { TicketReceipt } from '../draw/receipt.ts';
+import type { WireReceipt } from '../draw/receiptWire.ts';
 import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
 import type { Logger } from '../app/logger.ts';
@@ -27,7 +27,7 @@ export interface BetRequest extends BetToWrite {
 type Accepted = Extract<BetResult, { status: 'accepted' }>;
 
 export type BetOutcome =
-  | (Accepted & { receipt?: TicketReceipt })
+  | (Accepted & { receipt?: WireReceipt })
   | Exclude<BetResult, { status: 'accepted' }>
   | { status: 'rejected'; code: 'SERVER_BUSY' | 'INTERNAL_ERROR' | 'SHUTTING_DOWN'; message: string };
 
@@ -53,7 +53,7 @@ export interface BetWriterOptions {
   /** Called after each commit with the newly sold tickets (not duplicates). */
   onCommitted?: (bets: CommittedBet[]) => void;
   /** Signs the receipts of one committed batch at once (draw/receipt.ts). */
-  signReceipts?: (tickets: TicketRecord[]) => TicketReceipt[];
+  signReceipts?: (tickets: TicketRecord[]) => WireReceipt[];
 }
 
 interface Pending {
@@ -238,7 +238,7 @@ export class BetWriter {
       indexes.push(i);
     }
     if (records.length === 0) return results;
-    let receipts: TicketReceipt[];
+    let receipts: WireReceipt[];
     try {
       receipts = sign(records);
     } catch (err) {

@@ -72,7 +72,8 @@ export class DrawRunner {
   /** Creates the draw with its commitment (or returns the existing one, untouched). */
   async createDraw(times: DrawTimes): Promise<{ draw: DrawRow; created: boolean }> {
     const seed = this.o.vault.newSeed();
-    const beacon = this.o.beacon ? { source: this.o.beacon.name, round: await this.o.beacon.roundAt(times.cutoffAtMs) } : null;
+    // Published only after the draw is sealed (see app/beacon.ts).
+    const beacon = this.o.beacon ? { source: this.o.beacon.name, round: await this.o.beacon.roundAt(times.drawAtMs) } : null;
     return ensureDraw(this.o.pool, {
       ...times,
       seedCommitment: seedCommitment(times.publicId, 'operator', seed),
@@ -179,6 +180,12 @@ export class DrawRunner {
       let value = draw.beacon.value;
       if (!value) {
         if (!this.o.beacon || this.o.beacon.name !== draw.beacon.source) return `beacon ${draw.beacon.source} is not configured on this process`;
+        invariant(draw.sealedAtMs !== null, `draw ${draw.publicId} is sealed without a seal time`);
+        const publishedAtMs = await this.o.beacon.publishedAtMs(draw.beacon.round);
+        if (publishedAtMs <= draw.sealedAtMs) {
+          // Terminal, not worth waiting for: the value was public before the tickets were fixed.
+          return `beacon round ${draw.beacon.round} was published before the draw was sealed`;
+        }
         try {
           value = await this.o.beacon.fetchRound(draw.beacon.round);
         } catch (err) {

@@ -1,7 +1,9 @@
 // app/beacon.ts — external public randomness named before sales and mixed into the draw.
 //
-// A draw names its beacon round when it is created (the first round published at or after
-// the cutoff), so nobody, the operator included, can know the value while tickets are sold.
+// A draw names its beacon round when it is created: the first round published at or after
+// its draw time. The tickets are sealed at close, long before, and the draw refuses to use
+// a round published before its seal: whoever runs the server could otherwise learn the
+// value while it can still choose tickets (in the cutoff grace) and grind the outcome.
 // At draw time the value is fetched and becomes one of the DRBG's committed inputs. A
 // source that cannot deliver the named round halts the draw; it is never skipped.
 import type { Logger } from './logger.ts';
@@ -11,6 +13,8 @@ export interface BeaconSource {
   readonly name: string;
   /** The first round whose value is published at or after `timeMs`. */
   roundAt(timeMs: number): Promise<number>;
+  /** When a round's value is (or was) first published. */
+  publishedAtMs(round: number): Promise<number>;
   /** The round's value, or null if it is not published yet. Throws on a bad answer. */
   fetchRound(round: number): Promise<Uint8Array | null>;
 }
@@ -70,6 +74,11 @@ export class DrandBeacon implements BeaconSource {
     const { genesisMs, periodMs } = await this.chainInfo();
     // Round r is published at genesis + (r - 1) * period.
     return Math.max(1, Math.ceil((timeMs - genesisMs) / periodMs) + 1);
+  }
+
+  async publishedAtMs(round: number): Promise<number> {
+    const { genesisMs, periodMs } = await this.chainInfo();
+    return genesisMs + (round - 1) * periodMs;
   }
 
   async fetchRound(round: number): Promise<Uint8Array | null> {

@@ -10,7 +10,7 @@ import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { DrawTallies } from '../actors/DrawTallies.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { MESSAGE_BYTES_MAX } from '../core/limits.ts';
-import { signReceipts } from '../draw/receipt.ts';
+import { signWireReceipts } from '../draw/receiptWire.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { sessionPlayer } from '../ledger/players.ts';
@@ -86,7 +86,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // baseline runs as many single-bet transactions as the pool allows. PGlite has one connection.
     concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : 2, (db.pool.options.max ?? 1) - 1)),
     onCommitted: (bets) => tallies.onCommitted(bets),
-    signReceipts: (tickets) => signReceipts(tickets, keys.signingKey),
+    signReceipts: (tickets) => signWireReceipts(tickets, keys.signingKey),
   });
   const authenticate = sessionAuthenticator(db.pool, clock, sessionPlayer);
   setRoomServices({

@@ -151,8 +151,8 @@ export function registerDrawApi(routes: HttpRoutes, deps: DrawApiDeps): void {
       throw new AppError(ErrorCode.COMMITMENT_MISMATCH, 'the seed does not match the committed value', 422);
     }
     if (auditor.revealed) return { status: 200, body: { drawId: draw.publicId, name, revealed: true } };
-    if (auditor.status === 'scheduled' || auditor.status === 'open') {
-      throw new AppError(ErrorCode.TOO_EARLY, 'auditor seeds are revealed only after sales close', 409);
+    if (auditor.status === 'scheduled' || auditor.status === 'open' || auditor.status === 'closed') {
+      throw new AppError(ErrorCode.TOO_EARLY, 'auditor seeds are revealed only after the draw is sealed', 409);
     }
     if (!(await saveAuditorSeed(pool, auditor.drawId, name, seed))) {
       throw new AppError(ErrorCode.TOO_LATE, `draw ${draw.publicId} is ${draw.status}: too late to reveal`, 409);

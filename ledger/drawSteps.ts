@@ -32,13 +32,14 @@ export interface LockedDrawStep {
   ticketRoot: Uint8Array | null;
   ticketCount: number | null;
   stakeTotalMinor: number | null;
+  sealedAtMs: number | null;
 }
 
 /** Locks the draw if it is in `status` (skipping it if another process holds it). */
 export async function lockDrawInStatus(client: pg.PoolClient, drawId: number, status: 'closed' | 'sealed'): Promise<LockedDrawStep | null> {
   const { rows } = await client.query(
     `select id, public_id, game_id, open_at, cutoff_at, draw_at, pool_account_id, seed_commitment, seed_sealed, seed_key_id,
-            beacon_source, beacon_round, beacon_value, ticket_root, ticket_count, stake_total_minor
+            beacon_source, beacon_round, beacon_value, ticket_root, ticket_count, stake_total_minor, sealed_at
        from draws where id = $1 and status = $2 for no key update skip locked`,
     [drawId, status],
   );
@@ -59,6 +60,7 @@ export async function lockDrawInStatus(client: pg.PoolClient, drawId: number, st
     ticketRoot: r.ticket_root && new Uint8Array(r.ticket_root),
     ticketCount: r.ticket_count,
     stakeTotalMinor: r.stake_total_minor,
+    sealedAtMs: r.sealed_at === null ? null : new Date(r.sealed_at).getTime(),
   };
 }
 
@@ -157,7 +159,10 @@ export async function registerAuditor(pool: pg.Pool, publicId: string, name: str
   return r.inserted === 1 ? 'ok' : 'exists';
 }
 
-/** An auditor's seed is taken only after sales closed and before the draw is drawn. */
+/**
+ * An auditor's seed is taken only once the draw is sealed (its tickets fixed) and before it
+ * is drawn: an earlier reveal would let whoever still chooses tickets grind the outcome.
+ */
 export async function auditorForReveal(pool: pg.Pool, publicId: string, name: string): Promise<{ drawId: number; status: string; commitment: Uint8Array; revealed: boolean } | null> {
   const { rows } = await pool.query(
     `select d.id, d.status, a.commitment, a.seed is not null as revealed
@@ -171,7 +176,7 @@ export async function saveAuditorSeed(pool: pg.Pool, drawId: number, name: strin
   const { rowCount } = await pool.query(
     `update draw_auditors a set seed = $3, revealed_at = clock_timestamp()
        from draws d
-      where a.draw_id = $1 and a.name = $2 and a.seed is null and d.id = a.draw_id and d.status in ('closed', 'sealed')`,
+      where a.draw_id = $1 and a.name = $2 and a.seed is null and d.id = a.draw_id and d.status = 'sealed'`,
     [drawId, name, Buffer.from(seed)],
   );
   return rowCount === 1;

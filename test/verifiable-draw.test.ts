@@ -17,6 +17,7 @@ import { systemClock } from '../core/clock.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { inputsFromProof } from '../draw/proof.ts';
 import { numbersFor } from '../draw/select.ts';
+import { receiptFromAck } from '../draw/receiptWire.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { allPassed, verifyDrawProof, verifyInclusionProof, verifyReceipt } from '../draw/verify.ts';
 import { DrandBeacon } from '../app/beacon.ts';
@@ -62,7 +63,7 @@ t.before(async () => {
   beacon = await fakeDrand();
   keys = testDrawKeys();
   ts = await startTestServer({
-    env: { ...keys, OPERATOR_CREDENTIALS: OPERATOR, DRAW_BEACON: 'drand', DRAW_BEACON_URL: beacon.url, DRAW_BEACON_CHAIN: CHAIN, DRAW_REVEAL_WAIT_SECONDS: '0' },
+    env: { ...keys, OPERATOR_CREDENTIALS: OPERATOR, DRAW_BEACON: 'drand', DRAW_BEACON_URL: beacon.url, DRAW_BEACON_CHAIN: CHAIN, DRAW_REVEAL_WAIT_SECONDS: '2' },
   });
 });
 
@@ -86,6 +87,26 @@ async function createDraw(openInMs: number, cutoffInMs: number, drawInMs: number
     drawAtMs: now + drawInMs,
   });
   return draw;
+}
+
+/** A runner with a beacon whose every round was published long ago (at the epoch). */
+function staleBeaconRunner(): DrawRunner {
+  const stale = {
+    name: 'stale-beacon',
+    roundAt: async () => 7,
+    publishedAtMs: async () => 0,
+    fetchRound: async () => new Uint8Array(32).fill(7),
+  };
+  return new DrawRunner({
+    pool: ts.pool,
+    clock: systemClock,
+    logger: createLogger('silent'),
+    vault: new SeedVault(Buffer.from(keys.DRAW_SEED_KEY, 'hex')),
+    signingKey: new Uint8Array(Buffer.from(keys.DRAW_SIGNING_KEY, 'hex')),
+    publicKey: ts.server.draws.publicKey,
+    beacon: stale,
+    revealWaitMs: 0,
+  });
 }
 
 /** A runner like the server's, on a pool whose first COMMIT of a drawing "crashes" the process. */
@@ -117,7 +138,7 @@ function crashingRunner(pool: pg.Pool, captured: { proof?: any }): DrawRunner {
     signingKey: new Uint8Array(Buffer.from(keys.DRAW_SIGNING_KEY, 'hex')),
     publicKey: ts.server.draws.publicKey,
     beacon: new DrandBeacon(beacon.url, CHAIN),
-    revealWaitMs: 0,
+    revealWaitMs: 60_000,
   });
 }
 
@@ -137,8 +158,17 @@ t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven
   const a = await openDraw(ts.pool, CUT, t0, 2500);
   const b = await createDraw(CUT - 500, CUT, CUT + 2501, t0);
   const c = await createDraw(CUT - 500, CUT, CUT + 2502, t0);
-  const d = await openDraw(ts.pool, CUT - 1500, t0, 4003); // its own beacon round
+  const d = await openDraw(ts.pool, CUT - 1500, t0, 5500); // a beacon round of its own
 
+  const staleRunner = staleBeaconRunner();
+  const { draw: e } = await staleRunner.createDraw({
+    publicId: `vd-${crypto.randomBytes(4).toString('hex')}`,
+    gameId: 'lotto649',
+    businessDate: new Date(t0).toISOString().slice(0, 10),
+    openAtMs: t0 - 60_000,
+    cutoffAtMs: t0 + CUT,
+    drawAtMs: t0 + CUT + 2504,
+  });
   const viewA = (await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}`)).body;
   t.equal(viewA.status, 'open');
   t.match(viewA.commitments.operator, /^[0-9a-f]{64}$/, 'the seed commitment is public while sales are open');
@@ -172,7 +202,7 @@ t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven
       headers: { ...operatorAuth, 'content-type': 'application/json' },
       body: JSON.stringify({ seed: seed.toString('hex') }),
     }).then(async (r) => ({ status: r.status, body: await r.json() }));
-  t.equal((await reveal(b.publicId, auditorSeed)).body.code, 'TOO_EARLY', 'no reveal while the draw can still sell');
+  t.equal((await reveal(b.publicId, auditorSeed)).body.code, 'TOO_EARLY', 'no reveal before the tickets are sealed');
 
   // Sales on A: every acknowledgement carries a receipt that verifies on its own.
   const receipts: any[] = [];
@@ -182,22 +212,23 @@ t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven
     const replies = await Promise.all([conn.bet({ requestId: `a${i}`, quickPick: 2 }), conn.bet({ requestId: `b${i}`, lines: [[1, 2, 3, 4, 5, 6 + i]] })]);
     for (const r of replies) {
       t.equal(r.type, 'bet:accepted');
-      t.equal(r.receipt.ticket.ticketId, r.ticketId, 'the receipt is for this ticket');
-      t.same(r.receipt.ticket.lines, r.lines);
-      t.equal(r.receipt.ticket.costMinor, r.cost);
-      t.equal(r.receipt.ticket.receivedAtMs, r.receivedAt);
-      t.ok(allPassed(verifyReceipt(r.receipt, { publicKey })), 'the receipt verifies against the published key');
-      receipts.push(r.receipt);
+      t.ok(r.receipt.path instanceof Uint8Array && r.receipt.signature instanceof Uint8Array, 'the receipt travels as binary');
+      const receipt = receiptFromAck(r as any, a.publicId, publicKey);
+      t.ok(allPassed(verifyReceipt(receipt, { publicKey })), 'the receipt verifies against the published key');
+      receipts.push(receipt);
       tickets.push({ token: p.token, ticketId: r.ticketId });
     }
     const again = await conn.bet({ requestId: `a${i}`, quickPick: 2 });
     t.equal(again.type, 'bet:accepted', 'the retry is accepted');
-    t.same(again.receipt.ticket, replies[0].receipt.ticket, 'a retried request gets a receipt for the same ticket');
+    const againReceipt = receiptFromAck(again as any, a.publicId, publicKey);
+    t.same(againReceipt.ticket, receipts[receipts.length - 2].ticket, 'a retried request gets a receipt for the same ticket');
+    t.ok(allPassed(verifyReceipt(againReceipt, { publicKey })));
     await conn.leave();
   }
   const forged = structuredClone(receipts[0]);
   forged.ticket.costMinor += 1;
   t.notOk(allPassed(verifyReceipt(forged, { publicKey })), 'an altered receipt fails');
+  t.notOk(allPassed(verifyReceipt(receipts[0], { publicKey: 'ab'.repeat(32) })), 'a receipt fails against another key');
 
   const early = await fetch(`${ts.httpUrl}/api/tickets/${tickets[0].ticketId}/proof`, { headers: { authorization: `Bearer ${tickets[0].token}` } });
   t.equal((await early.json()).code, 'DRAW_NOT_SEALED', 'no inclusion proof before the seal');
@@ -215,9 +246,12 @@ t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven
   t.equal((await reveal(b.publicId, crypto.randomBytes(32))).body.code, 'COMMITMENT_MISMATCH', 'a seed that does not match its commitment is refused');
   t.equal((await reveal(b.publicId, auditorSeed)).status, 200, 'the auditor reveals after close');
 
-  // Draw time. First a process "crashes" between deriving and recording A's result.
-  await sleepUntil(t0 + CUT + 2500 + 100);
+  // Draw time, and the beacon round named for it is out (1 s rounds). First a process
+  // "crashes" between deriving and recording A's result.
+  await sleepUntil(t0 + CUT + 2500 + 1100);
   const captured: { proof?: any } = {};
+  t.equal(await staleRunner.draw(e.id), 'halted', 'a beacon value public before the seal is never used');
+  t.match((await api(ts.httpUrl, 'GET', `/api/draws/${e.publicId}`)).body.haltedReason, /published before the draw was sealed/);
   await t.rejects(crashingRunner(ts.pool, captured).draw(a.id), /simulated crash/, 'the first attempt crashes before its commit');
   t.ok(captured.proof, 'the crashed attempt had derived a result');
   t.equal((await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}`)).body.status, 'sealed', 'nothing of the crashed attempt was recorded');
@@ -240,6 +274,14 @@ t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven
   t.ok(allPassed(verifyDrawProof(proofB, { publicKey })), 'B verifies');
   t.equal(proofB.tickets.count, 0, 'an empty draw is drawn too');
 
+  // C and D wait out the reveal window (2 s past draw time), then halt.
+  const statusOf = async (id: string) => (await api(ts.httpUrl, 'GET', `/api/draws/${id}`)).body.status;
+  t.equal(await statusOf(c.publicId), 'sealed', 'a missing reveal first waits');
+  for (let deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    await ts.server.draws.scheduler.runDue();
+    if ((await statusOf(c.publicId)) !== 'sealed' && (await statusOf(d.publicId)) !== 'sealed') break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
   const viewC = (await api(ts.httpUrl, 'GET', `/api/draws/${c.publicId}`)).body;
   t.equal(viewC.status, 'halted', 'an auditor who never reveals halts the draw');
   t.match(viewC.haltedReason, /auditor seed not revealed: acme-audit/);
