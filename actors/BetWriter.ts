@@ -245,9 +245,8 @@ export class BetWriter {
       this.options.logger.error({ err, batchSize: records.length }, 'signing receipts failed');
       return results;
     }
-    const outcomes: BetOutcome[] = results.slice();
-    for (let k = 0; k < indexes.length; k++) outcomes[indexes[k]] = { ...(results[indexes[k]] as Accepted), receipt: receipts[k] };
-    return outcomes;
+    for (let k = 0; k < indexes.length; k++) (results[indexes[k]] as Accepted & { receipt?: WireReceipt }).receipt = receipts[k];
+    return results;
   }
 
   /**

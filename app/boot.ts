@@ -23,7 +23,7 @@ import { HttpRoutes } from './http.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { beaconFromConfig } from './beacon.ts';
 import { registerDrawApi } from './drawApi.ts';
-import { loadDrawKeys } from './keys.ts';
+import { loadDrawKeys, nativeSigner } from './keys.ts';
 import { createMetrics } from './metrics.ts';
 import { SandboxPaymentProvider } from './payments.ts';
 
@@ -77,6 +77,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     revealWaitMs: config.revealWaitSeconds * 1000,
   });
   const tallies = new DrawTallies(db.pool);
+  const signBatch = nativeSigner(keys.signingKey);
   const betWriter = new BetWriter({
     pool: db.pool,
     logger,
@@ -86,7 +87,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // baseline runs as many single-bet transactions as the pool allows. PGlite has one connection.
     concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : 2, (db.pool.options.max ?? 1) - 1)),
     onCommitted: (bets) => tallies.onCommitted(bets),
-    signReceipts: (tickets) => signWireReceipts(tickets, keys.signingKey),
+    signReceipts: (tickets) => signWireReceipts(tickets, keys.signingKey, (message) => signBatch(message)),
   });
   const authenticate = sessionAuthenticator(db.pool, clock, sessionPlayer);
   setRoomServices({

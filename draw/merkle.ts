@@ -117,6 +117,34 @@ export class MerkleTree {
     return this.#pathNodes(index).map(([h, j]) => this.#levels[h].slice(j * HASH_BYTES, (j + 1) * HASH_BYTES));
   }
 
+  /**
+   * proof(index) written into `out` (32 bytes per node, concatenated), without allocating:
+   * for hot paths that need every leaf's path (receipts). Returns the number of nodes.
+   */
+  proofInto(index: number, out: Uint8Array): number {
+    assertInteger(index, 'leaf index', 0, this.size - 1);
+    let n = 0;
+    for (let h = 0, j = index; h < this.#levels.length - 1; h++, j = Math.floor(j / 2)) {
+      const sibling = j % 2 === 0 ? j + 1 : j - 1;
+      const level = this.#levels[h];
+      if (sibling * HASH_BYTES < level.length) {
+        out.set(level.subarray(sibling * HASH_BYTES, (sibling + 1) * HASH_BYTES), n * HASH_BYTES);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Length of proof(index), without building it. */
+  proofLength(index: number): number {
+    assertInteger(index, 'leaf index', 0, this.size - 1);
+    let n = 0;
+    for (let h = 0, j = index; h < this.#levels.length - 1; h++, j = Math.floor(j / 2)) {
+      if ((j % 2 === 0 ? j + 1 : j - 1) * HASH_BYTES < this.#levels[h].length) n++;
+    }
+    return n;
+  }
+
   /** proof(index) as lowercase hex; each node's hex is computed once per tree (receipts share them). */
   proofHex(index: number): string[] {
     return this.#pathNodes(index).map(([h, j]) => {

@@ -31,18 +31,32 @@ export interface WireReceipt {
  * Signs one batch of tickets: one signature over (size, root), each ticket's path. Same
  * tree and message as signReceipts, so receiptFromAck(...) of the result verifies.
  */
-export function signWireReceipts(tickets: TicketRecord[], secretKey: Uint8Array): WireReceipt[] {
+export function signWireReceipts(
+  tickets: TicketRecord[],
+  secretKey: Uint8Array,
+  signer: (message: Uint8Array, secretKey: Uint8Array) => Uint8Array = sign,
+): WireReceipt[] {
   if (tickets.length < 1 || tickets.length > RECEIPT_BATCH_TICKETS_MAX) {
     throw new Error(`a receipt batch must hold 1 to ${RECEIPT_BATCH_TICKETS_MAX} tickets`);
   }
   const tree = new MerkleTree(tickets.map(ticketLeaf));
-  const signature = sign(receiptBatchMessage(tree.size, tree.root), secretKey);
-  return tickets.map((ticket, index) => {
-    const nodes = tree.proof(index);
-    const path = new Uint8Array(nodes.length * HASH_BYTES);
-    nodes.forEach((node, i) => path.set(node, i * HASH_BYTES));
-    return { v: 1, player: ticket.player, size: tree.size, index, path, root: tree.root, signature };
+  const signature = signer(receiptBatchMessage(tree.size, tree.root), secretKey);
+  // Every path is a view into one buffer: one allocation per batch, not one per node.
+  let total = 0;
+  const lengths = tickets.map((_, index) => {
+    const n = tree.proofLength(index);
+    total += n;
+    return n;
   });
+  const paths = new Uint8Array(total * HASH_BYTES);
+  const receipts: WireReceipt[] = new Array(tickets.length);
+  for (let index = 0, offset = 0; index < tickets.length; index++) {
+    const path = paths.subarray(offset, offset + lengths[index] * HASH_BYTES);
+    tree.proofInto(index, path);
+    offset += path.length;
+    receipts[index] = { v: 1, player: tickets[index].player, size: tree.size, index, path, root: tree.root, signature };
+  }
+  return receipts;
 }
 
 /** The acknowledgement fields a receipt needs besides its own. */
