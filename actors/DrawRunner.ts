@@ -28,7 +28,7 @@ import { numbersFor } from '../draw/select.ts';
 import { allPassed, verifyDrawProof } from '../draw/verify.ts';
 import type { SeedVault } from '../draw/vault.ts';
 import { gameById } from '../games/index.ts';
-import { ensureDraw, type DrawRow } from '../ledger/draws.ts';
+import { ensureDraw, type DrawRow, type PlannedDraw } from '../ledger/draws.ts';
 import {
   drawAuditors,
   lockDrawInStatus,
@@ -57,20 +57,12 @@ export interface DrawRunnerOptions {
   revealWaitMs: number;
 }
 
-export interface DrawTimes {
-  publicId: string;
-  gameId: string;
-  businessDate: string;
-  openAtMs: number;
-  cutoffAtMs: number;
-  drawAtMs: number;
-}
 
 export class DrawRunner {
   constructor(private readonly o: DrawRunnerOptions) {}
 
   /** Creates the draw with its commitment (or returns the existing one, untouched). */
-  async createDraw(times: DrawTimes): Promise<{ draw: DrawRow; created: boolean }> {
+  async createDraw(times: PlannedDraw): Promise<{ draw: DrawRow; created: boolean }> {
     const seed = this.o.vault.newSeed();
     // Published only after the draw is sealed (see app/beacon.ts).
     const beacon = this.o.beacon ? { source: this.o.beacon.name, round: await this.o.beacon.roundAt(times.drawAtMs) } : null;

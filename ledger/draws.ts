@@ -21,13 +21,17 @@ export interface DrawRow {
   haltedReason: string | null;
 }
 
-export interface NewDraw {
+/** When a draw sells and is drawn, as its game's schedule gives it. */
+export interface PlannedDraw {
   publicId: string;
   gameId: string;
   businessDate: string;
   openAtMs: number;
   cutoffAtMs: number;
   drawAtMs: number;
+}
+
+export interface NewDraw extends PlannedDraw {
   /** The operator's seed commitment and the seed sealed under the seed key (draw/vault.ts). */
   seedCommitment: Uint8Array;
   seedSealed: Uint8Array;
