@@ -171,20 +171,32 @@ export class MerkleTree {
  * well-formed but wrong ones return false.
  */
 export function verifyInclusion(leaf: Uint8Array, index: number, size: number, path: Uint8Array[], root: Uint8Array): boolean {
-  assertBytes(leaf, 'leaf', HASH_BYTES);
   assertBytes(root, 'root', HASH_BYTES);
+  const r = rootFromPath(leaf, index, size, path);
+  if (r === null) return false;
+  for (let i = 0; i < HASH_BYTES; i++) if (r[i] !== root[i]) return false;
+  return true;
+}
+
+/**
+ * The root that `path` leads to from `leaf` as entry `index` of a tree of `size` leaves
+ * (RFC 9162 §2.1.3.2 without the final comparison), or null when the path cannot belong
+ * to such a tree. Malformed arguments throw.
+ */
+export function rootFromPath(leaf: Uint8Array, index: number, size: number, path: Uint8Array[]): Uint8Array | null {
+  assertBytes(leaf, 'leaf', HASH_BYTES);
   assertInteger(index, 'leaf index', 0, U64_SAFE_MAX);
   assertInteger(size, 'tree size', 0, U64_SAFE_MAX);
   if (!Array.isArray(path) || path.length > MERKLE_PATH_MAX) throw new Error(`path must be an array of at most ${MERKLE_PATH_MAX} hashes`);
   path.forEach((p, i) => assertBytes(p, `path[${i}]`, HASH_BYTES));
-  if (index >= size) return false;
+  if (index >= size) return null;
   const node = nodeHasher();
   // Safe integers exceed 32 bits: halve with arithmetic, not >>.
   let fn = index;
   let sn = size - 1;
   let r = leaf;
   for (const p of path) {
-    if (sn === 0) return false;
+    if (sn === 0) return null;
     if (fn % 2 === 1 || fn === sn) {
       r = node(p, r);
       if (fn % 2 === 0) {
@@ -199,7 +211,5 @@ export function verifyInclusion(leaf: Uint8Array, index: number, size: number, p
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  if (sn !== 0) return false;
-  for (let i = 0; i < HASH_BYTES; i++) if (r[i] !== root[i]) return false;
-  return true;
+  return sn === 0 ? r : null;
 }

@@ -6,11 +6,12 @@
 // and took the bet writer from ~23,000 to ~15,000 bets/s (BENCHMARKS.md). On the wire the
 // same facts travel as msgpack binary instead, and only what the acknowledgement does not
 // already carry: the ticket's id, lines, cost and receive time are the ack's own fields,
-// the draw id is the room's, the public key is GET /api/keys. `receiptFromAck` rebuilds
+// the draw id is the room's, the public key is GET /api/keys, and the batch root follows
+// from the ticket's leaf and path (a wrong path gives a root the signature does not cover). `receiptFromAck` rebuilds
 // the exact TicketReceipt JSON that the verifier takes; nothing is lost.
 import { HASH_BYTES, toHex } from './bytes.ts';
 import { ticketLeaf, type TicketRecord } from './encoding.ts';
-import { MerkleTree } from './merkle.ts';
+import { MerkleTree, rootFromPath } from './merkle.ts';
 import { RECEIPT_BATCH_TICKETS_MAX, RECEIPT_VERSION, receiptBatchMessage, type TicketReceipt } from './receipt.ts';
 import { sign, SIGNATURE_BYTES } from './signature.ts';
 
@@ -23,7 +24,6 @@ export interface WireReceipt {
   index: number;
   /** The inclusion path's nodes, 32 bytes each, concatenated (leaf to root). */
   path: Uint8Array;
-  root: Uint8Array;
   signature: Uint8Array;
 }
 
@@ -54,7 +54,7 @@ export function signWireReceipts(
     const path = paths.subarray(offset, offset + lengths[index] * HASH_BYTES);
     tree.proofInto(index, path);
     offset += path.length;
-    receipts[index] = { v: 1, player: tickets[index].player, size: tree.size, index, path, root: tree.root, signature };
+    receipts[index] = { v: 1, player: tickets[index].player, size: tree.size, index, path, signature };
   }
   return receipts;
 }
@@ -78,12 +78,15 @@ export function receiptFromAck(ack: AckedTicket, drawId: string, publicKey: stri
   const path = bytes(r.path, 'path');
   if (path.length % HASH_BYTES !== 0) throw new Error(`receipt.path must be a multiple of ${HASH_BYTES} bytes`);
   if (bytes(r.signature, 'signature').length !== SIGNATURE_BYTES) throw new Error('receipt.signature has the wrong length');
-  const nodes: string[] = [];
-  for (let i = 0; i < path.length; i += HASH_BYTES) nodes.push(toHex(path.subarray(i, i + HASH_BYTES)));
+  const nodes: Uint8Array[] = [];
+  for (let i = 0; i < path.length; i += HASH_BYTES) nodes.push(path.subarray(i, i + HASH_BYTES));
+  const ticket: TicketRecord = { ticketId: ack.ticketId, drawId, player: r.player, lines: ack.lines, costMinor: ack.cost, receivedAtMs: ack.receivedAt };
+  const root = rootFromPath(ticketLeaf(ticket), r.index, r.size, nodes);
+  if (root === null) throw new Error('receipt.path does not fit its index and batch size');
   return {
     version: RECEIPT_VERSION,
-    ticket: { ticketId: ack.ticketId, drawId, player: r.player, lines: ack.lines, costMinor: ack.cost, receivedAtMs: ack.receivedAt },
-    batch: { size: r.size, index: r.index, path: nodes, root: toHex(bytes(r.root, 'root')) },
+    ticket,
+    batch: { size: r.size, index: r.index, path: nodes.map((n) => toHex(n)), root: toHex(root) },
     publicKey,
     signature: toHex(r.signature),
   };

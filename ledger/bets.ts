@@ -266,8 +266,10 @@ async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[]
     })),
   );
   const walletIds = [...walletDebits.keys()].sort((a, b) => a - b);
-  const { rows } = await client.query(
-    `with input as (
+  // Named: prepared once per connection, so a batch is not planned again every time.
+  const { rows } = await client.query({
+    name: 'bet-batch-insert-v2',
+    text: `with input as (
        select d as draw_id, u as player_id, r as request_id, l as lines, n as line_count, c as cost_minor,
               q as quick_pick, timestamptz 'epoch' + t * interval '1 millisecond' as received_at, w as wallet, o as pool
          from jsonb_to_recordset($1::jsonb) as i(d int8, u int8, r text, l jsonb, n int2, c int8, q bool, t int8, w int8, o int8)
@@ -288,8 +290,8 @@ async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[]
      )
      select t.id, t.player_id, t.request_id, (select count(*) from stake)::int8 as stakes, (select count(*) from debit)::int8 as wallets
        from ticket t`,
-    [input, walletIds, walletIds.map((id) => walletDebits.get(id))],
-  );
+    values: [input, walletIds, walletIds.map((id) => walletDebits.get(id))],
+  });
   if (rows.length === accepted.length) {
     // Pair assertion: what we decided is exactly what was written, or the batch rolls back.
     invariant(rows[0].stakes === accepted.length, `batch wrote ${rows[0].stakes} stake transfers, expected ${accepted.length}`);
