@@ -14,7 +14,6 @@ import {
 import type { TicketRecord } from '../draw/encoding.ts';
 import type { WireReceipt } from '../draw/receiptWire.ts';
 import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
-import { ticketPublicId } from '../ledger/tickets.ts';
 import type { Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
 
@@ -228,7 +227,7 @@ export class BetWriter {
       if (r.status !== 'accepted') continue;
       const request = batch[i].request;
       records.push({
-        ticketId: ticketPublicId(r.ticketRowId),
+        ticketId: r.ticketId,
         drawId: request.drawPublicId,
         player: request.playerPseudonym,
         lines: r.lines,

@@ -13,7 +13,7 @@
 // A committed input that cannot be revealed halts the draw (an alarm); nothing weaker is
 // ever substituted.
 import type pg from 'pg';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { BeaconSource } from '../app/beacon.ts';
 import type { Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
@@ -160,7 +160,7 @@ export class DrawRunner {
       return 'operator seed cannot be unsealed (authentication failed)';
     }
     invariant(
-      bytesToHex(seedCommitment(draw.publicId, 'operator', operatorSeed)) === bytesToHex(draw.seedCommitment),
+      bytesToHex(seedCommitment(draw.publicId, 'operator', operatorSeed)) === draw.seedCommitment,
       `draw ${draw.publicId}: unsealed seed does not match its commitment`,
     );
     const auditors = await drawAuditors(client, draw.id);
@@ -169,12 +169,12 @@ export class DrawRunner {
 
     let beacon: DrawInputs['beacon'] = null;
     if (draw.beacon) {
-      let value = draw.beacon.value;
+      let value = draw.beaconValue;
       if (!value) {
         if (!this.o.beacon || this.o.beacon.name !== draw.beacon.source) return `beacon ${draw.beacon.source} is not configured on this process`;
-        invariant(draw.sealedAtMs !== null, `draw ${draw.publicId} is sealed without a seal time`);
+        invariant(draw.seal !== null, `draw ${draw.publicId} is sealed without a seal`);
         const publishedAtMs = await this.o.beacon.publishedAtMs(draw.beacon.round);
-        if (publishedAtMs <= draw.sealedAtMs) {
+        if (publishedAtMs <= draw.seal.sealedAtMs) {
           // Terminal, not worth waiting for: the value was public before the tickets were fixed.
           return `beacon round ${draw.beacon.round} was published before the draw was sealed`;
         }
@@ -190,7 +190,7 @@ export class DrawRunner {
       }
       beacon = { source: draw.beacon.source, round: draw.beacon.round, value };
     }
-    invariant(draw.ticketRoot !== null && draw.ticketCount !== null && draw.stakeTotalMinor !== null, `draw ${draw.publicId} is sealed without a seal`);
+    invariant(draw.seal !== null && draw.seedCommitment !== null, `draw ${draw.publicId} is sealed without a seal or commitment`);
     return {
       inputs: {
         drawId: draw.publicId,
@@ -199,12 +199,12 @@ export class DrawRunner {
         operatorSeed,
         auditors: auditors.map((a) => ({ name: a.name, seed: a.seed! })),
         beacon,
-        ticketRoot: draw.ticketRoot,
-        ticketCount: draw.ticketCount,
-        stakeTotalMinor: draw.stakeTotalMinor,
+        ticketRoot: hexToBytes(draw.seal.ticketRoot),
+        ticketCount: draw.seal.ticketCount,
+        stakeTotalMinor: draw.seal.stakeTotalMinor,
       },
       commitments: {
-        operator: bytesToHex(draw.seedCommitment),
+        operator: draw.seedCommitment,
         auditors: auditors.map((a) => ({ name: a.name, commitment: bytesToHex(a.commitment) })),
         beacon: draw.beacon ? { source: draw.beacon.source, round: draw.beacon.round } : null,
       },

@@ -5,12 +5,12 @@ import type pg from 'pg';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { DrawRunner } from '../actors/DrawRunner.ts';
-import { AppError, ErrorCode } from '../core/errors.ts';
+import { AppError, ErrorCode, invariant } from '../core/errors.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import type { TicketRecord } from '../draw/encoding.ts';
 import { inclusionProof } from '../draw/inclusion.ts';
 import type { MerkleTree } from '../draw/merkle.ts';
-import { drawByPublicId, type DrawRow } from '../ledger/draws.ts';
+import { drawById, drawByPublicId, type DrawRow } from '../ledger/draws.ts';
 import { auditorCommitments, auditorForReveal, drawProof, registerAuditor, saveAuditorSeed } from '../ledger/drawSteps.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import { ticketOwner, ticketRowId } from '../ledger/tickets.ts';
@@ -58,9 +58,14 @@ export function registerDrawApi(routes: HttpRoutes, deps: DrawApiDeps): void {
     return entry;
   }
 
-  async function drawOr404(req: HttpRequest): Promise<DrawRow> {
+  function drawIdOf(req: HttpRequest): string {
     const id = req.params.drawId;
     if (!DRAW_ID_PATTERN.test(id)) throw new AppError(ErrorCode.BAD_REQUEST, 'malformed draw id');
+    return id;
+  }
+
+  async function drawOr404(req: HttpRequest): Promise<DrawRow> {
+    const id = drawIdOf(req);
     const draw = await drawByPublicId(pool, id);
     if (!draw) throw new AppError(ErrorCode.NOT_FOUND, `no draw ${id}`, 404);
     return draw;
@@ -91,9 +96,10 @@ export function registerDrawApi(routes: HttpRoutes, deps: DrawApiDeps): void {
   });
 
   routes.get('/api/draws/:drawId/proof', async (req) => {
-    const draw = await drawOr404(req);
-    const found = await drawProof(pool, draw.publicId);
-    if (!found?.proof) throw new AppError(ErrorCode.DRAW_NOT_DRAWN, `draw ${draw.publicId} is ${draw.status}, not drawn yet`, 409);
+    const id = drawIdOf(req);
+    const found = await drawProof(pool, id);
+    if (!found) throw new AppError(ErrorCode.NOT_FOUND, `no draw ${id}`, 404);
+    if (!found.proof) throw new AppError(ErrorCode.DRAW_NOT_DRAWN, `draw ${id} is ${found.status}, not drawn yet`, 409);
     return { status: 200, body: found.proof };
   });
 
@@ -117,10 +123,10 @@ export function registerDrawApi(routes: HttpRoutes, deps: DrawApiDeps): void {
     const owner = await ticketOwner(pool, rowId);
     // The same answer for "not yours" and "does not exist": ids are serial numbers.
     if (!owner || (!operator && owner.playerId !== player!.playerId)) throw new AppError(ErrorCode.NOT_FOUND, 'no such ticket', 404);
-    const { rows } = await pool.query(`select public_id from draws where id = $1`, [owner.drawId]);
-    const draw = await drawByPublicId(pool, rows[0].public_id);
-    requireSealed(draw!);
-    const sealed = await sealedTree(draw!);
+    const draw = await drawById(pool, owner.drawId);
+    invariant(draw !== null, `ticket ${req.params.ticketId} names a missing draw`);
+    requireSealed(draw);
+    const sealed = await sealedTree(draw);
     const index = sealed.indexByTicket.get(req.params.ticketId);
     if (index === undefined) throw new AppError(ErrorCode.INTERNAL_ERROR, 'ticket missing from its sealed draw', 500);
     return { status: 200, body: inclusionProof(sealed.tree, index, sealed.records[index]) };

@@ -3,6 +3,7 @@
 // forward in one transaction, so it happens once however many processes try it.
 import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
+import { DRAW_COLUMNS, toDraw, type DrawRow } from './draws.ts';
 
 /** Draws whose next step is due, by the database clock: closed ones to seal, sealed ones past draw time. */
 export async function drawsDue(pool: pg.Pool): Promise<{ toSeal: number[]; toDraw: number[] }> {
@@ -17,50 +18,27 @@ export async function drawsDue(pool: pg.Pool): Promise<{ toSeal: number[]; toDra
   };
 }
 
-export interface LockedDrawStep {
-  id: number;
-  publicId: string;
-  gameId: string;
-  openAtMs: number;
-  cutoffAtMs: number;
-  drawAtMs: number;
-  poolAccountId: number;
-  seedCommitment: Uint8Array;
+/** A draw locked for a step: its public row plus the secrets only the draw step reads. */
+export interface LockedDrawStep extends DrawRow {
   seedSealed: Uint8Array;
   seedKeyId: string;
-  beacon: { source: string; round: number; value: Uint8Array | null } | null;
-  ticketRoot: Uint8Array | null;
-  ticketCount: number | null;
-  stakeTotalMinor: number | null;
-  sealedAtMs: number | null;
+  beaconValue: Uint8Array | null;
 }
 
 /** Locks the draw if it is in `status` (skipping it if another process holds it). */
 export async function lockDrawInStatus(client: pg.PoolClient, drawId: number, status: 'closed' | 'sealed'): Promise<LockedDrawStep | null> {
   const { rows } = await client.query(
-    `select id, public_id, game_id, open_at, cutoff_at, draw_at, pool_account_id, seed_commitment, seed_sealed, seed_key_id,
-            beacon_source, beacon_round, beacon_value, ticket_root, ticket_count, stake_total_minor, sealed_at
+    `select ${DRAW_COLUMNS}, seed_sealed, seed_key_id, beacon_value
        from draws where id = $1 and status = $2 for no key update skip locked`,
     [drawId, status],
   );
   if (rows.length === 0) return null;
   const r = rows[0];
   return {
-    id: r.id,
-    publicId: r.public_id,
-    gameId: r.game_id,
-    openAtMs: new Date(r.open_at).getTime(),
-    cutoffAtMs: new Date(r.cutoff_at).getTime(),
-    drawAtMs: new Date(r.draw_at).getTime(),
-    poolAccountId: r.pool_account_id,
-    seedCommitment: new Uint8Array(r.seed_commitment),
+    ...toDraw(r),
     seedSealed: new Uint8Array(r.seed_sealed),
     seedKeyId: r.seed_key_id,
-    beacon: r.beacon_source === null ? null : { source: r.beacon_source, round: r.beacon_round, value: r.beacon_value && new Uint8Array(r.beacon_value) },
-    ticketRoot: r.ticket_root && new Uint8Array(r.ticket_root),
-    ticketCount: r.ticket_count,
-    stakeTotalMinor: r.stake_total_minor,
-    sealedAtMs: r.sealed_at === null ? null : new Date(r.sealed_at).getTime(),
+    beaconValue: r.beacon_value && new Uint8Array(r.beacon_value),
   };
 }
 

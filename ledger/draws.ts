@@ -39,12 +39,12 @@ export interface NewDraw extends PlannedDraw {
   beacon: { source: string; round: number } | null;
 }
 
-const DRAW_COLUMNS = `id, public_id, game_id, to_char(business_date, 'YYYY-MM-DD') as business_date,
+export const DRAW_COLUMNS = `id, public_id, game_id, to_char(business_date, 'YYYY-MM-DD') as business_date,
   open_at, cutoff_at, draw_at, status, pool_account_id, encode(seed_commitment, 'hex') as seed_commitment,
   beacon_source, beacon_round, encode(ticket_root, 'hex') as ticket_root, ticket_count, stake_total_minor, sealed_at,
   numbers, halted_reason`;
 
-function toDraw(r: any): DrawRow {
+export function toDraw(r: any): DrawRow {
   return {
     id: r.id,
     publicId: r.public_id,
@@ -119,6 +119,11 @@ export async function ensureDraw(pool: pg.Pool, d: NewDraw): Promise<{ draw: Dra
   } finally {
     client.release();
   }
+}
+
+export async function drawById(pool: pg.Pool, id: number): Promise<DrawRow | null> {
+  const { rows } = await pool.query(`select ${DRAW_COLUMNS} from draws where id = $1`, [id]);
+  return rows.length === 1 ? toDraw(rows[0]) : null;
 }
 
 export async function drawByPublicId(pool: pg.Pool, publicId: string): Promise<DrawRow | null> {
