@@ -15,6 +15,7 @@ import {
   PLAYER_AGE_YEARS_MIN,
   SESSION_TTL_MS,
 } from '../core/limits.ts';
+import { DEFAULT_SCHEDULE_MODE, scheduleView, type ScheduleMode } from '../games/calendar.ts';
 import { allGames, gameById } from '../games/index.ts';
 import { listDraws, type DrawRow } from '../ledger/draws.ts';
 import { auditorCommitments } from '../ledger/drawSteps.ts';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   authenticate(token: unknown): Promise<SessionPlayer | null>;
   operatorCredentials?: string;
   isShuttingDown(): boolean;
+  /** The schedule mode the draws are planned with (config SCHEDULE), for the catalogue; daily when absent. */
+  schedule?: ScheduleMode;
 }
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -96,10 +99,6 @@ export function isOperator(req: HttpRequest, expected: string | undefined): bool
 
 export function operatorRequired() {
   return { status: 401, body: errorBody(ErrorCode.UNAUTHORIZED, 'operator credentials required'), headers: { 'www-authenticate': 'Basic realm="operators"' } };
-}
-
-function localTime(t: { hour: number; minute: number }): string {
-  return `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
 }
 
 export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
@@ -202,7 +201,8 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
       linePriceMinor: g.linePriceMinor,
       linesPerTicketMax: g.linesPerTicketMax,
       line: g.lineSpec,
-      schedule: { timeZone: g.schedule.timeZone, cutoff: localTime(g.schedule.cutoff), draw: localTime(g.schedule.draw) },
+      // Every draw of the day, or the demo cycle: games/calendar.ts plans the draws from the same.
+      schedule: scheduleView(g, deps.schedule ?? DEFAULT_SCHEDULE_MODE),
     })),
   }));
 

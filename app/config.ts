@@ -1,6 +1,7 @@
 // app/config.ts — configuration from the environment, validated with clear messages.
 import path from 'node:path';
 import { BET_RATE_BURST_DEFAULT, BET_RATE_PER_SECOND_DEFAULT, SALES_ROOM_CLIENTS_MAX_DEFAULT } from '../core/limits.ts';
+import { DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MAX, DEMO_PERIOD_SECONDS_MIN } from '../games/calendar.ts';
 
 export type BetWriteMode = 'batch' | 'single';
 
@@ -28,6 +29,9 @@ export interface Config {
   beaconChain: string;
   /** How long past draw time a draw waits for auditors' seeds and the beacon before it halts. */
   revealWaitSeconds: number;
+  /** 'daily': each game's own schedule. 'demo': every game draws every demoPeriodSeconds (games/calendar.ts). */
+  schedule: 'daily' | 'demo';
+  demoPeriodSeconds: number;
 }
 
 /** drand's "quicknet" chain (3 s rounds). */
@@ -85,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const v = env[name];
     if (v && !/^[0-9a-f]{64}$/.test(v)) throw new ConfigError(`${name} must be 64 lowercase hex characters (32 bytes)`);
   }
+  const schedule = (env.SCHEDULE || 'daily') as Config['schedule'];
+  if (schedule !== 'daily' && schedule !== 'demo') throw new ConfigError(`SCHEDULE must be "daily" or "demo", got "${env.SCHEDULE}"`);
   const beacon = (env.DRAW_BEACON || 'none') as Config['beacon'];
   if (beacon !== 'none' && beacon !== 'drand') throw new ConfigError(`DRAW_BEACON must be "none" or "drand", got "${env.DRAW_BEACON}"`);
   const beaconChain = env.DRAW_BEACON_CHAIN || DRAND_QUICKNET;
@@ -107,5 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     beaconUrl: (url(env, 'DRAW_BEACON_URL', ['http:', 'https:']) ?? 'https://api.drand.sh').replace(/\/$/, ''),
     beaconChain,
     revealWaitSeconds: integer(env, 'DRAW_REVEAL_WAIT_SECONDS', 300, 0, 86_400),
+    schedule,
+    demoPeriodSeconds: integer(env, 'DEMO_PERIOD_SECONDS', DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MIN, DEMO_PERIOD_SECONDS_MAX),
   };
 }

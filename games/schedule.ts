@@ -1,4 +1,4 @@
-// games/schedule.ts — daily draw schedules in IANA time zones, turned into UTC instants.
+// games/schedule.ts — daily draw schedules (one or several draws a day) in IANA time zones, turned into UTC instants.
 //
 // Wall-clock times are what operators and players think in ("cutoff 15:00 Berlin time");
 // instants are what the fence compares. The conversion must hold on DST change days, so
@@ -12,26 +12,53 @@ export interface LocalTime {
   minute: number;
 }
 
-export interface DailySchedule {
+/** One draw of the day: sales for it close at `cutoff`, the draw happens at `draw`. */
+export interface DrawSlot {
+  cutoff: LocalTime;
+  /** Later than this slot's cutoff and earlier than the next slot's cutoff. */
+  draw: LocalTime;
+  /** ISO weekdays (1 = Monday .. 7 = Sunday) this slot runs on; default the schedule's. */
+  weekdays?: number[];
+}
+
+interface ScheduleBase {
   /** IANA zone, e.g. "Europe/Berlin". */
   timeZone: string;
-  cutoff: LocalTime;
-  /** Must be later than the cutoff on the same local day. */
-  draw: LocalTime;
   /** ISO weekdays (1 = Monday .. 7 = Sunday) with a draw; default every day. */
   weekdays?: number[];
 }
 
+/** One draw a day: the shorthand for a schedule of a single slot. */
+export interface OneDrawSchedule extends ScheduleBase {
+  cutoff: LocalTime;
+  /** Must be later than the cutoff on the same local day. */
+  draw: LocalTime;
+  slots?: undefined;
+}
+
+/** Several draws a day (e.g. 13:00/13:30 and 21:00/21:30), listed in local-time order. */
+export interface SlotsSchedule extends ScheduleBase {
+  slots: DrawSlot[];
+  cutoff?: undefined;
+  draw?: undefined;
+}
+
+export type DailySchedule = OneDrawSchedule | SlotsSchedule;
+
 export interface DrawTimes {
   /** Local calendar date of the draw, YYYY-MM-DD. */
   businessDate: string;
+  /** Index of the draw's slot in scheduleSlots(schedule); 0 for the one-draw shorthand. */
+  slot: number;
   openAtMs: number;
   cutoffAtMs: number;
   drawAtMs: number;
 }
 
 const DAY_MS = 86_400_000;
-const UPCOMING_COUNT_MAX = 366;
+export const UPCOMING_COUNT_MAX = 366;
+/** A draw every quarter hour, round the clock. */
+export const DRAW_SLOTS_PER_DAY_MAX = 96;
 /** A week holds every weekday, so any weekday search ends within 8 dates (today + 7). */
 const WEEKDAY_SEARCH_DAYS_MAX = 8;
 const FORMATTERS_CACHED_MAX = 64;
@@ -132,23 +159,78 @@ function checkLocalTime(name: string, t: LocalTime): void {
   if (!ok) throw new RangeError(`${name} must be a local time {hour: 0..23, minute: 0..59}`);
 }
 
-/** Throws RangeError with a clear message on invalid zone / times / weekdays. */
+function minutesOf(t: LocalTime): number {
+  return t.hour * 60 + t.minute;
+}
+
+function checkWeekdays(name: string, weekdays: unknown): void {
+  if (weekdays === undefined) return;
+  const valid = Array.isArray(weekdays) && weekdays.length > 0 && weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7);
+  if (!valid || new Set(weekdays).size !== weekdays.length) {
+    throw new RangeError(`${name} must be distinct ISO weekdays 1 (Mon)..7 (Sun), at least one`);
+  }
+}
+
+function checkSlots(slots: unknown): void {
+  if (!Array.isArray(slots) || slots.length < 1 || slots.length > DRAW_SLOTS_PER_DAY_MAX) {
+    throw new RangeError(`slots must be an array of 1..${DRAW_SLOTS_PER_DAY_MAX} draws a day`);
+  }
+  for (let i = 0; i < slots.length; i++) {
+    const slot: unknown = slots[i];
+    const name = `slots[${i}]`;
+    if (typeof slot !== 'object' || slot === null) throw new RangeError(`${name} must be an object {cutoff, draw, weekdays?}`);
+    const { cutoff, draw, weekdays } = slot as DrawSlot;
+    checkLocalTime(`${name}.cutoff`, cutoff);
+    checkLocalTime(`${name}.draw`, draw);
+    if (minutesOf(draw) <= minutesOf(cutoff)) throw new RangeError(`${name}.draw must be after ${name}.cutoff on the same local day`);
+    checkWeekdays(`${name}.weekdays`, weekdays);
+    // Strictly after, not "at or after": the next draw's sales open at this draw, so an
+    // equal time would give it an empty sales window (the ledger refuses open >= cutoff).
+    if (i > 0 && minutesOf(cutoff) <= minutesOf((slots[i - 1] as DrawSlot).draw)) {
+      throw new RangeError(`${name}.cutoff must be after slots[${i - 1}].draw: slots are in time order and cutoff-to-draw windows never overlap`);
+    }
+  }
+}
+
+/** Throws RangeError with a clear message on invalid zone / times / slots / weekdays. */
 export function validateSchedule(s: DailySchedule): void {
   // Schedules come from config too, so check shapes rather than trust the type.
   if (typeof s !== 'object' || s === null) throw new RangeError('schedule must be an object');
   formatter(s.timeZone);
-  checkLocalTime('cutoff', s.cutoff);
-  checkLocalTime('draw', s.draw);
-  if (s.draw.hour * 60 + s.draw.minute <= s.cutoff.hour * 60 + s.cutoff.minute) {
-    throw new RangeError('draw time must be after the cutoff on the same local day');
-  }
-  if (s.weekdays !== undefined) {
-    const w: unknown = s.weekdays;
-    const valid = Array.isArray(w) && w.length > 0 && w.every((d) => Number.isInteger(d) && d >= 1 && d <= 7);
-    if (!valid || new Set(w).size !== w.length) {
-      throw new RangeError('weekdays must be distinct ISO weekdays 1 (Mon)..7 (Sun), at least one');
+  if (s.slots !== undefined) {
+    if (s.cutoff !== undefined || s.draw !== undefined) {
+      throw new RangeError('a schedule has either cutoff and draw (one draw a day) or slots, not both');
     }
+    checkSlots(s.slots);
+  } else {
+    checkLocalTime('cutoff', s.cutoff);
+    checkLocalTime('draw', s.draw);
+    if (minutesOf(s.draw) <= minutesOf(s.cutoff)) throw new RangeError('draw time must be after the cutoff on the same local day');
   }
+  checkWeekdays('weekdays', s.weekdays);
+}
+
+/** The draws of a validated schedule's day, with the weekdays each runs on (undefined: every day). */
+function slotsOf(s: DailySchedule): DrawSlot[] {
+  const given: DrawSlot[] = s.slots ?? [{ cutoff: s.cutoff, draw: s.draw }];
+  // Copies, so a caller changing the result cannot change the game's schedule.
+  return given.map((slot) => {
+    const weekdays = slot.weekdays ?? s.weekdays;
+    return {
+      cutoff: { hour: slot.cutoff.hour, minute: slot.cutoff.minute },
+      draw: { hour: slot.draw.hour, minute: slot.draw.minute },
+      ...(weekdays === undefined ? {} : { weekdays: [...weekdays].sort((x, y) => x - y) }),
+    };
+  });
+}
+
+/**
+ * Every slot of a schedule in local-time order, the one-draw shorthand as one slot, each
+ * with the weekdays it really runs on (its own, else the schedule's; absent: every day).
+ */
+export function scheduleSlots(s: DailySchedule): DrawSlot[] {
+  validateSchedule(s);
+  return slotsOf(s);
 }
 
 /**
@@ -157,6 +239,11 @@ export function validateSchedule(s: DailySchedule): void {
  * in a fall-back overlap the earlier of the two instants is taken.
  */
 export function zonedTimeToUtcMs(timeZone: string, date: string, time: LocalTime): number {
+  return resolveLocal(timeZone, date, time).atMs;
+}
+
+/** zonedTimeToUtcMs, and whether the zone's clock shows that wall time on that date at all. */
+function resolveLocal(timeZone: string, date: string, time: LocalTime): { atMs: number; exists: boolean } {
   const [y, m, d] = parseDate(date);
   checkLocalTime('time', time);
   const wallMs = Date.UTC(y, m - 1, d, time.hour, time.minute);
@@ -170,10 +257,10 @@ export function zonedTimeToUtcMs(timeZone: string, date: string, time: LocalTime
     // A candidate is real if the zone really shows this wall time at that instant.
     if (offsetMsAt(timeZone, candidateMs) === wallMs - candidateMs) earliestMs = Math.min(earliestMs, candidateMs);
   }
-  if (earliestMs !== Infinity) return earliestMs;
+  if (earliestMs !== Infinity) return { atMs: earliestMs, exists: true };
   // Gap: neither offset reproduces the wall time. Reading it with the pre-jump offset
   // lands exactly "gap length" later on the clock, i.e. the same minutes after the gap.
-  return wallMs - offsetBeforeMs;
+  return { atMs: wallMs - offsetBeforeMs, exists: false };
 }
 
 /** Local calendar date (YYYY-MM-DD) in the zone at a UTC instant. */
@@ -198,8 +285,13 @@ function isoWeekday(date: string): number {
   return day === 0 ? 7 : day;
 }
 
-function isScheduledWeekday(s: DailySchedule, date: string): boolean {
-  return s.weekdays === undefined || s.weekdays.includes(isoWeekday(date));
+function runsOn(slot: DrawSlot, weekday: number): boolean {
+  return slot.weekdays === undefined || slot.weekdays.includes(weekday);
+}
+
+function hasDrawOn(slots: DrawSlot[], date: string): boolean {
+  const weekday = isoWeekday(date);
+  return slots.some((slot) => runsOn(slot, weekday));
 }
 
 const MIDNIGHT: LocalTime = { hour: 0, minute: 0 };
@@ -213,31 +305,85 @@ function dateExistsIn(timeZone: string, date: string): boolean {
   return localDateOf(timeZone, zonedTimeToUtcMs(timeZone, date, MIDNIGHT)) === date;
 }
 
-/** The first scheduled weekday at `date` or `step` days at a time away from it (±1). */
-function scheduledWeekdayFrom(s: DailySchedule, date: string, step: 1 | -1): string {
+/** The first date with a slot's weekday at `date` or `step` days at a time away from it (±1). */
+function scheduledWeekdayFrom(slots: DrawSlot[], date: string, step: 1 | -1): string {
   for (let i = 0; i < WEEKDAY_SEARCH_DAYS_MAX; i++) {
     const candidate = addDays(date, i * step);
-    if (isScheduledWeekday(s, candidate)) return candidate;
+    if (hasDrawOn(slots, candidate)) return candidate;
   }
-  // Unreachable for a validated schedule (weekdays is non-empty); kept as a hard bound.
+  // Unreachable for a validated schedule (weekdays are non-empty); kept as a hard bound.
   throw new RangeError('schedule has no draw weekday');
 }
 
 /** The first draw day at `date` or `step` days at a time away from it (±1). */
-function drawDayFrom(s: DailySchedule, date: string, step: 1 | -1): string {
+function drawDayFrom(timeZone: string, slots: DrawSlot[], date: string, step: 1 | -1): string {
   // Two weekday searches suffice: zones never skip two dates in a row.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const candidate = scheduledWeekdayFrom(s, date, step);
-    if (dateExistsIn(s.timeZone, candidate)) return candidate;
+    const candidate = scheduledWeekdayFrom(slots, date, step);
+    if (dateExistsIn(timeZone, candidate)) return candidate;
     date = addDays(candidate, step);
   }
-  throw new RangeError(`time zone ${s.timeZone} skips consecutive dates near ${date}`);
+  throw new RangeError(`time zone ${timeZone} skips consecutive dates near ${date}`);
+}
+
+/** A draw as its slot and date give it, before the day's draws are checked against each other. */
+interface Candidate {
+  businessDate: string;
+  slot: number;
+  cutoffAtMs: number;
+  drawAtMs: number;
+  /** Its cutoff or draw time does not exist that day (a DST gap) and was moved forward. */
+  moved: boolean;
+}
+
+function candidatesOn(timeZone: string, slots: DrawSlot[], date: string): Candidate[] {
+  const weekday = isoWeekday(date);
+  const candidates: Candidate[] = [];
+  for (let slot = 0; slot < slots.length; slot++) {
+    if (!runsOn(slots[slot], weekday)) continue;
+    const cutoff = resolveLocal(timeZone, date, slots[slot].cutoff);
+    const draw = resolveLocal(timeZone, date, slots[slot].draw);
+    candidates.push({ businessDate: date, slot, cutoffAtMs: cutoff.atMs, drawAtMs: draw.atMs, moved: !cutoff.exists || !draw.exists });
+  }
+  return candidates;
 }
 
 /**
+ * Appends a candidate to the draws kept so far, keeping them strictly in order with no
+ * overlap (each cutoff after the previous draw). Times outside DST gaps map to instants in
+ * order, so only a draw moved forward by a gap can break the order: then the moved draw
+ * gives way, because the draws whose times exist are the ones players were promised.
+ */
+function admit(kept: Candidate[], c: Candidate): void {
+  if (c.cutoffAtMs >= c.drawAtMs) {
+    // Cutoff in the gap and draw just after it: the shift put the cutoff past the draw.
+    if (!c.moved) throw new Error(`draw ${c.businessDate} slot ${c.slot}: cutoff not before draw`);
+    return;
+  }
+  while (kept.length > 0 && c.cutoffAtMs <= kept[kept.length - 1].drawAtMs) {
+    const last = kept[kept.length - 1];
+    if (c.moved) return;
+    // Two draws at existing times out of order would be a bug in the conversion, not a rule.
+    if (!last.moved) throw new Error(`draws ${last.businessDate} slot ${last.slot} and ${c.businessDate} slot ${c.slot} out of order`);
+    kept.pop();
+  }
+  kept.push(c);
+}
+
+/** Draw days walked back from the day before yesterday before planning: see upcomingDraws. */
+const LOOKBACK_DRAW_DAYS = 2;
+/** Draw days to walk beyond `count`: the lookback and a few days whose draws all gave way. */
+const EXTRA_DRAW_DAYS_MAX = 8;
+
+/**
  * The draws whose draw time is at or after `fromMs`, in order, up to `count` of them.
- * Each draw's sales open at the previous scheduled draw's draw time (the previous draw
- * day per `weekdays`), so sales are open continuously except between cutoff and draw.
+ * Each draw's sales open at the previous draw's draw time (whatever its slot or day), so
+ * sales are open continuously except between a cutoff and its draw.
+ *
+ * On a spring-forward day a cutoff or draw time the clock skips moves forward by the gap,
+ * like any skipped time. If that puts the draw's cutoff at or after its draw, or its
+ * window into another draw's, that draw does not take place that day: draws at times the
+ * clock shows always do. On a fall-back day the earlier of a repeated time is taken.
  */
 export function upcomingDraws(s: DailySchedule, fromMs: number, count: number): DrawTimes[] {
   validateSchedule(s);
@@ -245,24 +391,41 @@ export function upcomingDraws(s: DailySchedule, fromMs: number, count: number): 
     throw new RangeError(`count must be an integer 1..${UPCOMING_COUNT_MAX}: ${count}`);
   }
   if (!Number.isFinite(fromMs)) throw new RangeError(`fromMs must be a finite instant: ${fromMs}`);
-  // Start from yesterday's local date: a draw in a spring-forward gap that ends at
-  // midnight (America/Nuuk, 23:00 -> 00:00) is shifted into the next calendar day, so
-  // yesterday's draw can still be ahead of fromMs. Tomorrow's never is behind it.
-  let date = drawDayFrom(s, addDays(localDateOf(s.timeZone, fromMs), -1), 1);
-  let drawAtMs = zonedTimeToUtcMs(s.timeZone, date, s.draw);
-  // Draw instants increase with the date and tomorrow's is ahead, so two steps suffice.
-  for (let i = 0; i < 3 && drawAtMs < fromMs; i++) {
-    date = drawDayFrom(s, addDays(date, 1), 1);
-    drawAtMs = zonedTimeToUtcMs(s.timeZone, date, s.draw);
+  const { timeZone } = s;
+  const slots = slotsOf(s);
+  // Start well before fromMs. A gap can move yesterday's draw past local midnight
+  // (America/Nuuk, 23:00 -> 00:00), so draws dated the day before yesterday are the last
+  // surely behind fromMs; walking back two draw days from there also finds the draw
+  // whose draw time opens the first upcoming one, even if one day's draws all gave way.
+  let date = addDays(localDateOf(timeZone, fromMs), -1);
+  for (let i = 0; i < LOOKBACK_DRAW_DAYS; i++) date = drawDayFrom(timeZone, slots, addDays(date, -1), -1);
+  const kept: Candidate[] = [];
+  // kept[0 .. firstUpcoming) are drawn before fromMs.
+  let firstUpcoming = 0;
+  for (let day = 0; day < count + EXTRA_DRAW_DAYS_MAX; day++) {
+    for (const c of candidatesOn(timeZone, slots, date)) {
+      admit(kept, c);
+      // Only a moved draw can still give way to a later one, so the kept draws are final
+      // once the last of them was not moved.
+      const last = kept[kept.length - 1];
+      if (last !== c || c.moved) continue;
+      firstUpcoming = Math.min(firstUpcoming, kept.length);
+      while (firstUpcoming < kept.length && kept[firstUpcoming].drawAtMs < fromMs) firstUpcoming++;
+      if (kept.length - firstUpcoming >= count) return withOpenTimes(kept, firstUpcoming, count);
+    }
+    date = drawDayFrom(timeZone, slots, addDays(date, 1), 1);
   }
-  let openAtMs = zonedTimeToUtcMs(s.timeZone, drawDayFrom(s, addDays(date, -1), -1), s.draw);
+  throw new RangeError(`schedule in ${timeZone} gave fewer than ${count} draws in ${count + EXTRA_DRAW_DAYS_MAX} draw days`);
+}
+
+function withOpenTimes(kept: Candidate[], first: number, count: number): DrawTimes[] {
+  // The lookback always holds an earlier draw; without one the first opening is unknown.
+  if (first < 1) throw new Error('no draw before the first upcoming one to open its sales');
   const draws: DrawTimes[] = [];
-  for (;;) {
-    draws.push({ businessDate: date, openAtMs, cutoffAtMs: zonedTimeToUtcMs(s.timeZone, date, s.cutoff), drawAtMs });
-    if (draws.length === count) return draws;
-    // The next draw opens exactly when this one is drawn: no sales hole, no overlap.
-    openAtMs = drawAtMs;
-    date = drawDayFrom(s, addDays(date, 1), 1);
-    drawAtMs = zonedTimeToUtcMs(s.timeZone, date, s.draw);
+  for (let i = first; i < first + count; i++) {
+    const { businessDate, slot, cutoffAtMs, drawAtMs } = kept[i];
+    // The next draw opens exactly when the previous one is drawn: no sales hole, no overlap.
+    draws.push({ businessDate, slot, openAtMs: kept[i - 1].drawAtMs, cutoffAtMs, drawAtMs });
   }
+  return draws;
 }

@@ -142,7 +142,7 @@ t.test('games and draws are listed', async (t) => {
   const games = await http(ts.httpUrl, 'GET', '/api/games');
   t.equal(games.status, 200);
   t.equal(games.body[0].gameId, 'lotto649');
-  t.same(games.body[0].schedule, { timeZone: 'Europe/Berlin', cutoff: '15:00', draw: '16:00' });
+  t.strictSame(games.body[0].schedule, { kind: 'daily', timeZone: 'Europe/Berlin', slots: [{ cutoff: '15:00', draw: '16:00' }] }, 'every draw of the day is listed');
   t.equal((await http(ts.httpUrl, 'GET', '/api/draws?game=nope')).status, 404);
   t.equal((await http(ts.httpUrl, 'GET', '/api/draws')).status, 400);
   t.equal((await http(ts.httpUrl, 'GET', '/api/draws?game=lotto649&limit=1000')).status, 400);

@@ -1,6 +1,18 @@
 // Daily schedules in IANA zones become the right UTC instants, DST days included.
 import t from 'tap';
-import { addDays, localDateOf, upcomingDraws, validateSchedule, zonedTimeToUtcMs, type DailySchedule, type LocalTime } from '../games/schedule.ts';
+import {
+  addDays,
+  DRAW_SLOTS_PER_DAY_MAX,
+  localDateOf,
+  scheduleSlots,
+  upcomingDraws,
+  validateSchedule,
+  zonedTimeToUtcMs,
+  type DailySchedule,
+  type DrawSlot,
+  type DrawTimes,
+  type LocalTime,
+} from '../games/schedule.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const at15 = { hour: 15, minute: 0 };
@@ -271,6 +283,216 @@ t.test('schedule input is not mutated', async (t) => {
   const s: DailySchedule = { timeZone: 'Europe/Berlin', cutoff: { hour: 15, minute: 0 }, draw: { hour: 16, minute: 0 }, weekdays: [6, 3] };
   const before = JSON.stringify(s);
   upcomingDraws(s, Date.parse('2026-01-01T00:00:00Z'), 10);
+  t.equal(JSON.stringify(s), before);
+});
+
+// ---- several draws a day ----
+
+const hm = (hour: number, minute: number): LocalTime => ({ hour, minute });
+const slot = (cutoff: LocalTime, draw: LocalTime, weekdays?: number[]): DrawSlot => ({ cutoff, draw, ...(weekdays ? { weekdays } : {}) });
+/** [businessDate, slot, openAt, cutoffAt, drawAt] of each draw, instants as ISO strings. */
+const rows = (draws: DrawTimes[]) => draws.map((d) => [d.businessDate, d.slot, iso(d.openAtMs), iso(d.cutoffAtMs), iso(d.drawAtMs)]);
+const pick3Berlin: DailySchedule = { timeZone: 'Europe/Berlin', slots: [slot(hm(13, 0), hm(13, 30)), slot(hm(21, 0), hm(21, 30))] };
+
+t.test('two draws a day in Berlin across spring-forward: CET then CEST, each draw opens at the one before', async (t) => {
+  t.same(rows(upcomingDraws(pick3Berlin, Date.parse('2026-03-28T00:00:00Z'), 5)), [
+    ['2026-03-28', 0, '2026-03-27T20:30:00.000Z', '2026-03-28T12:00:00.000Z', '2026-03-28T12:30:00.000Z'],
+    ['2026-03-28', 1, '2026-03-28T12:30:00.000Z', '2026-03-28T20:00:00.000Z', '2026-03-28T20:30:00.000Z'],
+    ['2026-03-29', 0, '2026-03-28T20:30:00.000Z', '2026-03-29T11:00:00.000Z', '2026-03-29T11:30:00.000Z'],
+    ['2026-03-29', 1, '2026-03-29T11:30:00.000Z', '2026-03-29T19:00:00.000Z', '2026-03-29T19:30:00.000Z'],
+    ['2026-03-30', 0, '2026-03-29T19:30:00.000Z', '2026-03-30T11:00:00.000Z', '2026-03-30T11:30:00.000Z'],
+  ]);
+});
+
+t.test('two draws a day in Berlin across fall-back: CEST then CET', async (t) => {
+  t.same(rows(upcomingDraws(pick3Berlin, Date.parse('2026-10-24T12:00:00Z'), 4)), [
+    ['2026-10-24', 1, '2026-10-24T11:30:00.000Z', '2026-10-24T19:00:00.000Z', '2026-10-24T19:30:00.000Z'],
+    ['2026-10-25', 0, '2026-10-24T19:30:00.000Z', '2026-10-25T12:00:00.000Z', '2026-10-25T12:30:00.000Z'],
+    ['2026-10-25', 1, '2026-10-25T12:30:00.000Z', '2026-10-25T20:00:00.000Z', '2026-10-25T20:30:00.000Z'],
+    ['2026-10-26', 0, '2026-10-25T20:30:00.000Z', '2026-10-26T12:00:00.000Z', '2026-10-26T12:30:00.000Z'],
+  ]);
+});
+
+// New York, three draws a day, one of them inside the 02:00..02:59 hour that is skipped on
+// 2026-03-08 and the 01:00..01:59 hour that happens twice on 2026-11-01.
+const newYork3: DailySchedule = {
+  timeZone: 'America/New_York',
+  slots: [slot(hm(1, 0), hm(1, 30)), slot(hm(2, 15), hm(2, 45)), slot(hm(19, 0), hm(19, 30))],
+};
+
+t.test('New York spring-forward: a slot in the skipped hour moves forward by it and still takes place', async (t) => {
+  t.same(rows(upcomingDraws(newYork3, Date.parse('2026-03-07T12:00:00Z'), 5)), [
+    ['2026-03-07', 2, '2026-03-07T07:45:00.000Z', '2026-03-08T00:00:00.000Z', '2026-03-08T00:30:00.000Z'], // 19:30 EST
+    ['2026-03-08', 0, '2026-03-08T00:30:00.000Z', '2026-03-08T06:00:00.000Z', '2026-03-08T06:30:00.000Z'], // 01:30 EST
+    ['2026-03-08', 1, '2026-03-08T06:30:00.000Z', '2026-03-08T07:15:00.000Z', '2026-03-08T07:45:00.000Z'], // 02:15/02:45 do not exist: 03:15/03:45 EDT
+    ['2026-03-08', 2, '2026-03-08T07:45:00.000Z', '2026-03-08T23:00:00.000Z', '2026-03-08T23:30:00.000Z'], // 19:30 EDT
+    ['2026-03-09', 0, '2026-03-08T23:30:00.000Z', '2026-03-09T05:00:00.000Z', '2026-03-09T05:30:00.000Z'], // 01:30 EDT
+  ]);
+});
+
+t.test('New York fall-back: a slot in the repeated hour takes the first one (EDT), the next slot is EST', async (t) => {
+  t.same(rows(upcomingDraws(newYork3, Date.parse('2026-10-31T12:00:00Z'), 4)), [
+    ['2026-10-31', 2, '2026-10-31T06:45:00.000Z', '2026-10-31T23:00:00.000Z', '2026-10-31T23:30:00.000Z'], // 19:30 EDT
+    ['2026-11-01', 0, '2026-10-31T23:30:00.000Z', '2026-11-01T05:00:00.000Z', '2026-11-01T05:30:00.000Z'], // 01:00/01:30 EDT, the first time round
+    ['2026-11-01', 1, '2026-11-01T05:30:00.000Z', '2026-11-01T07:15:00.000Z', '2026-11-01T07:45:00.000Z'], // 02:15/02:45 EST
+    ['2026-11-01', 2, '2026-11-01T07:45:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-02T00:30:00.000Z'], // 19:30 EST
+  ]);
+});
+
+t.test('Sydney (southern hemisphere) two draws a day: DST starts 2026-10-04 and ends 2026-04-05', async (t) => {
+  const sydney: DailySchedule = { timeZone: 'Australia/Sydney', slots: [slot(hm(10, 0), hm(10, 30)), slot(hm(20, 0), hm(20, 30))] };
+  t.same(rows(upcomingDraws(sydney, Date.parse('2026-10-03T00:00:00Z'), 4)), [
+    ['2026-10-03', 0, '2026-10-02T10:30:00.000Z', '2026-10-03T00:00:00.000Z', '2026-10-03T00:30:00.000Z'], // AEST +10
+    ['2026-10-03', 1, '2026-10-03T00:30:00.000Z', '2026-10-03T10:00:00.000Z', '2026-10-03T10:30:00.000Z'],
+    ['2026-10-04', 0, '2026-10-03T10:30:00.000Z', '2026-10-03T23:00:00.000Z', '2026-10-03T23:30:00.000Z'], // AEDT +11
+    ['2026-10-04', 1, '2026-10-03T23:30:00.000Z', '2026-10-04T09:00:00.000Z', '2026-10-04T09:30:00.000Z'],
+  ]);
+  t.same(rows(upcomingDraws(sydney, Date.parse('2026-04-04T00:00:00Z'), 3)), [
+    ['2026-04-04', 1, '2026-04-03T23:30:00.000Z', '2026-04-04T09:00:00.000Z', '2026-04-04T09:30:00.000Z'], // AEDT +11
+    ['2026-04-05', 0, '2026-04-04T09:30:00.000Z', '2026-04-05T00:00:00.000Z', '2026-04-05T00:30:00.000Z'], // AEST +10
+    ['2026-04-05', 1, '2026-04-05T00:30:00.000Z', '2026-04-05T10:00:00.000Z', '2026-04-05T10:30:00.000Z'],
+  ]);
+});
+
+// Berlin 02:15/02:45 does not exist on 2026-03-29; moved forward an hour it would be
+// 03:15/03:45, inside the 03:00/03:30 draw's window. The draw at real times wins.
+const berlinGap: DailySchedule = { timeZone: 'Europe/Berlin', slots: [slot(hm(2, 15), hm(2, 45)), slot(hm(3, 0), hm(3, 30))] };
+
+t.test('a slot moved by a gap into the next slot’s window gives way that day; the next opens at the last draw', async (t) => {
+  t.same(rows(upcomingDraws(berlinGap, Date.parse('2026-03-28T00:00:00Z'), 4)), [
+    ['2026-03-28', 0, '2026-03-27T02:30:00.000Z', '2026-03-28T01:15:00.000Z', '2026-03-28T01:45:00.000Z'], // CET
+    ['2026-03-28', 1, '2026-03-28T01:45:00.000Z', '2026-03-28T02:00:00.000Z', '2026-03-28T02:30:00.000Z'],
+    ['2026-03-29', 1, '2026-03-28T02:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-29T01:30:00.000Z'], // 03:00/03:30 CEST; slot 0 gave way
+    ['2026-03-30', 0, '2026-03-29T01:30:00.000Z', '2026-03-30T00:15:00.000Z', '2026-03-30T00:45:00.000Z'], // CEST
+  ]);
+  // Fall-back: 02:15/02:45 happen twice, the first (CEST) is taken; 03:00 is CET.
+  t.same(rows(upcomingDraws(berlinGap, Date.parse('2026-10-25T00:00:00Z'), 2)), [
+    ['2026-10-25', 0, '2026-10-24T01:30:00.000Z', '2026-10-25T00:15:00.000Z', '2026-10-25T00:45:00.000Z'],
+    ['2026-10-25', 1, '2026-10-25T00:45:00.000Z', '2026-10-25T02:00:00.000Z', '2026-10-25T02:30:00.000Z'],
+  ]);
+});
+
+t.test('a one-draw day whose cutoff is skipped and whose draw is not has no draw that day, never cutoff after draw', async (t) => {
+  // 02:30 does not exist on 2026-03-29 (-> 03:30 CEST) but 03:00 does: cutoff would follow the draw.
+  const s: DailySchedule = { timeZone: 'Europe/Berlin', cutoff: hm(2, 30), draw: hm(3, 0) };
+  t.same(rows(upcomingDraws(s, Date.parse('2026-03-28T00:00:00Z'), 2)), [
+    ['2026-03-28', 0, '2026-03-27T02:00:00.000Z', '2026-03-28T01:30:00.000Z', '2026-03-28T02:00:00.000Z'],
+    ['2026-03-30', 0, '2026-03-28T02:00:00.000Z', '2026-03-30T00:30:00.000Z', '2026-03-30T01:00:00.000Z'],
+  ]);
+  // Weekly on Sundays: the 29 March draw gives way, so 5 April's sales open at 22 March's draw.
+  const weekly: DailySchedule = { ...s, weekdays: [7] };
+  const expected = [['2026-04-05', 0, '2026-03-22T02:00:00.000Z', '2026-04-05T00:30:00.000Z', '2026-04-05T01:00:00.000Z']];
+  t.same(rows(upcomingDraws(weekly, Date.parse('2026-03-22T12:00:00Z'), 1)), expected, 'planned before the DST week');
+  t.same(rows(upcomingDraws(weekly, Date.parse('2026-03-31T12:00:00Z'), 1)), expected, 'planned after the draw that gave way');
+});
+
+// Nuuk jumps 23:00 -> 00:00 on Saturday 2026-03-28: Saturday's 23:10/23:40 move past
+// midnight onto Sunday's 00:10/00:20 draw (-01), which exists, so Saturday's gives way.
+const nuuk: DailySchedule = { timeZone: 'America/Nuuk', slots: [slot(hm(0, 10), hm(0, 20)), slot(hm(23, 10), hm(23, 40))] };
+const nuukExpected = [
+  ['2026-03-27', 1, '2026-03-27T02:20:00.000Z', '2026-03-28T01:10:00.000Z', '2026-03-28T01:40:00.000Z'], // -02
+  ['2026-03-28', 0, '2026-03-28T01:40:00.000Z', '2026-03-28T02:10:00.000Z', '2026-03-28T02:20:00.000Z'],
+  ['2026-03-29', 0, '2026-03-28T02:20:00.000Z', '2026-03-29T01:10:00.000Z', '2026-03-29T01:20:00.000Z'], // -01; Saturday 23:40 gave way
+  ['2026-03-29', 1, '2026-03-29T01:20:00.000Z', '2026-03-30T00:10:00.000Z', '2026-03-30T00:40:00.000Z'],
+];
+
+t.test('a draw moved past midnight into the next day’s first draw gives way to it (America/Nuuk)', async (t) => {
+  t.same(rows(upcomingDraws(nuuk, Date.parse('2026-03-27T12:00:00Z'), 4)), nuukExpected);
+  t.same(rows(upcomingDraws(nuuk, Date.parse('2026-03-29T01:15:00Z'), 1)), [nuukExpected[2]], 'between Sunday’s cutoff and draw');
+});
+
+t.test('the draws from any instant are the tail of one sequence: gap decisions do not depend on where planning starts', async (t) => {
+  // Three days around each transition, planned from many instants: every 17 minutes, and
+  // 1 ms before, at and after each draw. Each must see the reference's next draws.
+  const cases: Array<[DailySchedule, string]> = [
+    [berlinGap, '2026-03-28T00:00:00Z'],
+    [nuuk, '2026-03-27T12:00:00Z'],
+    [newYork3, '2026-03-07T00:00:00Z'],
+    [newYork3, '2026-10-31T00:00:00Z'],
+  ];
+  for (const [s, startIso] of cases) {
+    const startMs = Date.parse(startIso);
+    const endMs = startMs + 3 * 86_400_000;
+    const all = upcomingDraws(s, startMs, 20);
+    t.ok(all[all.length - 1].drawAtMs > endMs + 86_400_000, 'the reference reaches past the window');
+    const instants: number[] = [];
+    for (let fromMs = startMs; fromMs < endMs; fromMs += 17 * 60_000) instants.push(fromMs);
+    for (const d of all) if (d.drawAtMs < endMs) instants.push(d.drawAtMs - 1, d.drawAtMs, d.drawAtMs + 1);
+    let bad = 0;
+    for (const fromMs of instants) {
+      const i = all.findIndex((d) => d.drawAtMs >= fromMs);
+      if (JSON.stringify(upcomingDraws(s, fromMs, 3)) !== JSON.stringify(all.slice(i, i + 3))) bad++;
+    }
+    t.equal(bad, 0, `${s.timeZone} from ${startIso}`);
+  }
+});
+
+t.test('per-slot weekdays: a slot’s own weekdays override the schedule’s; sales open at whichever draw came last', async (t) => {
+  const s: DailySchedule = {
+    timeZone: 'Europe/Berlin',
+    weekdays: [6],
+    slots: [slot(hm(12, 0), hm(12, 30), [3, 1]), slot(hm(18, 0), hm(19, 0))],
+  };
+  t.same(rows(upcomingDraws(s, Date.parse('2026-11-23T00:00:00Z'), 4)), [
+    ['2026-11-23', 0, '2026-11-21T18:00:00.000Z', '2026-11-23T11:00:00.000Z', '2026-11-23T11:30:00.000Z'], // Mon; opens at Saturday's 19:00
+    ['2026-11-25', 0, '2026-11-23T11:30:00.000Z', '2026-11-25T11:00:00.000Z', '2026-11-25T11:30:00.000Z'], // Wed
+    ['2026-11-28', 1, '2026-11-25T11:30:00.000Z', '2026-11-28T17:00:00.000Z', '2026-11-28T18:00:00.000Z'], // Sat, the schedule's weekday
+    ['2026-11-30', 0, '2026-11-28T18:00:00.000Z', '2026-11-30T11:00:00.000Z', '2026-11-30T11:30:00.000Z'], // Mon
+  ]);
+  t.same(scheduleSlots(s), [slot(hm(12, 0), hm(12, 30), [1, 3]), slot(hm(18, 0), hm(19, 0), [6])], 'slots with the weekdays they really run on');
+  t.same(scheduleSlots(berlin), [slot(at15, at16)], 'the one-draw shorthand is one slot, every day');
+});
+
+t.test('several draws a day over a year: strictly increasing, no hole or overlap, every slot every day', async (t) => {
+  const draws = upcomingDraws(pick3Berlin, Date.parse('2026-01-01T00:00:00Z'), 366);
+  let bad = 0;
+  for (let i = 0; i < draws.length; i++) {
+    const d = draws[i];
+    if (d.slot !== i % 2 || d.drawAtMs - d.cutoffAtMs !== 30 * 60_000 || d.openAtMs >= d.cutoffAtMs) bad++;
+    if (wallAt('Europe/Berlin', d.drawAtMs) !== `${d.businessDate} ${d.slot === 0 ? '13:30' : '21:30'}`) bad++;
+    if (i > 0 && (d.openAtMs !== draws[i - 1].drawAtMs || d.drawAtMs <= draws[i - 1].drawAtMs)) bad++;
+  }
+  t.equal(bad, 0);
+  t.equal(draws[365].businessDate, '2026-07-02', '183 days of two draws');
+});
+
+t.test('invalid slots are refused with RangeError and a message that names the slot', async (t) => {
+  const bad = (s: unknown) => s as DailySchedule;
+  const z = { timeZone: 'Europe/Berlin' };
+  const cases: Array<[unknown, RegExp]> = [
+    [{ ...z, slots: [] }, /slots must be an array of 1\.\.96/],
+    [{ ...z, slots: 'x' }, /slots must be an array/],
+    [{ ...z, slots: Array.from({ length: DRAW_SLOTS_PER_DAY_MAX + 1 }, (_, i) => slot(hm(0, i), hm(0, i + 1))) }, /slots must be an array of 1\.\.96/],
+    [{ ...z, slots: [null] }, /slots\[0\] must be an object/],
+    [{ ...z, slots: [slot(hm(13, 0), hm(13, 0))] }, /slots\[0\]\.draw must be after slots\[0\]\.cutoff/],
+    [{ ...z, slots: [slot(hm(13, 0), hm(12, 0))] }, /slots\[0\]\.draw must be after/],
+    [{ ...z, slots: [slot(hm(13, 0), hm(13, 30)), slot(hm(13, 30), hm(14, 0))] }, /slots\[1\]\.cutoff must be after slots\[0\]\.draw/],
+    [{ ...z, slots: [slot(hm(13, 0), hm(13, 30)), slot(hm(13, 15), hm(14, 0))] }, /slots\[1\]\.cutoff must be after slots\[0\]\.draw/],
+    [{ ...z, slots: [slot(hm(21, 0), hm(21, 30)), slot(hm(13, 0), hm(13, 30))] }, /slots\[1\]\.cutoff must be after slots\[0\]\.draw/],
+    [{ ...z, slots: [slot(hm(13, 0), hm(24, 0))] }, /slots\[0\]\.draw must be a local time/],
+    [{ ...z, slots: [{ draw: hm(13, 0) }] }, /slots\[0\]\.cutoff must be a local time/],
+    [{ ...z, slots: [slot(hm(13, 0), hm(13, 30), [])] }, /slots\[0\]\.weekdays must be distinct ISO weekdays/],
+    [{ ...z, slots: [slot(hm(13, 0), hm(13, 30), [8])] }, /slots\[0\]\.weekdays/],
+    [{ ...z, slots: [slot(hm(13, 0), hm(13, 30), [2, 2])] }, /slots\[0\]\.weekdays/],
+    [{ ...z, cutoff: at15, draw: at16, slots: [slot(hm(13, 0), hm(13, 30))] }, /either cutoff and draw .* or slots, not both/],
+    [{ ...z, slots: [slot(hm(13, 0), hm(13, 30))], weekdays: [0] }, /^weekdays must be distinct/],
+  ];
+  for (const [s, message] of cases) {
+    t.throws(() => validateSchedule(bad(s)), { name: 'RangeError', message }, JSON.stringify(s).slice(0, 120));
+    t.throws(() => upcomingDraws(bad(s), Date.parse('2026-05-01T00:00:00Z'), 1), RangeError, 'upcomingDraws validates too');
+  }
+  t.doesNotThrow(() => validateSchedule({ ...z, slots: [slot(hm(13, 0), hm(13, 30)), slot(hm(13, 31), hm(14, 0))] }), 'a minute apart is enough');
+  t.doesNotThrow(() => validateSchedule({ ...z, slots: Array.from({ length: DRAW_SLOTS_PER_DAY_MAX }, (_, i) => slot(hm(Math.floor(i / 4), (i % 4) * 15), hm(Math.floor(i / 4), (i % 4) * 15 + 10))) }), '96 slots');
+});
+
+t.test('a slots schedule is not mutated and scheduleSlots returns copies', async (t) => {
+  const s: DailySchedule = { timeZone: 'Europe/Berlin', weekdays: [7, 1], slots: [slot(hm(13, 0), hm(13, 30), [5, 2]), slot(hm(21, 0), hm(21, 30))] };
+  const before = JSON.stringify(s);
+  upcomingDraws(s, Date.parse('2026-01-01T00:00:00Z'), 10);
+  const copy = scheduleSlots(s);
+  copy[0].cutoff.hour = 3;
+  copy[0].weekdays!.push(6);
+  copy[1].weekdays!.push(6);
   t.equal(JSON.stringify(s), before);
 });
 
