@@ -5,7 +5,9 @@
 //   seal    once closed, the Merkle root, count and stake total of the accepted tickets,
 //           checked against the ledger;
 //   draw    at draw time, reveal every committed input, derive the numbers, sign the proof,
-//           check the proof with the verifier, record it.
+//           check the proof with the verifier, record it;
+//   settle  once drawn, pay every winning ticket from the pool (pari-mutuel, games/prizes.ts)
+//           and the remainder to the house, leaving the pool at exactly zero.
 //
 // Every step locks its draw row and moves the status forward in one transaction, so it
 // runs once however many processes attempt it, and a crash mid-step leaves the draw as it
@@ -28,6 +30,7 @@ import { numbersFor } from '../draw/select.ts';
 import { allPassed, verifyDrawProof } from '../draw/verify.ts';
 import type { SeedVault } from '../draw/vault.ts';
 import { gameById } from '../games/index.ts';
+import { allocatePrizes, ticketPrizeMinor, ticketTierLines } from '../games/prizes.ts';
 import { ensureDraw, type DrawRow, type PlannedDraw } from '../ledger/draws.ts';
 import {
   drawAuditors,
@@ -39,9 +42,10 @@ import {
   ticketPage,
   type LockedDrawStep,
 } from '../ledger/drawSteps.ts';
+import { recordSettlement, type TicketPrize } from '../ledger/settle.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
 
-/** Tickets read per query while sealing or building a draw's tree. */
+/** Tickets read per query while sealing, settling or building a draw's tree. */
 const TICKET_PAGE_SIZE = 10_000;
 
 export interface DrawRunnerOptions {
@@ -140,6 +144,71 @@ export class DrawRunner {
       this.o.metrics?.drawSteps.inc({ step: 'drawn' });
       this.o.logger.info({ drawId: draw.publicId, numbers: proof.numbers }, 'draw drawn');
       return 'drawn';
+    });
+  }
+
+  /**
+   * Settles a drawn draw: pays every winning ticket from the draw's pool and the remainder
+   * to the house, and marks the draw settled, in one transaction (ledger/settle.ts).
+   * Returns 'skipped' when the draw is not drawn (not yet, already settled, halted) or
+   * another process is settling it.
+   */
+  async settle(drawId: number): Promise<'settled' | 'skipped'> {
+    const startedAtMs = this.o.clock.nowMs();
+    return this.inTransaction(async (client) => {
+      const draw = await lockDrawInStatus(client, drawId, 'drawn');
+      if (!draw) return 'skipped';
+      const game = gameById(draw.gameId);
+      // Not a halt: the winners are owed. Fail (logged, retried) until a process that knows the game settles it.
+      if (!game) throw new Error(`draw ${draw.publicId}: game ${draw.gameId} is not known to this process`);
+      const { seal, numbers } = draw;
+      invariant(seal !== null && numbers !== null, `draw ${draw.publicId} is drawn without a seal or numbers`);
+
+      // One pass in ledger order; only the winners are kept (at most the sealed ticket count).
+      const winningLinesPerTier = new Array<number>(game.prizes.tiers.length).fill(0);
+      const winners: { ticketId: number; tierLines: number[] }[] = [];
+      let ticketCount = 0;
+      let stakeTotalMinor = 0;
+      for (let afterId = 0; ; ) {
+        const page = await ticketPage(client, draw.id, afterId, TICKET_PAGE_SIZE);
+        for (const t of page) {
+          ticketCount++;
+          stakeTotalMinor += t.costMinor;
+          const tierLines = ticketTierLines(game.prizes, t.lines, numbers);
+          if (tierLines === null) continue;
+          tierLines.forEach((n, i) => (winningLinesPerTier[i] += n));
+          winners.push({ ticketId: t.id, tierLines });
+        }
+        if (page.length < TICKET_PAGE_SIZE) break;
+        afterId = page[page.length - 1].id;
+      }
+      // Pair assertion: the tickets settled are the tickets sealed.
+      invariant(
+        ticketCount === seal.ticketCount && stakeTotalMinor === seal.stakeTotalMinor,
+        `draw ${draw.publicId}: ledger holds ${ticketCount} tickets of ${stakeTotalMinor}, sealed ${seal.ticketCount} of ${seal.stakeTotalMinor}`,
+      );
+      const allocation = allocatePrizes(stakeTotalMinor, game.prizes, winningLinesPerTier);
+      // A tier split among more lines than it has minor units pays 0 a line: no prize row, all to the house.
+      const prizes: TicketPrize[] = winners
+        .map((w) => ({ ...w, amountMinor: ticketPrizeMinor(allocation, w.tierLines) }))
+        .filter((p) => p.amountMinor > 0);
+      const totals = await recordSettlement(client, draw, allocation, prizes);
+      this.o.metrics?.drawSteps.inc({ step: 'settled' });
+      this.o.logger.info(
+        {
+          drawId: draw.publicId,
+          tickets: ticketCount,
+          stakeTotalMinor,
+          prizeFundMinor: allocation.prizeFundMinor,
+          winningLines: Object.fromEntries(allocation.tiers.map((t) => [t.name, t.winningLines])),
+          winningTickets: totals.winningTickets,
+          prizeTotalMinor: totals.prizeTotalMinor,
+          houseShareMinor: totals.houseShareMinor,
+          settleMs: this.o.clock.nowMs() - startedAtMs,
+        },
+        'draw settled',
+      );
+      return 'settled';
     });
   }
 

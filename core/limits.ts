@@ -44,3 +44,8 @@ export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 export const LOGIN_TRACKED_KEYS_MAX = 100_000;
 /** Minimum age to hold an account. */
 export const PLAYER_AGE_YEARS_MIN = 18;
+/**
+ * Winning tickets written per statement while settling a draw (prize transfers, ticket
+ * prizes, wallet credits): bounds each statement's parameters, not the draw's winners.
+ */
+export const SETTLE_PRIZES_PER_STATEMENT_MAX = 5_000;

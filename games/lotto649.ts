@@ -1,6 +1,7 @@
 // games/lotto649.ts — lotto 6/49: six distinct numbers from 1..49 per line.
 import { LINES_PER_TICKET_MAX } from '../core/limits.ts';
-import type { GameRules, RandomInt } from './types.ts';
+import { invariant } from '../core/errors.ts';
+import type { GameRules, PrizeRules, RandomInt } from './types.ts';
 
 const PICK = 6;
 const NUMBER_MIN = 1;
@@ -31,6 +32,35 @@ export function pickDistinct(k: number, min: number, max: number, randomInt: Ran
   return pool.slice(0, k).sort((a, b) => a - b);
 }
 
+/** Fewest matched numbers that win anything. */
+const MATCHED_MIN_TO_WIN = 3;
+
+/** How many numbers of a line are among the drawn main numbers. */
+export function matchedMain(line: readonly number[], numbers: readonly (readonly number[])[]): number {
+  // The draw's one drum must be what the rules draw; anything else is a corrupt record.
+  // (Checked before building the message: this runs for every line of every ticket.)
+  if (numbers.length !== 1 || numbers[0].length !== PICK) invariant(false, `lotto 6/49 numbers must be one drum of ${PICK}, got ${JSON.stringify(numbers)}`);
+  const drawn = numbers[0];
+  let matched = 0;
+  for (const n of line) if (drawn.includes(n)) matched++;
+  return matched;
+}
+
+/** Half the stakes form the prize fund; tiers by matched numbers, best first (index = 6 − matched). */
+export const LOTTO649_PRIZES: PrizeRules = {
+  payoutBasisPoints: 5_000,
+  tiers: [
+    { name: 'match6', basisPoints: 5_000 },
+    { name: 'match5', basisPoints: 2_000 },
+    { name: 'match4', basisPoints: 1_500 },
+    { name: 'match3', basisPoints: 1_500 },
+  ],
+  tierOf(line, numbers) {
+    const matched = matchedMain(line, numbers);
+    return matched >= MATCHED_MIN_TO_WIN ? PICK - matched : null;
+  },
+};
+
 export const lotto649: GameRules = {
   id: 'lotto649',
   name: 'Lotto 6/49',
@@ -58,4 +88,6 @@ export const lotto649: GameRules = {
   quickPick(lineCount, randomInt) {
     return Array.from({ length: lineCount }, () => pickDistinct(PICK, NUMBER_MIN, NUMBER_MAX, randomInt));
   },
+
+  prizes: LOTTO649_PRIZES,
 };

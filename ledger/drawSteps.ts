@@ -5,16 +5,20 @@ import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
 import { DRAW_COLUMNS, toDraw, type DrawRow } from './draws.ts';
 
-/** Draws whose next step is due, by the database clock: closed ones to seal, sealed ones past draw time. */
-export async function drawsDue(pool: pg.Pool): Promise<{ toSeal: number[]; toDraw: number[] }> {
+/**
+ * Draws whose next step is due, by the database clock: closed ones to seal, sealed ones
+ * past draw time, drawn ones to settle.
+ */
+export async function drawsDue(pool: pg.Pool): Promise<{ toSeal: number[]; toDraw: number[]; toSettle: number[] }> {
   const { rows } = await pool.query<{ id: number; status: string }>(
     `select id, status from draws
-      where status = 'closed' or (status = 'sealed' and draw_at <= clock_timestamp())
+      where status in ('closed', 'drawn') or (status = 'sealed' and draw_at <= clock_timestamp())
       order by draw_at, id limit 100`,
   );
   return {
     toSeal: rows.filter((r) => r.status === 'closed').map((r) => r.id),
     toDraw: rows.filter((r) => r.status === 'sealed').map((r) => r.id),
+    toSettle: rows.filter((r) => r.status === 'drawn').map((r) => r.id),
   };
 }
 
@@ -26,7 +30,7 @@ export interface LockedDrawStep extends DrawRow {
 }
 
 /** Locks the draw if it is in `status` (skipping it if another process holds it). */
-export async function lockDrawInStatus(client: pg.PoolClient, drawId: number, status: 'closed' | 'sealed'): Promise<LockedDrawStep | null> {
+export async function lockDrawInStatus(client: pg.PoolClient, drawId: number, status: 'closed' | 'sealed' | 'drawn'): Promise<LockedDrawStep | null> {
   const { rows } = await client.query(
     `select ${DRAW_COLUMNS}, seed_sealed, seed_key_id, beacon_value
        from draws where id = $1 and status = $2 for no key update skip locked`,

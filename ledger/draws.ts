@@ -1,5 +1,6 @@
 // ledger/draws.ts — draw rows: creation from schedules, status changes, totals.
 import type pg from 'pg';
+import type { TierAllocation } from '../games/prizes.ts';
 
 export type DrawStatus = 'scheduled' | 'open' | 'closed' | 'sealed' | 'drawn' | 'settled' | 'halted';
 
@@ -19,6 +20,10 @@ export interface DrawRow {
   seal: { ticketRoot: string; ticketCount: number; stakeTotalMinor: number; sealedAtMs: number } | null;
   numbers: number[][] | null;
   haltedReason: string | null;
+  /** Settled draws only: what players were paid in all, when, and per tier (migration 004). */
+  prizeTotalMinor: number | null;
+  settledAtMs: number | null;
+  prizeTiers: TierAllocation[] | null;
 }
 
 /** When a draw sells and is drawn, as its game's schedule gives it. */
@@ -42,7 +47,7 @@ export interface NewDraw extends PlannedDraw {
 export const DRAW_COLUMNS = `id, public_id, game_id, to_char(business_date, 'YYYY-MM-DD') as business_date,
   open_at, cutoff_at, draw_at, status, pool_account_id, encode(seed_commitment, 'hex') as seed_commitment,
   beacon_source, beacon_round, encode(ticket_root, 'hex') as ticket_root, ticket_count, stake_total_minor, sealed_at,
-  numbers, halted_reason`;
+  numbers, halted_reason, prize_total_minor, settled_at, prize_tiers`;
 
 export function toDraw(r: any): DrawRow {
   return {
@@ -63,6 +68,9 @@ export function toDraw(r: any): DrawRow {
         : { ticketRoot: r.ticket_root, ticketCount: r.ticket_count, stakeTotalMinor: r.stake_total_minor, sealedAtMs: new Date(r.sealed_at).getTime() },
     numbers: r.numbers,
     haltedReason: r.halted_reason,
+    prizeTotalMinor: r.prize_total_minor,
+    settledAtMs: r.settled_at === null ? null : new Date(r.settled_at).getTime(),
+    prizeTiers: r.prize_tiers,
   };
 }
 

@@ -20,7 +20,8 @@ export interface LedgerReport {
  *  - every completed deposit has exactly one deposit transfer of its amount;
  *  - every ticket names an existing draw and player, every stake transfer an existing
  *    ticket, every transfer two existing accounts (these references have no foreign
- *    keys; see migrations 001 and 002).
+ *    keys; see migrations 001 and 002);
+ *  - settlement (migration 004, see inspectSettlements).
  */
 export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
   const client = await pool.connect();
@@ -99,6 +100,8 @@ export async function inspectLedger(client: pg.ClientBase): Promise<LedgerReport
   if (o.no_ticket !== 0) violations.push(`${o.no_ticket} stake transfers name a ticket that does not exist`);
   if (o.no_account !== 0) violations.push(`${o.no_account} transfers name an account that does not exist`);
 
+  await inspectSettlements(client, violations);
+
   const counts = await client.query(
     'select (select count(*) from transfers)::int8 as transfers, (select count(*) from tickets)::int8 as tickets',
   );
@@ -109,4 +112,86 @@ export async function inspectLedger(client: pg.ClientBase): Promise<LedgerReport
     transfers: counts.rows[0].transfers,
     tickets: counts.rows[0].tickets,
   };
+}
+
+/**
+ * Settlement (migration 004, ledger/settle.ts):
+ *  - every settled draw's pool is empty;
+ *  - every ticket prize names a ticket of its own draw and exactly one transfer: a 'prize'
+ *    of the same amount from that draw's pool to the ticket owner's wallet; its amount is
+ *    its winning lines times the per-line amounts the draw recorded; every prize transfer
+ *    is named by exactly one ticket prize;
+ *  - a settled draw's ticket prizes sum to its prize total, an unsettled draw has none;
+ *  - a settled draw's house share is one 'house_share' transfer pool -> house of that
+ *    amount, and every house_share transfer belongs to exactly one settled draw.
+ */
+async function inspectSettlements(client: pg.ClientBase, violations: string[]): Promise<void> {
+  const pools = await client.query(
+    `select d.public_id, a.balance_minor from draws d join accounts a on a.id = d.pool_account_id
+      where d.status = 'settled' and a.balance_minor <> 0 limit 20`,
+  );
+  for (const r of pools.rows) violations.push(`draw ${r.public_id} is settled but its pool holds ${r.balance_minor}`);
+
+  const prizes = await client.query(
+    `select p.ticket_id,
+            case when t.id is null or t.draw_id <> p.draw_id then 'is not a ticket of draw ' || coalesce(d.public_id, p.draw_id::text)
+                 when s.id is null or s.kind <> 'prize' or s.amount_minor <> p.amount_minor
+                      or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from w.id
+                   then 'does not match its transfer ' || p.transfer_id
+                 else 'is not its winning lines times the prizes per line of draw ' || d.public_id
+            end as reason
+       from ticket_prizes p
+       left join tickets t on t.id = p.ticket_id
+       left join draws d on d.id = p.draw_id
+       left join accounts w on w.player_id = t.player_id and w.kind = 'player_wallet'
+       left join transfers s on s.id = p.transfer_id
+      where t.id is null or t.draw_id <> p.draw_id
+         or s.id is null or s.kind <> 'prize' or s.amount_minor <> p.amount_minor
+         or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from w.id
+         or d.prize_tiers is null or jsonb_array_length(d.prize_tiers) <> cardinality(p.tier_lines)
+         or p.amount_minor <> (select coalesce(sum(p.tier_lines[i] * (d.prize_tiers -> (i - 1) ->> 'perLineMinor')::int8), 0)
+                                 from generate_subscripts(p.tier_lines, 1) as i)
+      limit 20`,
+  );
+  for (const r of prizes.rows) violations.push(`prize of ticket ${ticketPublicId(r.ticket_id)} ${r.reason}`);
+
+  const unnamed = await client.query(
+    `select count(*)::int8 as n from transfers s
+      where s.kind = 'prize' and not exists (select 1 from ticket_prizes p where p.transfer_id = s.id)`,
+  );
+  if (unnamed.rows[0].n !== 0) violations.push(`${unnamed.rows[0].n} prize transfers without a ticket prize`);
+
+  const totals = await client.query(
+    `select d.public_id, d.status, d.prize_total_minor, count(p.ticket_id)::int8 as n, coalesce(sum(p.amount_minor), 0)::int8 as paid
+       from draws d left join ticket_prizes p on p.draw_id = d.id
+      group by d.id
+     having (d.status = 'settled' and coalesce(sum(p.amount_minor), 0) <> d.prize_total_minor)
+         or (d.status <> 'settled' and count(p.ticket_id) > 0)
+      limit 20`,
+  );
+  for (const r of totals.rows) {
+    violations.push(
+      r.status === 'settled'
+        ? `draw ${r.public_id}: ticket prizes sum to ${r.paid}, its prize total is ${r.prize_total_minor}`
+        : `draw ${r.public_id} is ${r.status} but has ${r.n} ticket prizes`,
+    );
+  }
+
+  const house = await client.query(
+    `select d.public_id from draws d
+       left join transfers s on s.id = d.house_transfer_id
+       left join accounts h on h.id = s.credit_account_id
+      where d.status = 'settled' and d.house_share_minor > 0
+        and (s.id is null or s.kind <> 'house_share' or s.amount_minor <> d.house_share_minor
+             or s.debit_account_id <> d.pool_account_id or h.kind is distinct from 'house')
+      limit 20`,
+  );
+  for (const r of house.rows) violations.push(`draw ${r.public_id}: its house share does not match its house transfer`);
+
+  const houseTransfers = await client.query(
+    `select count(*)::int8 as n from transfers s
+      where s.kind = 'house_share'
+        and (select count(*) from draws d where d.house_transfer_id = s.id and d.status = 'settled') <> 1`,
+  );
+  if (houseTransfers.rows[0].n !== 0) violations.push(`${houseTransfers.rows[0].n} house_share transfers not named by exactly one settled draw`);
 }

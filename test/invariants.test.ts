@@ -3,10 +3,14 @@
 // expects that violation, and no other, to be reported.
 import t from 'tap';
 import type pg from 'pg';
+import type { DrawRow } from '../ledger/draws.ts';
 import { checkLedger, inspectLedger } from '../ledger/invariants.ts';
+import { closeAndSeal, drawSealed, sell } from './support/draws.ts';
 import { newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
 
 let ts: TestServer;
+/** A settled draw with winners: 1,200 quick-pick lines leave no three-match with probability ~5e-10. */
+let settled: DrawRow;
 
 t.before(async () => {
   ts = await startTestServer();
@@ -15,6 +19,15 @@ t.before(async () => {
   const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
   for (let i = 0; i < 3; i++) t.equal((await conn.bet({ requestId: `r${i}`, quickPick: 1 })).type, 'bet:accepted');
   await conn.leave();
+
+  const winners = await Promise.all([0, 1, 2].map(() => newPlayer(ts.httpUrl, 100_000)));
+  settled = await openDraw(ts.pool, 4_000, Date.now(), 500);
+  await sell(ts, settled.publicId, winners.map(({ token }) => ({ token, bets: Array.from({ length: 40 }, () => ({ quickPick: 10 })) })));
+  await closeAndSeal(ts, [settled]);
+  settled = await drawSealed(ts, settled);
+  t.equal(await ts.server.draws.runner.settle(settled.id), 'settled');
+  const { rows } = await ts.pool.query(`select count(*)::int8 as n from ticket_prizes where draw_id = $1`, [settled.id]);
+  t.ok(rows[0].n > 0, 'the settled draw has winners');
 });
 
 t.teardown(async () => {
@@ -41,7 +54,9 @@ t.test('a clean ledger has no violations', async (t) => {
 t.test('a balance changed without a transfer is reported', async (t) => {
   const v = await violationsAfter((c) => c.query(`update accounts set balance_minor = balance_minor + 1 where kind = 'house'`));
   t.match(v.join('\n'), /balances sum to 1, not 0/);
-  t.match(v.join('\n'), /\(house\) balance 1 but transfers say 0/);
+  // The house holds the settled draw's share (before()), so its balance is that plus 1.
+  const house = (await ts.pool.query(`select balance_minor from accounts where code = 'house'`)).rows[0].balance_minor;
+  t.match(v.join('\n'), `(house) balance ${house + 1} but transfers say ${house}`);
 });
 
 t.test('a ticket without its stake transfer is reported', async (t) => {
@@ -88,4 +103,96 @@ t.test('accounts, transfers and tickets can never be deleted', async (t) => {
     await t.rejects(violationsAfter((c) => c.query(`delete from ${table} where id = -1`)), /are never deleted/, `delete from ${table}`);
     await t.rejects(violationsAfter((c) => c.query(`truncate ${table} cascade`)), /are never deleted/, `truncate ${table}`);
   }
+});
+
+// Settlement (migration 004). Each corruption keeps balances equal to their transfers, so
+// only the settlement check it aims at fires.
+
+/** Moves `amountMinor` between two accounts with a transfer of `kind`, keeping the books balanced. */
+async function move(c: pg.PoolClient, from: string, to: string, amountMinor: number, kind: string): Promise<void> {
+  await c.query(`insert into transfers (debit_account_id, credit_account_id, amount_minor, kind) values ((${from}), (${to}), $1, $2)`, [amountMinor, kind]);
+  await c.query(`update accounts set balance_minor = balance_minor - $1 where id = (${from})`, [amountMinor]);
+  await c.query(`update accounts set balance_minor = balance_minor + $1 where id = (${to})`, [amountMinor]);
+}
+
+const HOUSE = `select id from accounts where code = 'house'`;
+const CLEARING = `select id from accounts where code = 'provider_clearing:sandbox'`;
+const poolOf = (d: DrawRow) => `${d.poolAccountId}`;
+const firstPrize = (d: DrawRow) => `(select min(ticket_id) from ticket_prizes where draw_id = ${d.id})`;
+
+t.test('a settled draw whose pool is not empty is reported', async (t) => {
+  const v = await violationsAfter((c) => move(c, HOUSE, poolOf(settled), 1, 'refund'));
+  t.same(v, [`draw ${settled.publicId} is settled but its pool holds 1`]);
+});
+
+t.test('a ticket prize for a ticket of another draw is reported', async (t) => {
+  const v = await violationsAfter((c) =>
+    c.query(`update ticket_prizes set ticket_id = (select min(id) from tickets where draw_id <> $1) where ticket_id = ${firstPrize(settled)}`, [settled.id]),
+  );
+  t.match(v.join('\n'), new RegExp(`prize of ticket T\\d+ is not a ticket of draw ${settled.publicId}`));
+  t.equal(v.length, 1);
+});
+
+t.test("a prize paid to someone other than the ticket's owner is reported", async (t) => {
+  const v = await violationsAfter(async (c) => {
+    const { rows } = await c.query(
+      `select s.id, s.credit_account_id as wallet, s.amount_minor from ticket_prizes p join transfers s on s.id = p.transfer_id
+        where p.ticket_id = ${firstPrize(settled)}`,
+    );
+    const other = `select id from accounts where kind = 'player_wallet' and id <> ${rows[0].wallet} order by id limit 1`;
+    // Undo the credit to the owner, make it to someone else, and say so in the transfer.
+    await c.query(`update accounts set balance_minor = balance_minor - $1 where id = $2`, [rows[0].amount_minor, rows[0].wallet]);
+    await c.query(`update accounts set balance_minor = balance_minor + $1 where id = (${other})`, [rows[0].amount_minor]);
+    await c.query(`update transfers set credit_account_id = (${other}) where id = $1`, [rows[0].id]);
+  });
+  t.match(v.join('\n'), /prize of ticket T\d+ does not match its transfer \d+/);
+  t.equal(v.length, 1);
+});
+
+t.test('a prize transfer without a ticket prize is reported', async (t) => {
+  const v = await violationsAfter((c) => move(c, HOUSE, `select min(id) from accounts where kind = 'player_wallet'`, 1, 'prize'));
+  t.same(v, ['1 prize transfers without a ticket prize']);
+});
+
+t.test("ticket prizes that do not add up to the draw's prize total are reported", async (t) => {
+  const v = await violationsAfter((c) =>
+    c.query(`update draws set prize_total_minor = prize_total_minor + 1, house_share_minor = house_share_minor - 1 where id = $1`, [settled.id]),
+  );
+  t.match(v.join('\n'), new RegExp(`draw ${settled.publicId}: ticket prizes sum to (\\d+), its prize total is (?!\\1)\\d+`));
+  t.match(v.join('\n'), `draw ${settled.publicId}: its house share does not match its house transfer`, 'and the house share no longer matches either');
+  t.equal(v.length, 2);
+});
+
+t.test('a ticket prize on a draw that is not settled is reported', async (t) => {
+  const v = await violationsAfter(async (c) => {
+    await c.query(`alter table draws drop constraint draw_settled, drop constraint draw_settled_in_full, drop constraint draw_house_transfer`);
+    await c.query(`update draws set status = 'drawn' where id = $1`, [settled.id]);
+  });
+  t.match(v.join('\n'), new RegExp(`draw ${settled.publicId} is drawn but has \\d+ ticket prizes`));
+  t.match(v.join('\n'), /house_share transfers not named by exactly one settled draw/);
+});
+
+t.test('a prize that is not its winning lines times the per-line amounts is reported', async (t) => {
+  const v = await violationsAfter((c) =>
+    c.query(`update ticket_prizes set tier_lines = array(select n + 1 from unnest(tier_lines) as n) where ticket_id = ${firstPrize(settled)}`),
+  );
+  t.match(v.join('\n'), new RegExp(`prize of ticket T\\d+ is not its winning lines times the prizes per line of draw ${settled.publicId}`));
+  t.equal(v.length, 1);
+});
+
+t.test('a house share not paid pool -> house as one house_share transfer is reported', async (t) => {
+  const redirected = await violationsAfter(async (c) => {
+    const { rows } = await c.query(`select house_transfer_id as id, house_share_minor as amount from draws where id = $1`, [settled.id]);
+    await c.query(`update accounts set balance_minor = balance_minor - $1 where id = (${HOUSE})`, [rows[0].amount]);
+    await c.query(`update accounts set balance_minor = balance_minor + $1 where id = (${CLEARING})`, [rows[0].amount]);
+    await c.query(`update transfers set credit_account_id = (${CLEARING}) where id = $1`, [rows[0].id]);
+  });
+  t.same(redirected, [`draw ${settled.publicId}: its house share does not match its house transfer`]);
+  const stray = await violationsAfter((c) => move(c, CLEARING, HOUSE, 5, 'house_share'));
+  t.same(stray, ['1 house_share transfers not named by exactly one settled draw']);
+});
+
+t.test('ticket prizes can never be deleted', async (t) => {
+  await t.rejects(violationsAfter((c) => c.query(`delete from ticket_prizes where ticket_id = -1`)), /are never deleted/);
+  await t.rejects(violationsAfter((c) => c.query(`truncate ticket_prizes`)), /are never deleted/);
 });

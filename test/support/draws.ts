@@ -1,0 +1,42 @@
+// test/support/draws.ts — a draw's life on a test server, in real time: sell through the
+// real SDK, wait out the cutoff and its grace, close (fence layer 3), seal and draw with
+// the server's own DrawRunner, as the scheduler would.
+import { CUTOFF_GRACE_MS } from '../../core/limits.ts';
+import { closeDueDraws, drawById, type DrawRow } from '../../ledger/draws.ts';
+import { PlayerConnection, type TestServer } from './harness.ts';
+
+/** What one player buys: each entry is a bet message without its request id. */
+export type BetPlan = ({ lines: number[][] } | { quickPick: number })[];
+
+/** Sells each player's bets over their own connection; every bet must be accepted. */
+export async function sell(ts: TestServer, drawPublicId: string, plans: { token: string; bets: BetPlan }[]): Promise<void> {
+  await Promise.all(
+    plans.map(async ({ token, bets }, p) => {
+      const conn = await PlayerConnection.join(ts.wsUrl, token, drawPublicId);
+      try {
+        const replies = await Promise.all(bets.map((bet, i) => conn.bet({ requestId: `${drawPublicId}-${p}-${i}`, ...bet })));
+        const rejected = replies.filter((r) => r.type !== 'bet:accepted');
+        if (rejected.length > 0) throw new Error(`${rejected.length} bets rejected: ${JSON.stringify(rejected[0])}`);
+      } finally {
+        await conn.leave();
+      }
+    }),
+  );
+}
+
+/** Waits until every draw's cutoff plus grace has passed, closes them all and seals each one. */
+export async function closeAndSeal(ts: TestServer, draws: DrawRow[]): Promise<void> {
+  const closeAtMs = Math.max(...draws.map((d) => d.cutoffAtMs)) + CUTOFF_GRACE_MS + 50;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, closeAtMs - Date.now())));
+  await closeDueDraws(ts.pool, CUTOFF_GRACE_MS);
+  for (const d of draws) {
+    if (!(await ts.server.draws.runner.seal(d.id))) throw new Error(`draw ${d.publicId} was not sealed`);
+  }
+}
+
+/** Draws a sealed draw with the server's runner; returns it as recorded (status 'drawn', numbers set). */
+export async function drawSealed(ts: TestServer, draw: DrawRow): Promise<DrawRow> {
+  const outcome = await ts.server.draws.runner.draw(draw.id);
+  if (outcome !== 'drawn') throw new Error(`draw ${draw.publicId}: ${outcome}`);
+  return (await drawById(ts.pool, draw.id))!;
+}
