@@ -1,6 +1,7 @@
 // server.ts — the process entry point: configuration from the environment, then boot.
 import { ConfigError, loadConfig } from './app/config.ts';
 import { startServer } from './app/boot.ts';
+import { isRedisOutageError } from './app/redis.ts';
 
 async function main() {
   let config;
@@ -44,7 +45,15 @@ async function main() {
     stop('fatal');
   };
   process.on('uncaughtException', onFatal);
-  process.on('unhandledRejection', onFatal);
+  process.on('unhandledRejection', (err) => {
+    // Redis holds no money: a request Colyseus left unawaited failing during a Redis outage
+    // must not take the process (and its players' bets) down with it.
+    if (isRedisOutageError(err)) {
+      server.logger.warn({ err: { message: (err as Error).message } }, 'Redis request failed during an outage');
+      return;
+    }
+    onFatal(err);
+  });
 }
 
 main().catch((err) => {

@@ -33,6 +33,8 @@ export type BetOutcome =
 export interface CommittedBet {
   drawId: number;
   ticketRowId: number;
+  /** The committing transaction (see BetResult.xid). */
+  xid: string;
   costMinor: number;
   lines: number[][];
 }
@@ -191,7 +193,13 @@ export class BetWriter {
       for (let i = 0; i < batch.length; i++) {
         const result = results[i];
         if (result.status === 'accepted' && !result.duplicate) {
-          committed.push({ drawId: batch[i].request.drawId, ticketRowId: result.ticketRowId, costMinor: result.costMinor, lines: result.lines });
+          committed.push({
+            drawId: batch[i].request.drawId,
+            ticketRowId: result.ticketRowId,
+            xid: result.xid!,
+            costMinor: result.costMinor,
+            lines: result.lines,
+          });
         }
         metrics?.betsTotal.inc({ outcome: result.status === 'accepted' ? 'accepted' : result.code });
       }

@@ -125,6 +125,9 @@ export class DrawRunner {
     return this.inTransaction(async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'sealed');
       if (!draw) return 'skipped';
+      // Never before draw time by the database's clock, whatever this process's clock says.
+      const due = await client.query<{ due: boolean }>('select clock_timestamp() >= $1::timestamptz as due', [new Date(draw.drawAtMs)]);
+      if (!due.rows[0].due) return 'skipped';
       const inputs = await this.revealedInputs(client, draw);
       if (typeof inputs === 'string') {
         if (this.o.clock.nowMs() < draw.drawAtMs + this.o.revealWaitMs) {

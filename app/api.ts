@@ -85,6 +85,11 @@ export function drawView(d: DrawRow, auditors: { name: string; commitment: strin
       sealedAt: new Date(d.seal.sealedAtMs).toISOString(),
     },
     numbers: d.numbers,
+    settlement: d.settledAtMs !== null && {
+      settledAt: new Date(d.settledAtMs).toISOString(),
+      prizeTotalMinor: d.prizeTotalMinor,
+      tiers: (d.prizeTiers ?? []).map((t) => ({ name: t.name, winningLines: t.winningLines, perLineMinor: t.perLineMinor })),
+    } || null,
     haltedReason: d.haltedReason,
   };
 }

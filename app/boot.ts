@@ -1,13 +1,16 @@
 // app/boot.ts — assembles one server process: database, ledger, actors, rooms, HTTP.
 // Used by server.ts, the tests and the benchmark, so all three run the same server.
+import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { LocalDriver, LocalPresence, matchMaker, Server } from '@colyseus/core';
 import { uWebSocketsTransport } from '@colyseus/uwebsockets-transport';
 import uWS from 'uWebSockets.js';
 import { BetWriter } from '../actors/BetWriter.ts';
+import { ClockHealth } from '../actors/ClockHealth.ts';
 import { DrawRunner } from '../actors/DrawRunner.ts';
 import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { DrawTallies } from '../actors/DrawTallies.ts';
+import { AdvisoryLockLeadership, LocalLeadership, type Leadership } from '../actors/Leadership.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { MESSAGE_BYTES_MAX } from '../core/limits.ts';
 import { signWireReceipts } from '../draw/receiptWire.ts';
@@ -25,6 +28,7 @@ import { beaconFromConfig } from './beacon.ts';
 import { registerDrawApi } from './drawApi.ts';
 import { loadDrawKeys, nativeSigner } from './keys.ts';
 import { createMetrics } from './metrics.ts';
+import { isRedisOutageError } from './redis.ts';
 import { SandboxPaymentProvider } from './payments.ts';
 
 export interface StartOptions {
@@ -43,7 +47,9 @@ export interface RunningServer {
   betWriter: BetWriter;
   logger: Logger;
   /** The draw lifecycle: tests drive it step by step with scheduler.runDue(). */
-  draws: { runner: DrawRunner; scheduler: DrawScheduler; publicKey: string };
+  draws: { runner: DrawRunner; scheduler: DrawScheduler; publicKey: string; leadership: Leadership };
+  clockHealth: ClockHealth;
+  tallies: DrawTallies;
   /** Stops taking joins and bets, drains the writer, disposes rooms, closes the database. */
   shutdown(): Promise<void>;
 }
@@ -76,7 +82,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     beacon: beaconFromConfig(config, logger),
     revealWaitMs: config.revealWaitSeconds * 1000,
   });
-  const tallies = new DrawTallies(db.pool);
+  let presence, driver;
+  if (config.redisUrl) {
+    const { redisMatchmaking } = await import('./redis.ts');
+    ({ presence, driver } = redisMatchmaking(config.redisUrl, logger));
+  } else {
+    presence = new LocalPresence();
+    driver = new LocalDriver();
+  }
+  const tallies = new DrawTallies(db.pool, presence, crypto.randomUUID(), logger);
   const signBatch = nativeSigner(keys.signingKey);
   const betWriter = new BetWriter({
     pool: db.pool,
@@ -102,17 +116,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
   });
-
-  let presence, driver;
-  if (config.redisUrl) {
-    const { RedisPresence } = await import('@colyseus/redis-presence');
-    const { RedisDriver } = await import('@colyseus/redis-driver');
-    presence = new RedisPresence(config.redisUrl);
-    driver = new RedisDriver(config.redisUrl);
-  } else {
-    presence = new LocalPresence();
-    driver = new LocalDriver();
-  }
 
   const transport = new uWebSocketsTransport({
     maxPayloadLength: MESSAGE_BYTES_MAX,
@@ -146,6 +149,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     authenticate,
     operatorCredentials: config.operatorCredentials,
     isShuttingDown: () => shuttingDown,
+    schedule: config,
   });
   registerDrawApi(routes, { pool: db.pool, runner, publicKey: keys.publicKey, operatorCredentials: config.operatorCredentials, authenticate });
 
@@ -153,17 +157,52 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const listenSocket = (transport as any)._listeningSocket;
   const port = listenSocket ? uWS.us_socket_local_port(listenSocket) : config.port;
 
-  const scheduler = new DrawScheduler(db.pool, clock, logger, runner);
+  const clockHealth = new ClockHealth(db.pool, clock, logger, metrics);
+  await clockHealth.start();
+  // The embedded database belongs to this process alone, so it leads every draw.
+  const leadership: Leadership =
+    db.kind === 'postgres' && config.databaseUrl ? new AdvisoryLockLeadership(config.databaseUrl, logger) : new LocalLeadership();
+  const scheduler = new DrawScheduler({
+    pool: db.pool,
+    clock,
+    logger,
+    runner,
+    leadership,
+    metrics,
+    schedule: { schedule: config.schedule, demoPeriodSeconds: config.demoPeriodSeconds },
+    dbNowMs: () => clockHealth.dbNowMs(),
+  });
   if (options.scheduler !== false) await scheduler.start();
+  // A process killed without a goodbye leaves its rooms listed in Redis until someone
+  // notices; sweep every second (two Redis reads while all is well) rather than wait for
+  // a player's seat reservation to time out on one.
+  let sweeping = false;
+  const sweep = config.redisUrl
+    ? setInterval(() => {
+        if (sweeping) return; // a health check waits up to 2 s for an answer
+        sweeping = true;
+        matchMaker
+          .healthCheckAllProcesses()
+          // An outage is logged by the driver (app/redis.ts); anything else is news.
+          .catch((err: Error) => isRedisOutageError(err) || logger.warn({ err }, 'process sweep failed'))
+          .finally(() => (sweeping = false));
+      }, 1_000)
+    : undefined;
+  sweep?.unref();
 
   logger.info(
     {
       port,
+      processId: matchMaker.processId,
+      publicAddress: config.publicAddress,
       database: db.description,
       presence: config.redisUrl ? 'redis' : 'in-process',
       transport: `uWebSockets.js ${uwsBuild()}`,
       betWriteMode: config.betWriteMode,
       drawPublicKey: keys.publicKey,
+      schedule: config.schedule,
+      leadership: db.kind === 'postgres' ? 'advisory locks' : 'local',
+      clockOffsetMs: Math.round(clockHealth.offsetMs),
     },
     'lottery server listening',
   );
@@ -173,14 +212,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     db,
     betWriter,
     logger,
-    draws: { runner, scheduler, publicKey: keys.publicKey },
+    draws: { runner, scheduler, publicKey: keys.publicKey, leadership },
+    clockHealth,
+    tallies,
     async shutdown() {
       if (shuttingDown) return;
+      // No new joins (the matchmaking route checks this) and, once the writer stops, no
+      // new bets: every bet already taken is written and answered first.
       shuttingDown = true;
-      await scheduler.stop();
-      // Rooms first (no new bets arrive), then every accepted bet is written and answered.
-      await server.gracefullyShutdown(false);
+      clearInterval(sweep);
       await betWriter.stop();
+      // Give up leadership at once so another process takes the draws over without waiting.
+      await scheduler.stop();
+      clockHealth.stop();
+      // Dispose rooms, remove them and this process from Redis, close sockets and presence.
+      await server.gracefullyShutdown(false);
+      await tallies.stop();
       setRoomServices(undefined);
       await db.close();
       logger.info('server stopped');

@@ -32,13 +32,33 @@ export function createMetrics() {
     }),
     drawSteps: new client.Counter({
       name: 'lottery_draw_steps_total',
-      help: 'Draw lifecycle steps completed (sealed, drawn)',
+      help: 'Draw lifecycle steps completed (sealed, drawn, settled)',
       labelNames: ['step'],
       registers: [registry],
     }),
     drawsHalted: new client.Counter({
       name: 'lottery_draws_halted_total',
       help: 'Draws halted because a committed input could not be revealed: an alarm, never expected',
+      registers: [registry],
+    }),
+    clockSkew: new client.Gauge({
+      name: 'lottery_clock_skew_seconds',
+      help: 'Database clock minus this process clock (warned past 0.1 s)',
+      registers: [registry],
+    }),
+    clockSkewed: new client.Gauge({
+      name: 'lottery_clock_skewed',
+      help: '1 while this process clock is more than 100 ms from the database clock',
+      registers: [registry],
+    }),
+    drawsLed: new client.Gauge({
+      name: 'lottery_draws_led',
+      help: 'Draws this process leads (holds the advisory lock of)',
+      registers: [registry],
+    }),
+    leadershipTakeovers: new client.Counter({
+      name: 'lottery_draw_leadership_acquired_total',
+      help: 'Times this process became leader of a draw',
       registers: [registry],
     }),
   };

@@ -48,6 +48,11 @@ export type BetResult =
       duplicate: boolean;
       /** Database key of the ticket: internal, never sent to players. */
       ticketRowId: number;
+      /**
+       * Id of the transaction that wrote the ticket (a decimal xid8), absent on duplicates.
+       * Live totals use it to count a commit exactly once against a ledger snapshot.
+       */
+      xid?: string;
     }
   | { status: 'rejected'; code: BetRejectCode; message: string };
 
@@ -174,6 +179,21 @@ async function decideAndWrite(
   const { draws, balances } = await beginAndLock(client, bets, cutoffGraceMs);
   const existing = lookUpExisting ? await existingTickets(client, bets) : new Map<string, any>();
 
+  // The fast path looks nothing up, trusting the insert's conflict check to find repeats.
+  // A repeat that would be rejected (a retry after cutoff, or with the funds now spent)
+  // never reaches the insert, so look those few up here: a retry of a bought ticket
+  // returns that ticket, whatever has changed since.
+  if (!lookUpExisting) {
+    const running = new Map(balances);
+    const doomed = bets.filter((bet) => {
+      const balance = running.get(bet.walletAccountId) ?? 0;
+      if (rejectionFor(bet, draws.get(bet.drawId)) !== undefined || balance < bet.costMinor) return true;
+      running.set(bet.walletAccountId, balance - bet.costMinor);
+      return false;
+    });
+    if (doomed.length > 0) for (const [key, row] of await existingTickets(client, doomed)) existing.set(key, row);
+  }
+
   const results: BetResult[] = [];
   const accepted: Accepted[] = [];
   const walletDebits = new Map<number, number>();
@@ -231,13 +251,14 @@ async function decideAndWrite(
     await client.query('rollback');
     return 'duplicates';
   }
-  await creditPoolsAndCommit(client, poolCredits);
+  const xid = await creditPoolsAndCommit(client, poolCredits);
   for (const a of accepted) {
     const result = results[a.resultIndex];
     const rowId = rowIds.get(`${a.bet.playerId}:${a.bet.requestId}`);
     invariant(result.status === 'accepted' && rowId !== undefined, `request ${a.bet.requestId} has no ticket after insert`);
     result.ticketRowId = rowId;
     result.ticketId = ticketPublicId(rowId);
+    result.xid = xid;
   }
   return results;
 }
@@ -303,8 +324,9 @@ async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[]
 /**
  * Round trip 3: credit each draw pool once for the whole batch (pools locked in id
  * order), then commit, in one message. If the credit fails the commit never runs.
+ * Returns the transaction's id.
  */
-async function creditPoolsAndCommit(client: pg.PoolClient, poolCredits: Map<number, number>): Promise<void> {
+async function creditPoolsAndCommit(client: pg.PoolClient, poolCredits: Map<number, number>): Promise<string> {
   const ids = [...poolCredits.keys()].sort((a, b) => a - b);
   const results = (await client.query(
     `with locked as materialized (
@@ -313,8 +335,9 @@ async function creditPoolsAndCommit(client: pg.PoolClient, poolCredits: Map<numb
      update accounts a set balance_minor = a.balance_minor + c.amount
        from unnest(${intArrayLiteral(ids)}, ${intArrayLiteral(ids.map((id) => poolCredits.get(id)!))}) as c(id, amount), locked l
       where a.id = c.id and l.id = c.id
-     returning a.id;
+     returning a.id, pg_current_xact_id()::text as xid;
      commit;`,
   )) as unknown as pg.QueryResult[];
   invariant(results[0].rows.length === ids.length, `credited ${results[0].rows.length} pools, expected ${ids.length}`);
+  return results[0].rows[0].xid;
 }

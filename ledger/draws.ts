@@ -148,43 +148,97 @@ export async function listDraws(pool: pg.Pool, gameId: string, fromMs: number, l
   return rows.map(toDraw);
 }
 
-/** Opens scheduled draws whose open time has come (by the database clock). */
-export async function openDueDraws(pool: pg.Pool): Promise<string[]> {
+/** Opens scheduled draws whose open time has come (by the database clock); one draw if `drawId` is given. */
+export async function openDueDraws(pool: pg.Pool, drawId?: number): Promise<string[]> {
   const { rows } = await pool.query<{ public_id: string }>(
     `update draws set status = 'open'
       where status = 'scheduled' and open_at <= clock_timestamp() and cutoff_at > clock_timestamp()
+        and ($1::int8 is null or id = $1)
       returning public_id`,
+    [drawId ?? null],
   );
   return rows.map((r) => r.public_id);
 }
 
 /**
- * Closes open draws whose cutoff plus grace has passed. The UPDATE waits for every batch
- * holding the draw FOR SHARE, and no batch can insert into it afterwards: the third
- * layer of the cutoff fence.
+ * Closes open draws whose cutoff plus grace has passed (one draw if `drawId` is given). The
+ * UPDATE waits for every batch holding the draw FOR SHARE, and no batch can insert into it
+ * afterwards: the third layer of the cutoff fence. A draw nobody opened in time (every
+ * process was down) closes too, straight from scheduled, and is sealed empty.
  */
-export async function closeDueDraws(pool: pg.Pool, graceMs: number): Promise<string[]> {
+export async function closeDueDraws(pool: pg.Pool, graceMs: number, drawId?: number): Promise<string[]> {
   const { rows } = await pool.query<{ public_id: string }>(
     `update draws set status = 'closed', closed_at = clock_timestamp()
       where status in ('scheduled', 'open') and cutoff_at + make_interval(secs => $1::double precision / 1000) <= clock_timestamp()
+        and ($2::int8 is null or id = $2)
       returning public_id`,
-    [graceMs],
+    [graceMs, drawId ?? null],
   );
   return rows.map((r) => r.public_id);
+}
+
+/**
+ * Draws that need a leader now: not finished, and opening within `horizonMs` (or already
+ * past it), soonest first. Ordered and bounded so every process tries the same ones.
+ */
+export async function drawsToLead(pool: pg.Pool, horizonMs: number, limit: number): Promise<number[]> {
+  const { rows } = await pool.query<{ id: number }>(
+    `select id from draws
+      where status in ('scheduled', 'open', 'closed', 'sealed', 'drawn')
+        and open_at <= clock_timestamp() + make_interval(secs => $1::double precision / 1000)
+      order by draw_at, id limit $2`,
+    [horizonMs, limit],
+  );
+  return rows.map((r) => Number(r.id));
 }
 
 export interface DrawTotals {
   ticketCount: number;
   stakeMinor: number;
-  lastTicketId: number;
+  /** How many lines picked each number: [number, count] pairs, ascending. */
+  numberCounts: [number, number][];
+  /** The snapshot the totals were read in (pg_current_snapshot() text, "xmin:xmax:xip,..."). */
+  snapshot: string;
 }
 
-/** Totals straight from the ledger: what rooms rebuild their live statistics from. */
+/**
+ * Totals straight from the ledger, with the snapshot they were read in: what live totals
+ * start from. A later commit is already counted here exactly when its transaction is
+ * visible in that snapshot (see `visibleInSnapshot`).
+ */
 export async function drawTotals(pool: pg.Pool, drawId: number): Promise<DrawTotals> {
+  // One statement, so the totals, the per-number counts and the snapshot all agree.
   const { rows } = await pool.query(
-    `select count(*)::int8 as n, coalesce(sum(cost_minor), 0)::int8 as stake, coalesce(max(id), 0)::int8 as last
-       from tickets where draw_id = $1`,
+    `with t as (select cost_minor, lines from tickets where draw_id = $1),
+          n as (select e.n::int as number, count(*)::int8 as lines
+                  from t, jsonb_array_elements(t.lines) l(line), jsonb_array_elements_text(l.line) e(n)
+                 group by 1)
+     select (select count(*) from t)::int8 as n,
+            (select coalesce(sum(cost_minor), 0) from t)::int8 as stake,
+            (select coalesce(json_agg(json_build_array(number, lines) order by number), '[]'::json) from n) as numbers,
+            pg_current_snapshot()::text as snapshot`,
     [drawId],
   );
-  return { ticketCount: rows[0].n, stakeMinor: rows[0].stake, lastTicketId: rows[0].last };
+  const r = rows[0];
+  return { ticketCount: r.n, stakeMinor: r.stake, numberCounts: r.numbers, snapshot: r.snapshot };
+}
+
+/** Parsed pg_snapshot: transactions below xmin are finished, at or above xmax not yet started. */
+export interface Snapshot {
+  xmin: bigint;
+  xmax: bigint;
+  inProgress: Set<bigint>;
+}
+
+export function parseSnapshot(text: string): Snapshot {
+  const m = /^(\d+):(\d+):([\d,]*)$/.exec(text);
+  if (!m) throw new Error(`not a pg_snapshot: ${text}`);
+  return { xmin: BigInt(m[1]), xmax: BigInt(m[2]), inProgress: new Set(m[3] ? m[3].split(',').map(BigInt) : []) };
+}
+
+/** Whether a (committed) transaction's writes are visible in the snapshot: pg_visible_in_snapshot's rule. */
+export function visibleInSnapshot(xid: bigint, snapshot: Snapshot): boolean {
+  if (xid < snapshot.xmin) return true;
+  if (xid >= snapshot.xmax) return false;
+  return !snapshot.inProgress.has(xid);
 }

@@ -2,8 +2,8 @@
 //
 // A thin network boundary: it stamps each bet on arrival, checks it, hands it to the
 // process's BetWriter and replies exactly once. Money decisions live in the ledger.
-// Fence layer 1 is here: the room rejects every bet received at or after the cutoff and
-// locks itself on a real timer at the cutoff.
+// Fence layer 1 is here: the room stamps every bet with its receive time, which the ledger
+// compares with the cutoff, and locks itself on a real timer at the cutoff.
 import crypto from 'node:crypto';
 import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
 import { ErrorCode } from '../core/errors.ts';
@@ -47,6 +47,8 @@ export class SalesRoom extends Room<{ state: SalesState }> {
   private draw!: DrawRow;
   private game!: GameRules;
   private tally!: Tally;
+  /** Tally version last copied into the state's per-number counts. */
+  private countsVersion = -1;
   private timers: NodeJS.Timeout[] = [];
   /**
    * Replies decided by a committed batch all arrive in one microtask drain. Queuing them and
@@ -99,7 +101,10 @@ export class SalesRoom extends Room<{ state: SalesState }> {
       serverTimeMs: nowMs,
       ticketsSold: this.tally.ticketCount,
       poolTotalMinor: this.tally.stakeMinor,
+      numberMin: game.drums[0].min,
     });
+    for (let n = game.drums[0].min; n <= game.drums[0].max; n++) this.state.numberCounts.push(0);
+    this.copyNumberCounts(this.state);
     this.setPatchRate(PATCH_RATE_MS);
     // Real timers, not this.clock: the room clock ticks with the patch loop and may fire late.
     this.timers.push(setTimeout(() => this.closeSales(), Math.max(0, draw.cutoffAtMs - nowMs)));
@@ -135,6 +140,19 @@ export class SalesRoom extends Room<{ state: SalesState }> {
     state.serverTimeMs = roomServices().clock.nowMs();
     state.ticketsSold = this.tally.ticketCount;
     state.poolTotalMinor = this.tally.stakeMinor;
+    this.copyNumberCounts(state);
+  }
+
+  /** Only entries that changed become part of the patch (schema tracks per index). */
+  private copyNumberCounts(state: SalesState) {
+    if (this.tally.version === this.countsVersion) return;
+    this.countsVersion = this.tally.version;
+    const min = state.numberMin;
+    const counts = this.tally.numberCounts;
+    for (let i = 0; i < state.numberCounts.length; i++) {
+      const value = counts[min + i] ?? 0;
+      if (state.numberCounts[i] !== value) state.numberCounts[i] = value;
+    }
   }
 
   onDispose() {
@@ -160,7 +178,11 @@ export class SalesRoom extends Room<{ state: SalesState }> {
 
     const bet = parseBet(message, this.game);
     if (!bet.ok) return reject(bet.requestId, bet.code, bet.message);
-    if (receivedAtMs >= this.draw.cutoffAtMs) return reject(bet.requestId, ErrorCode.DRAW_CLOSED, 'sales for this draw are closed');
+    // A bet stamped at or after cutoff still goes to the ledger, but only as a possible
+    // repeat: the ledger refuses it by this stamp (fence layer 2) unless its request id
+    // already bought a ticket, which it then returns. A client resending after a
+    // reconnection must learn its ticket, not a refusal. The per-connection rate limit
+    // above bounds what a late flood can cost.
     if (receivedAtMs < this.draw.openAtMs) return reject(bet.requestId, ErrorCode.DRAW_NOT_OPEN, 'sales for this draw have not opened');
 
     let lines: number[][];

@@ -16,6 +16,10 @@ export const SalesState = schema(
     serverTimeMs: t.number(),
     ticketsSold: t.number(),
     poolTotalMinor: t.number(),
+    /** Smallest number of the game's first drum: numberCounts[i] counts lines with numberMin + i. */
+    numberMin: t.number(),
+    /** Lines sold per number across the whole draw (every shard, every process). */
+    numberCounts: t.array('uint32'),
   },
   'SalesState',
 );

@@ -1,6 +1,10 @@
 // The three-layer cutoff fence: room receive time, the batch's database check, the closed draw.
 import t from 'tap';
-import type { Clock } from '../core/clock.ts';
+import { ClockHealth } from '../actors/ClockHealth.ts';
+import { DrawScheduler } from '../actors/DrawScheduler.ts';
+import { LocalLeadership } from '../actors/Leadership.ts';
+import { createLogger } from '../app/logger.ts';
+import { offsetClock, type Clock } from '../core/clock.ts';
 import { CUTOFF_GRACE_MS } from '../core/limits.ts';
 import { checkLedger } from '../ledger/invariants.ts';
 import { closeDueDraws } from '../ledger/draws.ts';
@@ -16,9 +20,10 @@ const clock: Clock & { offsetMs: number; frozenMs: number | undefined } = {
 };
 
 let ts: TestServer;
+const OPERATOR = 'ops:cutoff-test-operator';
 
 t.before(async () => {
-  ts = await startTestServer({ clock, env: { BET_RATE_PER_SECOND: '10000', BET_RATE_BURST: '10000' } });
+  ts = await startTestServer({ clock, env: { BET_RATE_PER_SECOND: '10000', BET_RATE_BURST: '10000', OPERATOR_CREDENTIALS: OPERATOR } });
 });
 
 t.afterEach(async () => {
@@ -109,4 +114,69 @@ t.test('the scheduler closes a draw only after cutoff + grace', async (t) => {
   await new Promise((r) => setTimeout(r, CUTOFF_GRACE_MS));
   t.ok((await closeDueDraws(ts.pool, CUTOFF_GRACE_MS)).includes(draw.publicId), 'closed after the grace');
   t.same(await closeDueDraws(ts.pool, CUTOFF_GRACE_MS), [], 'closing is idempotent');
+});
+
+t.test('a retry after cutoff of a bet bought before it returns the ticket, not a refusal', async (t) => {
+  const draw = await openDraw(ts.pool, 30_000);
+  const { token } = await newPlayer(ts.httpUrl, 10_000);
+  const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
+  clock.frozenMs = draw.cutoffAtMs - 1;
+  const bought = await conn.bet({ requestId: 'bought', quickPick: 1 });
+  t.equal(bought.type, 'bet:accepted');
+  clock.frozenMs = draw.cutoffAtMs + 500; // the reply was lost; the client resends after cutoff
+  const again = await conn.bet({ requestId: 'bought', quickPick: 1 });
+  t.equal(again.type, 'bet:accepted');
+  t.equal(again.ticketId, bought.ticketId, 'the same ticket');
+  t.same(again.lines, bought.lines, 'with the lines it was bought with');
+  t.equal(again.duplicate, true);
+  t.equal(again.balance, bought.balance, 'charged once');
+  const fresh = await conn.bet({ requestId: 'fresh', quickPick: 1 });
+  t.equal(fresh.code, 'DRAW_CLOSED', 'a new bet after cutoff is still refused');
+  await conn.leave();
+});
+
+t.test('clock health: a process whose clock is off by more than 100 ms says so (metric and log)', async (t) => {
+  const metric = async () => {
+    const res = await fetch(`${ts.httpUrl}/metrics`, { headers: { authorization: 'Basic ' + Buffer.from(OPERATOR).toString('base64') } });
+    return res.text();
+  };
+  clock.offsetMs = 400; // this node runs 400 ms ahead of the database
+  const skewed = await ts.server.clockHealth.check();
+  t.ok(skewed && Math.abs(skewed.offsetMs + 400) < 100, `measured ${Math.round(skewed!.offsetMs)} ms`);
+  t.ok(Math.abs(ts.server.clockHealth.dbNowMs() - Date.now()) < 100, 'and still knows the database time');
+  const bad = await metric();
+  t.match(bad, /lottery_clock_skewed 1/);
+  clock.offsetMs = 0;
+  await ts.server.clockHealth.check();
+  t.match(await metric(), /lottery_clock_skewed 0/);
+});
+
+t.test('a draw leader whose clock runs 3 s ahead still closes and draws by the database clock', async (t) => {
+  const draw = await openDraw(ts.pool, 1_000, Date.now(), 1_000);
+  const ahead = offsetClock(3_000);
+  const logger = createLogger('silent');
+  const health = new ClockHealth(ts.pool, ahead, logger);
+  await health.check();
+  const scheduler = new DrawScheduler({
+    pool: ts.pool,
+    clock: ahead,
+    logger,
+    runner: ts.server.draws.runner,
+    leadership: new LocalLeadership(),
+    schedule: { schedule: 'daily', demoPeriodSeconds: 240 },
+    dbNowMs: () => health.dbNowMs(),
+  });
+  await scheduler.start();
+  t.teardown(() => scheduler.stop());
+  const start = Date.now();
+  let row;
+  while (Date.now() - start < 15_000) {
+    row = (await ts.pool.query('select status, closed_at, drawn_at from draws where id = $1', [draw.id])).rows[0];
+    if (row.status === 'settled') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.equal(row.status, 'settled');
+  t.ok(new Date(row.closed_at).getTime() >= draw.cutoffAtMs + CUTOFF_GRACE_MS, 'closed no earlier than cutoff + grace');
+  t.ok(new Date(row.drawn_at).getTime() >= draw.drawAtMs, 'drawn no earlier than draw time');
+  t.ok(new Date(row.closed_at).getTime() < draw.cutoffAtMs + CUTOFF_GRACE_MS + 1_000, 'and not late either');
 });

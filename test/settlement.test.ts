@@ -13,8 +13,8 @@ import { SeedVault } from '../draw/vault.ts';
 import { drawsDue, markHalted } from '../ledger/drawSteps.ts';
 import { drawById, type DrawRow } from '../ledger/draws.ts';
 import { checkLedger } from '../ledger/invariants.ts';
-import { newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
-import { closeAndSeal, drawSealed, sell, type BetPlan } from './support/draws.ts';
+import { http, newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
+import { closeAndSeal, drawSealed, poolCrashingAtCommit, sell, type BetPlan } from './support/draws.ts';
 
 const DEPOSIT_MINOR = 100_000;
 const PLAYERS = 6;
@@ -96,25 +96,7 @@ async function snapshot() {
 
 /** A runner like the server's, on a pool whose COMMIT after settling "crashes" the process. */
 function crashingRunner(pool: pg.Pool): DrawRunner {
-  const crashing = {
-    connect: async () => {
-      const client = await pool.connect();
-      const query: (...args: unknown[]) => unknown = client.query;
-      const release = client.release;
-      let settled = false;
-      (client as any).query = (sql: any, params?: any) => {
-        if (typeof sql === 'string' && sql.includes(`set status = 'settled'`)) settled = true;
-        if (sql === 'commit' && settled) return Promise.reject(new Error('simulated crash before commit'));
-        return query.call(client, sql, params);
-      };
-      (client as any).release = (err?: Error) => {
-        (client as any).query = query;
-        (client as any).release = release;
-        return release.call(client, err);
-      };
-      return client;
-    },
-  } as unknown as pg.Pool;
+  const crashing = poolCrashingAtCommit(pool, (sql) => typeof sql === 'string' && sql.includes(`set status = 'settled'`));
   return new DrawRunner({
     pool: crashing,
     clock: systemClock,
@@ -176,6 +158,10 @@ t.test('a drawn draw pays every winning line its tier share, the rest to the hou
   const settled = (await drawById(ts.pool, main.id))!;
   t.equal(settled.status, 'settled');
   t.equal(settled.prizeTotalMinor, prizeTotalMinor, 'the draw records what players were paid');
+  const view = await http(ts.httpUrl, 'GET', `/api/draws/${settled.publicId}`);
+  t.equal(view.body.status, 'settled');
+  t.equal(view.body.settlement.prizeTotalMinor, prizeTotalMinor, 'the public draw shows the prize total');
+  t.same(view.body.settlement.tiers.map((x: any) => x.name), settled.prizeTiers!.map((x) => x.name), 'and every tier');
   t.ok(settled.settledAtMs! >= main.drawAtMs - 5_000 && settled.settledAtMs! <= Date.now() + 5_000);
   t.same(
     settled.prizeTiers!.map((x) => [x.name, x.winningLines, x.perLineMinor]),

@@ -3,6 +3,8 @@
 import t from 'tap';
 import { createLogger } from '../app/logger.ts';
 import { DrawScheduler, DRAWS_AHEAD } from '../actors/DrawScheduler.ts';
+import { LocalLeadership } from '../actors/Leadership.ts';
+import { until } from './support/wait.ts';
 import { systemClock } from '../core/clock.ts';
 import { checkLedger } from '../ledger/invariants.ts';
 import { newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
@@ -17,14 +19,6 @@ t.afterEach(async () => {
 });
 t.teardown(() => ts.close());
 
-async function until(check: () => boolean, timeoutMs = 2_000): Promise<boolean> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
 
 t.test('players beyond maxClients get new shards and every shard shows the draw-wide totals', async (t) => {
   const draw = await openDraw(ts.pool);
@@ -57,7 +51,14 @@ t.test('players beyond maxClients get new shards and every shard shows the draw-
 
 t.test('the scheduler keeps the next draws created, once, however many processes run it', async (t) => {
   const logger = createLogger('silent');
-  const schedulers = Array.from({ length: 4 }, () => new DrawScheduler(ts.pool, systemClock, logger, ts.server.draws.runner));
+  const schedulers = Array.from({ length: 4 }, () => new DrawScheduler({
+        pool: ts.pool,
+        clock: systemClock,
+        logger,
+        runner: ts.server.draws.runner,
+        leadership: new LocalLeadership(),
+        schedule: { schedule: 'daily', demoPeriodSeconds: 240 },
+      }),);
   await Promise.all(schedulers.map((s) => s.ensureUpcoming()));
   await Promise.all(schedulers.map((s) => s.ensureUpcoming()));
   const { rows } = await ts.pool.query(

@@ -23,6 +23,7 @@ import { allPassed, verifyDrawProof, verifyInclusionProof, verifyReceipt } from 
 import { DrandBeacon } from '../app/beacon.ts';
 import { checkLedger } from '../ledger/invariants.ts';
 import { http as api, newPlayer, openDraw, PlayerConnection, startTestServer, testDrawKeys, type TestServer } from './support/harness.ts';
+import { poolCrashingAtCommit } from './support/draws.ts';
 
 const run = promisify(execFile);
 const OPERATOR = 'auditor-test:operator-password-123';
@@ -111,25 +112,11 @@ function staleBeaconRunner(): DrawRunner {
 
 /** A runner like the server's, on a pool whose first COMMIT of a drawing "crashes" the process. */
 function crashingRunner(pool: pg.Pool, captured: { proof?: any }): DrawRunner {
-  const crashing = {
-    connect: async () => {
-      const client = await pool.connect();
-      const query: (...args: unknown[]) => unknown = client.query;
-      const release = client.release;
-      // Wrapped for this checkout only: the pool hands the same client out again later.
-      (client as any).query = (sql: any, params?: any) => {
-        if (typeof sql === 'string' && sql.includes(`set status = 'drawn'`)) captured.proof = JSON.parse(params[2]);
-        if (sql === 'commit' && captured.proof) return Promise.reject(new Error('simulated crash before commit'));
-        return query.call(client, sql, params);
-      };
-      (client as any).release = (err?: Error) => {
-        (client as any).query = query;
-        (client as any).release = release;
-        return release.call(client, err);
-      };
-      return client;
-    },
-  } as unknown as pg.Pool;
+  const crashing = poolCrashingAtCommit(pool, (sql, params) => {
+    if (typeof sql !== 'string' || !sql.includes(`set status = 'drawn'`)) return false;
+    captured.proof = JSON.parse(params[2]);
+    return true;
+  });
   return new DrawRunner({
     pool: crashing,
     clock: systemClock,

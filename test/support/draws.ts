@@ -3,6 +3,7 @@
 // the server's own DrawRunner, as the scheduler would.
 import { CUTOFF_GRACE_MS } from '../../core/limits.ts';
 import { closeDueDraws, drawById, type DrawRow } from '../../ledger/draws.ts';
+import type pg from 'pg';
 import { PlayerConnection, type TestServer } from './harness.ts';
 
 /** What one player buys: each entry is a bet message without its request id. */
@@ -39,4 +40,31 @@ export async function drawSealed(ts: TestServer, draw: DrawRow): Promise<DrawRow
   const outcome = await ts.server.draws.runner.draw(draw.id);
   if (outcome !== 'drawn') throw new Error(`draw ${draw.publicId}: ${outcome}`);
   return (await drawById(ts.pool, draw.id))!;
+}
+
+/**
+ * A pool whose clients fail the first COMMIT after `marks` has seen a statement it is
+ * looking for, as if the process died there: nothing of that transaction survives.
+ */
+export function poolCrashingAtCommit(pool: pg.Pool, marks: (sql: unknown, params: any) => boolean): pg.Pool {
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      const query: (...args: unknown[]) => unknown = client.query;
+      const release = client.release;
+      let marked = false;
+      // Wrapped for this checkout only: the pool hands the same client out again later.
+      (client as any).query = (sql: any, params?: any) => {
+        if (marks(sql, params)) marked = true;
+        if (sql === 'commit' && marked) return Promise.reject(new Error('simulated crash before commit'));
+        return query.call(client, sql, params);
+      };
+      (client as any).release = (err?: Error) => {
+        (client as any).query = query;
+        (client as any).release = release;
+        return release.call(client, err);
+      };
+      return client;
+    },
+  } as unknown as pg.Pool;
 }

@@ -17,6 +17,8 @@ export interface TestServer {
   httpUrl: string;
   wsUrl: string;
   databaseKind: 'postgres' | 'pglite';
+  /** The scratch database's URL on a real PostgreSQL (undefined on the embedded one). */
+  databaseUrl?: string;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     httpUrl: `http://127.0.0.1:${server.port}`,
     wsUrl: `ws://127.0.0.1:${server.port}`,
     databaseKind: server.db.kind,
+    databaseUrl: database?.url,
     async close() {
       await server.shutdown();
       await database?.drop();

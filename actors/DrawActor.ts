@@ -1,0 +1,135 @@
+// actors/DrawActor.ts — drives one draw through its day, in the process that leads it.
+//
+//   scheduled --open_at--> open --cutoff + grace--> closed --> sealed --draw_at--> drawn --> settled
+//
+// The actor keeps no state of its own: every wake-up reads the draw's persisted status and
+// does the one step that status calls for, if its time has come by the database's clock.
+// So a new leader in another process resumes exactly where the last one stopped, and a
+// step repeated by two processes in a leadership hand-over happens once (each step moves
+// the status forward under a row lock; see ledger/draws.ts and actors/DrawRunner.ts).
+import type pg from 'pg';
+import type { Logger } from '../app/logger.ts';
+import type { Metrics } from '../app/metrics.ts';
+import { CUTOFF_GRACE_MS } from '../core/limits.ts';
+import { closeDueDraws, drawById, openDueDraws } from '../ledger/draws.ts';
+import type { DrawRunner } from './DrawRunner.ts';
+
+/** Re-check this often while a step is due but did not happen (another process, a wait). */
+const RETRY_MS = 250;
+const ERROR_BACKOFF_MS = [500, 1_000, 2_000, 5_000];
+/** Never sleep longer than this: a changed row or clock is noticed within it. */
+const SLEEP_MAX_MS = 30_000;
+
+export type DrawActorEnd = 'settled' | 'halted' | 'gone';
+
+export interface DrawActorDeps {
+  pool: pg.Pool;
+  runner: DrawRunner;
+  logger: Logger;
+  metrics?: Metrics;
+  /** The database's time as this process best knows it (actors/ClockHealth.ts). */
+  dbNowMs(): number;
+}
+
+export class DrawActor {
+  private timer: NodeJS.Timeout | undefined;
+  private stepping: Promise<void> | undefined;
+  private stopped = false;
+  private failures = 0;
+  readonly done: Promise<DrawActorEnd>;
+  private finish!: (end: DrawActorEnd) => void;
+
+  constructor(
+    readonly drawId: number,
+    private readonly deps: DrawActorDeps,
+  ) {
+    this.done = new Promise((resolve) => (this.finish = resolve));
+  }
+
+  start(): void {
+    this.wake(0);
+  }
+
+  /** Stops driving the draw; resolves once a step in flight has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.stepping;
+  }
+
+  private wake(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.stepping = this.step().finally(() => (this.stepping = undefined));
+    }, Math.max(0, Math.min(SLEEP_MAX_MS, delayMs)));
+  }
+
+  /** One wake-up: read the persisted status, do its step if due, and plan the next wake-up. */
+  private async step(): Promise<void> {
+    const { pool, runner, logger } = this.deps;
+    try {
+      const draw = await drawById(pool, this.drawId);
+      if (this.stopped) return;
+      if (!draw) return this.end('gone');
+      const nowMs = this.deps.dbNowMs();
+      let next: number;
+      switch (draw.status) {
+        case 'scheduled':
+          if (nowMs < draw.openAtMs) {
+            next = draw.openAtMs - nowMs;
+          } else {
+            // Past cutoff already (every process was down): the close step takes it from here.
+            const opened = await openDueDraws(pool, draw.id);
+            if (opened.length) logger.info({ drawId: draw.publicId }, 'draw opened');
+            next = opened.length || nowMs >= draw.cutoffAtMs ? 0 : RETRY_MS;
+          }
+          break;
+        case 'open': {
+          const closeAtMs = draw.cutoffAtMs + CUTOFF_GRACE_MS;
+          if (nowMs < closeAtMs) {
+            next = closeAtMs - nowMs;
+          } else {
+            const closed = await closeDueDraws(pool, CUTOFF_GRACE_MS, draw.id);
+            if (closed.length) logger.info({ drawId: draw.publicId }, 'draw closed');
+            next = closed.length ? 0 : RETRY_MS;
+          }
+          break;
+        }
+        case 'closed':
+          next = (await runner.seal(draw.id)) ? 0 : RETRY_MS;
+          break;
+        case 'sealed':
+          if (nowMs < draw.drawAtMs) {
+            next = draw.drawAtMs - nowMs;
+          } else {
+            const outcome = await runner.draw(draw.id);
+            next = outcome === 'drawn' || outcome === 'halted' ? 0 : RETRY_MS;
+          }
+          break;
+        case 'drawn':
+          next = (await runner.settle(draw.id)) === 'settled' ? 0 : RETRY_MS;
+          break;
+        case 'settled':
+        case 'halted':
+          return this.end(draw.status);
+        default:
+          throw new Error(`draw ${draw.publicId} has unknown status ${draw.status}`);
+      }
+      this.failures = 0;
+      this.wake(next);
+    } catch (err) {
+      const delay = ERROR_BACKOFF_MS[Math.min(this.failures, ERROR_BACKOFF_MS.length - 1)];
+      this.failures++;
+      logger.error({ err, drawId: this.drawId, retryInMs: delay }, 'draw step failed; retrying');
+      this.wake(delay);
+    }
+  }
+
+  private end(end: DrawActorEnd): void {
+    this.stopped = true;
+    this.finish(end);
+  }
+}

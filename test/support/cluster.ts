@@ -1,0 +1,226 @@
+// test/support/cluster.ts — real server processes (server.ts, as `npm start` runs it) on
+// loopback, sharing one PostgreSQL database and one Redis: a cluster in a test.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, type Room } from '@colyseus/sdk';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The same Redis server as `url`, database index `index`: a keyspace no other test uses. */
+export function redisDatabase(url: string, index: number): string {
+  const u = new URL(url);
+  u.pathname = `/${index}`;
+  return u.toString();
+}
+
+export interface ServerProcess {
+  port: number;
+  processId: string;
+  url: string;
+  child: ChildProcess;
+  /** Every JSON log line the process wrote so far. */
+  logs: any[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  alive: boolean;
+}
+
+/** Starts `server.ts` and resolves once it listens (its start-up log line names its process id). */
+export async function startServerProcess(env: Record<string, string>, startTimeoutMs = 30_000): Promise<ServerProcess> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-cluster-'));
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: any[] = [];
+  let stderr = '';
+  const proc: ServerProcess = {
+    port,
+    processId: '',
+    url: `http://127.0.0.1:${port}`,
+    child,
+    logs,
+    alive: true,
+    exited: new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        proc.alive = false;
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        resolve({ code, signal });
+      }),
+    ),
+  };
+  let buffered = '';
+  const listening = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server on ${port} did not start: ${stderr.slice(-2000)}`)), startTimeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const text = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        let entry;
+        try {
+          entry = JSON.parse(text);
+        } catch {
+          continue;
+        }
+        logs.push(entry);
+        if (entry.msg === 'lottery server listening') {
+          proc.processId = entry.processId;
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server on ${port} exited with ${code} before listening: ${stderr.slice(-2000)}`));
+    });
+  });
+  await listening;
+  return proc;
+}
+
+/** Stops a process with SIGTERM and waits for it (SIGKILL after `timeoutMs`). */
+export async function stopServerProcess(proc: ServerProcess, timeoutMs = 20_000) {
+  if (!proc.alive) return proc.exited;
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), timeoutMs);
+  const result = await proc.exited;
+  clearTimeout(timer);
+  return result;
+}
+
+export interface Ack {
+  requestId: string;
+  ticketId: string;
+  duplicate: boolean;
+}
+
+/**
+ * A player that keeps betting across process failures, as a real client would: each bet
+ * has a request id; a bet without a reply is sent again, with the same id, after
+ * reconnecting (SDK reconnection first; if the room is gone, matchmaking through any live
+ * process). Every reply is recorded.
+ */
+export class ResilientPlayer {
+  room: Room | undefined;
+  /** Port of the process whose HTTP matchmaking placed this player (not where the room is). */
+  joinedVia = 0;
+  readonly acks = new Map<string, Ack>();
+  readonly rejections: { requestId: string | null; code: string }[] = [];
+  readonly pending = new Map<string, Record<string, unknown>>();
+  rejoins = 0;
+  /** How long each rejoin took, from losing the room to holding a new one (ms). */
+  readonly rejoinMs: number[] = [];
+  private stopped = false;
+  private rejoining: Promise<void> | undefined;
+  private sequence = 0;
+
+  constructor(
+    readonly name: string,
+    readonly token: string,
+    readonly drawId: string,
+    /** Ports of processes believed alive (the test removes one it kills). */
+    readonly ports: () => number[],
+  ) {}
+
+  async join(): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    let lastError: unknown;
+    while (Date.now() < deadline && !this.stopped) {
+      const ports = this.ports();
+      const port = ports[Math.floor(Math.random() * ports.length)];
+      try {
+        const client = new Client(`ws://127.0.0.1:${port}`);
+        client.auth.token = this.token;
+        const room = await client.joinOrCreate('sales', { drawId: this.drawId });
+        this.attach(room);
+        this.joinedVia = port;
+        return;
+      } catch (err) {
+        lastError = err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    if (!this.stopped) throw new Error(`${this.name} could not join: ${String((lastError as Error)?.message ?? lastError)}`);
+  }
+
+  private attach(room: Room): void {
+    this.room = room;
+    room.reconnection.maxRetries = 3;
+    room.reconnection.minDelay = 100;
+    room.reconnection.maxDelay = 400;
+    room.reconnection.minUptime = 0;
+    room.onMessage('bet:accepted', (m: any) => {
+      this.pending.delete(m.requestId);
+      this.acks.set(m.requestId, { requestId: m.requestId, ticketId: m.ticketId, duplicate: m.duplicate });
+    });
+    room.onMessage('bet:rejected', (m: any) => {
+      // Shutting down: this bet was not taken; it goes again after rejoining.
+      if (m.code === 'SHUTTING_DOWN') return;
+      this.pending.delete(m.requestId);
+      this.rejections.push({ requestId: m.requestId, code: m.code });
+    });
+    room.onMessage('error', () => {});
+    room.onLeave(() => {
+      if (this.room !== room || this.stopped) return;
+      this.room = undefined;
+      this.rejoin();
+    });
+  }
+
+  private rejoin(): void {
+    if (this.rejoining) return;
+    this.rejoins++;
+    const startedMs = Date.now();
+    this.rejoining = this.join()
+      .then(() => {
+        this.rejoinMs.push(Date.now() - startedMs);
+        // Everything without a reply goes again, same request ids: at most one ticket each.
+        for (const message of this.pending.values()) this.room?.send('bet', message);
+      })
+      .catch(() => {})
+      .finally(() => (this.rejoining = undefined));
+  }
+
+  /** Sends one new bet (quick pick). */
+  bet(): string {
+    const requestId = `${this.name}-${++this.sequence}`;
+    const message = { requestId, quickPick: 1 };
+    this.pending.set(requestId, message);
+    this.room?.send('bet', message);
+    return requestId;
+  }
+
+  /** Sends again every bet still without a reply (after a SHUTTING_DOWN answer, say). */
+  resendPending(): void {
+    if (!this.room) return;
+    for (const message of this.pending.values()) this.room.send('bet', message);
+  }
+
+  async leave(): Promise<void> {
+    this.stopped = true;
+    const room = this.room;
+    this.room = undefined;
+    // A room whose process is gone never answers a leave: do not wait for it forever.
+    if (room) await Promise.race([room.leave().catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
+  }
+}
