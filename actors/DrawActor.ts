@@ -11,7 +11,7 @@ import type pg from 'pg';
 import type { Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
 import { CUTOFF_GRACE_MS } from '../core/limits.ts';
-import { closeDueDraws, drawById, openDueDraws } from '../ledger/draws.ts';
+import { closeDueDraws, drawById, openDueDraws, type DrawRow } from '../ledger/draws.ts';
 import type { DrawRunner } from './DrawRunner.ts';
 
 /** Re-check this often while a step is due but did not happen (another process, a wait). */
@@ -36,6 +36,7 @@ export class DrawActor {
   private stepping: Promise<void> | undefined;
   private stopped = false;
   private failures = 0;
+  private lastStatus: string | undefined;
   readonly done: Promise<DrawActorEnd>;
   private finish!: (end: DrawActorEnd) => void;
 
@@ -80,24 +81,20 @@ export class DrawActor {
         case 'scheduled':
           if (nowMs < draw.openAtMs) {
             next = draw.openAtMs - nowMs;
-          } else {
-            // Past cutoff already (every process was down): the close step takes it from here.
+            break;
+          }
+          if (nowMs < draw.cutoffAtMs) {
             const opened = await openDueDraws(pool, draw.id);
             if (opened.length) logger.info({ drawId: draw.publicId }, 'draw opened');
-            next = opened.length || nowMs >= draw.cutoffAtMs ? 0 : RETRY_MS;
+            next = opened.length ? 0 : RETRY_MS;
+            break;
           }
+          // Nobody opened it before its cutoff (every process was down): it closes unsold.
+          next = await this.closeWhenDue(draw, nowMs);
           break;
-        case 'open': {
-          const closeAtMs = draw.cutoffAtMs + CUTOFF_GRACE_MS;
-          if (nowMs < closeAtMs) {
-            next = closeAtMs - nowMs;
-          } else {
-            const closed = await closeDueDraws(pool, CUTOFF_GRACE_MS, draw.id);
-            if (closed.length) logger.info({ drawId: draw.publicId }, 'draw closed');
-            next = closed.length ? 0 : RETRY_MS;
-          }
+        case 'open':
+          next = await this.closeWhenDue(draw, nowMs);
           break;
-        }
         case 'closed':
           next = (await runner.seal(draw.id)) ? 0 : RETRY_MS;
           break;
@@ -119,6 +116,10 @@ export class DrawActor {
           throw new Error(`draw ${draw.publicId} has unknown status ${draw.status}`);
       }
       this.failures = 0;
+      // Straight on only when the status moved since the last look: a step that "succeeds"
+      // without moving it must not spin against the database.
+      if (next === 0 && draw.status === this.lastStatus) next = RETRY_MS;
+      this.lastStatus = draw.status;
       this.wake(next);
     } catch (err) {
       const delay = ERROR_BACKOFF_MS[Math.min(this.failures, ERROR_BACKOFF_MS.length - 1)];
@@ -126,6 +127,15 @@ export class DrawActor {
       logger.error({ err, drawId: this.drawId, retryInMs: delay }, 'draw step failed; retrying');
       this.wake(delay);
     }
+  }
+
+  /** Closes the draw once cutoff plus grace has passed; returns when to wake up next. */
+  private async closeWhenDue(draw: DrawRow, nowMs: number): Promise<number> {
+    const closeAtMs = draw.cutoffAtMs + CUTOFF_GRACE_MS;
+    if (nowMs < closeAtMs) return closeAtMs - nowMs;
+    const closed = await closeDueDraws(this.deps.pool, CUTOFF_GRACE_MS, draw.id);
+    if (closed.length) this.deps.logger.info({ drawId: draw.publicId }, 'draw closed');
+    return closed.length ? 0 : RETRY_MS;
   }
 
   private end(end: DrawActorEnd): void {

@@ -97,7 +97,9 @@ export class DrawScheduler {
       if (this.o.schedule.schedule === 'daily') {
         for (const d of plannedDrawsBetween(game, this.o.schedule, nowMs, nowMs + DAILY_WINDOW_MS)) planned.set(d.publicId, d);
       }
-      for (const draw of [...planned.values()].sort((a, b) => a.drawAtMs - b.drawAtMs)) {
+      // A draw whose sales would already be over is not worth creating: it could sell nothing.
+      const worthCreating = [...planned.values()].filter((d) => d.cutoffAtMs > nowMs);
+      for (const draw of worthCreating.sort((a, b) => a.drawAtMs - b.drawAtMs)) {
         const { created } = await this.o.runner.createDraw(draw);
         if (created) this.o.logger.info({ drawId: draw.publicId, cutoffAt: new Date(draw.cutoffAtMs).toISOString() }, 'draw created');
       }

@@ -153,13 +153,42 @@ t.test('clock health: a process whose clock is off by more than 100 ms says so (
 
 t.test('a draw leader whose clock runs 3 s ahead still closes and draws by the database clock', async (t) => {
   const draw = await openDraw(ts.pool, 1_000, Date.now(), 1_000);
-  const ahead = offsetClock(3_000);
+  const scheduler = await leaderWithClock(offsetClock(3_000));
+  t.teardown(() => scheduler.stop());
+  const row = await settled(draw.id);
+  t.equal(row.status, 'settled');
+  t.ok(new Date(row.closed_at).getTime() >= draw.cutoffAtMs + CUTOFF_GRACE_MS, 'closed no earlier than cutoff + grace');
+  t.ok(new Date(row.drawn_at).getTime() >= draw.drawAtMs, 'drawn no earlier than draw time');
+  t.ok(new Date(row.closed_at).getTime() < draw.cutoffAtMs + CUTOFF_GRACE_MS + 1_000, 'and not late either');
+});
+
+t.test('a draw nobody opened before its cutoff (every process down) closes unsold and still runs its day', async (t) => {
+  const nowMs = Date.now();
+  const { draw } = await ts.server.draws.runner.createDraw({
+    publicId: `missed-${nowMs}`,
+    gameId: 'lotto649',
+    businessDate: new Date(nowMs).toISOString().slice(0, 10),
+    openAtMs: nowMs - 60_000,
+    cutoffAtMs: nowMs - 3_000,
+    drawAtMs: nowMs + 1_500,
+  });
+  t.equal(draw.status, 'scheduled');
+  const scheduler = await leaderWithClock({ nowMs: () => Date.now() });
+  t.teardown(() => scheduler.stop());
+  const row = await settled(draw.id);
+  t.equal(row.status, 'settled');
+  t.equal(row.ticket_count, 0, 'sealed empty');
+  t.ok(new Date(row.drawn_at).getTime() >= draw.drawAtMs, 'drawn at its draw time');
+});
+
+/** A draw scheduler leading every draw of this server's database, on the given clock. */
+async function leaderWithClock(leaderClock: Clock): Promise<DrawScheduler> {
   const logger = createLogger('silent');
-  const health = new ClockHealth(ts.pool, ahead, logger);
+  const health = new ClockHealth(ts.pool, leaderClock, logger);
   await health.check();
   const scheduler = new DrawScheduler({
     pool: ts.pool,
-    clock: ahead,
+    clock: leaderClock,
     logger,
     runner: ts.server.draws.runner,
     leadership: new LocalLeadership(),
@@ -167,16 +196,17 @@ t.test('a draw leader whose clock runs 3 s ahead still closes and draws by the d
     dbNowMs: () => health.dbNowMs(),
   });
   await scheduler.start();
-  t.teardown(() => scheduler.stop());
+  return scheduler;
+}
+
+/** The draw's row once it is settled (or as it is after 15 s). */
+async function settled(drawId: number) {
   const start = Date.now();
   let row;
   while (Date.now() - start < 15_000) {
-    row = (await ts.pool.query('select status, closed_at, drawn_at from draws where id = $1', [draw.id])).rows[0];
+    row = (await ts.pool.query('select status, closed_at, drawn_at, ticket_count from draws where id = $1', [drawId])).rows[0];
     if (row.status === 'settled') break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  t.equal(row.status, 'settled');
-  t.ok(new Date(row.closed_at).getTime() >= draw.cutoffAtMs + CUTOFF_GRACE_MS, 'closed no earlier than cutoff + grace');
-  t.ok(new Date(row.drawn_at).getTime() >= draw.drawAtMs, 'drawn no earlier than draw time');
-  t.ok(new Date(row.closed_at).getTime() < draw.cutoffAtMs + CUTOFF_GRACE_MS + 1_000, 'and not late either');
-});
+  return row;
+}
