@@ -19,7 +19,7 @@ export interface ScheduleMode {
   demoPeriodSeconds: number;
 }
 
-/** Same fields as ledger/draws.ts PlannedDraw: the scheduler passes these straight on. */
+/** A draw's identity and times; the ledger creates draws from exactly this (ledger/draws.ts PlannedDraw). */
 export interface PlannedDrawTimes {
   publicId: string;
   gameId: string;

@@ -170,6 +170,20 @@ interface Accepted {
   resultIndex: number;
 }
 
+/** The answer to a repeat: the ticket its request id already bought, charged nothing now. */
+function duplicateOf(prior: any, balanceMinor: number): BetResult {
+  return {
+    status: 'accepted',
+    ticketId: ticketPublicId(prior.id),
+    lines: prior.lines,
+    costMinor: prior.cost_minor,
+    balanceMinor,
+    receivedAtMs: new Date(prior.received_at).getTime(),
+    duplicate: true,
+    ticketRowId: prior.id,
+  };
+}
+
 async function decideAndWrite(
   client: pg.PoolClient,
   bets: BetToWrite[],
@@ -179,23 +193,10 @@ async function decideAndWrite(
   const { draws, balances } = await beginAndLock(client, bets, cutoffGraceMs);
   const existing = lookUpExisting ? await existingTickets(client, bets) : new Map<string, any>();
 
-  // The fast path looks nothing up, trusting the insert's conflict check to find repeats.
-  // A repeat that would be rejected (a retry after cutoff, or with the funds now spent)
-  // never reaches the insert, so look those few up here: a retry of a bought ticket
-  // returns that ticket, whatever has changed since.
-  if (!lookUpExisting) {
-    const running = new Map(balances);
-    const doomed = bets.filter((bet) => {
-      const balance = running.get(bet.walletAccountId) ?? 0;
-      if (rejectionFor(bet, draws.get(bet.drawId)) !== undefined || balance < bet.costMinor) return true;
-      running.set(bet.walletAccountId, balance - bet.costMinor);
-      return false;
-    });
-    if (doomed.length > 0) for (const [key, row] of await existingTickets(client, doomed)) existing.set(key, row);
-  }
-
   const results: BetResult[] = [];
   const accepted: Accepted[] = [];
+  /** Refused bets, with the balance at their turn: on the fast path they may be repeats. */
+  const refused: { index: number; bet: BetToWrite; balance: number }[] = [];
   const walletDebits = new Map<number, number>();
   const poolCredits = new Map<number, number>();
   for (const bet of bets) {
@@ -203,26 +204,18 @@ async function decideAndWrite(
     invariant(balance !== undefined, `wallet ${bet.walletAccountId} not found`);
     const prior = existing.get(`${bet.playerId}:${bet.requestId}`);
     if (prior) {
-      results.push({
-        status: 'accepted',
-        ticketId: ticketPublicId(prior.id),
-        lines: prior.lines,
-        costMinor: prior.cost_minor,
-        balanceMinor: balance,
-        receivedAtMs: new Date(prior.received_at).getTime(),
-        duplicate: true,
-        ticketRowId: prior.id,
-      });
+      results.push(duplicateOf(prior, balance));
       continue;
     }
     const draw = draws.get(bet.drawId);
-    const rejection = rejectionFor(bet, draw);
+    const rejection =
+      rejectionFor(bet, draw) ??
+      (balance < bet.costMinor
+        ? ({ status: 'rejected', code: 'INSUFFICIENT_FUNDS', message: `ticket costs ${bet.costMinor}, balance is ${balance}` } as const)
+        : undefined);
     if (rejection) {
+      refused.push({ index: results.length, bet, balance });
       results.push(rejection);
-      continue;
-    }
-    if (balance < bet.costMinor) {
-      results.push({ status: 'rejected', code: 'INSUFFICIENT_FUNDS', message: `ticket costs ${bet.costMinor}, balance is ${balance}` });
       continue;
     }
     balances.set(bet.walletAccountId, balance - bet.costMinor);
@@ -239,6 +232,18 @@ async function decideAndWrite(
       duplicate: false,
       ticketRowId: 0,
     });
+  }
+  // The fast path looks nothing up, trusting the insert's conflict check to find repeats.
+  // A repeat that is refused (a resend after cutoff, or with the funds since spent) never
+  // reaches the insert, so look those few up: a resend of a bought ticket returns that
+  // ticket, whatever has changed since. Neither a refusal nor a repeat debits anything, so
+  // the decisions made for the other bets stand.
+  if (!lookUpExisting && refused.length > 0) {
+    const found = await existingTickets(client, refused.map((r) => r.bet));
+    for (const r of refused) {
+      const prior = found.get(`${r.bet.playerId}:${r.bet.requestId}`);
+      if (prior) results[r.index] = duplicateOf(prior, r.balance);
+    }
   }
   if (accepted.length === 0) {
     await client.query('commit');

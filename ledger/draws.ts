@@ -1,5 +1,6 @@
 // ledger/draws.ts — draw rows: creation from schedules, status changes, totals.
 import type pg from 'pg';
+import type { PlannedDrawTimes } from '../games/calendar.ts';
 import type { TierAllocation } from '../games/prizes.ts';
 
 export type DrawStatus = 'scheduled' | 'open' | 'closed' | 'sealed' | 'drawn' | 'settled' | 'halted';
@@ -27,14 +28,8 @@ export interface DrawRow {
 }
 
 /** When a draw sells and is drawn, as its game's schedule gives it. */
-export interface PlannedDraw {
-  publicId: string;
-  gameId: string;
-  businessDate: string;
-  openAtMs: number;
-  cutoffAtMs: number;
-  drawAtMs: number;
-}
+/** A draw's identity and times, as the game calendar plans them. */
+export type PlannedDraw = PlannedDrawTimes;
 
 export interface NewDraw extends PlannedDraw {
   /** The operator's seed commitment and the seed sealed under the seed key (draw/vault.ts). */
