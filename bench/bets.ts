@@ -184,15 +184,41 @@ async function startServerProcess(env: Record<string, string>): Promise<RunningP
   };
 }
 
-/** Busy and total jiffies of the whole machine (Linux), to tell CPU-bound from waiting. */
-function machineJiffies(): { busy: number; total: number } {
+/**
+ * CPU seconds used so far by every process named `postgres` on this machine (Linux): the
+ * database's share of the run when it is a local server. NaN where /proc is unreadable.
+ */
+function postgresCpuSeconds(): number {
   try {
-    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    let total = 0;
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (!stat.includes('(postgres)')) continue;
+        const fields = stat.split(') ')[1].split(' ');
+        total += (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        /* the process ended while we looked */
+      }
+    }
+    return total;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Busy and total jiffies of the whole machine (Linux), to tell CPU-bound from waiting. */
+function machineJiffies(): { busy: number; total: number; steal: number } {
+  try {
+    // user nice system idle iowait irq softirq steal guest guest_nice; guest time is
+    // already counted in user, so it is left out of the total.
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
     const idle = cpu[3] + (cpu[4] ?? 0);
     const total = cpu.reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
+    return { busy: total - idle, total, steal: cpu[7] ?? 0 };
   } catch {
-    return { busy: NaN, total: NaN };
+    return { busy: NaN, total: NaN, steal: NaN };
   }
 }
 
@@ -216,8 +242,12 @@ interface ModeResult {
   ledgerInvariantsOk: boolean;
   serverCpuSeconds: number;
   loadCpuSeconds: number;
+  /** CPU seconds of the local PostgreSQL server's processes (NaN for the embedded database). */
+  databaseCpuSeconds: number;
   /** Share of all cores busy during the run (server, load generator, database, rest). */
   machineBusyPercent: number;
+  /** Share of all cores' time taken by the hypervisor for other guests (steal). */
+  machineStealPercent: number;
   betsPerBatchMean: number;
   /** Mean time from taking a batch off the queue to its commit, as the server measures it. */
   batchWriteMsMean: number;
@@ -251,6 +281,7 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
   const serverCpuStart = server.cpuSeconds();
   const loadCpuStart = process.cpuUsage();
   const machineStart = machineJiffies();
+  const databaseCpuStart = process.env.DATABASE_URL ? postgresCpuSeconds() : NaN;
   const startMs = performance.now();
   await Promise.all(
     rooms.map(
@@ -309,7 +340,9 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
   const loadCpu = process.cpuUsage(loadCpuStart);
   const loadCpuSeconds = (loadCpu.user + loadCpu.system) / 1e6;
   const machineEnd = machineJiffies();
+  const databaseCpuSeconds = postgresCpuSeconds() - databaseCpuStart;
   const machineBusyPercent = (100 * (machineEnd.busy - machineStart.busy)) / (machineEnd.total - machineStart.total);
+  const machineStealPercent = (100 * (machineEnd.steal - machineStart.steal)) / (machineEnd.total - machineStart.total);
   for (const room of rooms) await room.leave().catch(() => {});
   const exitCode = await server.stop();
   if (exitCode !== 0) throw new Error(`server exited with ${exitCode}`);
@@ -338,7 +371,9 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
     ledgerInvariantsOk: invariants.ok,
     serverCpuSeconds,
     loadCpuSeconds,
+    databaseCpuSeconds,
     machineBusyPercent,
+    machineStealPercent,
     betsPerBatchMean: server.writerStats()?.betsPerBatchMean ?? NaN,
     failedBatches: server.writerStats()?.failedBatches ?? NaN,
     batchWriteMsMean,
@@ -355,11 +390,11 @@ async function main() {
   const ratio = batch.durableBetsPerSecond / single.durableBetsPerSecond;
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 2) : '-');
   console.log('');
-  console.log('| mode | bets | accepted | seconds | durable bets/s | ack p50 ms | ack p99 ms | ack p99.9 ms | server CPU s | load gen CPU s | machine busy % | bets/batch | batch write ms | loop lag p99 ms | ledger = acks | invariants |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  console.log('| mode | bets | accepted | seconds | durable bets/s | ack p50 ms | ack p99 ms | ack p99.9 ms | server CPU s | load gen CPU s | database CPU s | machine busy % | steal % | bets/batch | batch write ms | loop lag p99 ms | ledger = acks | invariants |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   for (const r of [batch, single]) {
     console.log(
-      `| ${r.mode === 'batch' ? 'group commit' : 'one tx per bet (baseline)'} | ${r.bets} | ${r.accepted} | ${f(r.seconds)} | ${f(r.durableBetsPerSecond)} | ${f(r.latencyMsP50)} | ${f(r.latencyMsP99)} | ${f(r.latencyMsP999)} | ${f(r.serverCpuSeconds)} | ${f(r.loadCpuSeconds)} | ${f(r.machineBusyPercent)} | ${f(r.betsPerBatchMean)} | ${f(r.batchWriteMsMean)} | ${f(r.eventLoopLagMsP99)} | ${r.ledgerMatchesAcks ? 'yes' : 'NO'} | ${r.ledgerInvariantsOk ? 'ok' : 'BROKEN'} |`,
+      `| ${r.mode === 'batch' ? 'group commit' : 'one tx per bet (baseline)'} | ${r.bets} | ${r.accepted} | ${f(r.seconds)} | ${f(r.durableBetsPerSecond)} | ${f(r.latencyMsP50)} | ${f(r.latencyMsP99)} | ${f(r.latencyMsP999)} | ${f(r.serverCpuSeconds)} | ${f(r.loadCpuSeconds)} | ${f(r.databaseCpuSeconds)} | ${f(r.machineBusyPercent)} | ${f(r.machineStealPercent)} | ${f(r.betsPerBatchMean)} | ${f(r.batchWriteMsMean)} | ${f(r.eventLoopLagMsP99)} | ${r.ledgerMatchesAcks ? 'yes' : 'NO'} | ${r.ledgerInvariantsOk ? 'ok' : 'BROKEN'} |`,
     );
   }
   console.log(`\ngroup commit / baseline throughput ratio: ${ratio.toFixed(1)}x`);
