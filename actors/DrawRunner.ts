@@ -24,7 +24,8 @@ import { invariant } from '../core/errors.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { ALGORITHM, type DrawInputs } from '../draw/drbg.ts';
 import { merkleRoot, MerkleTree } from '../draw/merkle.ts';
-import { ticketLeaf, LEAF_VERSION, type TicketRecord } from '../draw/encoding.ts';
+import { ticketLeafWith, LEAF_VERSION, type TicketRecord } from '../draw/encoding.ts';
+import { nobleSha256, type Sha256 } from '../draw/sha256.ts';
 import { PROOF_VERSION, signProof, type DrawProof, type UnsignedDrawProof } from '../draw/proof.ts';
 import { numbersFor } from '../draw/select.ts';
 import { allPassed, verifyDrawProof } from '../draw/verify.ts';
@@ -59,6 +60,8 @@ export interface DrawRunnerOptions {
   beacon: BeaconSource | null;
   /** How long past draw time to wait for auditors' seeds and the beacon before halting. */
   revealWaitMs: number;
+  /** SHA-256 for the ticket tree (default @noble; the server passes OpenSSL's, see draw/sha256.ts). */
+  sha256?: Sha256;
 }
 
 
@@ -108,7 +111,8 @@ export class DrawRunner {
       const draw = await lockDrawInStatus(client, drawId, 'closed');
       if (!draw) return false;
       const records = await this.ticketRecords(client, draw);
-      const root = merkleRoot(records.map(ticketLeaf));
+      const hash = this.o.sha256 ?? nobleSha256;
+      const root = merkleRoot(records.map(ticketLeafWith(hash)), hash);
       const stake = records.reduce((sum, r) => sum + r.costMinor, 0);
       await markSealed(client, draw, root, records.length, stake);
       this.o.metrics?.drawSteps.inc({ step: 'sealed' });
@@ -312,7 +316,8 @@ export class DrawRunner {
   async sealedTree(draw: DrawRow): Promise<{ tree: MerkleTree; records: TicketRecord[] }> {
     invariant(draw.seal !== null, `draw ${draw.publicId} is not sealed`);
     const records = await this.ticketRecords(this.o.pool, draw);
-    const tree = new MerkleTree(records.map(ticketLeaf));
+    const hash = this.o.sha256 ?? nobleSha256;
+    const tree = new MerkleTree(records.map(ticketLeafWith(hash)), hash);
     invariant(bytesToHex(tree.root) === draw.seal.ticketRoot, `draw ${draw.publicId}: ledger tickets no longer match the sealed root`);
     return { tree, records };
   }

@@ -26,7 +26,8 @@ import { HttpRoutes } from './http.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { beaconFromConfig } from './beacon.ts';
 import { registerDrawApi } from './drawApi.ts';
-import { loadDrawKeys, nativeSigner } from './keys.ts';
+import { loadDrawKeys } from './keys.ts';
+import { nativeSha256, nativeSigner } from './nativeCrypto.ts';
 import { createMetrics } from './metrics.ts';
 import { isRedisOutageError } from './redis.ts';
 import { SandboxPaymentProvider } from './payments.ts';
@@ -79,6 +80,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     vault,
     signingKey: keys.signingKey,
     publicKey: keys.publicKey,
+    sha256: nativeSha256,
     beacon: beaconFromConfig(config, logger),
     revealWaitMs: config.revealWaitSeconds * 1000,
   });
@@ -101,7 +103,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // baseline runs as many single-bet transactions as the pool allows. PGlite has one connection.
     concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : 2, (db.pool.options.max ?? 1) - 1)),
     onCommitted: (bets) => tallies.onCommitted(bets),
-    signReceipts: (tickets) => signWireReceipts(tickets, keys.signingKey, (message) => signBatch(message)),
+    signReceipts: (tickets) => signWireReceipts(tickets, keys.signingKey, (message) => signBatch(message), nativeSha256),
   });
   const authenticate = sessionAuthenticator(db.pool, clock, sessionPlayer);
   setRoomServices({

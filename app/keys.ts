@@ -54,15 +54,3 @@ export function loadDrawKeys(env: { seedKey?: string; signingKey?: string }, dat
   const signingKey = keyFrom('DRAW_SIGNING_KEY', env.signingKey, dataDir, logger);
   return { seedKey, signingKey, publicKey: bytesToHex(ed25519.getPublicKey(signingKey)) };
 }
-
-/**
- * Ed25519 signing through OpenSSL: byte-identical to @noble/curves (RFC 8032 signatures are
- * deterministic; test/keys.test.ts checks it) at ~30 µs instead of ~500 µs. The bet writer
- * signs every batch; verification everywhere stays with @noble/curves.
- */
-export function nativeSigner(secretKey: Uint8Array): (message: Uint8Array) => Uint8Array {
-  // PKCS#8 wrapping of a raw Ed25519 private key (RFC 8410).
-  const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(secretKey)]);
-  const key = crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-  return (message) => new Uint8Array(crypto.sign(null, message, key));
-}

@@ -3,7 +3,7 @@
 // A ticket's leaf is what the operator signs in its receipt at acceptance and seals into
 // the draw's ticket root at close. Change this encoding and every old receipt and proof
 // stops verifying: that is what LEAF_VERSION (the first byte) is for.
-import { Sha256Context } from './sha256.ts';
+import { nobleSha256, Sha256Context, type Sha256 } from './sha256.ts';
 import { assertBytes, assertInteger, assertString, STR_BYTES_MAX, strBytes, U16_MAX, U64_SAFE_MAX, U8_MAX } from './bytes.ts';
 import { arrayOf, integer, plainObject, string } from './shape.ts';
 
@@ -124,9 +124,21 @@ export function leafHash(encoded: Uint8Array): Uint8Array {
 
 /** leafHash(encodeTicket(t)), hashing one buffer that starts with the 0x00 prefix. */
 export function ticketLeaf(t: TicketRecord): Uint8Array {
+  return leafOf(t, nobleSha256);
+}
+
+/**
+ * ticketLeaf with another implementation of SHA-256 (draw/sha256.ts): the same leaf, for
+ * callers that map over many tickets (`records.map(ticketLeafWith(hash))`).
+ */
+export function ticketLeafWith(hash: Sha256): (t: TicketRecord) => Uint8Array {
+  return (t) => leafOf(t, hash);
+}
+
+function leafOf(t: TicketRecord, hash: Sha256): Uint8Array {
   const prefixed = encodeAfter(t, LEAF_PREFIX.length);
   prefixed[0] = LEAF_PREFIX[0];
-  return leafContext.hash(prefixed);
+  return hash(prefixed);
 }
 
 /**

@@ -10,7 +10,7 @@
 // allocations, not two million.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { assertBytes, assertInteger, HASH_BYTES, toHex, U64_SAFE_MAX } from './bytes.ts';
-import { Sha256Context } from './sha256.ts';
+import { nobleSha256, type Sha256 } from './sha256.ts';
 
 /** Largest tree we build: 2^25 leaves need about 2 GiB; far above any draw's ticket count. */
 export const MERKLE_LEAVES_MAX = 2 ** 25;
@@ -20,16 +20,14 @@ export const MERKLE_PATH_MAX = 64;
 const NODE_PREFIX = 0x01;
 const EMPTY_ROOT = sha256(new Uint8Array(0));
 
-const context = new Sha256Context();
-
-/** SHA-256(0x01 || left || right), reusing one 65-byte scratch buffer and one hasher. */
+/** SHA-256(0x01 || left || right), reusing one 65-byte scratch buffer. */
 function nodeHasher(): (left: Uint8Array, right: Uint8Array) => Uint8Array {
   const scratch = new Uint8Array(1 + 2 * HASH_BYTES);
   scratch[0] = NODE_PREFIX;
   return (left, right) => {
     scratch.set(left, 1);
     scratch.set(right, 1 + HASH_BYTES);
-    return context.hash(scratch);
+    return nobleSha256(scratch);
   };
 }
 
@@ -47,7 +45,7 @@ function assertLeaves(leaves: unknown): asserts leaves is Uint8Array[] {
  * complete. Neighbours on the stack are adjacent in one buffer, so merging the top two is
  * one copy and one hash, written back in place.
  */
-export function merkleRoot(leaves: Uint8Array[]): Uint8Array {
+export function merkleRoot(leaves: Uint8Array[], hash: Sha256 = nobleSha256): Uint8Array {
   assertLeaves(leaves);
   if (leaves.length === 0) return EMPTY_ROOT.slice();
   const stack = new Uint8Array(MERKLE_PATH_MAX * HASH_BYTES);
@@ -57,7 +55,7 @@ export function merkleRoot(leaves: Uint8Array[]): Uint8Array {
   const mergeTop = () => {
     const left = (depth - 2) * HASH_BYTES;
     scratch.set(stack.subarray(left, left + 2 * HASH_BYTES), 1);
-    context.reset().update(scratch).digestInto(stack.subarray(left, left + HASH_BYTES));
+    stack.set(hash(scratch), left);
     depth--;
   };
   for (let i = 0; i < leaves.length; i++) {
@@ -77,7 +75,8 @@ export class MerkleTree {
   readonly #levels: Uint8Array[];
   readonly #hexCache: (string | undefined)[][] = [];
 
-  constructor(leaves: Uint8Array[]) {
+  /** `hash` is SHA-256 itself; only how it is computed may differ (see draw/sha256.ts). */
+  constructor(leaves: Uint8Array[], hash: Sha256 = nobleSha256) {
     assertLeaves(leaves);
     this.size = leaves.length;
     if (this.size === 0) {
@@ -95,7 +94,7 @@ export class MerkleTree {
       const level = new Uint8Array(parents * HASH_BYTES);
       for (let j = 0; j + 1 < count; j += 2) {
         scratch.set(below.subarray(j * HASH_BYTES, (j + 2) * HASH_BYTES), 1);
-        context.reset().update(scratch).digestInto(level.subarray((j / 2) * HASH_BYTES, (j / 2 + 1) * HASH_BYTES));
+        level.set(hash(scratch), (j / 2) * HASH_BYTES);
       }
       // An odd last node has no sibling at this level: it moves up unchanged.
       if (count % 2 === 1) level.set(below.subarray((count - 1) * HASH_BYTES), (parents - 1) * HASH_BYTES);

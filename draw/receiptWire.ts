@@ -10,10 +10,11 @@
 // from the ticket's leaf and path (a wrong path gives a root the signature does not cover). `receiptFromAck` rebuilds
 // the exact TicketReceipt JSON that the verifier takes; nothing is lost.
 import { HASH_BYTES, toHex } from './bytes.ts';
-import { ticketLeaf, type TicketRecord } from './encoding.ts';
+import { ticketLeaf, ticketLeafWith, type TicketRecord } from './encoding.ts';
 import { MerkleTree, rootFromPath } from './merkle.ts';
 import { RECEIPT_BATCH_TICKETS_MAX, RECEIPT_VERSION, receiptBatchMessage, type TicketReceipt } from './receipt.ts';
 import { sign, SIGNATURE_BYTES } from './signature.ts';
+import { nobleSha256, type Sha256 } from './sha256.ts';
 
 export interface WireReceipt {
   /** RECEIPT_VERSION's number. */
@@ -29,17 +30,19 @@ export interface WireReceipt {
 
 /**
  * Signs one batch of tickets: one signature over (size, root), each ticket's path. Same
- * tree and message as signReceipts, so receiptFromAck(...) of the result verifies.
+ * tree and message as signReceipts, so receiptFromAck(...) of the result verifies. The
+ * server passes OpenSSL's Ed25519 and SHA-256 (app/nativeCrypto.ts): same bytes, faster.
  */
 export function signWireReceipts(
   tickets: TicketRecord[],
   secretKey: Uint8Array,
   signer: (message: Uint8Array, secretKey: Uint8Array) => Uint8Array = sign,
+  hash: Sha256 = nobleSha256,
 ): WireReceipt[] {
   if (tickets.length < 1 || tickets.length > RECEIPT_BATCH_TICKETS_MAX) {
     throw new Error(`a receipt batch must hold 1 to ${RECEIPT_BATCH_TICKETS_MAX} tickets`);
   }
-  const tree = new MerkleTree(tickets.map(ticketLeaf));
+  const tree = new MerkleTree(tickets.map(ticketLeafWith(hash)), hash);
   const signature = signer(receiptBatchMessage(tree.size, tree.root), secretKey);
   // Every path is a view into one buffer: one allocation per batch, not one per node.
   let total = 0;

@@ -5,8 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { loadDrawKeys, nativeSigner } from '../app/keys.ts';
-import { sign } from '../draw/signature.ts';
+import { loadDrawKeys } from '../app/keys.ts';
 import { createLogger } from '../app/logger.ts';
 import { SeedVault } from '../draw/vault.ts';
 
@@ -53,12 +52,4 @@ t.test('missing keys are generated once under the data directory and reused', as
   t.throws(() => loadDrawKeys({ seedKey: 'xyz' }, dir, logger), /64 lowercase hex/);
   fs.writeFileSync(file, 'garbage');
   t.throws(() => loadDrawKeys({}, dir, logger), /does not hold 64/, 'a damaged key file stops the start-up');
-});
-
-t.test('native signing gives exactly the signatures of @noble/curves', async (t) => {
-  for (let i = 0; i < 20; i++) {
-    const key = crypto.randomBytes(32);
-    const message = crypto.randomBytes(i * 7);
-    t.same(Buffer.from(nativeSigner(key)(message)), Buffer.from(sign(message, key)), `key ${i}`);
-  }
 });
