@@ -185,27 +185,36 @@ async function startServerProcess(env: Record<string, string>): Promise<RunningP
 }
 
 /**
- * CPU seconds used so far by every process named `postgres` on this machine (Linux): the
- * database's share of the run when it is a local server. NaN where /proc is unreadable.
+ * CPU seconds used so far by each process named `postgres` on this machine (Linux), by
+ * pid: the database's share of the run when it is a local server. Empty where /proc is
+ * unreadable.
  */
-function postgresCpuSeconds(): number {
+function postgresCpuSeconds(): Map<string, number> {
+  const byPid = new Map<string, number>();
   try {
-    let total = 0;
     for (const entry of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
         if (!stat.includes('(postgres)')) continue;
         const fields = stat.split(') ')[1].split(' ');
-        total += (Number(fields[11]) + Number(fields[12])) / 100;
+        byPid.set(entry, (Number(fields[11]) + Number(fields[12])) / 100);
       } catch {
         /* the process ended while we looked */
       }
     }
-    return total;
   } catch {
-    return NaN;
+    /* no /proc */
   }
+  return byPid;
+}
+
+/** CPU the database used between two readings: processes that ended in between are lost. */
+function postgresCpuBetween(start: Map<string, number>, end: Map<string, number>): number {
+  if (end.size === 0) return NaN;
+  let total = 0;
+  for (const [pid, seconds] of end) total += seconds - (start.get(pid) ?? 0);
+  return total;
 }
 
 /** Busy and total jiffies of the whole machine (Linux), to tell CPU-bound from waiting. */
@@ -281,7 +290,7 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
   const serverCpuStart = server.cpuSeconds();
   const loadCpuStart = process.cpuUsage();
   const machineStart = machineJiffies();
-  const databaseCpuStart = process.env.DATABASE_URL ? postgresCpuSeconds() : NaN;
+  const databaseCpuStart = postgresCpuSeconds();
   const startMs = performance.now();
   await Promise.all(
     rooms.map(
@@ -340,7 +349,7 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
   const loadCpu = process.cpuUsage(loadCpuStart);
   const loadCpuSeconds = (loadCpu.user + loadCpu.system) / 1e6;
   const machineEnd = machineJiffies();
-  const databaseCpuSeconds = postgresCpuSeconds() - databaseCpuStart;
+  const databaseCpuSeconds = process.env.DATABASE_URL ? postgresCpuBetween(databaseCpuStart, postgresCpuSeconds()) : NaN;
   const machineBusyPercent = (100 * (machineEnd.busy - machineStart.busy)) / (machineEnd.total - machineStart.total);
   const machineStealPercent = (100 * (machineEnd.steal - machineStart.steal)) / (machineEnd.total - machineStart.total);
   for (const room of rooms) await room.leave().catch(() => {});
