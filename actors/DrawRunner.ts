@@ -24,7 +24,7 @@ import { invariant } from '../core/errors.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { ALGORITHM, type DrawInputs } from '../draw/drbg.ts';
 import { merkleRoot, MerkleTree } from '../draw/merkle.ts';
-import { ticketLeafWith, LEAF_VERSION, type TicketRecord } from '../draw/encoding.ts';
+import { ticketLeaves, LEAF_VERSION, type TicketRecord } from '../draw/encoding.ts';
 import { nobleSha256, type Sha256 } from '../draw/sha256.ts';
 import { PROOF_VERSION, signProof, type DrawProof, type UnsignedDrawProof } from '../draw/proof.ts';
 import { numbersFor } from '../draw/select.ts';
@@ -112,7 +112,7 @@ export class DrawRunner {
       if (!draw) return false;
       const records = await this.ticketRecords(client, draw);
       const hash = this.o.sha256 ?? nobleSha256;
-      const root = merkleRoot(records.map(ticketLeafWith(hash)), hash);
+      const root = merkleRoot(ticketLeaves(records, hash), hash);
       const stake = records.reduce((sum, r) => sum + r.costMinor, 0);
       await markSealed(client, draw, root, records.length, stake);
       this.o.metrics?.drawSteps.inc({ step: 'sealed' });
@@ -317,7 +317,7 @@ export class DrawRunner {
     invariant(draw.seal !== null, `draw ${draw.publicId} is not sealed`);
     const records = await this.ticketRecords(this.o.pool, draw);
     const hash = this.o.sha256 ?? nobleSha256;
-    const tree = new MerkleTree(records.map(ticketLeafWith(hash)), hash);
+    const tree = new MerkleTree(ticketLeaves(records, hash), hash);
     invariant(bytesToHex(tree.root) === draw.seal.ticketRoot, `draw ${draw.publicId}: ledger tickets no longer match the sealed root`);
     return { tree, records };
   }

@@ -33,15 +33,18 @@ export const TICKET_FIELDS = ['ticketId', 'drawId', 'player', 'lines', 'costMino
  * per line u8 count (0..255) then each number as u16, u64 costMinor, u64 receivedAtMs.
  */
 export function encodeTicket(t: TicketRecord): Uint8Array {
-  return encodeAfter(t, 0);
+  return encodeAfter(t, 0, newBytes);
 }
+
+const newBytes = (size: number) => new Uint8Array(size);
 
 /**
  * The encoding, after `reserved` zero bytes (1 for the leaf prefix, so the leaf is one hash
- * of one buffer). Written for the bet writer's hot path: sizes first, one allocation, ASCII
- * copied without an encoder, and error messages built only when something is wrong.
+ * of one buffer), in the `size` bytes that `space(size)` returns. Written for the bet
+ * writer's hot path: sizes first, one buffer, ASCII copied without an encoder, and error
+ * messages built only when something is wrong.
  */
-function encodeAfter(t: TicketRecord, reserved: number): Uint8Array {
+function encodeAfter(t: TicketRecord, reserved: number, space: (size: number) => Uint8Array): Uint8Array {
   if (typeof t !== 'object' || t === null) throw new Error('ticket must be an object');
   const ticketId = utf8Field(t.ticketId, 'ticket.ticketId');
   const drawId = utf8Field(t.drawId, 'ticket.drawId');
@@ -57,7 +60,8 @@ function encodeAfter(t: TicketRecord, reserved: number): Uint8Array {
     numbers += line.length;
   }
   const size = reserved + 1 + 6 + ticketId.length + drawId.length + player.length + 1 + lines.length + 2 * numbers + 16;
-  const out = new Uint8Array(size);
+  const out = space(size);
+  out.fill(0, 0, reserved);
   let at = reserved;
   out[at++] = LEAF_VERSION;
   at = writeStr(out, at, ticketId);
@@ -124,21 +128,33 @@ export function leafHash(encoded: Uint8Array): Uint8Array {
 
 /** leafHash(encodeTicket(t)), hashing one buffer that starts with the 0x00 prefix. */
 export function ticketLeaf(t: TicketRecord): Uint8Array {
-  return leafOf(t, nobleSha256);
+  const out = new Uint8Array(32);
+  leafInto(t, nobleSha256, out, 0);
+  return out;
 }
 
 /**
- * ticketLeaf with another implementation of SHA-256 (draw/sha256.ts): the same leaf, for
- * callers that map over many tickets (`records.map(ticketLeafWith(hash))`).
+ * Every ticket's leaf, end to end in one buffer (what MerkleTree and merkleRoot take),
+ * hashed with a given implementation of SHA-256 (draw/sha256.ts). Each encoding is written
+ * into one reused scratch buffer: a fresh array of over 64 bytes costs V8 an off-heap
+ * allocation, which was most of the cost of encoding a ticket.
  */
-export function ticketLeafWith(hash: Sha256): (t: TicketRecord) => Uint8Array {
-  return (t) => leafOf(t, hash);
+export function ticketLeaves(tickets: readonly TicketRecord[], hash: Sha256 = nobleSha256): Uint8Array {
+  const out = new Uint8Array(tickets.length * 32);
+  for (let i = 0; i < tickets.length; i++) leafInto(tickets[i], hash, out, i * 32);
+  return out;
 }
 
-function leafOf(t: TicketRecord, hash: Sha256): Uint8Array {
-  const prefixed = encodeAfter(t, LEAF_PREFIX.length);
+let scratch = new Uint8Array(1024);
+const scratchSpace = (size: number): Uint8Array => {
+  if (size > scratch.length) scratch = new Uint8Array(Math.max(size, scratch.length * 2));
+  return scratch.subarray(0, size);
+};
+
+function leafInto(t: TicketRecord, hash: Sha256, out: Uint8Array, offset: number): void {
+  const prefixed = encodeAfter(t, LEAF_PREFIX.length, scratchSpace);
   prefixed[0] = LEAF_PREFIX[0];
-  return hash(prefixed);
+  hash(prefixed, out, offset);
 }
 
 /**

@@ -27,8 +27,33 @@ function nodeHasher(): (left: Uint8Array, right: Uint8Array) => Uint8Array {
   return (left, right) => {
     scratch.set(left, 1);
     scratch.set(right, 1 + HASH_BYTES);
-    return nobleSha256(scratch);
+    const out = new Uint8Array(HASH_BYTES);
+    nobleSha256(scratch, out, 0);
+    return out;
   };
+}
+
+/**
+ * Leaves come as an array of 32-byte hashes or as one buffer of them end to end (what
+ * ticketLeaves writes); either way, one buffer of them end to end is what the tree keeps.
+ */
+export type Leaves = Uint8Array[] | Uint8Array;
+
+function assertConcatenated(leaves: Uint8Array): void {
+  if (leaves.length % HASH_BYTES !== 0) throw new Error(`concatenated leaves must be a multiple of ${HASH_BYTES} bytes`);
+  assertInteger(leaves.length / HASH_BYTES, 'number of leaves', 0, MERKLE_LEAVES_MAX);
+}
+
+/** The leaves end to end, in a buffer of our own (never the caller's). */
+function concatenated(leaves: Leaves): Uint8Array {
+  if (leaves instanceof Uint8Array) {
+    assertConcatenated(leaves);
+    return leaves.slice();
+  }
+  assertLeaves(leaves);
+  const base = new Uint8Array(leaves.length * HASH_BYTES);
+  for (let i = 0; i < leaves.length; i++) base.set(leaves[i], i * HASH_BYTES);
+  return base;
 }
 
 function assertLeaves(leaves: unknown): asserts leaves is Uint8Array[] {
@@ -45,9 +70,19 @@ function assertLeaves(leaves: unknown): asserts leaves is Uint8Array[] {
  * complete. Neighbours on the stack are adjacent in one buffer, so merging the top two is
  * one copy and one hash, written back in place.
  */
-export function merkleRoot(leaves: Uint8Array[], hash: Sha256 = nobleSha256): Uint8Array {
-  assertLeaves(leaves);
-  if (leaves.length === 0) return EMPTY_ROOT.slice();
+export function merkleRoot(leaves: Leaves, hash: Sha256 = nobleSha256): Uint8Array {
+  let count: number;
+  let leaf: (i: number) => Uint8Array;
+  if (leaves instanceof Uint8Array) {
+    assertConcatenated(leaves);
+    count = leaves.length / HASH_BYTES;
+    leaf = (i) => leaves.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+  } else {
+    assertLeaves(leaves);
+    count = leaves.length;
+    leaf = (i) => leaves[i];
+  }
+  if (count === 0) return EMPTY_ROOT.slice();
   const stack = new Uint8Array(MERKLE_PATH_MAX * HASH_BYTES);
   const scratch = new Uint8Array(1 + 2 * HASH_BYTES);
   scratch[0] = NODE_PREFIX;
@@ -55,11 +90,11 @@ export function merkleRoot(leaves: Uint8Array[], hash: Sha256 = nobleSha256): Ui
   const mergeTop = () => {
     const left = (depth - 2) * HASH_BYTES;
     scratch.set(stack.subarray(left, left + 2 * HASH_BYTES), 1);
-    stack.set(hash(scratch), left);
+    hash(scratch, stack, left);
     depth--;
   };
-  for (let i = 0; i < leaves.length; i++) {
-    stack.set(leaves[i], depth++ * HASH_BYTES);
+  for (let i = 0; i < count; i++) {
+    stack.set(leaf(i), depth++ * HASH_BYTES);
     // After leaf i the stack holds one perfect subtree per set bit of i + 1.
     for (let n = i + 1; n % 2 === 0; n /= 2) mergeTop();
   }
@@ -76,16 +111,14 @@ export class MerkleTree {
   readonly #hexCache: (string | undefined)[][] = [];
 
   /** `hash` is SHA-256 itself; only how it is computed may differ (see draw/sha256.ts). */
-  constructor(leaves: Uint8Array[], hash: Sha256 = nobleSha256) {
-    assertLeaves(leaves);
-    this.size = leaves.length;
+  constructor(leaves: Leaves, hash: Sha256 = nobleSha256) {
+    const base = concatenated(leaves);
+    this.size = base.length / HASH_BYTES;
     if (this.size === 0) {
       this.#levels = [];
       this.root = EMPTY_ROOT.slice();
       return;
     }
-    const base = new Uint8Array(this.size * HASH_BYTES);
-    for (let i = 0; i < this.size; i++) base.set(leaves[i], i * HASH_BYTES);
     this.#levels = [base];
     const scratch = new Uint8Array(1 + 2 * HASH_BYTES);
     scratch[0] = NODE_PREFIX;
@@ -94,7 +127,7 @@ export class MerkleTree {
       const level = new Uint8Array(parents * HASH_BYTES);
       for (let j = 0; j + 1 < count; j += 2) {
         scratch.set(below.subarray(j * HASH_BYTES, (j + 2) * HASH_BYTES), 1);
-        level.set(hash(scratch), (j / 2) * HASH_BYTES);
+        hash(scratch, level, (j / 2) * HASH_BYTES);
       }
       // An odd last node has no sibling at this level: it moves up unchanged.
       if (count % 2 === 1) level.set(below.subarray((count - 1) * HASH_BYTES), (parents - 1) * HASH_BYTES);

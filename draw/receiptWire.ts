@@ -10,7 +10,7 @@
 // from the ticket's leaf and path (a wrong path gives a root the signature does not cover). `receiptFromAck` rebuilds
 // the exact TicketReceipt JSON that the verifier takes; nothing is lost.
 import { HASH_BYTES, toHex } from './bytes.ts';
-import { ticketLeaf, ticketLeafWith, type TicketRecord } from './encoding.ts';
+import { ticketLeaf, ticketLeaves, type TicketRecord } from './encoding.ts';
 import { MerkleTree, rootFromPath } from './merkle.ts';
 import { RECEIPT_BATCH_TICKETS_MAX, RECEIPT_VERSION, receiptBatchMessage, type TicketReceipt } from './receipt.ts';
 import { sign, SIGNATURE_BYTES } from './signature.ts';
@@ -42,7 +42,7 @@ export function signWireReceipts(
   if (tickets.length < 1 || tickets.length > RECEIPT_BATCH_TICKETS_MAX) {
     throw new Error(`a receipt batch must hold 1 to ${RECEIPT_BATCH_TICKETS_MAX} tickets`);
   }
-  const tree = new MerkleTree(tickets.map(ticketLeafWith(hash)), hash);
+  const tree = new MerkleTree(ticketLeaves(tickets, hash), hash);
   const signature = signer(receiptBatchMessage(tree.size, tree.root), secretKey);
   // Every path is a view into one buffer: one allocation per batch, not one per node.
   let total = 0;

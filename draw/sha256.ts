@@ -12,8 +12,11 @@
 // back out, so a context is never used by two hashes at once.
 import { sha256, type _SHA256 } from '@noble/hashes/sha2.js';
 
-/** SHA-256 of one whole message, as 32 bytes the caller owns. */
-export type Sha256 = (data: Uint8Array) => Uint8Array;
+/**
+ * SHA-256 of one whole message, written to out[offset .. offset + 32). Trees write every
+ * node straight into their level buffers, so a hash allocates nothing the caller keeps.
+ */
+export type Sha256 = (data: Uint8Array, out: Uint8Array, offset: number) => void;
 
 export class Sha256Context {
   readonly #fresh: _SHA256 = sha256.create() as _SHA256;
@@ -36,4 +39,6 @@ export class Sha256Context {
 const shared = new Sha256Context();
 
 /** The pure-JavaScript SHA-256 (@noble/hashes): the default wherever a `Sha256` is taken. */
-export const nobleSha256: Sha256 = (data) => shared.hash(data);
+export const nobleSha256: Sha256 = (data, out, offset) => {
+  shared.reset().update(data).digestInto(offset === 0 && out.length === 32 ? out : out.subarray(offset, offset + 32));
+};
