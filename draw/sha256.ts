@@ -27,13 +27,6 @@ export class Sha256Context {
     this.#hasher = this.#fresh._cloneInto(this.#hasher);
     return this.#hasher;
   }
-
-  /** SHA-256(data) as a new 32-byte array. */
-  hash(data: Uint8Array): Uint8Array {
-    const out = new Uint8Array(32);
-    this.reset().update(data).digestInto(out);
-    return out;
-  }
 }
 
 const shared = new Sha256Context();
