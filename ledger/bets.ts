@@ -197,14 +197,24 @@ async function decideAndWrite(
   const accepted: Accepted[] = [];
   /** Refused bets, with the balance at their turn: on the fast path they may be repeats. */
   const refused: { index: number; bet: BetToWrite; balance: number }[] = [];
+  /** Repeats of a request accepted earlier in this same batch: answered with its ticket. */
+  const repeats: { index: number; of: number; balance: number }[] = [];
+  const acceptedByKey = new Map<string, number>();
   const walletDebits = new Map<number, number>();
   const poolCredits = new Map<number, number>();
   for (const bet of bets) {
     const balance = balances.get(bet.walletAccountId);
     invariant(balance !== undefined, `wallet ${bet.walletAccountId} not found`);
-    const prior = existing.get(`${bet.playerId}:${bet.requestId}`);
+    const key = `${bet.playerId}:${bet.requestId}`;
+    const prior = existing.get(key);
     if (prior) {
       results.push(duplicateOf(prior, balance));
+      continue;
+    }
+    const earlier = acceptedByKey.get(key);
+    if (earlier !== undefined) {
+      repeats.push({ index: results.length, of: earlier, balance });
+      results.push({ status: 'rejected', code: 'DRAW_CLOSED', message: 'placeholder for a repeat; replaced below' });
       continue;
     }
     const draw = draws.get(bet.drawId);
@@ -219,6 +229,7 @@ async function decideAndWrite(
       continue;
     }
     balances.set(bet.walletAccountId, balance - bet.costMinor);
+    acceptedByKey.set(key, accepted.length);
     walletDebits.set(bet.walletAccountId, (walletDebits.get(bet.walletAccountId) ?? 0) + bet.costMinor);
     poolCredits.set(draw!.poolAccountId, (poolCredits.get(draw!.poolAccountId) ?? 0) + bet.costMinor);
     accepted.push({ bet, poolAccountId: draw!.poolAccountId, resultIndex: results.length });
@@ -263,6 +274,11 @@ async function decideAndWrite(
     result.ticketRowId = rowIds[k];
     result.ticketId = ticketPublicId(rowIds[k]);
     result.xid = xid;
+  }
+  for (const r of repeats) {
+    const original = results[accepted[r.of].resultIndex];
+    invariant(original.status === 'accepted', 'a repeat of a bet that was not accepted');
+    results[r.index] = { ...original, balanceMinor: r.balance, duplicate: true, xid: undefined };
   }
   return results;
 }

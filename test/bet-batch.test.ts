@@ -1,0 +1,100 @@
+// The ledger's batch write on its own (ledger/bets.ts), below the rooms and the bet writer:
+// every accepted bet gets its own ticket, in the order of the batch, and a request id that
+// already bought a ticket, in an earlier batch or earlier in the same one, gets that ticket
+// and is charged nothing.
+import t from 'tap';
+import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
+import { checkLedger } from '../ledger/invariants.ts';
+import { ticketPublicId } from '../ledger/tickets.ts';
+import type { DrawRow } from '../ledger/draws.ts';
+import { newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
+
+let ts: TestServer;
+let draw: DrawRow;
+let player: { playerId: number; walletAccountId: number };
+
+t.before(async () => {
+  ts = await startTestServer();
+  draw = await openDraw(ts.pool);
+  const { email } = await newPlayer(ts.httpUrl, 100_000);
+  const { rows } = await ts.pool.query(
+    `select p.id as player_id, a.id as wallet from players p join accounts a on a.player_id = p.id where p.email = $1`,
+    [email],
+  );
+  player = { playerId: rows[0].player_id, walletAccountId: rows[0].wallet };
+});
+
+t.teardown(async () => {
+  await ts.close();
+});
+
+const bet = (requestId: string, first: number): BetToWrite => ({
+  ...player,
+  drawId: draw.id,
+  requestId,
+  lines: [[first, first + 1, first + 2, first + 3, first + 4, first + 5]],
+  quickPick: false,
+  costMinor: 200,
+  receivedAtMs: Date.now(),
+});
+
+async function write(bets: BetToWrite[]): Promise<BetResult[]> {
+  const client = await ts.pool.connect();
+  try {
+    return await writeBetBatch(client, bets, 500);
+  } finally {
+    client.release();
+  }
+}
+
+async function ticketsOf(requestIds: string[]) {
+  const { rows } = await ts.pool.query(`select id, request_id, lines from tickets where player_id = $1 and request_id = any($2)`, [player.playerId, requestIds]);
+  return new Map(rows.map((r) => [r.request_id as string, { ticketId: ticketPublicId(r.id), lines: r.lines as number[][] }]));
+}
+
+const balance = async () => (await ts.pool.query(`select balance_minor from accounts where id = $1`, [player.walletAccountId])).rows[0].balance_minor as number;
+
+t.test('each bet of a batch gets its own ticket, matched in batch order', async (t) => {
+  const before = await balance();
+  const bets = Array.from({ length: 40 }, (_, i) => bet(`order-${i}`, 1 + (i % 44)));
+  const results = await write(bets);
+  const stored = await ticketsOf(bets.map((b) => b.requestId));
+  t.equal(stored.size, 40);
+  results.forEach((r, i) => {
+    const s = stored.get(bets[i].requestId)!;
+    if (r.status !== 'accepted' || r.ticketId !== s.ticketId || JSON.stringify(s.lines) !== JSON.stringify(bets[i].lines) || r.duplicate) {
+      t.fail(`bet ${i} was answered with another bet's ticket: ${JSON.stringify(r)}`);
+    }
+  });
+  t.equal(await balance(), before - 40 * 200, 'charged once per ticket');
+});
+
+t.test('a request that bought earlier gets its ticket back, uncharged, among new ones', async (t) => {
+  const [first] = await write([bet('again-0', 7)]);
+  t.equal(first.status, 'accepted');
+  const before = await balance();
+  const results = await write([bet('again-1', 8), bet('again-0', 9), bet('again-2', 10)]);
+  t.same(results.map((r) => r.status), ['accepted', 'accepted', 'accepted']);
+  const [one, repeat, two] = results as Extract<BetResult, { status: 'accepted' }>[];
+  t.equal(repeat.ticketId, (first as any).ticketId, 'the repeat answers with the first ticket');
+  t.ok(repeat.duplicate);
+  t.same(repeat.lines, [[7, 8, 9, 10, 11, 12]], 'with the lines it bought, not the resend’s');
+  const stored = await ticketsOf(['again-1', 'again-2']);
+  t.equal(one.ticketId, stored.get('again-1')!.ticketId);
+  t.equal(two.ticketId, stored.get('again-2')!.ticketId);
+  t.equal(await balance(), before - 2 * 200, 'only the two new tickets are charged');
+});
+
+t.test('a request twice in one batch buys one ticket, charged once', async (t) => {
+  const before = await balance();
+  const results = await write([bet('twice', 20), bet('other', 21), bet('twice', 22)]);
+  t.same(results.map((r) => r.status), ['accepted', 'accepted', 'accepted']);
+  const stored = await ticketsOf(['twice', 'other']);
+  t.equal(stored.size, 2, 'two tickets, not three');
+  const twice = stored.get('twice')!.ticketId;
+  const ids = results.map((r) => (r.status === 'accepted' ? r.ticketId : ''));
+  t.same([ids[0], ids[2]], [twice, twice], 'both answers name the one ticket');
+  t.equal(ids[1], stored.get('other')!.ticketId);
+  t.equal(await balance(), before - 2 * 200, 'charged for two tickets');
+  t.same((await checkLedger(ts.pool)).violations, [], 'the ledger invariants hold');
+});
