@@ -212,9 +212,11 @@ export class BetWriter {
     this.options.metrics?.betCommitSeconds.observe((performance.now() - startedMs) / 1000);
     this.settling++;
     try {
+      this.publish(batch, results);
       slotDone();
       await new Promise<void>((resolve) => setImmediate(resolve));
-      this.reply(batch, results);
+      const outcomes: BetOutcome[] = this.withReceipts(batch, results);
+      for (let i = 0; i < batch.length; i++) batch[i].resolve(outcomes[i]);
     } catch (err) {
       // A bug, not a money problem: every outcome is decided and committed. Answer with
       // them (without receipts) rather than leave a bet unanswered; resolving twice is a no-op.
@@ -225,8 +227,12 @@ export class BetWriter {
     }
   }
 
-  /** Receipts, one outcome per bet, counters and live totals for a committed batch. */
-  private reply(batch: Pending[], results: BetResult[]): void {
+  /**
+   * Counters and live totals for a committed batch, at once: other processes learn of it
+   * in the same turn as the commit, so a crash right after leaves the smallest gap in their
+   * totals (a few µs of work, unlike the receipts).
+   */
+  private publish(batch: Pending[], results: BetResult[]): void {
     const committed: CommittedBet[] = [];
     const outcomes = new Map<string, number>();
     for (let i = 0; i < batch.length; i++) {
@@ -244,8 +250,6 @@ export class BetWriter {
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     }
     for (const [outcome, n] of outcomes) this.options.metrics?.betsTotal.inc({ outcome }, n);
-    const withReceipts: BetOutcome[] = this.withReceipts(batch, results);
-    for (let i = 0; i < batch.length; i++) batch[i].resolve(withReceipts[i]);
     if (committed.length > 0) {
       try {
         this.options.onCommitted?.(committed);
