@@ -32,7 +32,6 @@ export type BetOutcome =
 
 export interface CommittedBet {
   drawId: number;
-  ticketRowId: number;
   /** The committing transaction (see BetResult.xid). */
   xid: string;
   costMinor: number;
@@ -240,7 +239,6 @@ export class BetWriter {
       if (result.status === 'accepted' && !result.duplicate) {
         committed.push({
           drawId: batch[i].request.drawId,
-          ticketRowId: result.ticketRowId,
           xid: result.xid!,
           costMinor: result.costMinor,
           lines: result.lines,

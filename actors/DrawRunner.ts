@@ -32,7 +32,8 @@ import { allPassed, verifyDrawProof } from '../draw/verify.ts';
 import type { SeedVault } from '../draw/vault.ts';
 import { gameById } from '../games/index.ts';
 import { allocatePrizes, ticketPrizeMinor, ticketTierLines } from '../games/prizes.ts';
-import { ensureDraw, type DrawRow, type PlannedDraw } from '../ledger/draws.ts';
+import { ensureDraw, type DrawRow } from '../ledger/draws.ts';
+import type { PlannedDrawTimes } from '../games/calendar.ts';
 import {
   drawAuditors,
   lockDrawInStatus,
@@ -69,7 +70,7 @@ export class DrawRunner {
   constructor(private readonly o: DrawRunnerOptions) {}
 
   /** Creates the draw with its commitment (or returns the existing one, untouched). */
-  async createDraw(times: PlannedDraw): Promise<{ draw: DrawRow; created: boolean }> {
+  async createDraw(times: PlannedDrawTimes): Promise<{ draw: DrawRow; created: boolean }> {
     const seed = this.o.vault.newSeed();
     // Published only after the draw is sealed (see app/beacon.ts).
     const beacon = this.o.beacon ? { source: this.o.beacon.name, round: await this.o.beacon.roundAt(times.drawAtMs) } : null;

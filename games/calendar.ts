@@ -19,7 +19,7 @@ export interface ScheduleMode {
   demoPeriodSeconds: number;
 }
 
-/** A draw's identity and times; the ledger creates draws from exactly this (ledger/draws.ts PlannedDraw). */
+/** A draw's identity and times; the ledger creates draws from exactly this (ledger/draws.ts NewDraw, DrawRow). */
 export interface PlannedDrawTimes {
   publicId: string;
   gameId: string;

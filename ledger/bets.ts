@@ -46,8 +46,6 @@ export type BetResult =
       receivedAtMs: number;
       /** True when an earlier request with this id already bought the ticket. */
       duplicate: boolean;
-      /** Database key of the ticket: internal, never sent to players. */
-      ticketRowId: number;
       /**
        * Id of the transaction that wrote the ticket (a decimal xid8), absent on duplicates.
        * Live totals use it to count a commit exactly once against a ledger snapshot.
@@ -180,7 +178,6 @@ function duplicateOf(prior: any, balanceMinor: number): BetResult {
     balanceMinor,
     receivedAtMs: new Date(prior.received_at).getTime(),
     duplicate: true,
-    ticketRowId: prior.id,
   };
 }
 
@@ -241,7 +238,6 @@ async function decideAndWrite(
       balanceMinor: balance - bet.costMinor,
       receivedAtMs: bet.receivedAtMs,
       duplicate: false,
-      ticketRowId: 0,
     });
   }
   // The fast path looks nothing up, trusting the insert's conflict check to find repeats.
@@ -271,7 +267,6 @@ async function decideAndWrite(
   for (let k = 0; k < accepted.length; k++) {
     const result = results[accepted[k].resultIndex];
     invariant(result.status === 'accepted', `request ${accepted[k].bet.requestId} was not accepted`);
-    result.ticketRowId = rowIds[k];
     result.ticketId = ticketPublicId(rowIds[k]);
     result.xid = xid;
   }

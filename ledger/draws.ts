@@ -5,14 +5,9 @@ import type { TierAllocation } from '../games/prizes.ts';
 
 export type DrawStatus = 'scheduled' | 'open' | 'closed' | 'sealed' | 'drawn' | 'settled' | 'halted';
 
-export interface DrawRow {
+/** A draw as the ledger holds it: its planned identity and times, and all that followed. */
+export interface DrawRow extends PlannedDrawTimes {
   id: number;
-  publicId: string;
-  gameId: string;
-  businessDate: string;
-  openAtMs: number;
-  cutoffAtMs: number;
-  drawAtMs: number;
   status: DrawStatus;
   poolAccountId: number;
   /** Hex SHA-256 commitment to the operator's seed, published before sales open. */
@@ -27,11 +22,7 @@ export interface DrawRow {
   prizeTiers: TierAllocation[] | null;
 }
 
-/** When a draw sells and is drawn, as its game's schedule gives it. */
-/** A draw's identity and times, as the game calendar plans them. */
-export type PlannedDraw = PlannedDrawTimes;
-
-export interface NewDraw extends PlannedDraw {
+export interface NewDraw extends PlannedDrawTimes {
   /** The operator's seed commitment and the seed sealed under the seed key (draw/vault.ts). */
   seedCommitment: Uint8Array;
   seedSealed: Uint8Array;
