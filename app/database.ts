@@ -39,9 +39,49 @@ function describeUrl(databaseUrl: string): string {
   return `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`;
 }
 
+/** How long a request waits for a connection before failing with SERVICE_UNAVAILABLE. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Log a dying connection at most this often: a fail-over kills every connection at once. */
+const CONNECTION_ERROR_LOG_EVERY_MS = 5_000;
+
+/**
+ * Every client of the pool gets an error listener of its own for as long as it lives.
+ * node-postgres emits 'error' on a client whose socket dies; the pool listens only while
+ * the client is idle, so a client checked out for a transaction (the bet writer's, a draw
+ * step's) would throw that event out of the process. With this listener the failure
+ * reaches only the queries of that client, which reject, and their callers release the
+ * client with the error so the pool drops it.
+ */
+function guardClients(pool: pg.Pool, logger: Logger, onConnect?: (client: pg.PoolClient) => void): void {
+  let lastLoggedMs = 0;
+  let suppressed = 0;
+  const logFailure = (err: Error) => {
+    const nowMs = Date.now();
+    if (nowMs - lastLoggedMs < CONNECTION_ERROR_LOG_EVERY_MS) {
+      suppressed++;
+      return;
+    }
+    lastLoggedMs = nowMs;
+    logger.warn({ err: { message: err.message, code: (err as { code?: string }).code }, suppressed }, 'database connection lost');
+    suppressed = 0;
+  };
+  pool.on('connect', (client) => {
+    client.on('error', logFailure);
+    onConnect?.(client);
+  });
+  // Idle clients: the pool removes them itself; this only keeps the event from being unhandled.
+  pool.on('error', logFailure);
+}
+
 async function openPostgres(databaseUrl: string, options: DatabaseOptions): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolMax ?? 10 });
-  pool.on('error', (err) => options.logger.error({ err }, 'idle database client failed'));
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.poolMax ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A host that vanished without closing its sockets is noticed by the kernel, not never.
+    keepAlive: true,
+  });
+  guardClients(pool, options.logger);
   await pool.query('select 1');
   return { pool, kind: 'postgres', description: describeUrl(databaseUrl), close: () => pool.end() };
 }
@@ -57,12 +97,21 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   }
   const db = await PGlite.create(dataPath);
   // Loopback only, on a port the OS picks: the embedded database is private to this process.
-  const socketServer = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  // More than one connection slot although the pool uses one: the socket server forgets a
+  // closed connection a tick later, and a pool replacing a broken client at once must not
+  // be turned away meanwhile. PGlite runs one statement at a time whatever the count.
+  const socketServer = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await socketServer.start();
   const [host, port] = socketServer.getServerConn().split(':');
   // PGlite is single-connection: a pool of one keeps every transaction whole.
-  const pool = new pg.Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1 });
-  pool.on('error', (err) => options.logger.error({ err }, 'embedded database client failed'));
+  const pool = new pg.Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // PGlite has one session, which outlives the socket: a new connection inherits the old
+  // one's prepared statements, and the bet writer's named statement would then "already
+  // exist" on every batch. The pool drops a connection after any failed query, so a new
+  // connection starts by forgetting them (queued before anything the pool hands it out for).
+  guardClients(pool, options.logger, (client) => {
+    client.query('deallocate all').catch(() => {});
+  });
   await pool.query('select 1');
   return {
     pool,

@@ -27,6 +27,14 @@ export const ErrorCode = {
   TOO_EARLY: 'TOO_EARLY',
   ALREADY_EXISTS: 'ALREADY_EXISTS',
   COMMITMENT_MISMATCH: 'COMMITMENT_MISMATCH',
+  /** The ledger cannot be reached right now; nothing was recorded. Retry (same requestId / key). */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** A requestId already used for a different bet: the original ticket stands, this one is not bought. */
+  REQUEST_ID_CONFLICT: 'REQUEST_ID_CONFLICT',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** The session behind a connection ended (logout, expiry, account closed): log in again. */
+  SESSION_ENDED: 'SESSION_ENDED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
