@@ -3,10 +3,21 @@
 // A bet is acknowledged only after the transaction holding it has committed. Bets wait
 // at most BET_FLUSH_DELAY_MS_MAX (or until BET_BATCH_SIZE_MAX are queued) and then go to
 // Postgres together, so the database does one commit for hundreds of bets.
+//
+// The database may go away at any moment (a restart, a fail-over, a cut connection). A
+// batch whose connection died wrote nothing, or committed without our hearing of it; either
+// way it is safe to write again on a new connection, because a ticket is unique per
+// (player, request id) and a repeat returns the original. So such a batch goes back to the
+// head of the line and is retried with backoff until the database answers, and only a bet
+// that has waited BET_DATABASE_WAIT_MS_MAX in all is answered SERVICE_UNAVAILABLE (its
+// client resends it with the same request id to learn what became of it).
 import type pg from 'pg';
 import {
   BET_BATCH_SIZE_MAX,
   BET_BATCH_SPLIT_DEPTH_MAX,
+  BET_DATABASE_RETRY_DELAY_MS_MAX,
+  BET_DATABASE_RETRY_DELAY_MS_MIN,
+  BET_DATABASE_WAIT_MS_MAX,
   BET_FLUSH_DELAY_MS_MAX,
   BET_QUEUE_LENGTH_MAX,
   CUTOFF_GRACE_MS,
@@ -14,6 +25,7 @@ import {
 import type { TicketRecord } from '../draw/encoding.ts';
 import type { WireReceipt } from '../draw/receiptWire.ts';
 import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
+import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import type { Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
 
@@ -28,7 +40,7 @@ type Accepted = Extract<BetResult, { status: 'accepted' }>;
 export type BetOutcome =
   | (Accepted & { receipt?: WireReceipt })
   | Exclude<BetResult, { status: 'accepted' }>
-  | { status: 'rejected'; code: 'SERVER_BUSY' | 'INTERNAL_ERROR' | 'SHUTTING_DOWN'; message: string };
+  | { status: 'rejected'; code: 'SERVER_BUSY' | 'INTERNAL_ERROR' | 'SHUTTING_DOWN' | 'SERVICE_UNAVAILABLE'; message: string };
 
 export interface CommittedBet {
   drawId: number;
@@ -50,6 +62,8 @@ export interface BetWriterOptions {
   /** Transactions in flight at once. */
   concurrency?: number;
   cutoffGraceMs?: number;
+  /** Longest a bet may wait for a database that does not answer (tests shorten it). */
+  databaseWaitMsMax?: number;
   /** Called after each commit with the newly sold tickets (not duplicates). */
   onCommitted?: (bets: CommittedBet[]) => void;
   /** Signs the receipts of one committed batch at once (draw/receipt.ts). */
@@ -61,7 +75,17 @@ interface Pending {
   key: string;
   resolve: (outcome: BetOutcome) => void;
   splitDepth: number;
+  /** When the bet reached the writer (performance.now()): its wait for the database is bounded from here. */
+  enqueuedAtMs: number;
 }
+
+const UNAVAILABLE: BetOutcome = {
+  status: 'rejected',
+  code: 'SERVICE_UNAVAILABLE',
+  message: 'the ledger cannot be reached; resend with the same requestId to learn whether this bet was recorded (it is never charged twice)',
+};
+/** Log "the ledger is unreachable" at most this often while it stays so. */
+const UNAVAILABLE_LOG_EVERY_MS = 5_000;
 
 export class BetWriter {
   private readonly queue: Pending[] = [];
@@ -75,8 +99,16 @@ export class BetWriter {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private drainWaiters: (() => void)[] = [];
+  /** While the database is unreachable: when the next batch may try again, and since when. */
+  private retryAtMs = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private unavailableSinceMs: number | undefined;
+  private unavailableAttempts = 0;
+  private unavailableLoggedAtMs = 0;
   /** Transactions that failed and were split or rejected: zero in a healthy process. */
   failedBatches = 0;
+  /** Batches written again because their connection died or none could be made. */
+  retriedBatches = 0;
   committedBatches = 0;
   committedBets = 0;
 
@@ -86,6 +118,7 @@ export class BetWriter {
   private readonly queueLengthMax: number;
   private readonly concurrency: number;
   private readonly cutoffGraceMs: number;
+  private readonly databaseWaitMsMax: number;
 
   constructor(private readonly options: BetWriterOptions) {
     this.mode = options.mode ?? 'batch';
@@ -94,6 +127,12 @@ export class BetWriter {
     this.queueLengthMax = options.queueLengthMax ?? BET_QUEUE_LENGTH_MAX;
     this.concurrency = options.concurrency ?? 1;
     this.cutoffGraceMs = options.cutoffGraceMs ?? CUTOFF_GRACE_MS;
+    this.databaseWaitMsMax = options.databaseWaitMsMax ?? BET_DATABASE_WAIT_MS_MAX;
+  }
+
+  /** True while batches fail because the database cannot be reached. */
+  get databaseUnavailable(): boolean {
+    return this.unavailableSinceMs !== undefined;
   }
 
   get queueLength(): number {
@@ -113,7 +152,7 @@ export class BetWriter {
       return Promise.resolve({ status: 'rejected', code: 'SERVER_BUSY', message: 'too many bets in flight, retry shortly' });
     }
     const promise = new Promise<BetOutcome>((resolve) => {
-      this.queue.push({ request, key, resolve, splitDepth: 0 });
+      this.queue.push({ request, key, resolve, splitDepth: 0, enqueuedAtMs: performance.now() });
     });
     this.byKey.set(key, promise);
     promise.then(() => this.byKey.delete(key));
@@ -143,6 +182,7 @@ export class BetWriter {
   }
 
   private schedule(now = false): void {
+    if (this.waitingToRetry()) return;
     while (this.inFlight < this.concurrency && (this.queue.length > 0 || this.retries.length > 0)) {
       if (this.retries.length > 0 || now || this.stopping || this.queue.length >= this.batchSizeMax || this.flushDelayMsMax === 0) {
         this.startBatch();
@@ -201,10 +241,12 @@ export class BetWriter {
     } catch (err) {
       // Drop a possibly broken connection rather than reuse it.
       client?.release(err as Error);
-      this.onBatchFailed(batch, err as Error);
+      if (isDatabaseUnavailable(err)) this.onDatabaseUnavailable(batch, err as Error);
+      else this.onBatchFailed(batch, err as Error);
       return;
     }
     // The batch is committed: from here nothing may send it back to the queue.
+    if (this.unavailableSinceMs !== undefined) this.onDatabaseBack();
     this.committedBatches++;
     this.committedBets += batch.length;
     this.options.metrics?.betBatchSize.observe(batch.length);
@@ -291,6 +333,74 @@ export class BetWriter {
     }
     for (let k = 0; k < indexes.length; k++) (results[indexes[k]] as Accepted & { receipt?: WireReceipt }).receipt = receipts[k];
     return results;
+  }
+
+  /** Retries are paused after a database fault: true (and a wake-up set) while it lasts. */
+  private waitingToRetry(): boolean {
+    const waitMs = this.retryAtMs - performance.now();
+    if (waitMs <= 0) return false;
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      this.expireWaiting();
+      this.schedule(true);
+    }, waitMs);
+    return true;
+  }
+
+  /**
+   * The connection died or none could be made: nothing of the batch is known to be written,
+   * and nothing is wrong with its bets. It goes back first in line, whole, and every batch
+   * waits out a backoff that doubles with each failure in a row (a fail-over takes seconds;
+   * a process hammering a recovering server would only slow it down).
+   */
+  private onDatabaseUnavailable(batch: Pending[], err: Error): void {
+    const nowMs = performance.now();
+    this.unavailableSinceMs ??= nowMs;
+    this.unavailableAttempts++;
+    this.retriedBatches++;
+    this.options.metrics?.betBatchRetries.inc();
+    this.options.metrics?.ledgerUnavailable.set(1);
+    const delayMs = Math.min(BET_DATABASE_RETRY_DELAY_MS_MAX, BET_DATABASE_RETRY_DELAY_MS_MIN * 2 ** (this.unavailableAttempts - 1));
+    this.retryAtMs = Math.max(this.retryAtMs, nowMs + delayMs);
+    if (nowMs - this.unavailableLoggedAtMs >= UNAVAILABLE_LOG_EVERY_MS) {
+      this.unavailableLoggedAtMs = nowMs;
+      this.options.logger.warn(
+        { err: { message: err.message, code: (err as { code?: string }).code }, batchSize: batch.length, attempts: this.unavailableAttempts, retryInMs: delayMs },
+        'ledger unreachable; bet batch kept for retry',
+      );
+    }
+    this.retries.unshift(batch);
+    this.expireWaiting();
+  }
+
+  private onDatabaseBack(): void {
+    const downMs = performance.now() - this.unavailableSinceMs!;
+    this.options.logger.info({ downMs: Math.round(downMs), attempts: this.unavailableAttempts }, 'ledger reachable again; bets flowing');
+    this.unavailableSinceMs = undefined;
+    this.unavailableAttempts = 0;
+    this.retryAtMs = 0;
+    this.options.metrics?.ledgerUnavailable.set(0);
+  }
+
+  /** Answers every waiting bet whose wait for the database is over; the rest keep their place. */
+  private expireWaiting(): void {
+    const oldestAllowedMs = performance.now() - this.databaseWaitMsMax;
+    const expire = (batch: Pending[]) => {
+      const kept = batch.filter((p) => p.enqueuedAtMs > oldestAllowedMs);
+      if (kept.length === batch.length) return batch;
+      for (const p of batch) {
+        if (p.enqueuedAtMs > oldestAllowedMs) continue;
+        this.options.metrics?.betsTotal.inc({ outcome: 'SERVICE_UNAVAILABLE' });
+        p.resolve(UNAVAILABLE);
+      }
+      return kept;
+    };
+    const retries = this.retries.splice(0).map(expire).filter((b) => b.length > 0);
+    this.retries.push(...retries);
+    const queued = expire(this.queue);
+    if (queued !== this.queue) this.queue.splice(0, this.queue.length, ...queued);
+    this.options.metrics?.betQueueLength.set(this.queue.length);
+    if (this.idle()) for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 
   /**

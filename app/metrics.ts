@@ -30,6 +30,16 @@ export function createMetrics() {
       help: 'Bet batches whose transaction failed and were split or retried',
       registers: [registry],
     }),
+    betBatchRetries: new client.Counter({
+      name: 'lottery_bet_batch_retries_total',
+      help: 'Bet batches written again because the database could not be reached (connection lost, restart, fail-over)',
+      registers: [registry],
+    }),
+    ledgerUnavailable: new client.Gauge({
+      name: 'lottery_ledger_unavailable',
+      help: '1 while the bet writer cannot reach the database (bets wait, then get SERVICE_UNAVAILABLE)',
+      registers: [registry],
+    }),
     drawSteps: new client.Counter({
       name: 'lottery_draw_steps_total',
       help: 'Draw lifecycle steps completed (sealed, drawn, settled)',

@@ -18,6 +18,15 @@ export const BET_BATCH_SIZE_MAX = 1000;
 export const BET_QUEUE_LENGTH_MAX = 50_000;
 /** Longest a bet waits in the writer's queue before its batch is flushed. */
 export const BET_FLUSH_DELAY_MS_MAX = 2;
+/**
+ * Longest a bet waits for a database that cannot be reached (a restart, a fail-over)
+ * before it is answered SERVICE_UNAVAILABLE; meanwhile its batch is retried with backoff
+ * between these two delays. Long enough to ride out a fast restart or a fail-over, short
+ * enough that a player is told within the time they would wait for a reply anyway.
+ */
+export const BET_DATABASE_WAIT_MS_MAX = 10_000;
+export const BET_DATABASE_RETRY_DELAY_MS_MIN = 50;
+export const BET_DATABASE_RETRY_DELAY_MS_MAX = 1_000;
 /** How often a failed batch may be retried (split in halves) before its bets are rejected. */
 export const BET_BATCH_SPLIT_DEPTH_MAX = 10;
 /**

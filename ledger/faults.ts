@@ -25,6 +25,9 @@ const UNAVAILABLE_MESSAGES = [
   /is not queryable/,
   /^Query read timeout$/,
   /^Connection timed out$/,
+  // 55000 with this text: the database is closed to new sessions (ALLOW_CONNECTIONS false,
+  // as during maintenance); other 55000 errors are about a statement and stay errors.
+  /is not currently accepting connections/,
 ];
 
 /** True when `err` says only that the database could not be reached or the session was lost. */
