@@ -112,7 +112,14 @@ export interface Ack {
   requestId: string;
   ticketId: string;
   duplicate: boolean;
+  /** The server's receive time of the bet that bought the ticket. */
+  receivedAt: number;
 }
+
+/** Answers that mean "not decided, ask again later with the same request id". */
+const ASK_AGAIN = new Set(['SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'SERVER_BUSY']);
+/** How long a player waits before resending a bet the server could not decide. */
+const ASK_AGAIN_DELAY_MS = 300;
 
 /**
  * A player that keeps betting across process failures, as a real client would: each bet
@@ -125,7 +132,9 @@ export class ResilientPlayer {
   /** Port of the process whose HTTP matchmaking placed this player (not where the room is). */
   joinedVia = 0;
   readonly acks = new Map<string, Ack>();
-  readonly rejections: { requestId: string | null; code: string }[] = [];
+  readonly rejections: { requestId: string | null; code: string; receivedAt: number }[] = [];
+  /** Answers that asked for a resend (SERVICE_UNAVAILABLE, SERVER_BUSY, SHUTTING_DOWN), by code. */
+  readonly askedAgain = new Map<string, number>();
   readonly pending = new Map<string, Record<string, unknown>>();
   rejoins = 0;
   /** How long each rejoin took, from losing the room to holding a new one (ms). */
@@ -171,13 +180,18 @@ export class ResilientPlayer {
     room.reconnection.minUptime = 0;
     room.onMessage('bet:accepted', (m: any) => {
       this.pending.delete(m.requestId);
-      this.acks.set(m.requestId, { requestId: m.requestId, ticketId: m.ticketId, duplicate: m.duplicate });
+      this.acks.set(m.requestId, { requestId: m.requestId, ticketId: m.ticketId, duplicate: m.duplicate, receivedAt: m.receivedAt });
     });
     room.onMessage('bet:rejected', (m: any) => {
-      // Shutting down: this bet was not taken; it goes again after rejoining.
-      if (m.code === 'SHUTTING_DOWN') return;
+      if (ASK_AGAIN.has(m.code)) {
+        // Not decided: shutting down (it goes again after rejoining), or the ledger was away
+        // or busy (it goes again shortly, same request id, as a client should).
+        this.askedAgain.set(m.code, (this.askedAgain.get(m.code) ?? 0) + 1);
+        if (m.code !== 'SHUTTING_DOWN') setTimeout(() => this.resend(m.requestId), ASK_AGAIN_DELAY_MS);
+        return;
+      }
       this.pending.delete(m.requestId);
-      this.rejections.push({ requestId: m.requestId, code: m.code });
+      this.rejections.push({ requestId: m.requestId, code: m.code, receivedAt: m.receivedAt });
     });
     room.onMessage('error', () => {});
     room.onLeave(() => {
@@ -208,6 +222,11 @@ export class ResilientPlayer {
     this.pending.set(requestId, message);
     this.room?.send('bet', message);
     return requestId;
+  }
+
+  private resend(requestId: string): void {
+    const message = this.pending.get(requestId);
+    if (message && this.room && !this.stopped) this.room.send('bet', message);
   }
 
   /** Sends again every bet still without a reply (after a SHUTTING_DOWN answer, say). */
