@@ -26,6 +26,7 @@ import type { TicketRecord } from '../draw/encoding.ts';
 import type { WireReceipt } from '../draw/receiptWire.ts';
 import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
+import { faultSummary, LogThrottle } from '../core/logThrottle.ts';
 import type { Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
 
@@ -104,7 +105,7 @@ export class BetWriter {
   private retryTimer: NodeJS.Timeout | undefined;
   private unavailableSinceMs: number | undefined;
   private unavailableAttempts = 0;
-  private unavailableLoggedAtMs = 0;
+  private readonly unavailableLog = new LogThrottle(UNAVAILABLE_LOG_EVERY_MS);
   /** Transactions that failed and were split or rejected: zero in a healthy process. */
   failedBatches = 0;
   /** Batches written again because their connection died or none could be made. */
@@ -362,10 +363,10 @@ export class BetWriter {
     this.options.metrics?.ledgerUnavailable.set(1);
     const delayMs = Math.min(BET_DATABASE_RETRY_DELAY_MS_MAX, BET_DATABASE_RETRY_DELAY_MS_MIN * 2 ** (this.unavailableAttempts - 1));
     this.retryAtMs = Math.max(this.retryAtMs, nowMs + delayMs);
-    if (nowMs - this.unavailableLoggedAtMs >= UNAVAILABLE_LOG_EVERY_MS) {
-      this.unavailableLoggedAtMs = nowMs;
+    const suppressed = this.unavailableLog.take();
+    if (suppressed !== undefined) {
       this.options.logger.warn(
-        { err: { message: err.message, code: (err as { code?: string }).code }, batchSize: batch.length, attempts: this.unavailableAttempts, retryInMs: delayMs },
+        { err: faultSummary(err), batchSize: batch.length, attempts: this.unavailableAttempts, retryInMs: delayMs, suppressed },
         'ledger unreachable; bet batch kept for retry',
       );
     }

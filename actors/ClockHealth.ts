@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
 import type { Clock } from '../core/clock.ts';
+import { faultSummary } from '../core/logThrottle.ts';
 
 export const CLOCK_SKEW_WARN_MS = 100;
 const CHECK_EVERY_MS = 10_000;
@@ -71,7 +72,7 @@ export class ClockHealth {
         if (!best || s.roundTripMs < best.roundTripMs) best = s;
       }
     } catch (err) {
-      this.logger.warn({ err }, 'clock check against the database failed');
+      this.logger.warn({ err: faultSummary(err) }, 'clock check against the database failed');
       return undefined;
     }
     if (!best || best.roundTripMs > ROUND_TRIP_USEFUL_MS) return best;

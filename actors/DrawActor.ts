@@ -11,6 +11,8 @@ import type pg from 'pg';
 import type { Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
 import { CUTOFF_GRACE_MS } from '../core/limits.ts';
+import { faultSummary } from '../core/logThrottle.ts';
+import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { closeDueDraws, drawById, openDueDraws, type DrawRow } from '../ledger/draws.ts';
 import type { DrawRunner } from './DrawRunner.ts';
 
@@ -124,7 +126,9 @@ export class DrawActor {
     } catch (err) {
       const delay = ERROR_BACKOFF_MS[Math.min(this.failures, ERROR_BACKOFF_MS.length - 1)];
       this.failures++;
-      logger.error({ err, drawId: this.drawId, retryInMs: delay }, 'draw step failed; retrying');
+      // Retried with backoff either way; a database that is away is not a bug, so no stack.
+      if (isDatabaseUnavailable(err)) logger.warn({ err: faultSummary(err), drawId: this.drawId, retryInMs: delay }, 'draw step failed: database unavailable; retrying');
+      else logger.error({ err, drawId: this.drawId, retryInMs: delay }, 'draw step failed; retrying');
       this.wake(delay);
     }
   }

@@ -15,6 +15,8 @@ import { plannedDraws, plannedDrawsBetween, type PlannedDrawTimes, type Schedule
 import { closeDueDraws, drawsToLead, openDueDraws } from '../ledger/draws.ts';
 import { drawsDue } from '../ledger/drawSteps.ts';
 import type { Logger } from '../app/logger.ts';
+import { faultSummary, LogThrottle } from '../core/logThrottle.ts';
+import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import type { Metrics } from '../app/metrics.ts';
 import { DrawActor } from './DrawActor.ts';
 import type { DrawRunner } from './DrawRunner.ts';
@@ -29,6 +31,8 @@ export const LEAD_POLL_MS = 1_000;
 /** A draw gets its leader this long before its sales open. */
 const LEAD_HORIZON_MS = 10 * 60_000;
 const LEAD_BATCH_MAX = 100;
+/** While the database is away every pass fails: say so once per this. */
+const UNAVAILABLE_LOG_EVERY_MS = 10_000;
 
 export interface DrawSchedulerOptions {
   pool: pg.Pool;
@@ -49,6 +53,7 @@ export class DrawScheduler {
   private leading: Promise<void> | undefined;
   private readonly actors = new Map<number, DrawActor>();
   private stopped = false;
+  private readonly unavailableLog = new LogThrottle(UNAVAILABLE_LOG_EVERY_MS);
 
   constructor(private readonly o: DrawSchedulerOptions) {
     o.leadership.onLost((drawIds) => {
@@ -110,7 +115,7 @@ export class DrawScheduler {
     try {
       await this.ensureUpcoming();
     } catch (err) {
-      this.o.logger.error({ err }, 'creating upcoming draws failed');
+      this.logFailure(err, 'creating upcoming draws failed');
     }
   }
 
@@ -127,8 +132,18 @@ export class DrawScheduler {
         this.startActor(id);
       }
     } catch (err) {
-      this.o.logger.error({ err }, 'draw leadership pass failed');
+      this.logFailure(err, 'draw leadership pass failed');
     }
+  }
+
+  /** A database that is away is an operating condition (a warning now and then); anything else is a bug. */
+  private logFailure(err: unknown, message: string): void {
+    if (!isDatabaseUnavailable(err)) {
+      this.o.logger.error({ err }, message);
+      return;
+    }
+    const suppressed = this.unavailableLog.take();
+    if (suppressed !== undefined) this.o.logger.warn({ err: faultSummary(err), suppressed }, `${message}: database unavailable`);
   }
 
   private startActor(drawId: number): void {

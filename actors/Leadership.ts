@@ -12,6 +12,7 @@
 // before noticing cannot do a step twice.
 import pg from 'pg';
 import type { Logger } from '../app/logger.ts';
+import { faultSummary } from '../core/logThrottle.ts';
 
 /** The advisory-lock namespace of draw leadership (first key of the two-int form). */
 export const DRAW_LEADER_LOCK_CLASS = 0x4c4f54; // "LOT"
@@ -135,7 +136,9 @@ export class AdvisoryLockLeadership implements Leadership {
     client.end().catch(() => {});
     const lost = [...this.heldIds];
     this.heldIds.clear();
-    if (!this.closed) this.logger.error({ err, drawIds: lost }, 'draw leadership session lost; leadership of its draws given up');
+    // An operating condition (a restart, a fail-over, a cut connection): the next pass, within
+    // a second, takes the draws up again here or in another process.
+    if (!this.closed) this.logger.warn({ err: err && faultSummary(err), drawIds: lost }, 'draw leadership session lost; leadership of its draws given up');
     for (const listener of this.listeners) listener(lost);
   }
 }

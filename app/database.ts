@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { faultSummary, LogThrottle } from '../core/logThrottle.ts';
 import type { Logger } from './logger.ts';
 
 // bigint (int8) and numeric come back as strings by default; our amounts and ids fit
@@ -53,17 +54,10 @@ const CONNECTION_ERROR_LOG_EVERY_MS = 5_000;
  * client with the error so the pool drops it.
  */
 function guardClients(pool: pg.Pool, logger: Logger, onConnect?: (client: pg.PoolClient) => void): void {
-  let lastLoggedMs = 0;
-  let suppressed = 0;
+  const throttle = new LogThrottle(CONNECTION_ERROR_LOG_EVERY_MS);
   const logFailure = (err: Error) => {
-    const nowMs = Date.now();
-    if (nowMs - lastLoggedMs < CONNECTION_ERROR_LOG_EVERY_MS) {
-      suppressed++;
-      return;
-    }
-    lastLoggedMs = nowMs;
-    logger.warn({ err: { message: err.message, code: (err as { code?: string }).code }, suppressed }, 'database connection lost');
-    suppressed = 0;
+    const suppressed = throttle.take();
+    if (suppressed !== undefined) logger.warn({ err: faultSummary(err), suppressed }, 'database connection lost');
   };
   pool.on('connect', (client) => {
     client.on('error', logFailure);

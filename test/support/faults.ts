@@ -185,4 +185,12 @@ export async function checkFaultDay(t: Test, day: FaultDay): Promise<void> {
   t.ok(tickets.every((r) => r.received_at.getTime() < draw.cutoffAtMs), 'every ticket was received before cutoff');
   t.equal(Number(done.ticket_count), tickets.length, 'the seal counts exactly those tickets');
   t.same((await checkLedger(db.pool)).violations, [], 'ledger invariants hold');
+  // What an operator saw: the warnings and errors the processes logged, by message.
+  const seen = new Map<string, number>();
+  for (const l of day.procs.flatMap((p) => p.logs)) {
+    if (l.level < 40) continue;
+    const key = `${l.level === 40 ? 'warn' : 'error'} ${l.msg}${l.err?.message ? ` (${String(l.err.message).slice(0, 80)})` : ''}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  t.comment(`warnings and errors logged: ${JSON.stringify(Object.fromEntries(seen))}`);
 }
