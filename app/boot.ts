@@ -85,9 +85,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     revealWaitMs: config.revealWaitSeconds * 1000,
   });
   let presence, driver;
+  let liveness: import('./redis.ts').ProcessLiveness | undefined;
   if (config.redisUrl) {
-    const { redisMatchmaking } = await import('./redis.ts');
+    const { redisMatchmaking, ProcessLiveness } = await import('./redis.ts');
     ({ presence, driver } = redisMatchmaking(config.redisUrl, logger));
+    liveness = new ProcessLiveness(matchMaker, logger);
   } else {
     presence = new LocalPresence();
     driver = new LocalDriver();
@@ -135,6 +137,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     presence,
     driver,
     publicAddress: config.publicAddress,
+    selectProcessIdToCreateRoom: liveness?.selectProcessIdToCreateRoom,
     greet: false,
     gracefullyShutdown: false,
   });
@@ -175,22 +178,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     dbNowMs: () => clockHealth.dbNowMs(),
   });
   if (options.scheduler !== false) await scheduler.start();
-  // A process killed without a goodbye leaves its rooms listed in Redis until someone
-  // notices; sweep every second (two Redis reads while all is well) rather than wait for
-  // a player's seat reservation to time out on one.
-  let sweeping = false;
-  const sweep = config.redisUrl
-    ? setInterval(() => {
-        if (sweeping) return; // a health check waits up to 2 s for an answer
-        sweeping = true;
-        matchMaker
-          .healthCheckAllProcesses()
-          // An outage is logged by the driver (app/redis.ts); anything else is news.
-          .catch((err: Error) => isRedisOutageError(err) || logger.warn({ err }, 'process sweep failed'))
-          .finally(() => (sweeping = false));
-      }, 1_000)
-    : undefined;
-  sweep?.unref();
+  // A process killed without a goodbye leaves its rooms listed in Redis: forget it within
+  // half a second (app/redis.ts), before its players come back asking for a shard.
+  liveness?.start();
 
   logger.info(
     {
@@ -222,7 +212,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // No new joins (the matchmaking route checks this) and, once the writer stops, no
       // new bets: every bet already taken is written and answered first.
       shuttingDown = true;
-      clearInterval(sweep);
+      liveness?.stop();
       await betWriter.stop();
       // Give up leadership at once so another process takes the draws over without waiting.
       await scheduler.stop();

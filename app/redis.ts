@@ -63,3 +63,89 @@ export function isRedisOutageError(err: unknown): boolean {
   if (err.name === 'MaxRetriesPerRequestError') return true;
   return OUTAGE_MESSAGES.some((re) => re.test(err.message)) && /ioredis/.test(err.stack ?? '');
 }
+
+/**
+ * How a cluster forgets a process that died without a goodbye (kill -9, a crash), fast.
+ *
+ * Every process keeps a Redis subscription to its own channel `p:<processId>` (Colyseus'
+ * IPC), and Redis drops a subscription the moment its connection closes, which the kernel
+ * does when the process dies. So a process listed in the room counts without a channel is
+ * gone. Colyseus notices too, but only after asking it and waiting 2 s for no answer
+ * (`healthCheckProcessId`), while new shards keep going to it (it has the fewest rooms)
+ * and players keep being offered its rooms: rejoins took 2-3.5 s. Here:
+ *  - a new shard goes only to a process whose channel is there;
+ *  - every LIVENESS_SWEEP_MS, a process missing its channel on two sweeps in a row is
+ *    removed as Colyseus' failed health check would remove it: out of the room counts,
+ *    its rooms out of the listing, and marked swept (`swept:<processId>`, the key
+ *    MatchMaker's `restoreIfSwept` reads), so that a process that was only re-subscribing
+ *    puts its rooms back within 5 s.
+ * A host that vanishes without closing its sockets keeps its subscription until Redis'
+ * own tcp-keepalive ends it (README, "Running a cluster").
+ */
+export const LIVENESS_SWEEP_MS = 250;
+/** Same key and lifetime as @colyseus/core MatchMaker's getProcessSweptKey / SWEPT_RECEIPT_TTL (pinned by test/redis.test.ts). */
+export const processSweptKey = (processId: string) => `swept:${processId}`;
+const SWEPT_RECEIPT_TTL_SECONDS = 600;
+
+export class ProcessLiveness {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping = false;
+  /** Processes missing their channel at the last sweep. */
+  private missing = new Set<string>();
+
+  constructor(
+    private readonly matchMaker: typeof import('@colyseus/core').matchMaker,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Processes whose IPC channel is subscribed now (this one included). */
+  async liveProcessIds(): Promise<Set<string>> {
+    const channels = await this.matchMaker.presence.channels('p:*');
+    const live = new Set(channels.map((c) => c.slice(2)));
+    live.add(this.matchMaker.processId);
+    return live;
+  }
+
+  /** For `new Server({ selectProcessIdToCreateRoom })`: the live process with the fewest rooms. */
+  readonly selectProcessIdToCreateRoom = async (): Promise<string> => {
+    const [stats, live] = await Promise.all([this.matchMaker.stats.fetchAll(), this.liveProcessIds()]);
+    const candidates = stats.filter((s) => live.has(s.processId)).sort((a, b) => a.roomCount - b.roomCount);
+    return candidates[0]?.processId ?? this.matchMaker.processId;
+  };
+
+  start(): void {
+    // Public methods this relies on; an upgrade that drops one must fail here, at boot.
+    for (const [name, fn] of Object.entries({ cleanup: this.matchMaker.driver.cleanup, channels: this.matchMaker.presence.channels, fetchAll: this.matchMaker.stats.fetchAll })) {
+      if (typeof fn !== 'function') throw new Error(`Colyseus matchmaking has no ${name}(): ProcessLiveness needs it`);
+    }
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = true;
+      this.sweep()
+        // An outage is logged by the driver (RecoveringRedisDriver); anything else is news.
+        .catch((err: Error) => isRedisOutageError(err) || this.logger.warn({ err }, 'process sweep failed'))
+        .finally(() => (this.sweeping = false));
+    }, LIVENESS_SWEEP_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One sweep: remove every process that missed its channel now and at the sweep before. */
+  async sweep(): Promise<string[]> {
+    const [stats, live] = await Promise.all([this.matchMaker.stats.fetchAll(), this.liveProcessIds()]);
+    const missing = new Set(stats.map((s) => s.processId).filter((id) => !live.has(id)));
+    const gone = [...missing].filter((id) => this.missing.has(id));
+    this.missing = missing;
+    for (const processId of gone) {
+      await this.matchMaker.stats.excludeProcess(processId);
+      await this.matchMaker.driver.cleanup!(processId);
+      await this.matchMaker.presence.setex(processSweptKey(processId), '1', SWEPT_RECEIPT_TTL_SECONDS);
+      this.missing.delete(processId);
+      this.logger.warn({ processId }, 'process gone from the cluster (no IPC subscription); its rooms removed from matchmaking');
+    }
+    return gone;
+  }
+}

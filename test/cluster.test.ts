@@ -170,7 +170,12 @@ t.test(
     const took = rejoined.flatMap((p) => p.rejoinMs);
     t.ok(rejoined.length > 0 && rejoined.length < PLAYERS, `${rejoined.length} players lost their shard with the process and rejoined elsewhere`);
     t.equal(took.length, rejoined.length, 'each of them got a new shard');
-    t.comment(`rejoins took ${Math.min(...took)}..${Math.max(...took)} ms`);
+    const fromDrop = rejoined.flatMap((p) => p.dropToRejoinMs);
+    t.comment(`rejoins took ${Math.min(...took)}..${Math.max(...took)} ms through matchmaking, ${Math.min(...fromDrop)}..${Math.max(...fromDrop)} ms from the socket's drop`);
+    // The dead process leaves matchmaking within half a second (app/redis.ts ProcessLiveness):
+    // nobody is offered its rooms or sent to it for a new shard.
+    t.ok(Math.max(...took) < 1_000, 'every rejoin through matchmaking took under a second');
+    t.ok(Math.max(...fromDrop) < 1_500, 'and under 1.5 s from the drop, the SDK\'s two quick reconnection attempts included');
     const survivorPorts = procs.filter((p) => p.alive).map((p) => p.processId);
     const placed = Object.values(await redis.hgetall('roomcaches')).map((json) => JSON.parse(json));
     t.ok(placed.every((r) => survivorPorts.includes(r.processId)), 'every listed shard lives on a survivor');

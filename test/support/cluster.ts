@@ -139,6 +139,9 @@ export class ResilientPlayer {
   rejoins = 0;
   /** How long each rejoin took, from losing the room to holding a new one (ms). */
   readonly rejoinMs: number[] = [];
+  /** How long each rejoin took from the moment the socket dropped (SDK reconnection attempts included). */
+  readonly dropToRejoinMs: number[] = [];
+  private droppedAtMs: number | undefined;
   private stopped = false;
   private rejoining: Promise<void> | undefined;
   private sequence = 0;
@@ -174,10 +177,13 @@ export class ResilientPlayer {
 
   private attach(room: Room): void {
     this.room = room;
-    room.reconnection.maxRetries = 3;
-    room.reconnection.minDelay = 100;
-    room.reconnection.maxDelay = 400;
+    // As README advises a client: try the seat once or twice, quickly; if its process is gone
+    // (connection refused), rejoin through matchmaking instead of retrying for a minute.
+    room.reconnection.maxRetries = 2;
+    room.reconnection.minDelay = 50;
+    room.reconnection.maxDelay = 200;
     room.reconnection.minUptime = 0;
+    room.onDrop(() => (this.droppedAtMs ??= Date.now()));
     room.onMessage('bet:accepted', (m: any) => {
       this.pending.delete(m.requestId);
       this.acks.set(m.requestId, { requestId: m.requestId, ticketId: m.ticketId, duplicate: m.duplicate, receivedAt: m.receivedAt });
@@ -208,6 +214,8 @@ export class ResilientPlayer {
     this.rejoining = this.join()
       .then(() => {
         this.rejoinMs.push(Date.now() - startedMs);
+        if (this.droppedAtMs !== undefined) this.dropToRejoinMs.push(Date.now() - this.droppedAtMs);
+        this.droppedAtMs = undefined;
         // Everything without a reply goes again, same request ids: at most one ticket each.
         for (const message of this.pending.values()) this.room?.send('bet', message);
       })
