@@ -32,6 +32,9 @@ import { createMetrics } from './metrics.ts';
 import { isRedisOutageError } from './redis.ts';
 import { SandboxPaymentProvider } from './payments.ts';
 
+/** Bet batches in flight at once (ledger/bets.ts: two overlap all but the final pool credit). */
+const BET_WRITER_CONCURRENCY = 2;
+
 export interface StartOptions {
   config: Config;
   clock?: Clock;
@@ -65,7 +68,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase, logger });
+  // The baseline writes one transaction per bet, as many at once as it has connections.
+  const betPoolMax = config.betWriteMode === 'single' ? 10 : BET_WRITER_CONCURRENCY + 1;
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase, betPoolMax, logger });
   const applied = await migrate(db.pool);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
@@ -97,13 +102,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const tallies = new DrawTallies(db.pool, presence, crypto.randomUUID(), logger);
   const signBatch = nativeSigner(keys.signingKey);
   const betWriter = new BetWriter({
-    pool: db.pool,
+    pool: db.betPool,
     logger,
     metrics,
     mode: config.betWriteMode,
     // Two batches in flight overlap all but the final pool credit (see ledger/bets.ts); the
     // baseline runs as many single-bet transactions as the pool allows. PGlite has one connection.
-    concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : 2, (db.pool.options.max ?? 1) - 1)),
+    concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : BET_WRITER_CONCURRENCY, (db.betPool.options.max ?? 1) - 1)),
     onCommitted: (bets) => tallies.onCommitted(bets),
     signReceipts: (tickets) => signWireReceipts(tickets, keys.signingKey, (message) => signBatch(message), nativeSha256),
   });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { faultSummary, LogThrottle } from '../core/logThrottle.ts';
+import { BET_QUERY_MS_MAX } from '../core/limits.ts';
 import type { Logger } from './logger.ts';
 
 // bigint (int8) and numeric come back as strings by default; our amounts and ids fit
@@ -15,6 +16,15 @@ pg.types.setTypeParser(20, (value) => {
 
 export interface Database {
   pool: pg.Pool;
+  /**
+   * The bet writer's own connections. On PostgreSQL a pool of their own, so that the surge's
+   * writes never queue behind HTTP or draw work for a connection, and with a bound on every
+   * statement: a connection that hangs (a network partition drops packets without closing
+   * anything) is abandoned after BET_QUERY_MS_MAX and its batch written again on another,
+   * instead of holding a writer slot until TCP gives up, minutes later. On PGlite the one
+   * connection there is (the same pool as `pool`).
+   */
+  betPool: pg.Pool;
   /** 'postgres' for a real server, 'pglite' for the embedded one. */
   kind: 'postgres' | 'pglite';
   /** Where it lives, for the start-up log (never includes a password). */
@@ -28,6 +38,8 @@ export interface DatabaseOptions {
   /** Embedded only: keep the database in memory (tests). */
   inMemory?: boolean;
   poolMax?: number;
+  /** Connections of the bet writer's pool (PostgreSQL only). */
+  betPoolMax?: number;
   logger: Logger;
 }
 
@@ -42,6 +54,8 @@ function describeUrl(databaseUrl: string): string {
 
 /** How long a request waits for a connection before failing with SERVICE_UNAVAILABLE. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** A bet waits for the database at most BET_DATABASE_WAIT_MS_MAX: try a connection twice in it. */
+const BET_CONNECT_TIMEOUT_MS = 2_000;
 /** Log a dying connection at most this often: a fail-over kills every connection at once. */
 const CONNECTION_ERROR_LOG_EVERY_MS = 5_000;
 
@@ -76,8 +90,26 @@ async function openPostgres(databaseUrl: string, options: DatabaseOptions): Prom
     keepAlive: true,
   });
   guardClients(pool, options.logger);
+  const betPool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.betPoolMax ?? 3,
+    connectionTimeoutMillis: BET_CONNECT_TIMEOUT_MS,
+    query_timeout: BET_QUERY_MS_MAX,
+    keepAlive: true,
+    application_name: 'lottery-bet-writer',
+  });
+  guardClients(betPool, options.logger);
   await pool.query('select 1');
-  return { pool, kind: 'postgres', description: describeUrl(databaseUrl), close: () => pool.end() };
+  return {
+    pool,
+    betPool,
+    kind: 'postgres',
+    description: describeUrl(databaseUrl),
+    close: async () => {
+      await betPool.end();
+      await pool.end();
+    },
+  };
 }
 
 async function openEmbedded(options: DatabaseOptions): Promise<Database> {
@@ -109,6 +141,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   await pool.query('select 1');
   return {
     pool,
+    betPool: pool,
     kind: 'pglite',
     description: options.inMemory ? 'embedded PGlite (in memory)' : `embedded PGlite at ${dataPath}`,
     async close() {

@@ -27,6 +27,13 @@ export const BET_FLUSH_DELAY_MS_MAX = 2;
 export const BET_DATABASE_WAIT_MS_MAX = 10_000;
 export const BET_DATABASE_RETRY_DELAY_MS_MIN = 50;
 export const BET_DATABASE_RETRY_DELAY_MS_MAX = 1_000;
+/**
+ * Longest one statement of a bet batch may take before its connection is given up and the
+ * batch written again on another (safe: tickets are unique per player and request id). A
+ * batch's round trips take milliseconds, under a surge tens; a connection silent this long
+ * is partitioned away, not busy.
+ */
+export const BET_QUERY_MS_MAX = 5_000;
 /** How often a failed batch may be retried (split in halves) before its bets are rejected. */
 export const BET_BATCH_SPLIT_DEPTH_MAX = 10;
 /**

@@ -41,7 +41,7 @@ async function cutConnections(): Promise<number> {
     );
     return rows[0].n;
   }
-  const clients: any[] = (ts.pool as any)._clients;
+  const clients: any[] = (ts.server.db.betPool as any)._clients;
   for (const c of clients) c.connection.stream.destroy();
   return clients.length;
 }
@@ -68,14 +68,14 @@ t.test('connections cut again and again under load: every bet answered once, eve
       if ((await cutConnections()) > 0) cuts++;
     });
   };
-  ts.pool.on('acquire', onAcquire);
+  ts.server.db.betPool.on('acquire', onAcquire);
   for (let i = 0; i < perPlayer; i += 10) {
     for (const c of conns) for (let k = i; k < i + 10; k++) c.room.send('bet', { requestId: `cut-${k}`, quickPick: 1 });
     await sleep(40);
   }
   const replies = (await Promise.all(conns.map((c) => c.waitForReplies(perPlayer, 30_000)))).flat();
   cutting = false;
-  ts.pool.off('acquire', onAcquire);
+  ts.server.db.betPool.off('acquire', onAcquire);
   await cutter;
   // Our own pool's idle connections were cut too: give it a moment to notice.
   await sleep(300);

@@ -25,6 +25,11 @@ export interface TestServer {
 export interface TestServerOptions {
   clock?: Clock;
   env?: Record<string, string>;
+  /**
+   * A PostgreSQL URL to use as it is (the caller made the database and removes it), instead
+   * of a fresh scratch database on DATABASE_URL: a route to it through a faulty network, say.
+   */
+  databaseUrl?: string;
 }
 
 /** Which server's draw runner creates draws on a pool (openDraw needs its seed key). */
@@ -37,7 +42,11 @@ export function testDrawKeys(): Record<string, string> {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const baseUrl = process.env.DATABASE_URL;
-  const database = baseUrl ? await createScratchDatabase(baseUrl, 'lottery_test') : undefined;
+  const database = options.databaseUrl
+    ? { url: options.databaseUrl, drop: async () => {} }
+    : baseUrl
+      ? await createScratchDatabase(baseUrl, 'lottery_test')
+      : undefined;
   const config: Config = {
     ...loadConfig({ ...testDrawKeys(), ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,
