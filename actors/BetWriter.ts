@@ -63,8 +63,6 @@ export interface BetWriterOptions {
   /** Transactions in flight at once. */
   concurrency?: number;
   cutoffGraceMs?: number;
-  /** Longest a bet may wait for a database that does not answer (tests shorten it). */
-  databaseWaitMsMax?: number;
   /** Called after each commit with the newly sold tickets (not duplicates). */
   onCommitted?: (bets: CommittedBet[]) => void;
   /** Signs the receipts of one committed batch at once (draw/receipt.ts). */
@@ -119,7 +117,6 @@ export class BetWriter {
   private readonly queueLengthMax: number;
   private readonly concurrency: number;
   private readonly cutoffGraceMs: number;
-  private readonly databaseWaitMsMax: number;
 
   constructor(private readonly options: BetWriterOptions) {
     this.mode = options.mode ?? 'batch';
@@ -128,7 +125,6 @@ export class BetWriter {
     this.queueLengthMax = options.queueLengthMax ?? BET_QUEUE_LENGTH_MAX;
     this.concurrency = options.concurrency ?? 1;
     this.cutoffGraceMs = options.cutoffGraceMs ?? CUTOFF_GRACE_MS;
-    this.databaseWaitMsMax = options.databaseWaitMsMax ?? BET_DATABASE_WAIT_MS_MAX;
   }
 
   /** True while batches fail because the database cannot be reached. */
@@ -385,7 +381,7 @@ export class BetWriter {
 
   /** Answers every waiting bet whose wait for the database is over; the rest keep their place. */
   private expireWaiting(): void {
-    const oldestAllowedMs = performance.now() - this.databaseWaitMsMax;
+    const oldestAllowedMs = performance.now() - BET_DATABASE_WAIT_MS_MAX;
     const expire = (batch: Pending[]) => {
       const kept = batch.filter((p) => p.enqueuedAtMs > oldestAllowedMs);
       if (kept.length === batch.length) return batch;
