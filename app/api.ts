@@ -8,6 +8,7 @@ import { AppError, ErrorCode } from '../core/errors.ts';
 import {
   DEPOSIT_AMOUNT_MINOR_MAX,
   DEPOSIT_AMOUNT_MINOR_MIN,
+  HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE,
   IDEMPOTENCY_KEY_LENGTH_MAX,
   LOGIN_ATTEMPTS_MAX,
   LOGIN_TRACKED_KEYS_MAX,
@@ -22,7 +23,7 @@ import { auditorCommitments } from '../ledger/drawSteps.ts';
 import { findPlayerForLogin, insertPlayer, insertSession, playerProfile, revokeSession, type SessionPlayer } from '../ledger/players.ts';
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
 import { hashPassword, hashSessionToken, isWellFormedToken, newSessionToken, verifyPassword } from './auth.ts';
-import { bearerToken, errorBody, type HttpRequest, type HttpRoutes } from './http.ts';
+import { bearerToken, errorBody, type HttpRequest, type HttpResponse, type HttpRoutes } from './http.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { PaymentProvider } from './payments.ts';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   isShuttingDown(): boolean;
   /** The schedule mode the draws are planned with (config SCHEDULE), for the catalogue; daily when absent. */
   schedule?: ScheduleMode;
+  /** The room types clients may join through matchmaking (those the server defined). */
+  roomNames: readonly string[];
 }
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -231,6 +234,9 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
     if (deps.isShuttingDown()) throw new AppError(ErrorCode.SHUTTING_DOWN, 'server is shutting down', 503);
     const { method, roomName } = req.params;
     if (!EXPOSED_MATCHMAKE_METHODS.has(method)) throw new AppError(ErrorCode.NOT_FOUND, `no matchmaking method ${method.slice(0, 32)}`, 404);
+    // joinById and reconnect name a room id; the others a room type we defined.
+    const byRoomId = method === 'joinById' || method === 'reconnect';
+    if (!byRoomId && !deps.roomNames.includes(roomName)) throw new AppError(ErrorCode.NOT_FOUND, `no room type ${roomName.slice(0, 32)}`, 404);
     const options = req.body ?? {};
     if (typeof options !== 'object' || Array.isArray(options)) throw new AppError(ErrorCode.BAD_REQUEST, 'join options must be an object');
     try {
@@ -241,12 +247,39 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
         createAuthContext({ headers: req.headers, remoteAddress: req.remoteAddress }),
       );
       return { status: 200, body: reservation };
-    } catch (err: any) {
-      const [, code, message] = /^([A-Z_]+): (.*)$/s.exec(String(err?.message)) ?? [];
-      const status = typeof err?.code === 'number' && err.code >= 400 && err.code < 600 ? err.code : matchmakeStatus(err?.code);
-      return { status, body: errorBody(code ?? 'MATCHMAKE_FAILED', message ?? String(err?.message ?? 'matchmaking failed')) };
+    } catch (err) {
+      return matchmakeFailure(err);
     }
   });
+}
+
+/** Colyseus' matchmaking codes (@colyseus/shared-types ErrorCode) as our statuses, codes and words. */
+const COLYSEUS_MATCHMAKE_ERRORS: Record<number, [number, ErrorCode, string]> = {
+  520: [404, ErrorCode.NOT_FOUND, 'no such room type'], // MATCHMAKE_NO_HANDLER
+  521: [404, ErrorCode.NOT_FOUND, 'no room to join for these options'], // MATCHMAKE_INVALID_CRITERIA
+  522: [404, ErrorCode.NOT_FOUND, 'no such room, or it is full, locked or gone'], // MATCHMAKE_INVALID_ROOM_ID
+  // No process to create the room in, a room elsewhere that did not answer, shutting down.
+  523: [503, ErrorCode.SERVICE_UNAVAILABLE, 'matchmaking could not place you right now; try again'], // MATCHMAKE_UNHANDLED
+  524: [404, ErrorCode.NOT_FOUND, 'the seat to reconnect to has expired; join again'], // MATCHMAKE_EXPIRED
+  525: [401, ErrorCode.UNAUTHORIZED, 'missing, expired or revoked session token'], // AUTH_FAILED
+  4217: [400, ErrorCode.BAD_REQUEST, 'invalid join options'], // INVALID_PAYLOAD
+};
+
+/**
+ * A failed matchmaking request as a proper answer. Our rooms refuse with an HTTP status
+ * and "CODE: message"; Colyseus with its own codes (5xx numbers that are no HTTP status,
+ * so never passed on as one). Anything else is thrown on: a database that is away becomes
+ * a 503, a bug (APPLICATION_ERROR, 526, included) a logged 500.
+ */
+export function matchmakeFailure(err: unknown): HttpResponse {
+  const code = (err as { code?: unknown })?.code;
+  const known = typeof code === 'number' ? COLYSEUS_MATCHMAKE_ERRORS[code] : undefined;
+  if (known) return { status: known[0], body: errorBody(known[1], known[2]) };
+  const [, ours, message] = /^([A-Z_]+): (.*)$/s.exec(String((err as Error)?.message)) ?? [];
+  const isOurs = ours !== undefined && Object.hasOwn(ErrorCode, ours);
+  if (typeof code === 'number' && code >= 400 && code < 500 && isOurs) return { status: code, body: errorBody(ours, message) };
+  if (code === 503 && isOurs) return { status: 503, headers: { 'retry-after': String(HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE) }, body: errorBody(ours, message) };
+  throw err;
 }
 
 /** Constant-time comparison of two secrets of any length. */
@@ -254,22 +287,6 @@ function sameSecret(a: string, b: string): boolean {
   const ha = crypto.createHash('sha256').update(a).digest();
   const hb = crypto.createHash('sha256').update(b).digest();
   return crypto.timingSafeEqual(ha, hb);
-}
-
-/** Colyseus' own matchmaking codes (42xx) as HTTP statuses. */
-function matchmakeStatus(code: unknown): number {
-  switch (code) {
-    case 4210: // no handler
-    case 4211: // invalid criteria
-    case 4212: // invalid room id
-      return 404;
-    case 4214: // expired
-      return 410;
-    case 4215: // auth failed
-      return 401;
-    default:
-      return 400;
-  }
 }
 
 /** Resolves a session token to its player, or null. */

@@ -3,7 +3,6 @@
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { LocalDriver, LocalPresence, matchMaker, Server } from '@colyseus/core';
-import { uWebSocketsTransport } from '@colyseus/uwebsockets-transport';
 import uWS from 'uWebSockets.js';
 import { BetWriter } from '../actors/BetWriter.ts';
 import { ClockHealth } from '../actors/ClockHealth.ts';
@@ -22,7 +21,7 @@ import { setRoomServices } from '../rooms/services.ts';
 import { registerApi, sessionAuthenticator } from './api.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
-import { HttpRoutes } from './http.ts';
+import { HttpRoutes, OwnHttpTransport } from './http.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { beaconFromConfig } from './beacon.ts';
 import { registerDrawApi } from './drawApi.ts';
@@ -119,7 +118,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     betRateBurst: config.betRateBurst,
   });
 
-  const transport = new uWebSocketsTransport({
+  const transport = new OwnHttpTransport({
     maxPayloadLength: MESSAGE_BYTES_MAX,
     // Without this uWS silently drops patches to a slow client; a clean close lets the SDK reconnect.
     // (typed as a number in this build's .d.ts; the addon reads it as a boolean)
@@ -152,6 +151,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     operatorCredentials: config.operatorCredentials,
     isShuttingDown: () => shuttingDown,
     schedule: config,
+    roomNames: ['sales'],
   });
   registerDrawApi(routes, { pool: db.pool, runner, publicKey: keys.publicKey, operatorCredentials: config.operatorCredentials, authenticate });
 

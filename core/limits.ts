@@ -49,3 +49,24 @@ export const PLAYER_AGE_YEARS_MIN = 18;
  * prizes, wallet credits): bounds each statement's parameters, not the draw's winners.
  */
 export const SETTLE_PRIZES_PER_STATEMENT_MAX = 5_000;
+
+// ---- The HTTP edge (issue 10): every request answered, in bounded time and memory ----
+/**
+ * Longest a request body may take to arrive after its headers; later: 408 REQUEST_TIMEOUT.
+ * uWS's own HTTP timeout (10 s, checked every ~4 s) closes such a socket without a word, so
+ * this answers first. 16 KiB arrive well within a second on any link a player uses.
+ */
+export const HTTP_BODY_RECEIVE_MS_MAX = 5_000;
+/**
+ * Longest a handler may run before the client gets 503 SERVICE_UNAVAILABLE. uWS has no
+ * timeout once a body is in, so a handler waiting on a database that does not answer would
+ * hold its socket forever. Above the pool's connect timeout (5 s, app/database.ts), so a
+ * request that waited for a connection answers first with its own, more precise, reply.
+ */
+export const HTTP_HANDLER_MS_MAX = 10_000;
+/** Retry-After on a 503 for a database that is away or a handler over its time: a restart or fail-over takes seconds. */
+export const HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE = 5;
+/** One log line per kind of fault (database away, handler over time) at most this often; the others are counted in it. */
+export const HTTP_FAULT_LOG_EVERY_MS = 5_000;
+/** Preflight answers a browser may reuse (browsers cap it: Chromium at 2 h). */
+export const CORS_PREFLIGHT_MAX_AGE_SECONDS = 7_200;

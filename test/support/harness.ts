@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Client, type Room } from '@colyseus/sdk';
 import { loadConfig, type Config } from '../../app/config.ts';
 import { startServer, type RunningServer } from '../../app/boot.ts';
-import { createLogger } from '../../app/logger.ts';
+import { createLogger, type Logger } from '../../app/logger.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DrawRunner } from '../../actors/DrawRunner.ts';
 import { openDueDraws, type DrawRow } from '../../ledger/draws.ts';
@@ -25,6 +25,8 @@ export interface TestServer {
 export interface TestServerOptions {
   clock?: Clock;
   env?: Record<string, string>;
+  /** A logger of the test's own, to read what the server logs. */
+  logger?: Logger;
 }
 
 /** Which server's draw runner creates draws on a pool (openDraw needs its seed key). */
@@ -50,7 +52,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock: options.clock,
     inMemoryDatabase: !database,
     scheduler: false,
-    logger: createLogger(config.logLevel),
+    logger: options.logger ?? createLogger(config.logLevel),
   });
   runners.set(server.db.pool, server.draws.runner);
   return {
