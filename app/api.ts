@@ -27,7 +27,7 @@ import { bearerToken, errorBody, type HttpRequest, type HttpResponse, type HttpR
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { PaymentProvider } from './payments.ts';
-import { ageYears, bodyObject, integerField, isCalendarDate, stringField } from './validate.ts';
+import { ageYears, bodyObject, checkTextDeep, integerField, isCalendarDate, stringField } from './validate.ts';
 
 export interface ApiDeps {
   pool: pg.Pool;
@@ -129,7 +129,7 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
   routes.post('/api/auth/register', async (req) => {
     const body = bodyObject(req.body, ['email', 'password', 'dateOfBirth', 'country', 'region']);
     const email = stringField(body, 'email', 3, 254, EMAIL_PATTERN).trim().toLowerCase();
-    const password = stringField(body, 'password', 10, 128);
+    const password = stringField(body, 'password', 10, 128, undefined, 'secret');
     const dateOfBirth = stringField(body, 'dateOfBirth', 10, 10);
     if (!isCalendarDate(dateOfBirth)) throw new AppError(ErrorCode.BAD_REQUEST, 'dateOfBirth must be a date YYYY-MM-DD');
     const age = ageYears(dateOfBirth, clock.nowMs());
@@ -146,7 +146,7 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
   routes.post('/api/auth/login', async (req) => {
     const body = bodyObject(req.body, ['email', 'password']);
     const email = stringField(body, 'email', 3, 254).trim().toLowerCase();
-    const password = stringField(body, 'password', 1, 128);
+    const password = stringField(body, 'password', 1, 128, undefined, 'secret');
     const nowMs = clock.nowMs();
     if (logins.blocked(email, nowMs)) throw new AppError(ErrorCode.RATE_LIMITED, 'too many failed logins, try again later', 429);
     const player = await findPlayerForLogin(pool, email);
@@ -239,6 +239,7 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
     if (!byRoomId && !deps.roomNames.includes(roomName)) throw new AppError(ErrorCode.NOT_FOUND, `no room type ${roomName.slice(0, 32)}`, 404);
     const options = req.body ?? {};
     if (typeof options !== 'object' || Array.isArray(options)) throw new AppError(ErrorCode.BAD_REQUEST, 'join options must be an object');
+    checkTextDeep(options, 'options');
     try {
       const reservation = await matchMaker.controller.invokeMethod(
         method,

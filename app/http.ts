@@ -20,6 +20,7 @@ import {
 } from '../core/limits.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { ThrottledLog, type Logger } from './logger.ts';
+import { checkText } from './validate.ts';
 
 export interface HttpRequest {
   method: string;
@@ -176,6 +177,7 @@ export class HttpRoutes {
     };
     try {
       request.params = pathParams(pattern, req);
+      checkQuery(request.query);
     } catch (err) {
       return exchange.reply(this.failure(err, method, pattern));
     }
@@ -333,20 +335,30 @@ function mayCarryBody(method: string, headers: Record<string, string>): boolean 
   return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
 }
 
-/** Decoded `:params` of the route (throws BAD_REQUEST on a malformed %-escape). */
+/** Decoded `:params` of the route, each a line of text (throws BAD_REQUEST naming it). */
 function pathParams(pattern: string, req: uWS.HttpRequest): Record<string, string> {
   const params: Record<string, string> = {};
   pattern
     .split('/')
     .filter((s) => s.startsWith(':'))
     .forEach((name, i) => {
+      let value: string;
       try {
-        params[name.slice(1)] = decodeURIComponent(req.getParameter(i) ?? '');
+        value = decodeURIComponent(req.getParameter(i) ?? '');
       } catch {
         throw new AppError(ErrorCode.BAD_REQUEST, 'malformed path'); // a bad %-escape
       }
+      params[name.slice(1)] = checkText(`path parameter ${name.slice(1)}`, value);
     });
   return params;
+}
+
+/** Every query parameter, name and value, is a line of text (throws BAD_REQUEST naming it). */
+function checkQuery(query: URLSearchParams): void {
+  for (const [name, value] of query) {
+    checkText('query parameter name', name);
+    checkText(`query parameter ${name}`, value);
+  }
 }
 
 /** Reads a bearer token from the Authorization header. */

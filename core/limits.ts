@@ -68,5 +68,7 @@ export const HTTP_HANDLER_MS_MAX = 10_000;
 export const HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE = 5;
 /** One log line per kind of fault (database away, handler over time) at most this often; the others are counted in it. */
 export const HTTP_FAULT_LOG_EVERY_MS = 5_000;
+/** Objects and arrays nested in a request body passed on whole (matchmaking's join options). */
+export const JSON_NESTING_DEPTH_MAX = 8;
 /** Preflight answers a browser may reuse (browsers cap it: Chromium at 2 h). */
 export const CORS_PREFLIGHT_MAX_AGE_SECONDS = 7_200;

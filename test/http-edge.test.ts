@@ -1,6 +1,6 @@
 // The HTTP edge answers every request, within a bounded time, with our { code, message }:
-// unknown paths and methods, bodies nobody asked for, trickling bodies, and matchmaking
-// errors. A request left hanging holds a file descriptor
+// unknown paths and methods, bodies nobody asked for, trickling bodies, text PostgreSQL
+// cannot store, and matchmaking errors. A request left hanging holds a file descriptor
 // forever; enough of them and /healthz stops answering.
 import net from 'node:net';
 import t from 'tap';
@@ -147,4 +147,34 @@ t.test('a matchmaking request for an undefined room is a 404 with our error body
   const byId = await http(ts.httpUrl, 'POST', '/matchmake/joinById/nosuchroom', {}, token);
   t.equal(byId.status, 404, 'joinById of a room that does not exist is a 404');
   t.equal(byId.body.code, 'NOT_FOUND');
+});
+
+t.test('text with NUL, lone surrogates or control characters is a 400 naming the field', async (t) => {
+  const ok = { email: 'ctl@example.test', password: 'a long enough passphrase', dateOfBirth: '1990-01-01', country: 'DE' };
+  const cases: [string, string, unknown, string][] = [
+    ['POST', '/api/auth/register', { ...ok, email: 'a\u0000b@example.test' }, 'email'],
+    ['POST', '/api/auth/register', { ...ok, region: 'BE\u0000' }, 'region'],
+    ['POST', '/api/auth/register', { ...ok, region: 'B\ud800E' }, 'region'],
+    ['POST', '/api/auth/register', { ...ok, region: 'B\nE' }, 'region'],
+    ['POST', '/api/auth/register', { ...ok, password: 'a long enough\u0000passphrase' }, 'password'],
+    ['POST', '/api/auth/login', { email: 'a\u0000b@example.test', password: 'whatever it is' }, 'email'],
+    ['POST', '/api/auth/login', { email: 'ab@example.test', password: 'lone \udc00 surrogate' }, 'password'],
+  ];
+  for (const [method, path, body, field] of cases) {
+    const res = await http(ts.httpUrl, method, path, body);
+    t.equal(res.status, 400, `${JSON.stringify(body).slice(0, 70)} -> 400`);
+    t.equal(res.body.code, 'BAD_REQUEST');
+    t.match(res.body.message, field, `the message names ${field}`);
+  }
+  const query = await request('GET', '/api/draws?game=lotto%00649');
+  t.equal(query.status, 400, 'a query parameter with NUL');
+  t.match(query.body.message, 'game');
+  const path = await request('GET', '/api/draws/abc%00def');
+  t.equal(path.status, 400, 'a path parameter with NUL');
+  t.match(path.body.message, 'drawId');
+  const { token } = await newPlayer(ts.httpUrl);
+  const join = await http(ts.httpUrl, 'POST', '/matchmake/joinOrCreate/sales', { drawId: 'lotto649\u0000' }, token);
+  t.equal(join.status, 400, 'join options with NUL');
+  t.match(join.body.message, 'drawId');
+  t.equal((await request('GET', '/api/games')).status, 200, 'the server is still up');
 });
