@@ -10,9 +10,6 @@ import {
   DEPOSIT_AMOUNT_MINOR_MIN,
   HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE,
   IDEMPOTENCY_KEY_LENGTH_MAX,
-  LOGIN_ATTEMPTS_MAX,
-  LOGIN_TRACKED_KEYS_MAX,
-  LOGIN_WINDOW_MS,
   PLAYER_AGE_YEARS_MIN,
   SESSION_TTL_MS,
 } from '../core/limits.ts';
@@ -22,11 +19,12 @@ import { listDraws, type DrawRow } from '../ledger/draws.ts';
 import { auditorCommitments } from '../ledger/drawSteps.ts';
 import { findPlayerForLogin, insertPlayer, insertSession, playerProfile, revokeSession, type SessionPlayer } from '../ledger/players.ts';
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
-import { hashPassword, hashSessionToken, isWellFormedToken, newSessionToken, verifyPassword } from './auth.ts';
+import { hashSessionToken, isWellFormedToken, newSessionToken, type PasswordQueue } from './auth.ts';
 import { bearerToken, errorBody, type HttpRequest, type HttpResponse, type HttpRoutes } from './http.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { PaymentProvider } from './payments.ts';
+import type { AuthLimits } from './rateLimits.ts';
 import { ageYears, bodyObject, checkTextDeep, integerField, isCalendarDate, stringField } from './validate.ts';
 
 export interface ApiDeps {
@@ -40,6 +38,10 @@ export interface ApiDeps {
   isShuttingDown(): boolean;
   /** The schedule mode the draws are planned with (config SCHEDULE), for the catalogue; daily when absent. */
   schedule?: ScheduleMode;
+  /** Every password hash and check goes through this bounded queue. */
+  passwords: PasswordQueue;
+  /** Per-address limits on registering and logging in, shared by the cluster. */
+  authLimits: AuthLimits;
   /** The room types clients may join through matchmaking (those the server defined). */
   roomNames: readonly string[];
 }
@@ -47,28 +49,6 @@ export interface ApiDeps {
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 const EXPOSED_MATCHMAKE_METHODS = new Set(['joinOrCreate', 'join', 'joinById', 'reconnect']);
-// A hash to verify against when the email is unknown, so both paths cost the same.
-let decoyHash: Promise<string> | undefined;
-
-/** Failed logins per email in a sliding window, bounded in the number of emails tracked. */
-class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
-  blocked(email: string, nowMs: number): boolean {
-    const recent = (this.failures.get(email) ?? []).filter((t) => t > nowMs - LOGIN_WINDOW_MS);
-    return recent.length >= LOGIN_ATTEMPTS_MAX;
-  }
-  fail(email: string, nowMs: number) {
-    if (!this.failures.has(email) && this.failures.size >= LOGIN_TRACKED_KEYS_MAX) {
-      this.failures.delete(this.failures.keys().next().value as string);
-    }
-    const recent = (this.failures.get(email) ?? []).filter((t) => t > nowMs - LOGIN_WINDOW_MS);
-    recent.push(nowMs);
-    this.failures.set(email, recent.slice(-LOGIN_ATTEMPTS_MAX));
-  }
-  succeed(email: string) {
-    this.failures.delete(email);
-  }
-}
 
 /** A draw as everyone may see it: its commitments are public from creation, before sales open. */
 export function drawView(d: DrawRow, auditors: { name: string; commitment: string }[] = []) {
@@ -111,7 +91,6 @@ export function operatorRequired() {
 
 export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
   const { pool, clock } = deps;
-  const logins = new LoginLimiter();
 
   async function requirePlayer(req: HttpRequest): Promise<SessionPlayer> {
     const player = await deps.authenticate(bearerToken(req));
@@ -137,29 +116,33 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
     if (age < PLAYER_AGE_YEARS_MIN) throw new AppError(ErrorCode.UNDERAGE, `players must be at least ${PLAYER_AGE_YEARS_MIN}`, 403);
     const country = stringField(body, 'country', 2, 2, /^[A-Za-z]{2}$/).toUpperCase();
     const region = body.region === undefined ? undefined : stringField(body, 'region', 1, 64);
-    const created = await insertPlayer(pool, { email, passwordHash: await hashPassword(password), dateOfBirth, country, region });
+    await deps.authLimits.beforeRegister(req.remoteAddress);
+    const passwordHash = await deps.passwords.hash(req.remoteAddress, password);
+    const created = await insertPlayer(pool, { email, passwordHash, dateOfBirth, country, region });
     if (!created) throw new AppError(ErrorCode.EMAIL_TAKEN, 'an account with this email exists', 409);
     deps.logger.info({ playerId: created.publicId }, 'player registered');
     return { status: 201, body: { playerId: created.publicId } };
   });
 
+  // Throttled per (address, account) and per address (app/rateLimits.ts), never per account
+  // alone: a guesser elsewhere cannot lock the owner out.
   routes.post('/api/auth/login', async (req) => {
     const body = bodyObject(req.body, ['email', 'password']);
     const email = stringField(body, 'email', 3, 254).trim().toLowerCase();
     const password = stringField(body, 'password', 1, 128, undefined, 'secret');
-    const nowMs = clock.nowMs();
-    if (logins.blocked(email, nowMs)) throw new AppError(ErrorCode.RATE_LIMITED, 'too many failed logins, try again later', 429);
+    const address = req.remoteAddress;
+    await deps.authLimits.beforeLogin(address, email);
     const player = await findPlayerForLogin(pool, email);
-    decoyHash ??= hashPassword('decoy password, never valid');
-    const ok = await verifyPassword(password, player?.passwordHash ?? (await decoyHash));
+    // An unknown email costs the same check as a wrong password (a decoy hash).
+    const ok = await deps.passwords.verify(address, password, player?.passwordHash);
     if (!player || !ok) {
-      logins.fail(email, nowMs);
+      await deps.authLimits.loginFailed(address, email);
       throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'email or password is wrong', 401);
     }
+    await deps.authLimits.loginSucceeded(address, email);
     if (player.status !== 'active') throw new AppError(ErrorCode.UNAUTHORIZED, `account is ${player.status}`, 403);
-    logins.succeed(email);
     const token = newSessionToken();
-    const expiresAtMs = nowMs + SESSION_TTL_MS;
+    const expiresAtMs = clock.nowMs() + SESSION_TTL_MS;
     await insertSession(pool, hashSessionToken(token), player.id, expiresAtMs);
     return { status: 200, body: { token, expiresAt: new Date(expiresAtMs).toISOString() } };
   });

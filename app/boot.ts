@@ -22,6 +22,9 @@ import { registerApi, sessionAuthenticator } from './api.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
 import { HttpRoutes, OwnHttpTransport } from './http.ts';
+import { PasswordQueue } from './auth.ts';
+import { TrustedProxies } from './clientAddress.ts';
+import { AuthLimits, type AuthLimitPolicy } from './rateLimits.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { beaconFromConfig } from './beacon.ts';
 import { registerDrawApi } from './drawApi.ts';
@@ -39,6 +42,8 @@ export interface StartOptions {
   inMemoryDatabase?: boolean;
   /** Run the draw scheduler (tests that create their own draws turn it off). */
   scheduler?: boolean;
+  /** Login and registration limits other than core/limits.ts's (tests). */
+  authLimitPolicy?: AuthLimitPolicy;
 }
 
 export interface RunningServer {
@@ -140,7 +145,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   server.define('sales', SalesRoom).filterBy(['drawId']);
 
   let shuttingDown = false;
-  const routes = new HttpRoutes(transport.app, logger);
+  const routes = new HttpRoutes(transport.app, logger, { trustedProxies: new TrustedProxies(config.trustedProxies) });
+  // Shared by the cluster through Redis, else PostgreSQL; the embedded database serves one process.
+  const limitStore = config.redisUrl
+    ? ({ kind: 'redis', url: config.redisUrl } as const)
+    : db.kind === 'postgres'
+      ? ({ kind: 'postgres', pool: db.pool } as const)
+      : ({ kind: 'memory' } as const);
+  const authLimits = AuthLimits.create(limitStore, logger, options.authLimitPolicy);
   registerApi(routes, {
     pool: db.pool,
     clock,
@@ -151,6 +163,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     operatorCredentials: config.operatorCredentials,
     isShuttingDown: () => shuttingDown,
     schedule: config,
+    passwords: new PasswordQueue(),
+    authLimits,
     roomNames: ['sales'],
   });
   registerDrawApi(routes, { pool: db.pool, runner, publicKey: keys.publicKey, operatorCredentials: config.operatorCredentials, authenticate });
@@ -199,6 +213,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       publicAddress: config.publicAddress,
       database: db.description,
       presence: config.redisUrl ? 'redis' : 'in-process',
+      loginLimits: limitStore.kind,
       transport: `uWebSockets.js ${uwsBuild()}`,
       betWriteMode: config.betWriteMode,
       drawPublicKey: keys.publicKey,
@@ -230,6 +245,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // Dispose rooms, remove them and this process from Redis, close sockets and presence.
       await server.gracefullyShutdown(false);
       await tallies.stop();
+      await authLimits.close();
       setRoomServices(undefined);
       await db.close();
       logger.info('server stopped');

@@ -19,6 +19,7 @@ import {
   HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE,
 } from '../core/limits.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
+import { clientAddress, TrustedProxies } from './clientAddress.ts';
 import { ThrottledLog, type Logger } from './logger.ts';
 import { checkText } from './validate.ts';
 
@@ -28,6 +29,7 @@ export interface HttpRequest {
   query: URLSearchParams;
   headers: Record<string, string>;
   params: Record<string, string>;
+  /** The client's address: the peer's, or through a trusted proxy, the one it names (app/clientAddress.ts). */
   remoteAddress: string;
   /** Parsed JSON body (undefined for GET or an empty body). */
   body: unknown;
@@ -44,6 +46,7 @@ export interface HttpResponse {
 export type HttpHandler = (req: HttpRequest) => Promise<HttpResponse> | HttpResponse;
 
 export interface HttpRoutesOptions {
+  trustedProxies?: TrustedProxies;
   /** Tests shorten these; the defaults are core/limits.ts's. */
   bodyReceiveMsMax?: number;
   handlerMsMax?: number;
@@ -92,6 +95,7 @@ export class OwnHttpTransport extends uWebSocketsTransport {
 export class HttpRoutes {
   private readonly routes: Route[] = [];
   private readonly faults: ThrottledLog;
+  private readonly trustedProxies: TrustedProxies;
   private readonly bodyReceiveMsMax: number;
   private readonly handlerMsMax: number;
 
@@ -101,6 +105,7 @@ export class HttpRoutes {
     options: HttpRoutesOptions = {},
   ) {
     this.faults = new ThrottledLog(logger, HTTP_FAULT_LOG_EVERY_MS);
+    this.trustedProxies = options.trustedProxies ?? new TrustedProxies();
     this.bodyReceiveMsMax = options.bodyReceiveMsMax ?? HTTP_BODY_RECEIVE_MS_MAX;
     this.handlerMsMax = options.handlerMsMax ?? HTTP_HANDLER_MS_MAX;
     // uWS prefers a path's own routes to a wildcard and a method's to any(): these two get
@@ -166,13 +171,14 @@ export class HttpRoutes {
     // uWS invalidates `req` when this function returns: everything is copied out now.
     const headers = copyHeaders(req);
     const exchange = new Exchange(res, headers, mayCarryBody(method, headers));
+    const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
     const request: HttpRequest = {
       method,
       path: req.getUrl(),
       query: new URLSearchParams(req.getQuery() ?? ''),
       headers,
       params: {},
-      remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
+      remoteAddress: clientAddress(peer, headers['x-forwarded-for'], this.trustedProxies),
       body: undefined,
     };
     try {

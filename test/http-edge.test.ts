@@ -4,7 +4,7 @@
 // forever; enough of them and /healthz stops answering.
 import net from 'node:net';
 import t from 'tap';
-import { HTTP_BODY_RECEIVE_MS_MAX } from '../core/limits.ts';
+import { HTTP_BODY_RECEIVE_MS_MAX, LOGIN_PAIR_FAILURES_FREE } from '../core/limits.ts';
 import { http, newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
 
 let ts: TestServer;
@@ -177,4 +177,17 @@ t.test('text with NUL, lone surrogates or control characters is a 400 naming the
   t.equal(join.status, 400, 'join options with NUL');
   t.match(join.body.message, 'drawId');
   t.equal((await request('GET', '/api/games')).status, 200, 'the server is still up');
+});
+
+t.test("without TRUSTED_PROXY a client's own X-Forwarded-For is ignored: it cannot dodge the login throttle", async (t) => {
+  const { email } = await newPlayer(ts.httpUrl);
+  const statuses: number[] = [];
+  for (let i = 0; i < LOGIN_PAIR_FAILURES_FREE + 2; i++) {
+    const res = await request('POST', '/api/auth/login', {
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.51.100.${i}` },
+      body: JSON.stringify({ email, password: `wrong guess ${i}` }),
+    });
+    statuses.push(res.status);
+  }
+  t.same(statuses, [...Array(LOGIN_PAIR_FAILURES_FREE + 1).fill(401), 429], 'every guess counted against the one real address');
 });

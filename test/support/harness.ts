@@ -6,6 +6,7 @@ import { Client, type Room } from '@colyseus/sdk';
 import { loadConfig, type Config } from '../../app/config.ts';
 import { startServer, type RunningServer } from '../../app/boot.ts';
 import { createLogger, type Logger } from '../../app/logger.ts';
+import type { AuthLimitPolicy } from '../../app/rateLimits.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DrawRunner } from '../../actors/DrawRunner.ts';
 import { openDueDraws, type DrawRow } from '../../ledger/draws.ts';
@@ -27,6 +28,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** A logger of the test's own, to read what the server logs. */
   logger?: Logger;
+  /** Login and registration limits other than the defaults. */
+  authLimitPolicy?: AuthLimitPolicy;
 }
 
 /** Which server's draw runner creates draws on a pool (openDraw needs its seed key). */
@@ -53,6 +56,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     inMemoryDatabase: !database,
     scheduler: false,
     logger: options.logger ?? createLogger(config.logLevel),
+    authLimitPolicy: options.authLimitPolicy,
   });
   runners.set(server.db.pool, server.draws.runner);
   return {
