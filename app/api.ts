@@ -8,10 +8,8 @@ import { AppError, ErrorCode } from '../core/errors.ts';
 import {
   DEPOSIT_AMOUNT_MINOR_MAX,
   DEPOSIT_AMOUNT_MINOR_MIN,
+  HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE,
   IDEMPOTENCY_KEY_LENGTH_MAX,
-  LOGIN_ATTEMPTS_MAX,
-  LOGIN_TRACKED_KEYS_MAX,
-  LOGIN_WINDOW_MS,
   PLAYER_AGE_YEARS_MIN,
   SESSION_TTL_MS,
 } from '../core/limits.ts';
@@ -21,12 +19,13 @@ import { listDraws, type DrawRow } from '../ledger/draws.ts';
 import { auditorCommitments } from '../ledger/drawSteps.ts';
 import { findPlayerForLogin, insertPlayer, insertSession, playerProfile, revokeSession, type SessionPlayer } from '../ledger/players.ts';
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
-import { hashPassword, hashSessionToken, isWellFormedToken, newSessionToken, verifyPassword } from './auth.ts';
-import { bearerToken, errorBody, type HttpRequest, type HttpRoutes } from './http.ts';
+import { hashSessionToken, isWellFormedToken, newSessionToken, type PasswordQueue } from './auth.ts';
+import { bearerToken, errorBody, type HttpRequest, type HttpResponse, type HttpRoutes } from './http.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { PaymentProvider } from './payments.ts';
-import { ageYears, bodyObject, integerField, isCalendarDate, stringField } from './validate.ts';
+import type { AuthLimits } from './rateLimits.ts';
+import { ageYears, bodyObject, checkTextDeep, integerField, isCalendarDate, stringField } from './validate.ts';
 
 export interface ApiDeps {
   pool: pg.Pool;
@@ -39,33 +38,17 @@ export interface ApiDeps {
   isShuttingDown(): boolean;
   /** The schedule mode the draws are planned with (config SCHEDULE), for the catalogue; daily when absent. */
   schedule?: ScheduleMode;
+  /** Every password hash and check goes through this bounded queue. */
+  passwords: PasswordQueue;
+  /** Per-address limits on registering and logging in, shared by the cluster. */
+  authLimits: AuthLimits;
+  /** The room types clients may join through matchmaking (those the server defined). */
+  roomNames: readonly string[];
 }
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 const EXPOSED_MATCHMAKE_METHODS = new Set(['joinOrCreate', 'join', 'joinById', 'reconnect']);
-// A hash to verify against when the email is unknown, so both paths cost the same.
-let decoyHash: Promise<string> | undefined;
-
-/** Failed logins per email in a sliding window, bounded in the number of emails tracked. */
-class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
-  blocked(email: string, nowMs: number): boolean {
-    const recent = (this.failures.get(email) ?? []).filter((t) => t > nowMs - LOGIN_WINDOW_MS);
-    return recent.length >= LOGIN_ATTEMPTS_MAX;
-  }
-  fail(email: string, nowMs: number) {
-    if (!this.failures.has(email) && this.failures.size >= LOGIN_TRACKED_KEYS_MAX) {
-      this.failures.delete(this.failures.keys().next().value as string);
-    }
-    const recent = (this.failures.get(email) ?? []).filter((t) => t > nowMs - LOGIN_WINDOW_MS);
-    recent.push(nowMs);
-    this.failures.set(email, recent.slice(-LOGIN_ATTEMPTS_MAX));
-  }
-  succeed(email: string) {
-    this.failures.delete(email);
-  }
-}
 
 /** A draw as everyone may see it: its commitments are public from creation, before sales open. */
 export function drawView(d: DrawRow, auditors: { name: string; commitment: string }[] = []) {
@@ -108,7 +91,6 @@ export function operatorRequired() {
 
 export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
   const { pool, clock } = deps;
-  const logins = new LoginLimiter();
 
   async function requirePlayer(req: HttpRequest): Promise<SessionPlayer> {
     const player = await deps.authenticate(bearerToken(req));
@@ -126,7 +108,7 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
   routes.post('/api/auth/register', async (req) => {
     const body = bodyObject(req.body, ['email', 'password', 'dateOfBirth', 'country', 'region']);
     const email = stringField(body, 'email', 3, 254, EMAIL_PATTERN).trim().toLowerCase();
-    const password = stringField(body, 'password', 10, 128);
+    const password = stringField(body, 'password', 10, 128, undefined, 'secret');
     const dateOfBirth = stringField(body, 'dateOfBirth', 10, 10);
     if (!isCalendarDate(dateOfBirth)) throw new AppError(ErrorCode.BAD_REQUEST, 'dateOfBirth must be a date YYYY-MM-DD');
     const age = ageYears(dateOfBirth, clock.nowMs());
@@ -134,29 +116,33 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
     if (age < PLAYER_AGE_YEARS_MIN) throw new AppError(ErrorCode.UNDERAGE, `players must be at least ${PLAYER_AGE_YEARS_MIN}`, 403);
     const country = stringField(body, 'country', 2, 2, /^[A-Za-z]{2}$/).toUpperCase();
     const region = body.region === undefined ? undefined : stringField(body, 'region', 1, 64);
-    const created = await insertPlayer(pool, { email, passwordHash: await hashPassword(password), dateOfBirth, country, region });
+    await deps.authLimits.beforeRegister(req.remoteAddress);
+    const passwordHash = await deps.passwords.hash(req.remoteAddress, password);
+    const created = await insertPlayer(pool, { email, passwordHash, dateOfBirth, country, region });
     if (!created) throw new AppError(ErrorCode.EMAIL_TAKEN, 'an account with this email exists', 409);
     deps.logger.info({ playerId: created.publicId }, 'player registered');
     return { status: 201, body: { playerId: created.publicId } };
   });
 
+  // Throttled per (address, account) and per address (app/rateLimits.ts), never per account
+  // alone: a guesser elsewhere cannot lock the owner out.
   routes.post('/api/auth/login', async (req) => {
     const body = bodyObject(req.body, ['email', 'password']);
     const email = stringField(body, 'email', 3, 254).trim().toLowerCase();
-    const password = stringField(body, 'password', 1, 128);
-    const nowMs = clock.nowMs();
-    if (logins.blocked(email, nowMs)) throw new AppError(ErrorCode.RATE_LIMITED, 'too many failed logins, try again later', 429);
+    const password = stringField(body, 'password', 1, 128, undefined, 'secret');
+    const address = req.remoteAddress;
+    await deps.authLimits.beforeLogin(address, email);
     const player = await findPlayerForLogin(pool, email);
-    decoyHash ??= hashPassword('decoy password, never valid');
-    const ok = await verifyPassword(password, player?.passwordHash ?? (await decoyHash));
+    // An unknown email costs the same check as a wrong password (a decoy hash).
+    const ok = await deps.passwords.verify(address, password, player?.passwordHash);
     if (!player || !ok) {
-      logins.fail(email, nowMs);
+      await deps.authLimits.loginFailed(address, email);
       throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'email or password is wrong', 401);
     }
+    await deps.authLimits.loginSucceeded(address, email);
     if (player.status !== 'active') throw new AppError(ErrorCode.UNAUTHORIZED, `account is ${player.status}`, 403);
-    logins.succeed(email);
     const token = newSessionToken();
-    const expiresAtMs = nowMs + SESSION_TTL_MS;
+    const expiresAtMs = clock.nowMs() + SESSION_TTL_MS;
     await insertSession(pool, hashSessionToken(token), player.id, expiresAtMs);
     return { status: 200, body: { token, expiresAt: new Date(expiresAtMs).toISOString() } };
   });
@@ -231,8 +217,12 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
     if (deps.isShuttingDown()) throw new AppError(ErrorCode.SHUTTING_DOWN, 'server is shutting down', 503);
     const { method, roomName } = req.params;
     if (!EXPOSED_MATCHMAKE_METHODS.has(method)) throw new AppError(ErrorCode.NOT_FOUND, `no matchmaking method ${method.slice(0, 32)}`, 404);
+    // joinById and reconnect name a room id; the others a room type we defined.
+    const byRoomId = method === 'joinById' || method === 'reconnect';
+    if (!byRoomId && !deps.roomNames.includes(roomName)) throw new AppError(ErrorCode.NOT_FOUND, `no room type ${roomName.slice(0, 32)}`, 404);
     const options = req.body ?? {};
     if (typeof options !== 'object' || Array.isArray(options)) throw new AppError(ErrorCode.BAD_REQUEST, 'join options must be an object');
+    checkTextDeep(options, 'options');
     try {
       const reservation = await matchMaker.controller.invokeMethod(
         method,
@@ -241,12 +231,39 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
         createAuthContext({ headers: req.headers, remoteAddress: req.remoteAddress }),
       );
       return { status: 200, body: reservation };
-    } catch (err: any) {
-      const [, code, message] = /^([A-Z_]+): (.*)$/s.exec(String(err?.message)) ?? [];
-      const status = typeof err?.code === 'number' && err.code >= 400 && err.code < 600 ? err.code : matchmakeStatus(err?.code);
-      return { status, body: errorBody(code ?? 'MATCHMAKE_FAILED', message ?? String(err?.message ?? 'matchmaking failed')) };
+    } catch (err) {
+      return matchmakeFailure(err);
     }
   });
+}
+
+/** Colyseus' matchmaking codes (@colyseus/shared-types ErrorCode) as our statuses, codes and words. */
+const COLYSEUS_MATCHMAKE_ERRORS: Record<number, [number, ErrorCode, string]> = {
+  520: [404, ErrorCode.NOT_FOUND, 'no such room type'], // MATCHMAKE_NO_HANDLER
+  521: [404, ErrorCode.NOT_FOUND, 'no room to join for these options'], // MATCHMAKE_INVALID_CRITERIA
+  522: [404, ErrorCode.NOT_FOUND, 'no such room, or it is full, locked or gone'], // MATCHMAKE_INVALID_ROOM_ID
+  // No process to create the room in, a room elsewhere that did not answer, shutting down.
+  523: [503, ErrorCode.SERVICE_UNAVAILABLE, 'matchmaking could not place you right now; try again'], // MATCHMAKE_UNHANDLED
+  524: [404, ErrorCode.NOT_FOUND, 'the seat to reconnect to has expired; join again'], // MATCHMAKE_EXPIRED
+  525: [401, ErrorCode.UNAUTHORIZED, 'missing, expired or revoked session token'], // AUTH_FAILED
+  4217: [400, ErrorCode.BAD_REQUEST, 'invalid join options'], // INVALID_PAYLOAD
+};
+
+/**
+ * A failed matchmaking request as a proper answer. Our rooms refuse with an HTTP status
+ * and "CODE: message"; Colyseus with its own codes (5xx numbers that are no HTTP status,
+ * so never passed on as one). Anything else is thrown on: a database that is away becomes
+ * a 503, a bug (APPLICATION_ERROR, 526, included) a logged 500.
+ */
+export function matchmakeFailure(err: unknown): HttpResponse {
+  const code = (err as { code?: unknown })?.code;
+  const known = typeof code === 'number' ? COLYSEUS_MATCHMAKE_ERRORS[code] : undefined;
+  if (known) return { status: known[0], body: errorBody(known[1], known[2]) };
+  const [, ours, message] = /^([A-Z_]+): (.*)$/s.exec(String((err as Error)?.message)) ?? [];
+  const isOurs = ours !== undefined && Object.hasOwn(ErrorCode, ours);
+  if (typeof code === 'number' && code >= 400 && code < 500 && isOurs) return { status: code, body: errorBody(ours, message) };
+  if (code === 503 && isOurs) return { status: 503, headers: { 'retry-after': String(HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE) }, body: errorBody(ours, message) };
+  throw err;
 }
 
 /** Constant-time comparison of two secrets of any length. */
@@ -254,22 +271,6 @@ function sameSecret(a: string, b: string): boolean {
   const ha = crypto.createHash('sha256').update(a).digest();
   const hb = crypto.createHash('sha256').update(b).digest();
   return crypto.timingSafeEqual(ha, hb);
-}
-
-/** Colyseus' own matchmaking codes (42xx) as HTTP statuses. */
-function matchmakeStatus(code: unknown): number {
-  switch (code) {
-    case 4210: // no handler
-    case 4211: // invalid criteria
-    case 4212: // invalid room id
-      return 404;
-    case 4214: // expired
-      return 410;
-    case 4215: // auth failed
-      return 401;
-    default:
-      return 400;
-  }
 }
 
 /** Resolves a session token to its player, or null. */

@@ -3,7 +3,6 @@
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { LocalDriver, LocalPresence, matchMaker, Server } from '@colyseus/core';
-import { uWebSocketsTransport } from '@colyseus/uwebsockets-transport';
 import uWS from 'uWebSockets.js';
 import { BetWriter } from '../actors/BetWriter.ts';
 import { ClockHealth } from '../actors/ClockHealth.ts';
@@ -22,7 +21,10 @@ import { setRoomServices } from '../rooms/services.ts';
 import { registerApi, sessionAuthenticator } from './api.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
-import { HttpRoutes } from './http.ts';
+import { HttpRoutes, OwnHttpTransport } from './http.ts';
+import { PasswordQueue } from './auth.ts';
+import { TrustedProxies } from './clientAddress.ts';
+import { AuthLimits, type AuthLimitPolicy } from './rateLimits.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { beaconFromConfig } from './beacon.ts';
 import { registerDrawApi } from './drawApi.ts';
@@ -43,6 +45,8 @@ export interface StartOptions {
   inMemoryDatabase?: boolean;
   /** Run the draw scheduler (tests that create their own draws turn it off). */
   scheduler?: boolean;
+  /** Login and registration limits other than core/limits.ts's (tests). */
+  authLimitPolicy?: AuthLimitPolicy;
 }
 
 export interface RunningServer {
@@ -126,7 +130,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     betRateBurst: config.betRateBurst,
   });
 
-  const transport = new uWebSocketsTransport({
+  const transport = new OwnHttpTransport({
     maxPayloadLength: MESSAGE_BYTES_MAX,
     // Without this uWS silently drops patches to a slow client; a clean close lets the SDK reconnect.
     // (typed as a number in this build's .d.ts; the addon reads it as a boolean)
@@ -149,7 +153,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   server.define('sales', SalesRoom).filterBy(['drawId']);
 
   let shuttingDown = false;
-  const routes = new HttpRoutes(transport.app, logger);
+  const routes = new HttpRoutes(transport.app, logger, { trustedProxies: new TrustedProxies(config.trustedProxies) });
+  // Shared by the cluster through Redis, else PostgreSQL; the embedded database serves one process.
+  const limitStore = config.redisUrl
+    ? ({ kind: 'redis', url: config.redisUrl } as const)
+    : db.kind === 'postgres'
+      ? ({ kind: 'postgres', pool: db.pool } as const)
+      : ({ kind: 'memory' } as const);
+  const authLimits = AuthLimits.create(limitStore, logger, options.authLimitPolicy);
   registerApi(routes, {
     pool: db.pool,
     clock,
@@ -160,6 +171,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     operatorCredentials: config.operatorCredentials,
     isShuttingDown: () => shuttingDown,
     schedule: config,
+    passwords: new PasswordQueue(),
+    authLimits,
+    roomNames: ['sales'],
   });
   registerDrawApi(routes, { pool: db.pool, runner, publicKey: keys.publicKey, operatorCredentials: config.operatorCredentials, authenticate });
 
@@ -194,6 +208,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       publicAddress: config.publicAddress,
       database: db.description,
       presence: config.redisUrl ? 'redis' : 'in-process',
+      loginLimits: limitStore.kind,
       transport: `uWebSockets.js ${uwsBuild()}`,
       betWriteMode: config.betWriteMode,
       drawPublicKey: keys.publicKey,
@@ -225,6 +240,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // Dispose rooms, remove them and this process from Redis, close sockets and presence.
       await server.gracefullyShutdown(false);
       await tallies.stop();
+      await authLimits.close();
       setRoomServices(undefined);
       await db.close();
       logger.info('server stopped');

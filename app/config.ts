@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { BET_RATE_BURST_DEFAULT, BET_RATE_PER_SECOND_DEFAULT, SALES_ROOM_CLIENTS_MAX_DEFAULT } from '../core/limits.ts';
 import { DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MAX, DEMO_PERIOD_SECONDS_MIN } from '../games/calendar.ts';
+import { trustedProxyProblem } from './clientAddress.ts';
 
 export type BetWriteMode = 'batch' | 'single';
 
@@ -32,6 +33,11 @@ export interface Config {
   /** 'daily': each game's own schedule. 'demo': every game draws every demoPeriodSeconds (games/calendar.ts). */
   schedule: 'daily' | 'demo';
   demoPeriodSeconds: number;
+  /**
+   * Our reverse proxies (addresses or CIDR ranges): only from these is X-Forwarded-For
+   * believed when limits count requests per client address (app/clientAddress.ts).
+   */
+  trustedProxies: string[];
 }
 
 /** drand's "quicknet" chain (3 s rounds). */
@@ -53,6 +59,16 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** TRUSTED_PROXY: a comma-separated list of IP addresses or CIDR ranges; unset trusts none. */
+function trustedProxies(env: NodeJS.ProcessEnv): string[] {
+  const entries = (env.TRUSTED_PROXY ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const problem = trustedProxyProblem(entry);
+    if (problem) throw new ConfigError(`TRUSTED_PROXY: ${problem}`);
+  }
+  return entries;
 }
 
 function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | undefined {
@@ -115,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     revealWaitSeconds: integer(env, 'DRAW_REVEAL_WAIT_SECONDS', 300, 0, 86_400),
     schedule,
     demoPeriodSeconds: integer(env, 'DEMO_PERIOD_SECONDS', DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MIN, DEMO_PERIOD_SECONDS_MAX),
+    trustedProxies: trustedProxies(env),
   };
 }

@@ -11,3 +11,30 @@ export function createLogger(level: string): Logger {
     redact: { paths: ['token', 'password', 'seed', '*.token', '*.password', '*.seed', 'authorization'], censor: '[redacted]' },
   });
 }
+
+/**
+ * At most one line per kind every `everyMs`, counting the ones held back in the next: a
+ * fault that hits every request (a database away) must not turn into a log flood, which is
+ * a denial of service of its own.
+ */
+export class ThrottledLog {
+  private readonly lastByKind = new Map<string, { loggedAtMs: number; suppressed: number }>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly everyMs: number,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  /** `kind` is a fixed message (the map holds one entry per kind, so never put data in it). */
+  warn(kind: string, fields: Record<string, unknown>): void {
+    const nowMs = this.nowMs();
+    const last = this.lastByKind.get(kind);
+    if (last && nowMs - last.loggedAtMs < this.everyMs) {
+      last.suppressed++;
+      return;
+    }
+    this.logger.warn({ ...fields, suppressed: last?.suppressed ?? 0 }, kind);
+    this.lastByKind.set(kind, { loggedAtMs: nowMs, suppressed: 0 });
+  }
+}

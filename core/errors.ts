@@ -61,3 +61,19 @@ export class InvariantError extends Error {
 export function invariant(condition: unknown, message: string): asserts condition {
   if (!condition) throw new InvariantError(message);
 }
+
+/**
+ * An expected refusal that says when to try again (HTTP `Retry-After`, whole seconds): a rate
+ * limit, a full password queue, a database that is away.
+ */
+export class RetryLaterError extends AppError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    httpStatus: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message, httpStatus);
+    this.name = 'RetryLaterError';
+  }
+}

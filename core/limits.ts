@@ -54,10 +54,6 @@ export const DEPOSIT_AMOUNT_MINOR_MIN = 100;
 export const DEPOSIT_AMOUNT_MINOR_MAX = 1_000_000;
 /** Idempotency keys for HTTP money requests. */
 export const IDEMPOTENCY_KEY_LENGTH_MAX = 64;
-/** Login attempts per email per window before RATE_LIMITED; tracked emails bounded. */
-export const LOGIN_ATTEMPTS_MAX = 10;
-export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
-export const LOGIN_TRACKED_KEYS_MAX = 100_000;
 /** Minimum age to hold an account. */
 export const PLAYER_AGE_YEARS_MIN = 18;
 /**
@@ -65,3 +61,71 @@ export const PLAYER_AGE_YEARS_MIN = 18;
  * prizes, wallet credits): bounds each statement's parameters, not the draw's winners.
  */
 export const SETTLE_PRIZES_PER_STATEMENT_MAX = 5_000;
+
+// ---- The HTTP edge (issue 10): every request answered, in bounded time, memory and CPU ----
+/**
+ * Longest a request body may take to arrive after its headers; later: 408 REQUEST_TIMEOUT.
+ * uWS's own HTTP timeout (10 s, checked every ~4 s) closes such a socket without a word, so
+ * this answers first. 16 KiB arrive well within a second on any link a player uses.
+ */
+export const HTTP_BODY_RECEIVE_MS_MAX = 5_000;
+/**
+ * Longest a handler may run before the client gets 503 SERVICE_UNAVAILABLE. uWS has no
+ * timeout once a body is in, so a handler waiting on a database that does not answer would
+ * hold its socket forever. Above the pool's connect timeout (5 s, app/database.ts) and the
+ * password queue's wait limit plus a check, so those answer first with their own, more
+ * precise, reply.
+ */
+export const HTTP_HANDLER_MS_MAX = 10_000;
+/** Retry-After on a 503 for a database that is away or a handler over its time: a restart or fail-over takes seconds. */
+export const HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE = 5;
+/** One log line per kind of fault (database away, handler over time) at most this often; the others are counted in it. */
+export const HTTP_FAULT_LOG_EVERY_MS = 5_000;
+/** Objects and arrays nested in a request body passed on whole (matchmaking's join options). */
+export const JSON_NESTING_DEPTH_MAX = 8;
+/** Preflight answers a browser may reuse (browsers cap it: Chromium at 2 h). */
+export const CORS_PREFLIGHT_MAX_AGE_SECONDS = 7_200;
+/**
+ * Password hashes and checks (scrypt N=2^17, r=8: 128 MiB and ~0.3 s of a core each)
+ * running at once in a process: bounds their memory whatever arrives.
+ */
+export const PASSWORD_CHECKS_RUNNING_MAX = 2;
+/** Password checks waiting for a slot, whatever their wait; past it: 429 RATE_LIMITED. Bounds the queue's memory. */
+export const PASSWORD_CHECKS_QUEUED_MAX = 32;
+/**
+ * Longest a password check may expect to wait for a slot (checks ahead of it, times the mean
+ * check time lately); past it: 429 RATE_LIMITED with that wait as Retry-After. A bound in
+ * time, not count, holds on a slow or busy machine too: a login that would wait longer is
+ * better refused at once than answered 503 by the handler's time limit.
+ */
+export const PASSWORD_QUEUE_WAIT_MS_MAX = 3_000;
+/** A password check's time before any was measured (~0.3 s on a 2-core VM); then the running mean is used. */
+export const PASSWORD_CHECK_MS_EXPECTED = 300;
+/**
+ * Password checks one client address may have running or waiting, so that one address cannot
+ * fill the queue (waiting checks are served round-robin by address, so it cannot make others
+ * wait behind all of its own either). Room for a household or an office behind one address.
+ */
+export const PASSWORD_CHECKS_PER_ADDRESS_MAX = 8;
+/** Retry-After when the password queue (or an address's share of it) is full: a few checks' time. */
+export const PASSWORD_QUEUE_RETRY_AFTER_SECONDS = 2;
+/** Registrations per client address per window (rate-limiter-flexible, shared by the cluster). */
+export const REGISTRATIONS_PER_ADDRESS_MAX = 30;
+export const REGISTRATIONS_PER_ADDRESS_WINDOW_SECONDS = 3_600;
+/** Login attempts, right or wrong, per client address per window: an address's share of the password CPU. */
+export const LOGIN_ATTEMPTS_PER_ADDRESS_MAX = 30;
+export const LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW_SECONDS = 60;
+/** Failed logins per client address over all accounts per window: one password sprayed over many accounts. */
+export const LOGIN_FAILURES_PER_ADDRESS_MAX = 30;
+export const LOGIN_FAILURES_PER_ADDRESS_WINDOW_SECONDS = 3_600;
+/** Consecutive failed logins of one address on one account before each further one makes the pair wait. */
+export const LOGIN_PAIR_FAILURES_FREE = 3;
+/** The pair's wait after its first failure past the free ones; it doubles with each further failure, up to the max. */
+export const LOGIN_PAIR_BACKOFF_SECONDS_BASE = 1;
+export const LOGIN_PAIR_BACKOFF_SECONDS_MAX = 15 * 60;
+/** How long a pair's consecutive failures are remembered after the first of them (a success forgets them at once). */
+export const LOGIN_PAIR_FAILURES_WINDOW_SECONDS = 3_600;
+/** Longest a rate-limit store (Redis) may take to answer before the process's own in-memory limits decide instead. */
+export const RATE_LIMIT_STORE_TIMEOUT_MS = 500;
+/** How often expired rate-limit counters are deleted from PostgreSQL (rate_limits). */
+export const RATE_LIMIT_SWEEP_EVERY_MS = 5 * 60 * 1000;

@@ -5,7 +5,8 @@ import pg from 'pg';
 import { Client, type Room } from '@colyseus/sdk';
 import { loadConfig, type Config } from '../../app/config.ts';
 import { startServer, type RunningServer } from '../../app/boot.ts';
-import { createLogger } from '../../app/logger.ts';
+import { createLogger, type Logger } from '../../app/logger.ts';
+import type { AuthLimitPolicy } from '../../app/rateLimits.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DrawRunner } from '../../actors/DrawRunner.ts';
 import { openDueDraws, type DrawRow } from '../../ledger/draws.ts';
@@ -30,6 +31,10 @@ export interface TestServerOptions {
    * of a fresh scratch database on DATABASE_URL: a route to it through a faulty network, say.
    */
   databaseUrl?: string;
+  /** A logger of the test's own, to read what the server logs. */
+  logger?: Logger;
+  /** Login and registration limits other than the defaults. */
+  authLimitPolicy?: AuthLimitPolicy;
 }
 
 /** Which server's draw runner creates draws on a pool (openDraw needs its seed key). */
@@ -59,7 +64,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock: options.clock,
     inMemoryDatabase: !database,
     scheduler: false,
-    logger: createLogger(config.logLevel),
+    logger: options.logger ?? createLogger(config.logLevel),
+    authLimitPolicy: options.authLimitPolicy,
   });
   runners.set(server.db.pool, server.draws.runner);
   return {
@@ -86,15 +92,35 @@ export async function http(base: string, method: string, path: string, body?: un
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
+/** A 429 asking to wait longer than this is a real limit, not a busy password queue: not retried. */
+const BUSY_RETRY_AFTER_SECONDS_MAX = 5;
+const BUSY_RETRIES_MAX = 10;
+
+/**
+ * A POST as a well-behaved client sends it: a 429 whose Retry-After is a few seconds (the
+ * password queue of a busy server, app/auth.ts) is sent again after that wait.
+ */
+async function postAsClient(base: string, path: string, body: unknown) {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    const retryAfterSeconds = Number(res.headers.get('retry-after'));
+    if (res.status !== 429 || attempt >= BUSY_RETRIES_MAX || !(retryAfterSeconds <= BUSY_RETRY_AFTER_SECONDS_MAX)) {
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    }
+    await new Promise((r) => setTimeout(r, retryAfterSeconds * 1000));
+  }
+}
+
 let playerCounter = 0;
 
 /** Registers, logs in and optionally funds a new player; returns the session token. */
 export async function newPlayer(base: string, depositMinor = 0): Promise<{ token: string; email: string }> {
   const email = `player${process.pid}_${++playerCounter}_${crypto.randomBytes(3).toString('hex')}@example.test`;
   const password = 'correct horse battery staple';
-  const reg = await http(base, 'POST', '/api/auth/register', { email, password, dateOfBirth: '1990-04-12', country: 'DE' });
+  const reg = await postAsClient(base, '/api/auth/register', { email, password, dateOfBirth: '1990-04-12', country: 'DE' });
   if (reg.status !== 201) throw new Error(`register failed: ${JSON.stringify(reg.body)}`);
-  const login = await http(base, 'POST', '/api/auth/login', { email, password });
+  const login = await postAsClient(base, '/api/auth/login', { email, password });
   if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
   const token = login.body.token as string;
   if (depositMinor > 0) {
