@@ -26,8 +26,7 @@ import type { TicketRecord } from '../draw/encoding.ts';
 import type { WireReceipt } from '../draw/receiptWire.ts';
 import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
-import { faultSummary, LogThrottle } from '../core/logThrottle.ts';
-import type { Logger } from '../app/logger.ts';
+import { faultSummary, ThrottledLog, type Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
 
 export interface BetRequest extends BetToWrite {
@@ -103,7 +102,7 @@ export class BetWriter {
   private retryTimer: NodeJS.Timeout | undefined;
   private unavailableSinceMs: number | undefined;
   private unavailableAttempts = 0;
-  private readonly unavailableLog = new LogThrottle(UNAVAILABLE_LOG_EVERY_MS);
+  private readonly unavailableLog: ThrottledLog;
   /** Transactions that failed and were split or rejected: zero in a healthy process. */
   failedBatches = 0;
   /** Batches written again because their connection died or none could be made. */
@@ -120,6 +119,7 @@ export class BetWriter {
 
   constructor(private readonly options: BetWriterOptions) {
     this.mode = options.mode ?? 'batch';
+    this.unavailableLog = new ThrottledLog(options.logger, UNAVAILABLE_LOG_EVERY_MS);
     this.batchSizeMax = this.mode === 'single' ? 1 : (options.batchSizeMax ?? BET_BATCH_SIZE_MAX);
     this.flushDelayMsMax = this.mode === 'single' ? 0 : (options.flushDelayMsMax ?? BET_FLUSH_DELAY_MS_MAX);
     this.queueLengthMax = options.queueLengthMax ?? BET_QUEUE_LENGTH_MAX;
@@ -359,13 +359,12 @@ export class BetWriter {
     this.options.metrics?.ledgerUnavailable.set(1);
     const delayMs = Math.min(BET_DATABASE_RETRY_DELAY_MS_MAX, BET_DATABASE_RETRY_DELAY_MS_MIN * 2 ** (this.unavailableAttempts - 1));
     this.retryAtMs = Math.max(this.retryAtMs, nowMs + delayMs);
-    const suppressed = this.unavailableLog.take();
-    if (suppressed !== undefined) {
-      this.options.logger.warn(
-        { err: faultSummary(err), batchSize: batch.length, attempts: this.unavailableAttempts, retryInMs: delayMs, suppressed },
-        'ledger unreachable; bet batch kept for retry',
-      );
-    }
+    this.unavailableLog.warn('ledger unreachable; bet batch kept for retry', {
+      err: faultSummary(err),
+      batchSize: batch.length,
+      attempts: this.unavailableAttempts,
+      retryInMs: delayMs,
+    });
     this.retries.unshift(batch);
     this.expireWaiting();
   }

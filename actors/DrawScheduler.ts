@@ -14,8 +14,7 @@ import { allGames } from '../games/index.ts';
 import { plannedDraws, plannedDrawsBetween, type PlannedDrawTimes, type ScheduleMode } from '../games/calendar.ts';
 import { closeDueDraws, drawsToLead, openDueDraws } from '../ledger/draws.ts';
 import { drawsDue } from '../ledger/drawSteps.ts';
-import type { Logger } from '../app/logger.ts';
-import { faultSummary, LogThrottle } from '../core/logThrottle.ts';
+import { faultSummary, ThrottledLog, type Logger } from '../app/logger.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import type { Metrics } from '../app/metrics.ts';
 import { DrawActor } from './DrawActor.ts';
@@ -53,9 +52,10 @@ export class DrawScheduler {
   private leading: Promise<void> | undefined;
   private readonly actors = new Map<number, DrawActor>();
   private stopped = false;
-  private readonly unavailableLog = new LogThrottle(UNAVAILABLE_LOG_EVERY_MS);
+  private readonly unavailableLog: ThrottledLog;
 
   constructor(private readonly o: DrawSchedulerOptions) {
+    this.unavailableLog = new ThrottledLog(o.logger, UNAVAILABLE_LOG_EVERY_MS);
     o.leadership.onLost((drawIds) => {
       for (const id of drawIds) this.dropActor(id);
     });
@@ -142,8 +142,7 @@ export class DrawScheduler {
       this.o.logger.error({ err }, message);
       return;
     }
-    const suppressed = this.unavailableLog.take();
-    if (suppressed !== undefined) this.o.logger.warn({ err: faultSummary(err), suppressed }, `${message}: database unavailable`);
+    this.unavailableLog.warn(`${message}: database unavailable`, { err: faultSummary(err) });
   }
 
   private startActor(drawId: number): void {

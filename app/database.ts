@@ -2,9 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { faultSummary, LogThrottle } from '../core/logThrottle.ts';
 import { BET_QUERY_MS_MAX } from '../core/limits.ts';
-import type { Logger } from './logger.ts';
+import { faultSummary, ThrottledLog, type Logger } from './logger.ts';
 
 // bigint (int8) and numeric come back as strings by default; our amounts and ids fit
 // in a double up to 2^53, which we assert where it matters, so parse int8 as number.
@@ -68,11 +67,8 @@ const CONNECTION_ERROR_LOG_EVERY_MS = 5_000;
  * client with the error so the pool drops it.
  */
 function guardClients(pool: pg.Pool, logger: Logger, onConnect?: (client: pg.PoolClient) => void): void {
-  const throttle = new LogThrottle(CONNECTION_ERROR_LOG_EVERY_MS);
-  const logFailure = (err: Error) => {
-    const suppressed = throttle.take();
-    if (suppressed !== undefined) logger.warn({ err: faultSummary(err), suppressed }, 'database connection lost');
-  };
+  const log = new ThrottledLog(logger, CONNECTION_ERROR_LOG_EVERY_MS);
+  const logFailure = (err: Error) => log.warn('database connection lost', { err: faultSummary(err) });
   pool.on('connect', (client) => {
     client.on('error', logFailure);
     onConnect?.(client);

@@ -20,7 +20,7 @@ import {
 } from '../core/limits.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { clientAddress, TrustedProxies } from './clientAddress.ts';
-import { ThrottledLog, type Logger } from './logger.ts';
+import { faultSummary, ThrottledLog, type Logger } from './logger.ts';
 import { checkText } from './validate.ts';
 
 export interface HttpRequest {
@@ -244,8 +244,7 @@ export class HttpRoutes {
     }
     if (err instanceof AppError) return { status: err.httpStatus, body: errorBody(err.code, err.message) };
     if (isDatabaseUnavailable(err)) {
-      const { message, code } = err as Error & { code?: string };
-      this.faults.warn('database unavailable: answering 503', { method, route: pattern, err: { message, code } });
+      this.faults.warn('database unavailable: answering 503', { method, route: pattern, err: faultSummary(err) });
       return unavailable('the ledger cannot be reached right now; nothing was recorded');
     }
     // A bug: the one line carries the error, with its stack.

@@ -12,6 +12,12 @@ export function createLogger(level: string): Logger {
   });
 }
 
+/** What a log line needs of an error that is an operating condition (a database away): never its stack. */
+export function faultSummary(err: unknown): { message: string; code?: string } {
+  const e = err as { message?: unknown; code?: unknown };
+  return { message: String(e?.message ?? err).slice(0, 200), code: typeof e?.code === 'string' ? e.code : undefined };
+}
+
 /**
  * At most one line per kind every `everyMs`, counting the ones held back in the next: a
  * fault that hits every request (a database away) must not turn into a log flood, which is
