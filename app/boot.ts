@@ -24,7 +24,7 @@ import { openDatabase, type Database } from './database.ts';
 import { HttpRoutes, OwnHttpTransport } from './http.ts';
 import { PasswordQueue } from './auth.ts';
 import { TrustedProxies } from './clientAddress.ts';
-import { AuthLimits, type AuthLimitPolicy } from './rateLimits.ts';
+import { AuthLimits, authLimitPolicy, type AuthLimitPolicy } from './rateLimits.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { beaconFromConfig } from './beacon.ts';
 import { registerDrawApi } from './drawApi.ts';
@@ -160,7 +160,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     : db.kind === 'postgres'
       ? ({ kind: 'postgres', pool: db.pool } as const)
       : ({ kind: 'memory' } as const);
-  const authLimits = AuthLimits.create(limitStore, logger, options.authLimitPolicy);
+  const authLimits = AuthLimits.create(limitStore, logger, options.authLimitPolicy ?? authLimitPolicy(config.authLimits));
   registerApi(routes, {
     pool: db.pool,
     clock,

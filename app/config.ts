@@ -1,6 +1,13 @@
 // app/config.ts — configuration from the environment, validated with clear messages.
 import path from 'node:path';
-import { BET_RATE_BURST_DEFAULT, BET_RATE_PER_SECOND_DEFAULT, SALES_ROOM_CLIENTS_MAX_DEFAULT } from '../core/limits.ts';
+import {
+  BET_RATE_BURST_DEFAULT,
+  BET_RATE_PER_SECOND_DEFAULT,
+  LOGIN_ATTEMPTS_PER_ADDRESS_MAX,
+  LOGIN_FAILURES_PER_ADDRESS_MAX,
+  REGISTRATIONS_PER_ADDRESS_MAX,
+  SALES_ROOM_CLIENTS_MAX_DEFAULT,
+} from '../core/limits.ts';
 import { DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MAX, DEMO_PERIOD_SECONDS_MIN } from '../games/calendar.ts';
 import { trustedProxyProblem } from './clientAddress.ts';
 
@@ -38,6 +45,8 @@ export interface Config {
    * believed when limits count requests per client address (app/clientAddress.ts).
    */
   trustedProxies: string[];
+  /** Per client address, across the cluster (app/rateLimits.ts). */
+  authLimits: { registrationsPerHour: number; loginsPerMinute: number; loginFailuresPerHour: number };
 }
 
 /** drand's "quicknet" chain (3 s rounds). */
@@ -132,5 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedule,
     demoPeriodSeconds: integer(env, 'DEMO_PERIOD_SECONDS', DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MIN, DEMO_PERIOD_SECONDS_MAX),
     trustedProxies: trustedProxies(env),
+    authLimits: {
+      registrationsPerHour: integer(env, 'AUTH_REGISTRATIONS_PER_ADDRESS_PER_HOUR', REGISTRATIONS_PER_ADDRESS_MAX, 1, 1_000_000),
+      loginsPerMinute: integer(env, 'AUTH_LOGINS_PER_ADDRESS_PER_MINUTE', LOGIN_ATTEMPTS_PER_ADDRESS_MAX, 1, 1_000_000),
+      loginFailuresPerHour: integer(env, 'AUTH_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR', LOGIN_FAILURES_PER_ADDRESS_MAX, 1, 1_000_000),
+    },
   };
 }

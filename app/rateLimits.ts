@@ -52,6 +52,16 @@ export interface AuthLimitPolicy {
   pair: { failuresFree: number; backoffSecondsBase: number; backoffSecondsMax: number; windowSeconds: number };
 }
 
+/** The policy with the per-address budgets an operator configured (AUTH_* in app/config.ts). */
+export function authLimitPolicy(perAddress: { registrationsPerHour: number; loginsPerMinute: number; loginFailuresPerHour: number }): AuthLimitPolicy {
+  return {
+    ...DEFAULT_AUTH_LIMIT_POLICY,
+    registrationsPerAddress: { points: perAddress.registrationsPerHour, durationSeconds: REGISTRATIONS_PER_ADDRESS_WINDOW_SECONDS },
+    loginAttemptsPerAddress: { points: perAddress.loginsPerMinute, durationSeconds: LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW_SECONDS },
+    loginFailuresPerAddress: { points: perAddress.loginFailuresPerHour, durationSeconds: LOGIN_FAILURES_PER_ADDRESS_WINDOW_SECONDS },
+  };
+}
+
 export const DEFAULT_AUTH_LIMIT_POLICY: AuthLimitPolicy = {
   registrationsPerAddress: { points: REGISTRATIONS_PER_ADDRESS_MAX, durationSeconds: REGISTRATIONS_PER_ADDRESS_WINDOW_SECONDS },
   loginAttemptsPerAddress: { points: LOGIN_ATTEMPTS_PER_ADDRESS_MAX, durationSeconds: LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW_SECONDS },

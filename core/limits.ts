@@ -109,14 +109,20 @@ export const PASSWORD_CHECK_MS_EXPECTED = 300;
 export const PASSWORD_CHECKS_PER_ADDRESS_MAX = 8;
 /** Retry-After when the password queue (or an address's share of it) is full: a few checks' time. */
 export const PASSWORD_QUEUE_RETRY_AFTER_SECONDS = 2;
-/** Registrations per client address per window (rate-limiter-flexible, shared by the cluster). */
-export const REGISTRATIONS_PER_ADDRESS_MAX = 30;
+/**
+ * Per-address budgets (rate-limiter-flexible, shared by the cluster); operators set them with
+ * AUTH_* (app/config.ts). Mobile carriers put thousands of players behind one address (CGNAT),
+ * so these allow a busy shared address its surge; what they stop is one address taking the
+ * password CPU or trying one password on many accounts.
+ * Registrations per client address per window.
+ */
+export const REGISTRATIONS_PER_ADDRESS_MAX = 60;
 export const REGISTRATIONS_PER_ADDRESS_WINDOW_SECONDS = 3_600;
 /** Login attempts, right or wrong, per client address per window: an address's share of the password CPU. */
-export const LOGIN_ATTEMPTS_PER_ADDRESS_MAX = 30;
+export const LOGIN_ATTEMPTS_PER_ADDRESS_MAX = 60;
 export const LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW_SECONDS = 60;
 /** Failed logins per client address over all accounts per window: one password sprayed over many accounts. */
-export const LOGIN_FAILURES_PER_ADDRESS_MAX = 30;
+export const LOGIN_FAILURES_PER_ADDRESS_MAX = 100;
 export const LOGIN_FAILURES_PER_ADDRESS_WINDOW_SECONDS = 3_600;
 /** Consecutive failed logins of one address on one account before each further one makes the pair wait. */
 export const LOGIN_PAIR_FAILURES_FREE = 3;
