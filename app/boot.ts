@@ -58,6 +58,8 @@ export interface RunningServer {
   draws: { runner: DrawRunner; scheduler: DrawScheduler; publicKey: string; leadership: Leadership };
   clockHealth: ClockHealth;
   tallies: DrawTallies;
+  /** The HTTP routes served (method and pattern). */
+  httpRoutes: { method: string; pattern: string }[];
   /** Stops taking joins and bets, drains the writer, disposes rooms, closes the database. */
   shutdown(): Promise<void>;
 }
@@ -227,6 +229,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     draws: { runner, scheduler, publicKey: keys.publicKey, leadership },
     clockHealth,
     tallies,
+    httpRoutes: routes.served,
     async shutdown() {
       if (shuttingDown) return;
       // No new joins (the matchmaking route checks this) and, once the writer stops, no

@@ -114,6 +114,11 @@ export class HttpRoutes {
     app.any('/*', (res, req) => this.unmatched(res, req));
   }
 
+  /** Every route served, as registered: what the API offers (the fuzz test walks all of them). */
+  get served(): { method: Method; pattern: string }[] {
+    return this.routes.map(({ method, pattern }) => ({ method, pattern }));
+  }
+
   get(pattern: string, handler: HttpHandler) {
     this.add('GET', pattern, handler);
   }
