@@ -113,9 +113,11 @@ export class SalesRoom extends Room<{ state: SalesState }> {
     this.timers.push(setTimeout(() => this.disconnect(), Math.max(0, draw.drawAtMs - nowMs)));
 
     this.onMessage('bet', (client: Client, message: unknown) => this.onBet(client, message, betRatePerSecond, betRateBurst));
-    this.onMessage('*', (client: Client, type: string | number) => {
-      // Through the outbox like every reply, so a client sees its replies in order.
-      this.reply(client, 'error', { code: ErrorCode.BAD_MESSAGE, message: `unknown message type ${JSON.stringify(String(type).slice(0, 32))}` });
+    this.onMessage('*', (client: Client, type: string | number, message: unknown) => {
+      // Answered like a malformed bet (a client waiting on its requestId hears back), through
+      // the outbox like every reply, so a client sees its replies in order.
+      const text = `unknown message type ${JSON.stringify(String(type).slice(0, 32))}`;
+      this.reject(client, requestIdOf(message), ErrorCode.BAD_MESSAGE, text, roomServices().clock.nowMs());
     });
   }
 
@@ -166,9 +168,19 @@ export class SalesRoom extends Room<{ state: SalesState }> {
     roomServices().logger.error({ err: error, methodName, roomId: this.roomId }, 'sales room error');
   }
 
+  /** Exactly one reply per bet, even when handling it throws: a bug, logged and answered INTERNAL_ERROR. */
   private async onBet(client: Client, message: unknown, ratePerSecond: number, burst: number) {
-    const { clock, betWriter } = roomServices();
-    const receivedAtMs = clock.nowMs();
+    const receivedAtMs = roomServices().clock.nowMs();
+    try {
+      await this.handleBet(client, message, ratePerSecond, burst, receivedAtMs);
+    } catch (err) {
+      roomServices().logger.error({ err, roomId: this.roomId }, 'handling a bet failed');
+      this.reject(client, requestIdOf(message), ErrorCode.INTERNAL_ERROR, 'the bet could not be handled; retry with the same requestId', receivedAtMs);
+    }
+  }
+
+  private async handleBet(client: Client, message: unknown, ratePerSecond: number, burst: number, receivedAtMs: number) {
+    const { betWriter } = roomServices();
     const data = client.userData as PlayerData;
 
     data.tokens = Math.min(burst, data.tokens + ((receivedAtMs - data.refilledAtMs) * ratePerSecond) / 1000);

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Client, type Room } from '@colyseus/sdk';
 import { loadConfig, type Config } from '../../app/config.ts';
 import { startServer, type RunningServer } from '../../app/boot.ts';
-import { createLogger } from '../../app/logger.ts';
+import { createLogger, type Logger } from '../../app/logger.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DrawRunner } from '../../actors/DrawRunner.ts';
 import { openDueDraws, type DrawRow } from '../../ledger/draws.ts';
@@ -25,6 +25,8 @@ export interface TestServer {
 export interface TestServerOptions {
   clock?: Clock;
   env?: Record<string, string>;
+  /** The server's logger (default: silent, or TEST_LOG_LEVEL to stdout). */
+  logger?: Logger;
 }
 
 /** Which server's draw runner creates draws on a pool (openDraw needs its seed key). */
@@ -50,7 +52,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock: options.clock,
     inMemoryDatabase: !database,
     scheduler: false,
-    logger: createLogger(config.logLevel),
+    logger: options.logger ?? createLogger(config.logLevel),
   });
   runners.set(server.db.pool, server.draws.runner);
   return {
@@ -167,9 +169,26 @@ export class PlayerConnection {
     return this.replies;
   }
 
+  /** Writes a raw frame on the socket, past the SDK's encoding: for hostile-client tests. */
+  sendRaw(frame: Uint8Array): void {
+    (this.room as any).connection.transport.ws.send(frame);
+  }
+
+  /** The SDK's underlying socket (the `ws` package's WebSocket). */
+  get socket(): any {
+    return (this.room as any).connection.transport.ws;
+  }
+
   async leave() {
     await this.room.leave().catch(() => {});
   }
+}
+
+/** A ROOM_DATA frame (Colyseus protocol 13) of a string type with raw msgpack bytes as payload. */
+export function roomDataFrame(type: string, payload: Uint8Array = new Uint8Array()): Buffer {
+  const name = Buffer.from(type, 'utf8');
+  if (name.length > 31) throw new Error('type names over 31 bytes need a longer msgpack header');
+  return Buffer.concat([Buffer.from([13, 0xa0 | name.length]), name, payload]);
 }
 
 export function line(...numbers: number[]): number[] {
