@@ -20,6 +20,7 @@ import { sessionPlayer } from '../ledger/players.ts';
 import { SalesRoom } from '../rooms/SalesRoom.ts';
 import { setRoomServices } from '../rooms/services.ts';
 import { registerApi, sessionAuthenticator } from './api.ts';
+import { colyseusLogger } from './colyseusLogger.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
 import { HttpRoutes } from './http.ts';
@@ -135,6 +136,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     presence,
     driver,
     publicAddress: config.publicAddress,
+    // One short line per Colyseus log call, through pino (app/colyseusLogger.ts).
+    logger: colyseusLogger(logger),
     greet: false,
     gracefullyShutdown: false,
   });

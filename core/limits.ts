@@ -49,3 +49,12 @@ export const PLAYER_AGE_YEARS_MIN = 18;
  * prizes, wallet credits): bounds each statement's parameters, not the draw's winners.
  */
 export const SETTLE_PRIZES_PER_STATEMENT_MAX = 5_000;
+
+// --- Sockets, seats and sessions (issue 10) ---
+/**
+ * Longest log line the server writes for something a client did (a refused join, an
+ * unreadable frame, Colyseus' own messages): the first line only, cut here. Stack traces
+ * of such refusals are kept at debug level, so a client refused a million times costs a
+ * million short lines, not 1.6 GB.
+ */
+export const CLIENT_LOG_LINE_CHARS_MAX = 240;

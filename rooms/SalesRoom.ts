@@ -164,8 +164,21 @@ export class SalesRoom extends Room<{ state: SalesState }> {
     if (this.draw) roomServices().tallies.release(this.draw.id);
   }
 
+  /**
+   * Colyseus reports here whatever a hook or handler threw, wrapped (OnCreateException and
+   * the like, carrying the client and its payload). A refusal we threw on purpose has
+   * already answered the client and is logged at debug only: a client refused a million
+   * times must not write a million stack traces. Anything else is a bug: its stack, but
+   * not what the client sent.
+   */
   onUncaughtException(error: Error, methodName: string) {
-    roomServices().logger.error({ err: error, methodName, roomId: this.roomId }, 'sales room error');
+    const { logger } = roomServices();
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    if (cause instanceof ServerError && cause.code < 500) {
+      logger.debug({ methodName, roomId: this.roomId, status: cause.code, reason: cause.message.slice(0, 120) }, 'sales room refused a request');
+      return;
+    }
+    logger.error({ err: cause, methodName, roomId: this.roomId }, 'sales room error');
   }
 
   /** Exactly one reply per bet, even when handling it throws: a bug, logged and answered INTERNAL_ERROR. */
