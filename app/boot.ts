@@ -18,6 +18,7 @@ import { SeedVault } from '../draw/vault.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { sessionPlayer } from '../ledger/players.ts';
 import { SalesRoom } from '../rooms/SalesRoom.ts';
+import { assertRoomInternals } from '../rooms/roomInternals.ts';
 import { setRoomServices } from '../rooms/services.ts';
 import { registerApi, sessionAuthenticator } from './api.ts';
 import { colyseusLogger } from './colyseusLogger.ts';
@@ -141,6 +142,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     greet: false,
     gracefullyShutdown: false,
   });
+  assertRoomInternals();
   server.define('sales', SalesRoom).filterBy(['drawId']);
 
   let shuttingDown = false;

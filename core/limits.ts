@@ -58,3 +58,11 @@ export const SETTLE_PRIZES_PER_STATEMENT_MAX = 5_000;
  * million short lines, not 1.6 GB.
  */
 export const CLIENT_LOG_LINE_CHARS_MAX = 240;
+/**
+ * A connection may send at most max(SOCKET_FRAMES_PER_SECOND_MIN, SOCKET_FRAMES_PER_ALLOWED_BET
+ * x (bet rate + burst)) frames in a second; past it the room stops reading it, answers the
+ * bets it took and closes it (FLOODED). Four frames per bet the rate allows leaves room for
+ * pings and retries: no client within its bet rate comes near it.
+ */
+export const SOCKET_FRAMES_PER_SECOND_MIN = 50;
+export const SOCKET_FRAMES_PER_ALLOWED_BET = 4;

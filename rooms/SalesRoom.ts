@@ -5,7 +5,7 @@
 // Fence layer 1 is here: the room stamps every bet with its receive time, which the ledger
 // compares with the cutoff, and locks itself on a real timer at the cutoff.
 import crypto from 'node:crypto';
-import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
+import { CloseCode, Room, ServerError, type AuthContext, type Client, type Deferred } from '@colyseus/core';
 import { ErrorCode } from '../core/errors.ts';
 import { gameById } from '../games/index.ts';
 import type { GameRules } from '../games/types.ts';
@@ -14,6 +14,9 @@ import type { SessionPlayer } from '../ledger/players.ts';
 import type { Tally } from '../actors/DrawTallies.ts';
 import { acceptedFrame, type AcceptedReply } from './acceptedWire.ts';
 import { parseBet, requestIdOf } from './betMessage.ts';
+import { SalesCloseCode } from './closeCodes.ts';
+import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
+import { colyseusOnMessage, wrapRoomInternals } from './roomInternals.ts';
 import { SalesState } from './SalesState.ts';
 import { roomServices } from './services.ts';
 
@@ -35,6 +38,7 @@ function corked(client: Client, send: () => void): void {
   }
 }
 
+/** One connection's state, kept across a reconnection (Colyseus copies userData over). */
 interface PlayerData {
   player: SessionPlayer;
   /** The player's pseudonym in this draw, as their ticket leaves and receipts name them. */
@@ -42,6 +46,16 @@ interface PlayerData {
   /** Token bucket for the per-connection bet rate. */
   tokens: number;
   refilledAtMs: number;
+  /** The connection's client now: a reconnection brings a new one. */
+  client: Client;
+  /** Frames in the current second, against the socket's flood limit. */
+  frames: FrameWindow;
+  /** Bets handed on and not yet answered: a closing connection waits for their replies. */
+  betsInFlight: number;
+  /** Set once the room has decided to close this connection (connection.ts). */
+  closing?: Closing;
+  /** While dropped: the seat held for its reconnection, to give up early if it is closed meanwhile. */
+  reconnection?: Deferred<Client>;
 }
 
 export class SalesRoom extends Room<{ state: SalesState }> {
@@ -58,6 +72,14 @@ export class SalesRoom extends Room<{ state: SalesState }> {
    */
   private outbox = new Map<Client, (Buffer | [string, unknown])[]>();
   private outboxScheduled = false;
+  /** Frames per second past which a connection is closed as FLOODED (set in onCreate). */
+  private framesPerSecondMax = Infinity;
+
+  constructor() {
+    super();
+    // Every frame of every connection passes our check before Colyseus reads it (roomInternals.ts).
+    wrapRoomInternals(this, { onMessage: (client, buffer) => this.onFrame(client as Client, buffer) });
+  }
 
   /** At matchmaking (HTTP), before any room is found or created: who is this? */
   static async onAuth(token: string, options: any, _context: AuthContext): Promise<SessionPlayer> {
@@ -86,8 +108,10 @@ export class SalesRoom extends Room<{ state: SalesState }> {
     this.draw = draw;
     this.game = game;
     this.maxClients = salesRoomClientsMax;
-    // Colyseus drops a client past this; our own limiter answers RATE_LIMITED well before.
-    this.maxMessagesPerSecond = Math.max(50, (betRatePerSecond + betRateBurst) * 4);
+    // Our own limit (onFrame) closes a flooding connection only after answering its bets;
+    // Colyseus' would drop it with its replies, so it is set out of reach, as a backstop.
+    this.framesPerSecondMax = framesPerSecondMax(betRatePerSecond, betRateBurst);
+    this.maxMessagesPerSecond = this.framesPerSecondMax * 2;
     this.tally = await tallies.acquire(draw.id);
 
     this.state = new SalesState({
@@ -128,14 +152,69 @@ export class SalesRoom extends Room<{ state: SalesState }> {
       pseudonym: vault.pseudonym(this.draw.publicId, player.publicId),
       tokens: betRateBurst,
       refilledAtMs: clock.nowMs(),
+      client,
+      frames: { endsAtMs: 0, frames: 0 },
+      betsInFlight: 0,
     };
     client.userData = data;
   }
 
-  async onDrop(client: Client) {
+  async onDrop(client: Client, code?: number) {
+    const data = client.userData as PlayerData | undefined;
+    // Closed on purpose, by us or by Colyseus (4002: its own limits, unreadable msgpack):
+    // such a client must not come back as it was, so no seat is kept for it.
+    if (!data || data.closing || code === CloseCode.WITH_ERROR) return;
     // Keep the seat briefly so the SDK can reconnect; bets resent after reconnecting are
     // safe (request ids) and late ones are rejected by receive time.
-    await this.allowReconnection(client, RECONNECT_WINDOW_SECONDS).catch(() => {});
+    data.reconnection = this.allowReconnection(client, RECONNECT_WINDOW_SECONDS);
+    await data.reconnection.catch(() => {});
+    data.reconnection = undefined;
+  }
+
+  onReconnect(client: Client) {
+    (client.userData as PlayerData).client = client;
+  }
+
+  /**
+   * Every frame of a joined connection, before Colyseus reads it. A connection past its
+   * frame limit is not read any more and is closed once its bets are answered, well before
+   * Colyseus' own limit would drop it with its replies. Nothing a frame holds may throw out
+   * of here: that would be an exception in a uWS callback.
+   */
+  private onFrame(client: Client, buffer: Buffer) {
+    const data = client.userData as PlayerData | undefined;
+    if (data) {
+      if (data.closing && data.closing.refuseWith === undefined) return;
+      if (overFrameLimit(data.frames, performance.now(), this.framesPerSecondMax)) {
+        this.closeConnection(data, { code: SalesCloseCode.FLOODED, reason: `${ErrorCode.RATE_LIMITED}: over ${this.framesPerSecondMax} messages a second` });
+        return;
+      }
+    }
+    try {
+      colyseusOnMessage(this, client, buffer);
+    } catch (err) {
+      roomServices().logger.warn({ roomId: this.roomId, reason: String((err as Error)?.message).slice(0, 120) }, 'unreadable frame; closing its connection');
+      if (data) this.closeConnection(data, { code: SalesCloseCode.PROTOCOL_ERROR, reason: `${ErrorCode.BAD_MESSAGE}: unreadable frame` });
+      else client.leave(SalesCloseCode.PROTOCOL_ERROR);
+    }
+  }
+
+  /**
+   * Closes a connection the room no longer wants (connection.ts, Closing): the replies to
+   * its bets in flight go out first, then it is closed with `closing.code`, and onDrop
+   * keeps no seat for it. A dropped connection waiting to reconnect loses its seat now.
+   */
+  private closeConnection(data: PlayerData, closing: Closing) {
+    if (data.closing) return;
+    data.closing = closing;
+    data.reconnection?.reject(new Error(closing.reason));
+    this.finishClosing(data);
+  }
+
+  /** Closes it once nothing is owed: no bet in flight, no reply waiting in the outbox. */
+  private finishClosing(data: PlayerData) {
+    if (!data.closing || data.betsInFlight > 0 || this.outbox.has(data.client)) return;
+    data.client.leave(data.closing.code, data.closing.reason);
   }
 
   onBeforePatch(state: SalesState) {
@@ -184,17 +263,23 @@ export class SalesRoom extends Room<{ state: SalesState }> {
   /** Exactly one reply per bet, even when handling it throws: a bug, logged and answered INTERNAL_ERROR. */
   private async onBet(client: Client, message: unknown, ratePerSecond: number, burst: number) {
     const receivedAtMs = roomServices().clock.nowMs();
+    const data = client.userData as PlayerData;
+    data.betsInFlight++;
     try {
       await this.handleBet(client, message, ratePerSecond, burst, receivedAtMs);
     } catch (err) {
       roomServices().logger.error({ err, roomId: this.roomId }, 'handling a bet failed');
       this.reject(client, requestIdOf(message), ErrorCode.INTERNAL_ERROR, 'the bet could not be handled; retry with the same requestId', receivedAtMs);
+    } finally {
+      data.betsInFlight--;
+      if (data.closing) this.finishClosing(data);
     }
   }
 
   private async handleBet(client: Client, message: unknown, ratePerSecond: number, burst: number, receivedAtMs: number) {
     const { betWriter } = roomServices();
     const data = client.userData as PlayerData;
+    if (data.closing?.refuseWith) return this.reject(client, requestIdOf(message), data.closing.refuseWith, data.closing.reason, receivedAtMs);
 
     data.tokens = Math.min(burst, data.tokens + ((receivedAtMs - data.refilledAtMs) * ratePerSecond) / 1000);
     data.refilledAtMs = receivedAtMs;
@@ -276,6 +361,8 @@ export class SalesRoom extends Room<{ state: SalesState }> {
           else client.send(item[0], item[1]);
         }
       });
+      const data = client.userData as PlayerData | undefined;
+      if (data?.closing) this.finishClosing(data);
     }
   }
 
