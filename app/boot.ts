@@ -22,6 +22,7 @@ import { assertRoomInternals } from '../rooms/roomInternals.ts';
 import { setRoomServices } from '../rooms/services.ts';
 import { registerApi, sessionAuthenticator } from './api.ts';
 import { colyseusLogger } from './colyseusLogger.ts';
+import { provideWebSocketGlobal } from './webSocketGlobal.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
 import { HttpRoutes } from './http.ts';
@@ -121,6 +122,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     betRateBurst: config.betRateBurst,
   });
 
+  // Colyseus' seat reconnection reads a global WebSocket that Node 20 lacks (app/webSocketGlobal.ts).
+  const webSocketGlobal = provideWebSocketGlobal();
   const transport = new uWebSocketsTransport({
     maxPayloadLength: MESSAGE_BYTES_MAX,
     // Without this uWS silently drops patches to a slow client; a clean close lets the SDK reconnect.
@@ -205,6 +208,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       database: db.description,
       presence: config.redisUrl ? 'redis' : 'in-process',
       transport: `uWebSockets.js ${uwsBuild()}`,
+      webSocketGlobal,
       betWriteMode: config.betWriteMode,
       drawPublicKey: keys.publicKey,
       schedule: config.schedule,
