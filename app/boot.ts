@@ -19,6 +19,7 @@ import { migrate } from '../ledger/migrate.ts';
 import { sessionPlayer } from '../ledger/players.ts';
 import { SalesRoom } from '../rooms/SalesRoom.ts';
 import { assertRoomInternals } from '../rooms/roomInternals.ts';
+import { SeatBook } from '../rooms/seats.ts';
 import { setRoomServices } from '../rooms/services.ts';
 import { registerApi, sessionAuthenticator } from './api.ts';
 import { colyseusLogger } from './colyseusLogger.ts';
@@ -117,6 +118,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     tallies,
     vault,
     authenticate,
+    seats: new SeatBook(),
     salesRoomClientsMax: config.salesRoomClientsMax,
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,

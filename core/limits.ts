@@ -66,3 +66,15 @@ export const CLIENT_LOG_LINE_CHARS_MAX = 240;
  */
 export const SOCKET_FRAMES_PER_SECOND_MIN = 50;
 export const SOCKET_FRAMES_PER_ALLOWED_BET = 4;
+/**
+ * Seats one player may hold in one draw's shards, per process: reserved, connected, or kept
+ * for a dropped connection's reconnection. Two lets a player keep a second device (or a
+ * rejoin racing the old seat's expiry) without letting one account fill a shard.
+ */
+export const SEATS_PER_PLAYER_PER_DRAW_MAX = 2;
+/**
+ * Seat reservations of one player not yet connected (joins in flight), per process, all
+ * draws together: each holds a seat for Colyseus' seat reservation time (15 s) whether or not
+ * anyone connects.
+ */
+export const SEAT_RESERVATIONS_PER_PLAYER_MAX = 4;

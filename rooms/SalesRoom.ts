@@ -16,7 +16,8 @@ import { acceptedFrame, type AcceptedReply } from './acceptedWire.ts';
 import { parseBet, requestIdOf } from './betMessage.ts';
 import { SalesCloseCode } from './closeCodes.ts';
 import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
-import { colyseusOnMessage, wrapRoomInternals } from './roomInternals.ts';
+import { colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
+import { seatRefusal, type SeatHolder, type SeatState } from './seats.ts';
 import { SalesState } from './SalesState.ts';
 import { roomServices } from './services.ts';
 
@@ -58,7 +59,7 @@ interface PlayerData {
   reconnection?: Deferred<Client>;
 }
 
-export class SalesRoom extends Room<{ state: SalesState }> {
+export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder {
   private draw!: DrawRow;
   private game!: GameRules;
   private tally!: Tally;
@@ -74,11 +75,17 @@ export class SalesRoom extends Room<{ state: SalesState }> {
   private outboxScheduled = false;
   /** Frames per second past which a connection is closed as FLOODED (set in onCreate). */
   private framesPerSecondMax = Infinity;
+  /** Seats this room granted (Colyseus session id -> player), for the process's SeatBook. */
+  private readonly seatPlayers = new Map<string, number>();
 
   constructor() {
     super();
-    // Every frame of every connection passes our check before Colyseus reads it (roomInternals.ts).
-    wrapRoomInternals(this, { onMessage: (client, buffer) => this.onFrame(client as Client, buffer) });
+    // Every frame passes our check before Colyseus reads it, and every seat our bound
+    // before Colyseus grants it (roomInternals.ts).
+    wrapRoomInternals(this, {
+      onMessage: (client, buffer) => this.onFrame(client as Client, buffer),
+      reserveSeat: (...args) => this.reserveSeat(args),
+    });
   }
 
   /** At matchmaking (HTTP), before any room is found or created: who is this? */
@@ -90,6 +97,10 @@ export class SalesRoom extends Room<{ state: SalesState }> {
     const player = await services.authenticate(token);
     if (!player) throw new ServerError(401, `${ErrorCode.UNAUTHORIZED}: missing, expired or revoked session token`);
     if (player.status !== 'active') throw new ServerError(403, `${ErrorCode.UNAUTHORIZED}: account is ${player.status}`);
+    // This process's seats only (in a cluster the room may live elsewhere; its own process
+    // then checks in reserveSeat), but it answers the common case with a clear code.
+    const refusal = seatRefusal(services.seats.count(player.playerId, options.drawId));
+    if (refusal) throw new ServerError(429, `${ErrorCode.TOO_MANY_SEATS}: ${refusal}`);
     return player;
   }
 
@@ -217,6 +228,52 @@ export class SalesRoom extends Room<{ state: SalesState }> {
     data.client.leave(data.closing.code, data.closing.reason);
   }
 
+  /** The client is gone for good (left, or its reconnection window closed). */
+  onLeave(client: Client) {
+    this.releaseSeat(client.sessionId);
+  }
+
+  /**
+   * Colyseus' seat reservation, bounded per player (rooms/seats.ts). Runs in the process
+   * that holds the room, whichever process the player asked. A refusal makes the matchmaker
+   * try again and then fail the join; SalesRoom.onAuth has usually answered TOO_MANY_SEATS
+   * before it gets here. Seats kept for a reconnection were counted when first reserved.
+   */
+  private reserveSeat(args: Parameters<typeof colyseusReserveSeat>[1]): Promise<boolean> {
+    const [sessionId, , authData, , allowReconnection] = args;
+    const player = authData as SessionPlayer | undefined;
+    if (!allowReconnection && typeof player?.playerId === 'number') {
+      const { seats, logger } = roomServices();
+      const refusal = seatRefusal(seats.count(player.playerId, this.draw.publicId));
+      if (refusal) {
+        logger.debug({ roomId: this.roomId, playerId: player.publicId, refusal }, 'seat refused');
+        return Promise.resolve(false);
+      }
+      seats.add(player.playerId, sessionId, this);
+      this.seatPlayers.set(sessionId, player.playerId);
+    }
+    return colyseusReserveSeat(this, args);
+  }
+
+  get drawPublicId(): string {
+    return this.draw.publicId;
+  }
+
+  /** SeatHolder: a connection, a connection on its way or kept for reconnection, or nothing. */
+  seatState(sessionId: string): SeatState {
+    if (this.clients.get(sessionId)) return 'taken';
+    const seat = reservedSeat(this, sessionId);
+    if (!seat) return 'gone';
+    return seat[2] || seat[3] ? 'taken' : 'pending';
+  }
+
+  private releaseSeat(sessionId: string) {
+    const playerId = this.seatPlayers.get(sessionId);
+    if (playerId === undefined) return;
+    this.seatPlayers.delete(sessionId);
+    roomServices().seats.remove(playerId, sessionId);
+  }
+
   onBeforePatch(state: SalesState) {
     // The patch timer runs from room construction, before the async onCreate has set state.
     if (!state || !this.tally) return;
@@ -240,6 +297,7 @@ export class SalesRoom extends Room<{ state: SalesState }> {
 
   onDispose() {
     for (const t of this.timers) clearTimeout(t);
+    for (const sessionId of [...this.seatPlayers.keys()]) this.releaseSeat(sessionId);
     if (this.draw) roomServices().tallies.release(this.draw.id);
   }
 

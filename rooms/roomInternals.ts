@@ -43,6 +43,14 @@ export function colyseusReserveSeat(room: Room, args: Parameters<ReserveSeat>): 
   return prototype._reserveSeat.apply(room, args);
 }
 
+/** `_reservedSeats[sessionId]`: [join options, auth data, consumed (connecting), kept for reconnection]. */
+export type ReservedSeat = [unknown, unknown, boolean, boolean];
+
+/** The seat Colyseus holds for `sessionId` in `room`, reserved but not (or not yet again) connected. */
+export function reservedSeat(room: Room, sessionId: string): ReservedSeat | undefined {
+  return (room as unknown as { _reservedSeats: Record<string, ReservedSeat | undefined> })._reservedSeats[sessionId];
+}
+
 /** Replaces `room`'s frame handler and seat reservation with its own (instance properties). */
 export function wrapRoomInternals(room: Room, own: { onMessage: (client: unknown, buffer: Buffer) => void; reserveSeat?: (...args: Parameters<ReserveSeat>) => Promise<boolean> }): void {
   const target = room as unknown as { _onMessage: unknown; _reserveSeat: unknown; _reservedSeats: unknown };

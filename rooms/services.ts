@@ -8,6 +8,7 @@ import type { DrawTallies } from '../actors/DrawTallies.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { Logger } from '../app/logger.ts';
 import type { SeedVault } from '../draw/vault.ts';
+import type { SeatBook } from './seats.ts';
 
 export interface RoomServices {
   pool: pg.Pool;
@@ -17,6 +18,8 @@ export interface RoomServices {
   tallies: DrawTallies;
   vault: SeedVault;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
+  /** Seats per player in this process's rooms. */
+  seats: SeatBook;
   salesRoomClientsMax: number;
   betRatePerSecond: number;
   betRateBurst: number;
