@@ -10,6 +10,7 @@ import { ClockHealth } from '../actors/ClockHealth.ts';
 import { DrawRunner } from '../actors/DrawRunner.ts';
 import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { DrawTallies } from '../actors/DrawTallies.ts';
+import { Sessions } from '../actors/Sessions.ts';
 import { AdvisoryLockLeadership, LocalLeadership, type Leadership } from '../actors/Leadership.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { MESSAGE_BYTES_MAX } from '../core/limits.ts';
@@ -55,6 +56,8 @@ export interface RunningServer {
   draws: { runner: DrawRunner; scheduler: DrawScheduler; publicKey: string; leadership: Leadership };
   clockHealth: ClockHealth;
   tallies: DrawTallies;
+  /** Ends sessions everywhere (logout, suspension, password change: Sessions.end). */
+  sessions: Sessions;
   /** Stops taking joins and bets, drains the writer, disposes rooms, closes the database. */
   shutdown(): Promise<void>;
 }
@@ -97,6 +100,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     driver = new LocalDriver();
   }
   const tallies = new DrawTallies(db.pool, presence, crypto.randomUUID(), logger);
+  const sessions = new Sessions({ pool: db.pool, presence, clock, logger });
+  await sessions.start();
   const signBatch = nativeSigner(keys.signingKey);
   const betWriter = new BetWriter({
     pool: db.pool,
@@ -119,6 +124,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     vault,
     authenticate,
     seats: new SeatBook(),
+    sessions,
     salesRoomClientsMax: config.salesRoomClientsMax,
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
@@ -159,6 +165,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metrics,
     payments: new SandboxPaymentProvider(),
     authenticate,
+    sessions,
     operatorCredentials: config.operatorCredentials,
     isShuttingDown: () => shuttingDown,
     schedule: config,
@@ -228,6 +235,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     draws: { runner, scheduler, publicKey: keys.publicKey, leadership },
     clockHealth,
     tallies,
+    sessions,
     async shutdown() {
       if (shuttingDown) return;
       // No new joins (the matchmaking route checks this) and, once the writer stops, no
@@ -238,6 +246,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // Give up leadership at once so another process takes the draws over without waiting.
       await scheduler.stop();
       clockHealth.stop();
+      await sessions.stop();
       // Dispose rooms, remove them and this process from Redis, close sockets and presence.
       await server.gracefullyShutdown(false);
       await tallies.stop();

@@ -78,3 +78,21 @@ export const SEATS_PER_PLAYER_PER_DRAW_MAX = 2;
  * anyone connects.
  */
 export const SEAT_RESERVATIONS_PER_PLAYER_MAX = 4;
+/**
+ * How often each process checks the sessions of all its connections against the ledger
+ * (one query per SESSION_CHECK_BATCH_MAX sessions): the bound on how long a connection
+ * outlives a session whose end was not announced (a lost pub/sub message, a revocation
+ * made straight in the database, a suspended account).
+ */
+export const SESSION_CHECK_INTERVAL_MS = 5_000;
+export const SESSION_CHECK_BATCH_MAX = 10_000;
+/** Session ids one session-ended message may carry (a player has a handful of sessions). */
+export const SESSIONS_PER_END_MESSAGE_MAX = 1_000;
+/** How long logout waits for its session-ended message to be published before answering anyway. */
+export const SESSION_END_PUBLISH_TIMEOUT_MS = 1_000;
+/**
+ * Ended sessions each process remembers, and for how long: a connection arriving with a
+ * seat reserved before its session ended (seat reservations last 15 s) is refused at once.
+ */
+export const ENDED_SESSIONS_REMEMBERED_MAX = 100_000;
+export const ENDED_SESSION_MEMORY_MS = 60_000;

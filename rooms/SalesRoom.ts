@@ -57,6 +57,8 @@ interface PlayerData {
   closing?: Closing;
   /** While dropped: the seat held for its reconnection, to give up early if it is closed meanwhile. */
   reconnection?: Deferred<Client>;
+  /** Stops its session's actor from closing it (it is gone anyway). */
+  untrackSession?: () => void;
 }
 
 export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder {
@@ -157,7 +159,11 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
   }
 
   onJoin(client: Client, _options: unknown, player: SessionPlayer) {
-    const { vault, betRateBurst, clock } = roomServices();
+    const { vault, betRateBurst, clock, sessions } = roomServices();
+    // Its seat was reserved while the session was live; it may have ended since (logout).
+    if (sessions.hasEnded(player.sessionId, player.sessionExpiresAtMs)) {
+      throw new ServerError(401, `${ErrorCode.SESSION_ENDED}: the session this seat was reserved for has ended; log in again`);
+    }
     const data: PlayerData = {
       player,
       pseudonym: vault.pseudonym(this.draw.publicId, player.publicId),
@@ -168,6 +174,14 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
       betsInFlight: 0,
     };
     client.userData = data;
+    data.untrackSession = sessions.track(player.sessionId, player.sessionExpiresAtMs, {
+      sessionEnded: (reason) =>
+        this.closeConnection(data, {
+          code: SalesCloseCode.SESSION_ENDED,
+          reason: `${ErrorCode.SESSION_ENDED}: ${reason}`,
+          refuseWith: ErrorCode.SESSION_ENDED,
+        }),
+    });
   }
 
   async onDrop(client: Client, code?: number) {
@@ -231,6 +245,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
   /** The client is gone for good (left, or its reconnection window closed). */
   onLeave(client: Client) {
     this.releaseSeat(client.sessionId);
+    (client.userData as PlayerData | undefined)?.untrackSession?.();
   }
 
   /**

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Clock } from '../core/clock.ts';
 import type { BetWriter } from '../actors/BetWriter.ts';
 import type { DrawTallies } from '../actors/DrawTallies.ts';
+import type { Sessions } from '../actors/Sessions.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { Logger } from '../app/logger.ts';
 import type { SeedVault } from '../draw/vault.ts';
@@ -20,6 +21,8 @@ export interface RoomServices {
   authenticate(token: unknown): Promise<SessionPlayer | null>;
   /** Seats per player in this process's rooms. */
   seats: SeatBook;
+  /** Closes a connection when its session ends (actors/Sessions.ts). */
+  sessions: Pick<Sessions, 'track' | 'hasEnded'>;
   salesRoomClientsMax: number;
   betRatePerSecond: number;
   betRateBurst: number;
