@@ -31,15 +31,17 @@ export interface SessionPlayer {
   walletAccountId: number;
   status: string;
   /**
-   * The session's id: its primary key, the SHA-256 of its token, in hex (sessionIdOf). Only
-   * the token opens a session, so the id is safe to pass between processes; it is still
-   * never logged.
+   * The login session's id: its primary key, the SHA-256 of its token, in hex (sessionIdOf).
+   * Only the token opens a session, so the id is safe to pass between processes; it is
+   * still never logged. Not named `sessionId`: Colyseus takes a `sessionId` in the auth
+   * data as the seat's own session id (MatchMaker.reserveSeatFor), which would give every
+   * connection of one login the same seat.
    */
-  sessionId: string;
-  sessionExpiresAtMs: number;
+  authSessionId: string;
+  authSessionExpiresAtMs: number;
 }
 
-/** A session's id (SessionPlayer.sessionId) from its token hash. */
+/** A login session's id (SessionPlayer.authSessionId) from its token hash. */
 export function sessionIdOf(tokenHash: Buffer): string {
   return tokenHash.toString('hex');
 }
@@ -135,8 +137,8 @@ export async function sessionPlayer(pool: pg.Pool, tokenHash: Buffer, nowMs: num
     publicId: r.public_id,
     walletAccountId: r.wallet,
     status: r.status,
-    sessionId: sessionIdOf(tokenHash),
-    sessionExpiresAtMs: new Date(r.expires_at).getTime(),
+    authSessionId: sessionIdOf(tokenHash),
+    authSessionExpiresAtMs: new Date(r.expires_at).getTime(),
   };
 }
 

@@ -161,7 +161,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
   onJoin(client: Client, _options: unknown, player: SessionPlayer) {
     const { vault, betRateBurst, clock, sessions } = roomServices();
     // Its seat was reserved while the session was live; it may have ended since (logout).
-    if (sessions.hasEnded(player.sessionId, player.sessionExpiresAtMs)) {
+    if (sessions.hasEnded(player.authSessionId, player.authSessionExpiresAtMs)) {
       throw new ServerError(401, `${ErrorCode.SESSION_ENDED}: the session this seat was reserved for has ended; log in again`);
     }
     const data: PlayerData = {
@@ -174,7 +174,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
       betsInFlight: 0,
     };
     client.userData = data;
-    data.untrackSession = sessions.track(player.sessionId, player.sessionExpiresAtMs, {
+    data.untrackSession = sessions.track(player.authSessionId, player.authSessionExpiresAtMs, {
       sessionEnded: (reason) =>
         this.closeConnection(data, {
           code: SalesCloseCode.SESSION_ENDED,

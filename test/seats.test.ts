@@ -34,6 +34,7 @@ t.test('one player holds at most the per-draw seat limit; the shard stays open t
     );
   }
   t.equal(held.length, SEATS_PER_PLAYER_PER_DRAW_MAX, `${held.length} of 6 joins got a seat`);
+  t.equal(new Set(held.map((c) => c.room.sessionId)).size, held.length, 'each connection of one login has a seat of its own');
   const refused = await reserve(greedy.token, draw.publicId);
   t.equal(refused.status, 429, 'the next join is refused');
   t.equal(refused.body.code, 'TOO_MANY_SEATS', 'with TOO_MANY_SEATS');
