@@ -211,6 +211,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     if (data) {
       if (data.closing && data.closing.refuseWith === undefined) return;
       if (overFrameLimit(data.frames, performance.now(), this.framesPerSecondMax)) {
+        roomServices().logger.warn({ roomId: this.roomId, playerId: data.player.publicId, framesPerSecondMax: this.framesPerSecondMax }, 'connection flooded; closing it');
         this.closeConnection(data, { code: SalesCloseCode.FLOODED, reason: `${ErrorCode.RATE_LIMITED}: over ${this.framesPerSecondMax} messages a second` });
         return;
       }
