@@ -48,11 +48,14 @@ t.test('a refused join logs at most one short line and no stack (onAuth and onCr
     cutoffAtMs: now + 7_200_000,
     drawAtMs: now + 10_800_000,
   });
+  const open = await openDraw(ts.pool);
+  for (let i = 0; i < 2; i++) await http(ts.httpUrl, 'POST', '/matchmake/joinOrCreate/sales', { drawId: open.publicId }, token);
   const cases: [string, () => Promise<{ status: number }>, number][] = [
     ['no token (onAuth)', () => http(ts.httpUrl, 'POST', '/matchmake/joinOrCreate/sales', { drawId: 'x' }), 401],
     ['bad drawId (onAuth)', () => http(ts.httpUrl, 'POST', '/matchmake/joinOrCreate/sales', { drawId: '../..' }, token), 400],
     ['unknown draw (onCreate)', () => http(ts.httpUrl, 'POST', '/matchmake/joinOrCreate/sales', { drawId: 'no-such-draw' }, token), 404],
     ['draw not open (onCreate)', () => http(ts.httpUrl, 'POST', '/matchmake/joinOrCreate/sales', { drawId: scheduled.draw.publicId }, token), 409],
+    ['over the seat limit (onAuth)', () => http(ts.httpUrl, 'POST', '/matchmake/joinOrCreate/sales', { drawId: open.publicId }, token), 429],
   ];
   for (const [what, request, status] of cases) {
     const mark = logs.mark();
