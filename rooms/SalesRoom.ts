@@ -5,7 +5,7 @@
 // Fence layer 1 is here: the room stamps every bet with its receive time, which the ledger
 // compares with the cutoff, and locks itself on a real timer at the cutoff.
 import crypto from 'node:crypto';
-import { CloseCode, Room, ServerError, type AuthContext, type Client, type Deferred } from '@colyseus/core';
+import { Room, ServerError, type AuthContext, type Client, type Deferred } from '@colyseus/core';
 import { ErrorCode } from '../core/errors.ts';
 import { gameById } from '../games/index.ts';
 import type { GameRules } from '../games/types.ts';
@@ -16,7 +16,7 @@ import { acceptedFrame, type AcceptedReply } from './acceptedWire.ts';
 import { parseBet, requestIdOf } from './betMessage.ts';
 import { SalesCloseCode } from './closeCodes.ts';
 import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
-import { colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
+import { clientOpen, colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
 import { seatRefusal, type SeatHolder, type SeatState } from './seats.ts';
 import { SalesState } from './SalesState.ts';
 import { roomServices } from './services.ts';
@@ -186,14 +186,30 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
 
   async onDrop(client: Client, code?: number) {
     const data = client.userData as PlayerData | undefined;
-    // Closed on purpose, by us or by Colyseus (4002: its own limits, unreadable msgpack):
-    // such a client must not come back as it was, so no seat is kept for it.
-    if (!data || data.closing || code === CloseCode.WITH_ERROR) return;
+    // Closed on purpose (connection.ts, Closing): it must not come back as it was, so no
+    // seat is kept for it. (Not every 4002 is such a close: Colyseus also closes a stale
+    // connection with it to let its own reconnection in, which needs this seat.)
+    if (!data || data.closing) return;
     // Keep the seat briefly so the SDK can reconnect; bets resent after reconnecting are
     // safe (request ids) and late ones are rejected by receive time.
+    const socket = (client as { ref?: { ws?: { end(code: number): void } } }).ref?.ws;
     data.reconnection = this.allowReconnection(client, RECONNECT_WINDOW_SECONDS);
-    await data.reconnection.catch(() => {});
+    const reconnected = await data.reconnection.then(
+      () => true,
+      () => false,
+    );
     data.reconnection = undefined;
+    // A reconnection may replace a connection Colyseus still counted open (a manual
+    // reconnect past a half-open socket); Colyseus hands the seat over without closing the
+    // old socket, which, answering pings, would stay open for good. Usually it is closed
+    // already, and uWS throws.
+    if (reconnected) {
+      try {
+        socket?.end(SalesCloseCode.REPLACED);
+      } catch {
+        // closed already
+      }
+    }
   }
 
   onReconnect(client: Client) {
@@ -218,6 +234,12 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     }
     try {
       colyseusOnMessage(this, client, buffer);
+      // Colyseus closes a connection itself (4002) on a frame it cannot decode: the same as
+      // an unreadable frame of ours, no seat kept (onDrop may have run already: closeConnection
+      // then gives up the seat it holds).
+      if (data && !data.closing && !clientOpen(client)) {
+        this.closeConnection(data, { code: SalesCloseCode.PROTOCOL_ERROR, reason: `${ErrorCode.BAD_MESSAGE}: unreadable frame` });
+      }
     } catch (err) {
       roomServices().logger.warn({ roomId: this.roomId, reason: String((err as Error)?.message).slice(0, 120) }, 'unreadable frame; closing its connection');
       if (data) this.closeConnection(data, { code: SalesCloseCode.PROTOCOL_ERROR, reason: `${ErrorCode.BAD_MESSAGE}: unreadable frame` });

@@ -19,5 +19,7 @@ export const SalesCloseCode = {
    * requestIds), slower.
    */
   FLOODED: 4429,
+  /** This socket's seat was taken over by a reconnection with its token (a newer socket). */
+  REPLACED: 4409,
 } as const;
 export type SalesCloseCode = (typeof SalesCloseCode)[keyof typeof SalesCloseCode];

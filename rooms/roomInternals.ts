@@ -43,6 +43,15 @@ export function colyseusReserveSeat(room: Room, args: Parameters<ReserveSeat>): 
   return prototype._reserveSeat.apply(room, args);
 }
 
+/**
+ * Whether Colyseus still counts the client's socket open: its readyState (a private field,
+ * `ClientPrivate`), OPEN = 1 in uWebSocketClient, which app/webSocketGlobal.ts checks
+ * against WebSocket.OPEN at start-up. Colyseus sets it to CLOSING when it closes a client.
+ */
+export function clientOpen(client: unknown): boolean {
+  return (client as { readyState?: number }).readyState === 1;
+}
+
 /** `_reservedSeats[sessionId]`: [join options, auth data, consumed (connecting), kept for reconnection]. */
 export type ReservedSeat = [unknown, unknown, boolean, boolean];
 

@@ -10,9 +10,11 @@ import { createRequire } from 'node:module';
 import { EventEmitter } from 'node:events';
 import t from 'tap';
 import { uWebSocketClient } from '@colyseus/uwebsockets-transport';
+import { matchMaker } from '@colyseus/core';
+import { Client } from '@colyseus/sdk';
 import { checkLedger } from '../ledger/invariants.ts';
 import { until } from './support/wait.ts';
-import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
+import { http, newPlayer, openDraw, PlayerConnection, roomDataFrame, startTestServer, type TestServer } from './support/harness.ts';
 
 const { WebSocket: NodeWebSocket } = createRequire(import.meta.url)('ws');
 let ts: TestServer;
@@ -82,4 +84,40 @@ t.test('a dropped socket reconnects to its seat; its unanswered bets, resent wit
   const me = await http(ts.httpUrl, 'GET', '/api/me', undefined, token);
   t.equal(me.body.balanceMinor, 100_000 - sent.length * 200, 'charged once per ticket');
   if (leftWith === undefined) await conn.leave();
+});
+
+t.test('a reconnection that replaces a connection the server still thinks open (half-open TCP) gets the seat', async (t) => {
+  const draw = await openDraw(ts.pool);
+  const { token } = await newPlayer(ts.httpUrl, 10_000);
+  const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
+  const { roomId, sessionId, reconnectionToken } = conn.room;
+  const oldClosed = new Promise<number>((resolve) => conn.room.onLeave((code: number) => resolve(code)));
+  // The old socket is still open on the server: Colyseus drops it (4002) to let this one in.
+  const client = new Client(ts.wsUrl);
+  const room = await Promise.race([client.reconnect(reconnectionToken), new Promise<null>((r) => setTimeout(() => r(null), 10_000))]).catch((err) => {
+    t.fail(`reconnect refused: ${err?.message}`);
+    return null;
+  });
+  t.ok(room, 'reconnected');
+  if (!room) return;
+  t.equal(room.roomId, roomId, 'to the same room');
+  t.equal(room.sessionId, sessionId, 'and the same seat');
+  const replies = new PlayerConnection(client, room);
+  t.equal((await replies.bet({ requestId: 'replaced-1', quickPick: 1 })).type, 'bet:accepted', 'and bets');
+  // Colyseus hands the seat over without closing the socket it replaced (it only closes a
+  // client whose ref is unchanged): left open, and answering pings, it would stay forever.
+  t.ok(await Promise.race([oldClosed, new Promise<null>((r) => setTimeout(() => r(null), 2_000))]), 'the replaced socket is closed');
+  await replies.leave();
+});
+
+t.test('a connection Colyseus closes for an unreadable frame keeps no seat', async (t) => {
+  const draw = await openDraw(ts.pool);
+  const { token } = await newPlayer(ts.httpUrl, 10_000);
+  const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
+  const { roomId, sessionId, reconnectionToken } = conn.room;
+  const left = new Promise<number>((resolve) => conn.room.onLeave((code: number) => resolve(code)));
+  conn.sendRaw(roomDataFrame('bet', Buffer.from([0x82, 0xa1]))); // msgpack cut short
+  t.ok((await left) >= 4000, 'closed');
+  await until(() => false, 100);
+  t.notOk(matchMaker.getLocalRoomById(roomId)?.hasReservedSeat(sessionId, reconnectionToken.split(':')[1]), 'no seat is held for it');
 });
