@@ -88,7 +88,11 @@ export const SESSION_CHECK_INTERVAL_MS = 5_000;
 export const SESSION_CHECK_BATCH_MAX = 10_000;
 /** Session ids one session-ended message may carry (a player has a handful of sessions). */
 export const SESSIONS_PER_END_MESSAGE_MAX = 1_000;
-/** How long logout waits for its session-ended message to be published before answering anyway. */
+/**
+ * How long ending a session (logout) waits for every process to acknowledge that it has
+ * closed the session's connections before answering anyway (the periodic check then
+ * closes what is left).
+ */
 export const SESSION_END_PUBLISH_TIMEOUT_MS = 1_000;
 /**
  * Ended sessions each process remembers, and for how long: a connection arriving with a
