@@ -24,7 +24,7 @@ import {
 } from '../core/limits.ts';
 import type { TicketRecord } from '../draw/encoding.ts';
 import type { WireReceipt } from '../draw/receiptWire.ts';
-import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
+import { requestIdConflict, sameBet, writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { faultSummary, ThrottledLog, type Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
@@ -89,8 +89,8 @@ export class BetWriter {
   private readonly queue: Pending[] = [];
   /** Halves of failed batches, retried before new bets as batches of their own. */
   private readonly retries: Pending[][] = [];
-  /** Bets queued or in flight, by player and request id: a retry joins the original. */
-  private readonly byKey = new Map<string, Promise<BetOutcome>>();
+  /** Bets queued or in flight, by player and request id: a retry joins the original (joinOriginal). */
+  private readonly byKey = new Map<string, { request: BetRequest; outcome: Promise<BetOutcome> }>();
   private inFlight = 0;
   /** Committed batches whose receipts and replies are still being made. */
   private settling = 0;
@@ -139,8 +139,8 @@ export class BetWriter {
   /** Resolves with exactly one outcome per call; never rejects. */
   submit(request: BetRequest): Promise<BetOutcome> {
     const key = `${request.playerId}:${request.requestId}`;
-    const joined = this.byKey.get(key);
-    if (joined) return joined;
+    const original = this.byKey.get(key);
+    if (original) return this.joinOriginal(original, request);
     if (this.stopping) {
       return Promise.resolve({ status: 'rejected', code: 'SHUTTING_DOWN', message: 'server is shutting down, retry on another' });
     }
@@ -151,11 +151,26 @@ export class BetWriter {
     const promise = new Promise<BetOutcome>((resolve) => {
       this.queue.push({ request, key, resolve, splitDepth: 0, enqueuedAtMs: performance.now() });
     });
-    this.byKey.set(key, promise);
+    this.byKey.set(key, { request, outcome: promise });
     promise.then(() => this.byKey.delete(key));
     this.options.metrics?.betQueueLength.set(this.queue.length);
     this.schedule();
     return promise;
+  }
+
+  /**
+   * A resend of a bet still queued or in flight waits for the original's outcome. The same
+   * bet (ledger/bets.ts, sameBet) is answered with the original's ticket, marked duplicate,
+   * or with its refusal. Another bet under that request id is a conflict if the original
+   * bought a ticket, and is tried on its own if not (a refused bet leaves no trace). The
+   * original's own entry is gone by then: it was removed by a callback registered first.
+   */
+  private joinOriginal(original: { request: BetRequest; outcome: Promise<BetOutcome> }, resend: BetRequest): Promise<BetOutcome> {
+    const same = sameBet(original.request, resend);
+    return original.outcome.then((outcome): BetOutcome | Promise<BetOutcome> => {
+      if (outcome.status === 'accepted') return same ? { ...outcome, duplicate: true, xid: undefined } : requestIdConflict();
+      return same ? outcome : this.submit(resend);
+    });
   }
 
   /** Stops taking bets and resolves once every queued and in-flight bet is decided. */

@@ -17,7 +17,8 @@ import { DEFAULT_SCHEDULE_MODE, scheduleView, type ScheduleMode } from '../games
 import { allGames, gameById } from '../games/index.ts';
 import { listDraws, type DrawRow } from '../ledger/draws.ts';
 import { auditorCommitments } from '../ledger/drawSteps.ts';
-import { findPlayerForLogin, insertPlayer, insertSession, playerProfile, revokeSession, type SessionPlayer } from '../ledger/players.ts';
+import type { Sessions } from '../actors/Sessions.ts';
+import { findPlayerForLogin, insertPlayer, insertSession, playerProfile, type SessionPlayer } from '../ledger/players.ts';
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken, type PasswordQueue } from './auth.ts';
 import { bearerToken, errorBody, type HttpRequest, type HttpResponse, type HttpRoutes } from './http.ts';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   metrics: Metrics;
   payments: PaymentProvider;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
+  /** Ends sessions everywhere (logout). */
+  sessions: Pick<Sessions, 'end'>;
   operatorCredentials?: string;
   isShuttingDown(): boolean;
   /** The schedule mode the draws are planned with (config SCHEDULE), for the catalogue; daily when absent. */
@@ -149,7 +152,9 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
 
   routes.post('/api/auth/logout', async (req) => {
     const token = bearerToken(req);
-    if (!isWellFormedToken(token) || !(await revokeSession(pool, hashSessionToken(token)))) {
+    // Ends the session in the ledger and closes its sockets in every process before
+    // answering: a bet sent after this answer is refused (actors/Sessions.ts).
+    if (!isWellFormedToken(token) || (await deps.sessions.end({ tokenHash: hashSessionToken(token) }, 'logout')).length === 0) {
       throw new AppError(ErrorCode.UNAUTHORIZED, 'missing, expired or revoked session token', 401);
     }
     return { status: 200, body: { ok: true } };

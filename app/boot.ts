@@ -9,6 +9,7 @@ import { ClockHealth } from '../actors/ClockHealth.ts';
 import { DrawRunner } from '../actors/DrawRunner.ts';
 import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { DrawTallies } from '../actors/DrawTallies.ts';
+import { Sessions } from '../actors/Sessions.ts';
 import { AdvisoryLockLeadership, LocalLeadership, type Leadership } from '../actors/Leadership.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { MESSAGE_BYTES_MAX } from '../core/limits.ts';
@@ -17,8 +18,12 @@ import { SeedVault } from '../draw/vault.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { sessionPlayer } from '../ledger/players.ts';
 import { SalesRoom } from '../rooms/SalesRoom.ts';
+import { assertRoomInternals } from '../rooms/roomInternals.ts';
+import { SeatBook } from '../rooms/seats.ts';
 import { setRoomServices } from '../rooms/services.ts';
 import { registerApi, sessionAuthenticator } from './api.ts';
+import { colyseusLogger } from './colyseusLogger.ts';
+import { provideWebSocketGlobal } from './webSocketGlobal.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
 import { HttpRoutes, OwnHttpTransport } from './http.ts';
@@ -60,6 +65,8 @@ export interface RunningServer {
   tallies: DrawTallies;
   /** The HTTP routes served (method and pattern). */
   httpRoutes: { method: string; pattern: string }[];
+  /** Ends sessions everywhere (logout, suspension, password change: Sessions.end). */
+  sessions: Sessions;
   /** Stops taking joins and bets, drains the writer, disposes rooms, closes the database. */
   shutdown(): Promise<void>;
 }
@@ -106,6 +113,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     driver = new LocalDriver();
   }
   const tallies = new DrawTallies(db.pool, presence, crypto.randomUUID(), logger);
+  const sessions = new Sessions({ pool: db.pool, presence, clock, logger });
+  await sessions.start();
   const signBatch = nativeSigner(keys.signingKey);
   const betWriter = new BetWriter({
     pool: db.betPool,
@@ -127,11 +136,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     tallies,
     vault,
     authenticate,
+    seats: new SeatBook(),
+    sessions,
     salesRoomClientsMax: config.salesRoomClientsMax,
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
   });
 
+  // Colyseus' seat reconnection reads a global WebSocket that Node 20 lacks (app/webSocketGlobal.ts).
+  const webSocketGlobal = provideWebSocketGlobal();
   const transport = new OwnHttpTransport({
     maxPayloadLength: MESSAGE_BYTES_MAX,
     // Without this uWS silently drops patches to a slow client; a clean close lets the SDK reconnect.
@@ -149,9 +162,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     driver,
     publicAddress: config.publicAddress,
     selectProcessIdToCreateRoom: liveness?.selectProcessIdToCreateRoom,
+    // One short line per Colyseus log call, through pino (app/colyseusLogger.ts).
+    logger: colyseusLogger(logger),
     greet: false,
     gracefullyShutdown: false,
   });
+  assertRoomInternals();
   server.define('sales', SalesRoom).filterBy(['drawId']);
 
   let shuttingDown = false;
@@ -170,6 +186,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metrics,
     payments: new SandboxPaymentProvider(),
     authenticate,
+    sessions,
     operatorCredentials: config.operatorCredentials,
     isShuttingDown: () => shuttingDown,
     schedule: config,
@@ -212,6 +229,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       presence: config.redisUrl ? 'redis' : 'in-process',
       loginLimits: limitStore.kind,
       transport: `uWebSockets.js ${uwsBuild()}`,
+      webSocketGlobal,
       betWriteMode: config.betWriteMode,
       drawPublicKey: keys.publicKey,
       schedule: config.schedule,
@@ -230,6 +248,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     clockHealth,
     tallies,
     httpRoutes: routes.served,
+    sessions,
     async shutdown() {
       if (shuttingDown) return;
       // No new joins (the matchmaking route checks this) and, once the writer stops, no
@@ -240,6 +259,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // Give up leadership at once so another process takes the draws over without waiting.
       await scheduler.stop();
       clockHealth.stop();
+      await sessions.stop();
       // Dispose rooms, remove them and this process from Redis, close sockets and presence.
       await server.gracefullyShutdown(false);
       await tallies.stop();

@@ -1,15 +1,17 @@
 // app/logger.ts — pino JSON lines with stable field names; secrets never logged.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** `destination` defaults to stdout; tests pass their own to read what the server logs. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { pid: process.pid },
     // Defence in depth: these keys never leave the process even if passed by mistake.
     redact: { paths: ['token', 'password', 'seed', '*.token', '*.password', '*.seed', 'authorization'], censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** What a log line needs of an error that is an operating condition (a database away): never its stack. */

@@ -35,6 +35,9 @@ export const ErrorCode = {
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   /** The session behind a connection ended (logout, expiry, account closed): log in again. */
   SESSION_ENDED: 'SESSION_ENDED',
+  // --- Sockets, seats and sessions (issue 10) ---
+  /** A player asked for more seats than one player may hold (core/limits.ts, rooms/seats.ts). */
+  TOO_MANY_SEATS: 'TOO_MANY_SEATS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -135,3 +135,54 @@ export const LOGIN_PAIR_FAILURES_WINDOW_SECONDS = 3_600;
 export const RATE_LIMIT_STORE_TIMEOUT_MS = 500;
 /** How often expired rate-limit counters are deleted from PostgreSQL (rate_limits). */
 export const RATE_LIMIT_SWEEP_EVERY_MS = 5 * 60 * 1000;
+
+// --- Sockets, seats and sessions (issue 10) ---
+/**
+ * Longest log line the server writes for something a client did (a refused join, an
+ * unreadable frame, Colyseus' own messages): the first line only, cut here. Stack traces
+ * of such refusals are kept at debug level, so a client refused a million times costs a
+ * million short lines, not 1.6 GB.
+ */
+export const CLIENT_LOG_LINE_CHARS_MAX = 240;
+/**
+ * A connection may send at most max(SOCKET_FRAMES_PER_SECOND_MIN, SOCKET_FRAMES_PER_ALLOWED_BET
+ * x (bet rate + burst)) frames in a second; past it the room stops reading it, answers the
+ * bets it took and closes it (FLOODED). Four frames per bet the rate allows leaves room for
+ * pings and retries: no client within its bet rate comes near it.
+ */
+export const SOCKET_FRAMES_PER_SECOND_MIN = 50;
+export const SOCKET_FRAMES_PER_ALLOWED_BET = 4;
+/**
+ * Seats one player may hold in one draw's shards, per process: reserved, connected, or kept
+ * for a dropped connection's reconnection. Two lets a player keep a second device (or a
+ * rejoin racing the old seat's expiry) without letting one account fill a shard.
+ */
+export const SEATS_PER_PLAYER_PER_DRAW_MAX = 2;
+/**
+ * Seat reservations of one player not yet connected (joins in flight), per process, all
+ * draws together: each holds a seat for Colyseus' seat reservation time (15 s) whether or not
+ * anyone connects.
+ */
+export const SEAT_RESERVATIONS_PER_PLAYER_MAX = 4;
+/**
+ * How often each process checks the sessions of all its connections against the ledger
+ * (one query per SESSION_CHECK_BATCH_MAX sessions): the bound on how long a connection
+ * outlives a session whose end was not announced (a lost pub/sub message, a revocation
+ * made straight in the database, a suspended account).
+ */
+export const SESSION_CHECK_INTERVAL_MS = 5_000;
+export const SESSION_CHECK_BATCH_MAX = 10_000;
+/** Session ids one session-ended message may carry (a player has a handful of sessions). */
+export const SESSIONS_PER_END_MESSAGE_MAX = 1_000;
+/**
+ * How long ending a session (logout) waits for every process to acknowledge that it has
+ * closed the session's connections before answering anyway (the periodic check then
+ * closes what is left).
+ */
+export const SESSION_END_PUBLISH_TIMEOUT_MS = 1_000;
+/**
+ * Ended sessions each process remembers, and for how long: a connection arriving with a
+ * seat reserved before its session ended (seat reservations last 15 s) is refused at once.
+ */
+export const ENDED_SESSIONS_REMEMBERED_MAX = 100_000;
+export const ENDED_SESSION_MEMORY_MS = 60_000;

@@ -13,7 +13,9 @@ function validateLine(line: unknown, index: number): number[] | string {
   const seen = new Set<number>();
   for (const n of line) {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < NUMBER_MIN || n > NUMBER_MAX) {
-      return `line ${index + 1} has ${JSON.stringify(n)}, numbers must be whole numbers ${NUMBER_MIN}..${NUMBER_MAX}`;
+      // Never JSON.stringify what a client sent: a BigInt throws, deep nesting overflows the stack.
+      const what = typeof n === 'number' ? String(n) : `a ${n === null ? 'null' : Array.isArray(n) ? 'list' : typeof n}`;
+      return `line ${index + 1} has ${what}, numbers must be whole numbers ${NUMBER_MIN}..${NUMBER_MAX}`;
     }
     if (seen.has(n)) return `line ${index + 1} repeats ${n}`;
     seen.add(n);

@@ -34,7 +34,7 @@ export interface BetToWrite {
   receivedAtMs: number;
 }
 
-export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS';
+export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT';
 
 export type BetResult =
   | {
@@ -53,6 +53,45 @@ export type BetResult =
       xid?: string;
     }
   | { status: 'rejected'; code: BetRejectCode; message: string };
+
+/** What decides whether two bets with one request id are the same bet (see sameBet). */
+export interface BetIdentity {
+  drawId: number;
+  quickPick: boolean;
+  lines: number[][];
+}
+
+/**
+ * Whether `resend`, carrying the request id `original` was bought with, is that same bet
+ * (answered with the original ticket, charged nothing) or another one (REQUEST_ID_CONFLICT).
+ * Another draw is another bet. A quick pick is the same as a quick pick of as many lines:
+ * its numbers are drawn anew at every send, and a retry must get the original numbers.
+ * Explicit lines are the same when equal as canonical lines: each line's numbers sorted,
+ * and the lines sorted, so the order a player listed them in carries no meaning (a line
+ * listed twice is two lines).
+ */
+export function sameBet(original: BetIdentity, resend: BetIdentity): boolean {
+  if (original.drawId !== resend.drawId || original.quickPick !== resend.quickPick) return false;
+  if (original.lines.length !== resend.lines.length) return false;
+  if (original.quickPick) return true;
+  return canonicalLines(original.lines) === canonicalLines(resend.lines);
+}
+
+function canonicalLines(lines: number[][]): string {
+  return lines
+    .map((line) => [...line].sort((a, b) => a - b).join(','))
+    .sort()
+    .join(';');
+}
+
+/** The answer to a resend of a request id that bought another bet: nothing is bought or charged. */
+export function requestIdConflict(): BetResult {
+  return {
+    status: 'rejected',
+    code: 'REQUEST_ID_CONFLICT',
+    message: 'this requestId already bought another bet: that ticket stands, this bet was not bought; use a new requestId',
+  };
+}
 
 interface LockedDraw {
   id: number;
@@ -139,7 +178,7 @@ async function beginAndLock(
 /** Earlier tickets for these (player, request id) pairs, one index probe per pair. */
 async function existingTickets(client: pg.PoolClient, bets: BetToWrite[]): Promise<Map<string, any>> {
   const { rows } = await client.query(
-    `select t.id, t.player_id, t.request_id, t.lines, t.cost_minor, t.received_at
+    `select t.id, t.player_id, t.request_id, t.draw_id, t.quick_pick, t.lines, t.cost_minor, t.received_at
        from unnest($1::int8[], $2::text[]) as k(player_id, request_id)
        cross join lateral (
          select * from tickets t where t.player_id = k.player_id and t.request_id = k.request_id
@@ -168,8 +207,13 @@ interface Accepted {
   resultIndex: number;
 }
 
-/** The answer to a repeat: the ticket its request id already bought, charged nothing now. */
-function duplicateOf(prior: any, balanceMinor: number): BetResult {
+/**
+ * The answer to a resend of a request id that bought a ticket: that ticket, charged nothing
+ * now, if it is the same bet; a conflict if not.
+ */
+function answerToResend(prior: any, resend: BetToWrite, balanceMinor: number): BetResult {
+  const original: BetIdentity = { drawId: Number(prior.draw_id), quickPick: prior.quick_pick, lines: prior.lines };
+  if (!sameBet(original, resend)) return requestIdConflict();
   return {
     status: 'accepted',
     ticketId: ticketPublicId(prior.id),
@@ -205,10 +249,14 @@ async function decideAndWrite(
     const key = `${bet.playerId}:${bet.requestId}`;
     const prior = existing.get(key);
     if (prior) {
-      results.push(duplicateOf(prior, balance));
+      results.push(answerToResend(prior, bet, balance));
       continue;
     }
     const earlier = acceptedByKey.get(key);
+    if (earlier !== undefined && !sameBet(accepted[earlier].bet, bet)) {
+      results.push(requestIdConflict());
+      continue;
+    }
     if (earlier !== undefined) {
       repeats.push({ index: results.length, of: earlier, balance });
       results.push({ status: 'rejected', code: 'DRAW_CLOSED', message: 'placeholder for a repeat; replaced below' });
@@ -249,7 +297,7 @@ async function decideAndWrite(
     const found = await existingTickets(client, refused.map((r) => r.bet));
     for (const r of refused) {
       const prior = found.get(`${r.bet.playerId}:${r.bet.requestId}`);
-      if (prior) results[r.index] = duplicateOf(prior, r.balance);
+      if (prior) results[r.index] = answerToResend(prior, r.bet, r.balance);
     }
   }
   if (accepted.length === 0) {

@@ -2,6 +2,7 @@
 // already hashed; plaintext never reaches SQL.
 import type pg from 'pg';
 import { nanoid } from 'nanoid';
+import { invariant } from '../core/errors.ts';
 
 export interface NewPlayer {
   email: string;
@@ -29,6 +30,26 @@ export interface SessionPlayer {
   publicId: string;
   walletAccountId: number;
   status: string;
+  /**
+   * The login session's id: its primary key, the SHA-256 of its token, in hex (sessionIdOf).
+   * Only the token opens a session, so the id is safe to pass between processes; it is
+   * still never logged. Not named `sessionId`: Colyseus takes a `sessionId` in the auth
+   * data as the seat's own session id (MatchMaker.reserveSeatFor), which would give every
+   * connection of one login the same seat.
+   */
+  authSessionId: string;
+  authSessionExpiresAtMs: number;
+}
+
+/** A login session's id (SessionPlayer.authSessionId) from its token hash. */
+export function sessionIdOf(tokenHash: Buffer): string {
+  return tokenHash.toString('hex');
+}
+
+const SESSION_ID_PATTERN = /^[0-9a-f]{64}$/;
+
+export function isSessionId(value: unknown): value is string {
+  return typeof value === 'string' && SESSION_ID_PATTERN.test(value);
 }
 
 /** Creates the player and their wallet together; returns null when the email is taken. */
@@ -65,14 +86,44 @@ export async function insertSession(pool: pg.Pool, tokenHash: Buffer, playerId: 
   ]);
 }
 
-export async function revokeSession(pool: pg.Pool, tokenHash: Buffer): Promise<boolean> {
+/** Ends one session; returns its id, or null if there was none to end (unknown, or revoked already). */
+export async function revokeSession(pool: pg.Pool, tokenHash: Buffer): Promise<string | null> {
   const { rowCount } = await pool.query('update sessions set revoked_at = now() where token_hash = $1 and revoked_at is null', [tokenHash]);
-  return rowCount === 1;
+  return rowCount === 1 ? sessionIdOf(tokenHash) : null;
+}
+
+/** Ends every live session of a player but `keepSessionId`; returns the ids of those ended. */
+export async function revokePlayerSessions(pool: pg.Pool, playerId: number, keepSessionId?: string): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `update sessions set revoked_at = now()
+      where player_id = $1 and revoked_at is null and expires_at > now()
+        and ($2::text is null or token_hash <> decode($2, 'hex'))
+      returning encode(token_hash, 'hex') as id`,
+    [playerId, keepSessionId ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Of these sessions, the ids of those no longer live: unknown, revoked, expired at `nowMs`,
+ * or of a player who is no longer active. One index probe per session.
+ */
+export async function endedSessions(pool: pg.Pool, sessionIds: string[], nowMs: number): Promise<string[]> {
+  for (const id of sessionIds) invariant(isSessionId(id), 'not a session id');
+  const { rows } = await pool.query<{ id: string }>(
+    `select k.id
+       from unnest($1::text[]) as k(id)
+       left join sessions s on s.token_hash = decode(k.id, 'hex')
+       left join players p on p.id = s.player_id
+      where s.token_hash is null or s.revoked_at is not null or s.expires_at <= $2 or p.status <> 'active'`,
+    [sessionIds, new Date(nowMs)],
+  );
+  return rows.map((r) => r.id);
 }
 
 export async function sessionPlayer(pool: pg.Pool, tokenHash: Buffer, nowMs: number): Promise<SessionPlayer | null> {
-  const { rows } = await pool.query<{ id: number; public_id: string; wallet: number; status: string }>(
-    `select p.id, p.public_id, a.id as wallet, p.status
+  const { rows } = await pool.query<{ id: number; public_id: string; wallet: number; status: string; expires_at: Date }>(
+    `select p.id, p.public_id, a.id as wallet, p.status, s.expires_at
        from sessions s
        join players p on p.id = s.player_id
        join accounts a on a.player_id = p.id and a.kind = 'player_wallet'
@@ -81,7 +132,14 @@ export async function sessionPlayer(pool: pg.Pool, tokenHash: Buffer, nowMs: num
   );
   if (rows.length !== 1) return null;
   const r = rows[0];
-  return { playerId: r.id, publicId: r.public_id, walletAccountId: r.wallet, status: r.status };
+  return {
+    playerId: r.id,
+    publicId: r.public_id,
+    walletAccountId: r.wallet,
+    status: r.status,
+    authSessionId: sessionIdOf(tokenHash),
+    authSessionExpiresAtMs: new Date(r.expires_at).getTime(),
+  };
 }
 
 export async function playerProfile(pool: pg.Pool, playerId: number): Promise<PlayerProfile | null> {

@@ -5,7 +5,7 @@
 // Fence layer 1 is here: the room stamps every bet with its receive time, which the ledger
 // compares with the cutoff, and locks itself on a real timer at the cutoff.
 import crypto from 'node:crypto';
-import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
+import { Room, ServerError, type AuthContext, type Client, type Deferred } from '@colyseus/core';
 import { ErrorCode } from '../core/errors.ts';
 import { gameById } from '../games/index.ts';
 import type { GameRules } from '../games/types.ts';
@@ -14,6 +14,10 @@ import type { SessionPlayer } from '../ledger/players.ts';
 import type { Tally } from '../actors/DrawTallies.ts';
 import { acceptedFrame, type AcceptedReply } from './acceptedWire.ts';
 import { parseBet, requestIdOf } from './betMessage.ts';
+import { SalesCloseCode } from './closeCodes.ts';
+import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
+import { clientOpen, colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
+import { seatRefusal, type SeatHolder, type SeatState } from './seats.ts';
 import { SalesState } from './SalesState.ts';
 import { roomServices } from './services.ts';
 
@@ -35,6 +39,7 @@ function corked(client: Client, send: () => void): void {
   }
 }
 
+/** One connection's state, kept across a reconnection (Colyseus copies userData over). */
 interface PlayerData {
   player: SessionPlayer;
   /** The player's pseudonym in this draw, as their ticket leaves and receipts name them. */
@@ -42,9 +47,21 @@ interface PlayerData {
   /** Token bucket for the per-connection bet rate. */
   tokens: number;
   refilledAtMs: number;
+  /** The connection's client now: a reconnection brings a new one. */
+  client: Client;
+  /** Frames in the current second, against the socket's flood limit. */
+  frames: FrameWindow;
+  /** Bets handed on and not yet answered: a closing connection waits for their replies. */
+  betsInFlight: number;
+  /** Set once the room has decided to close this connection (connection.ts). */
+  closing?: Closing;
+  /** While dropped: the seat held for its reconnection, to give up early if it is closed meanwhile. */
+  reconnection?: Deferred<Client>;
+  /** Stops its session's actor from closing it (it is gone anyway). */
+  untrackSession?: () => void;
 }
 
-export class SalesRoom extends Room<{ state: SalesState }> {
+export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder {
   private draw!: DrawRow;
   private game!: GameRules;
   private tally!: Tally;
@@ -58,6 +75,20 @@ export class SalesRoom extends Room<{ state: SalesState }> {
    */
   private outbox = new Map<Client, (Buffer | [string, unknown])[]>();
   private outboxScheduled = false;
+  /** Frames per second past which a connection is closed as FLOODED (set in onCreate). */
+  private framesPerSecondMax = Infinity;
+  /** Seats this room granted (Colyseus session id -> player), for the process's SeatBook. */
+  private readonly seatPlayers = new Map<string, number>();
+
+  constructor() {
+    super();
+    // Every frame passes our check before Colyseus reads it, and every seat our bound
+    // before Colyseus grants it (roomInternals.ts).
+    wrapRoomInternals(this, {
+      onMessage: (client, buffer) => this.onFrame(client as Client, buffer),
+      reserveSeat: (...args) => this.reserveSeat(args),
+    });
+  }
 
   /** At matchmaking (HTTP), before any room is found or created: who is this? */
   static async onAuth(token: string, options: any, _context: AuthContext): Promise<SessionPlayer> {
@@ -68,6 +99,10 @@ export class SalesRoom extends Room<{ state: SalesState }> {
     const player = await services.authenticate(token);
     if (!player) throw new ServerError(401, `${ErrorCode.UNAUTHORIZED}: missing, expired or revoked session token`);
     if (player.status !== 'active') throw new ServerError(403, `${ErrorCode.UNAUTHORIZED}: account is ${player.status}`);
+    // This process's seats only (in a cluster the room may live elsewhere; its own process
+    // then checks in reserveSeat), but it answers the common case with a clear code.
+    const refusal = seatRefusal(services.seats.count(player.playerId, options.drawId));
+    if (refusal) throw new ServerError(429, `${ErrorCode.TOO_MANY_SEATS}: ${refusal}`);
     return player;
   }
 
@@ -86,8 +121,10 @@ export class SalesRoom extends Room<{ state: SalesState }> {
     this.draw = draw;
     this.game = game;
     this.maxClients = salesRoomClientsMax;
-    // Colyseus drops a client past this; our own limiter answers RATE_LIMITED well before.
-    this.maxMessagesPerSecond = Math.max(50, (betRatePerSecond + betRateBurst) * 4);
+    // Our own limit (onFrame) closes a flooding connection only after answering its bets;
+    // Colyseus' would drop it with its replies, so it is set out of reach, as a backstop.
+    this.framesPerSecondMax = framesPerSecondMax(betRatePerSecond, betRateBurst);
+    this.maxMessagesPerSecond = this.framesPerSecondMax * 2;
     this.tally = await tallies.acquire(draw.id);
 
     this.state = new SalesState({
@@ -113,27 +150,166 @@ export class SalesRoom extends Room<{ state: SalesState }> {
     this.timers.push(setTimeout(() => this.disconnect(), Math.max(0, draw.drawAtMs - nowMs)));
 
     this.onMessage('bet', (client: Client, message: unknown) => this.onBet(client, message, betRatePerSecond, betRateBurst));
-    this.onMessage('*', (client: Client, type: string | number) => {
-      // Through the outbox like every reply, so a client sees its replies in order.
-      this.reply(client, 'error', { code: ErrorCode.BAD_MESSAGE, message: `unknown message type ${JSON.stringify(String(type).slice(0, 32))}` });
+    this.onMessage('*', (client: Client, type: string | number, message: unknown) => {
+      // Answered like a malformed bet (a client waiting on its requestId hears back), through
+      // the outbox like every reply, so a client sees its replies in order.
+      const text = `unknown message type ${JSON.stringify(String(type).slice(0, 32))}`;
+      this.reject(client, requestIdOf(message), ErrorCode.BAD_MESSAGE, text, roomServices().clock.nowMs());
     });
   }
 
   onJoin(client: Client, _options: unknown, player: SessionPlayer) {
-    const { vault, betRateBurst, clock } = roomServices();
+    const { vault, betRateBurst, clock, sessions } = roomServices();
+    // Its seat was reserved while the session was live; it may have ended since (logout).
+    if (sessions.hasEnded(player.authSessionId, player.authSessionExpiresAtMs)) {
+      throw new ServerError(401, `${ErrorCode.SESSION_ENDED}: the session this seat was reserved for has ended; log in again`);
+    }
     const data: PlayerData = {
       player,
       pseudonym: vault.pseudonym(this.draw.publicId, player.publicId),
       tokens: betRateBurst,
       refilledAtMs: clock.nowMs(),
+      client,
+      frames: { endsAtMs: 0, frames: 0 },
+      betsInFlight: 0,
     };
     client.userData = data;
+    data.untrackSession = sessions.track(player.authSessionId, player.authSessionExpiresAtMs, {
+      sessionEnded: (reason) =>
+        this.closeConnection(data, {
+          code: SalesCloseCode.SESSION_ENDED,
+          reason: `${ErrorCode.SESSION_ENDED}: ${reason}`,
+          refuseWith: ErrorCode.SESSION_ENDED,
+        }),
+    });
   }
 
-  async onDrop(client: Client) {
+  async onDrop(client: Client, code?: number) {
+    const data = client.userData as PlayerData | undefined;
+    // Closed on purpose (connection.ts, Closing): it must not come back as it was, so no
+    // seat is kept for it. (Not every 4002 is such a close: Colyseus also closes a stale
+    // connection with it to let its own reconnection in, which needs this seat.)
+    if (!data || data.closing) return;
     // Keep the seat briefly so the SDK can reconnect; bets resent after reconnecting are
     // safe (request ids) and late ones are rejected by receive time.
-    await this.allowReconnection(client, RECONNECT_WINDOW_SECONDS).catch(() => {});
+    const socket = (client as { ref?: { ws?: { end(code: number): void } } }).ref?.ws;
+    data.reconnection = this.allowReconnection(client, RECONNECT_WINDOW_SECONDS);
+    const reconnected = await data.reconnection.then(
+      () => true,
+      () => false,
+    );
+    data.reconnection = undefined;
+    // A reconnection may replace a connection Colyseus still counted open (a manual
+    // reconnect past a half-open socket); Colyseus hands the seat over without closing the
+    // old socket, which, answering pings, would stay open for good. Usually it is closed
+    // already, and uWS throws.
+    if (reconnected) {
+      try {
+        socket?.end(SalesCloseCode.REPLACED);
+      } catch {
+        // closed already
+      }
+    }
+  }
+
+  onReconnect(client: Client) {
+    (client.userData as PlayerData).client = client;
+  }
+
+  /**
+   * Every frame of a joined connection, before Colyseus reads it. A connection past its
+   * frame limit is not read any more and is closed once its bets are answered, well before
+   * Colyseus' own limit would drop it with its replies. Nothing a frame holds may throw out
+   * of here: that would be an exception in a uWS callback.
+   */
+  private onFrame(client: Client, buffer: Buffer) {
+    const data = client.userData as PlayerData | undefined;
+    if (data) {
+      if (data.closing && data.closing.refuseWith === undefined) return;
+      if (overFrameLimit(data.frames, performance.now(), this.framesPerSecondMax)) {
+        roomServices().logger.warn({ roomId: this.roomId, playerId: data.player.publicId, framesPerSecondMax: this.framesPerSecondMax }, 'connection flooded; closing it');
+        this.closeConnection(data, { code: SalesCloseCode.FLOODED, reason: `${ErrorCode.RATE_LIMITED}: over ${this.framesPerSecondMax} messages a second` });
+        return;
+      }
+    }
+    try {
+      colyseusOnMessage(this, client, buffer);
+      // Colyseus closes a connection itself (4002) on a frame it cannot decode: the same as
+      // an unreadable frame of ours, no seat kept (onDrop may have run already: closeConnection
+      // then gives up the seat it holds).
+      if (data && !data.closing && !clientOpen(client)) {
+        this.closeConnection(data, { code: SalesCloseCode.PROTOCOL_ERROR, reason: `${ErrorCode.BAD_MESSAGE}: unreadable frame` });
+      }
+    } catch (err) {
+      roomServices().logger.warn({ roomId: this.roomId, reason: String((err as Error)?.message).slice(0, 120) }, 'unreadable frame; closing its connection');
+      if (data) this.closeConnection(data, { code: SalesCloseCode.PROTOCOL_ERROR, reason: `${ErrorCode.BAD_MESSAGE}: unreadable frame` });
+      else client.leave(SalesCloseCode.PROTOCOL_ERROR);
+    }
+  }
+
+  /**
+   * Closes a connection the room no longer wants (connection.ts, Closing): the replies to
+   * its bets in flight go out first, then it is closed with `closing.code`, and onDrop
+   * keeps no seat for it. A dropped connection waiting to reconnect loses its seat now.
+   */
+  private closeConnection(data: PlayerData, closing: Closing) {
+    if (data.closing) return;
+    data.closing = closing;
+    data.reconnection?.reject(new Error(closing.reason));
+    this.finishClosing(data);
+  }
+
+  /** Closes it once nothing is owed: no bet in flight, no reply waiting in the outbox. */
+  private finishClosing(data: PlayerData) {
+    if (!data.closing || data.betsInFlight > 0 || this.outbox.has(data.client)) return;
+    data.client.leave(data.closing.code, data.closing.reason);
+  }
+
+  /** The client is gone for good (left, or its reconnection window closed). */
+  onLeave(client: Client) {
+    this.releaseSeat(client.sessionId);
+    (client.userData as PlayerData | undefined)?.untrackSession?.();
+  }
+
+  /**
+   * Colyseus' seat reservation, bounded per player (rooms/seats.ts). Runs in the process
+   * that holds the room, whichever process the player asked. A refusal makes the matchmaker
+   * try again and then fail the join; SalesRoom.onAuth has usually answered TOO_MANY_SEATS
+   * before it gets here. Seats kept for a reconnection were counted when first reserved.
+   */
+  private reserveSeat(args: Parameters<typeof colyseusReserveSeat>[1]): Promise<boolean> {
+    const [sessionId, , authData, , allowReconnection] = args;
+    const player = authData as SessionPlayer | undefined;
+    if (!allowReconnection && typeof player?.playerId === 'number') {
+      const { seats, logger } = roomServices();
+      const refusal = seatRefusal(seats.count(player.playerId, this.draw.publicId));
+      if (refusal) {
+        logger.debug({ roomId: this.roomId, playerId: player.publicId, refusal }, 'seat refused');
+        return Promise.resolve(false);
+      }
+      seats.add(player.playerId, sessionId, this);
+      this.seatPlayers.set(sessionId, player.playerId);
+    }
+    return colyseusReserveSeat(this, args);
+  }
+
+  get drawPublicId(): string {
+    return this.draw.publicId;
+  }
+
+  /** SeatHolder: a connection, a connection on its way or kept for reconnection, or nothing. */
+  seatState(sessionId: string): SeatState {
+    if (this.clients.get(sessionId)) return 'taken';
+    const seat = reservedSeat(this, sessionId);
+    if (!seat) return 'gone';
+    return seat[2] || seat[3] ? 'taken' : 'pending';
+  }
+
+  private releaseSeat(sessionId: string) {
+    const playerId = this.seatPlayers.get(sessionId);
+    if (playerId === undefined) return;
+    this.seatPlayers.delete(sessionId);
+    roomServices().seats.remove(playerId, sessionId);
   }
 
   onBeforePatch(state: SalesState) {
@@ -159,17 +335,47 @@ export class SalesRoom extends Room<{ state: SalesState }> {
 
   onDispose() {
     for (const t of this.timers) clearTimeout(t);
+    for (const sessionId of [...this.seatPlayers.keys()]) this.releaseSeat(sessionId);
     if (this.draw) roomServices().tallies.release(this.draw.id);
   }
 
+  /**
+   * Colyseus reports here whatever a hook or handler threw, wrapped (OnCreateException and
+   * the like, carrying the client and its payload). A refusal we threw on purpose has
+   * already answered the client and is logged at debug only: a client refused a million
+   * times must not write a million stack traces. Anything else is a bug: its stack, but
+   * not what the client sent.
+   */
   onUncaughtException(error: Error, methodName: string) {
-    roomServices().logger.error({ err: error, methodName, roomId: this.roomId }, 'sales room error');
+    const { logger } = roomServices();
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    if (cause instanceof ServerError && cause.code < 500) {
+      logger.debug({ methodName, roomId: this.roomId, status: cause.code, reason: cause.message.slice(0, 120) }, 'sales room refused a request');
+      return;
+    }
+    logger.error({ err: cause, methodName, roomId: this.roomId }, 'sales room error');
   }
 
+  /** Exactly one reply per bet, even when handling it throws: a bug, logged and answered INTERNAL_ERROR. */
   private async onBet(client: Client, message: unknown, ratePerSecond: number, burst: number) {
-    const { clock, betWriter } = roomServices();
-    const receivedAtMs = clock.nowMs();
+    const receivedAtMs = roomServices().clock.nowMs();
     const data = client.userData as PlayerData;
+    data.betsInFlight++;
+    try {
+      await this.handleBet(client, message, ratePerSecond, burst, receivedAtMs);
+    } catch (err) {
+      roomServices().logger.error({ err, roomId: this.roomId }, 'handling a bet failed');
+      this.reject(client, requestIdOf(message), ErrorCode.INTERNAL_ERROR, 'the bet could not be handled; retry with the same requestId', receivedAtMs);
+    } finally {
+      data.betsInFlight--;
+      if (data.closing) this.finishClosing(data);
+    }
+  }
+
+  private async handleBet(client: Client, message: unknown, ratePerSecond: number, burst: number, receivedAtMs: number) {
+    const { betWriter } = roomServices();
+    const data = client.userData as PlayerData;
+    if (data.closing?.refuseWith) return this.reject(client, requestIdOf(message), data.closing.refuseWith, data.closing.reason, receivedAtMs);
 
     data.tokens = Math.min(burst, data.tokens + ((receivedAtMs - data.refilledAtMs) * ratePerSecond) / 1000);
     data.refilledAtMs = receivedAtMs;
@@ -251,6 +457,8 @@ export class SalesRoom extends Room<{ state: SalesState }> {
           else client.send(item[0], item[1]);
         }
       });
+      const data = client.userData as PlayerData | undefined;
+      if (data?.closing) this.finishClosing(data);
     }
   }
 

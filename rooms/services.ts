@@ -5,9 +5,11 @@ import type pg from 'pg';
 import type { Clock } from '../core/clock.ts';
 import type { BetWriter } from '../actors/BetWriter.ts';
 import type { DrawTallies } from '../actors/DrawTallies.ts';
+import type { Sessions } from '../actors/Sessions.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { Logger } from '../app/logger.ts';
 import type { SeedVault } from '../draw/vault.ts';
+import type { SeatBook } from './seats.ts';
 
 export interface RoomServices {
   pool: pg.Pool;
@@ -17,6 +19,10 @@ export interface RoomServices {
   tallies: DrawTallies;
   vault: SeedVault;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
+  /** Seats per player in this process's rooms. */
+  seats: SeatBook;
+  /** Closes a connection when its session ends (actors/Sessions.ts). */
+  sessions: Pick<Sessions, 'track' | 'hasEnded'>;
   salesRoomClientsMax: number;
   betRatePerSecond: number;
   betRateBurst: number;

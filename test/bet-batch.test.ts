@@ -73,12 +73,12 @@ t.test('a request that bought earlier gets its ticket back, uncharged, among new
   const [first] = await write([bet('again-0', 7)]);
   t.equal(first.status, 'accepted');
   const before = await balance();
-  const results = await write([bet('again-1', 8), bet('again-0', 9), bet('again-2', 10)]);
+  const results = await write([bet('again-1', 8), bet('again-0', 7), bet('again-2', 10)]);
   t.same(results.map((r) => r.status), ['accepted', 'accepted', 'accepted']);
   const [one, repeat, two] = results as Extract<BetResult, { status: 'accepted' }>[];
   t.equal(repeat.ticketId, (first as any).ticketId, 'the repeat answers with the first ticket');
   t.ok(repeat.duplicate);
-  t.same(repeat.lines, [[7, 8, 9, 10, 11, 12]], 'with the lines it bought, not the resend’s');
+  t.same(repeat.lines, [[7, 8, 9, 10, 11, 12]], 'with the lines it bought');
   const stored = await ticketsOf(['again-1', 'again-2']);
   t.equal(one.ticketId, stored.get('again-1')!.ticketId);
   t.equal(two.ticketId, stored.get('again-2')!.ticketId);
@@ -87,7 +87,8 @@ t.test('a request that bought earlier gets its ticket back, uncharged, among new
 
 t.test('a request twice in one batch buys one ticket, charged once', async (t) => {
   const before = await balance();
-  const results = await write([bet('twice', 20), bet('other', 21), bet('twice', 22)]);
+  // (The same bet twice: with other lines the second would be a REQUEST_ID_CONFLICT, test/request-ids.test.ts.)
+  const results = await write([bet('twice', 20), bet('other', 21), bet('twice', 20)]);
   t.same(results.map((r) => r.status), ['accepted', 'accepted', 'accepted']);
   const stored = await ticketsOf(['twice', 'other']);
   t.equal(stored.size, 2, 'two tickets, not three');

@@ -52,9 +52,11 @@ t.test('a bet received 1 ms before cutoff is accepted; one received at cutoff is
 });
 
 t.test('bets streaming across the cutoff: every one received before is accepted, none after', async (t) => {
-  const { token } = await newPlayer(ts.httpUrl, 1_000_000);
+  // Three players, one connection each (one player may hold at most two seats of a draw).
+  const tokens = (await Promise.all([1, 2, 3].map(() => newPlayer(ts.httpUrl, 1_000_000)))).map((p) => p.token);
+  const token = tokens[0];
   const draw = await openDraw(ts.pool, 1_500);
-  const conns = await Promise.all([1, 2, 3].map(() => PlayerConnection.join(ts.wsUrl, token, draw.publicId)));
+  const conns = await Promise.all(tokens.map((tk) => PlayerConnection.join(ts.wsUrl, tk, draw.publicId)));
   let sent = 0;
   const endMs = draw.cutoffAtMs + 700;
   while (Date.now() < endMs) {

@@ -31,7 +31,7 @@ export interface TestServerOptions {
    * of a fresh scratch database on DATABASE_URL: a route to it through a faulty network, say.
    */
   databaseUrl?: string;
-  /** A logger of the test's own, to read what the server logs. */
+  /** The server's logger (default: silent, or TEST_LOG_LEVEL to stdout). */
   logger?: Logger;
   /** Login and registration limits other than the defaults. */
   authLimitPolicy?: AuthLimitPolicy;
@@ -202,9 +202,26 @@ export class PlayerConnection {
     return this.replies;
   }
 
+  /** Writes a raw frame on the socket, past the SDK's encoding: for hostile-client tests. */
+  sendRaw(frame: Uint8Array): void {
+    (this.room as any).connection.transport.ws.send(frame);
+  }
+
+  /** The SDK's underlying socket (the `ws` package's WebSocket). */
+  get socket(): any {
+    return (this.room as any).connection.transport.ws;
+  }
+
   async leave() {
     await this.room.leave().catch(() => {});
   }
+}
+
+/** A ROOM_DATA frame (Colyseus protocol 13) of a string type with raw msgpack bytes as payload. */
+export function roomDataFrame(type: string, payload: Uint8Array = new Uint8Array()): Buffer {
+  const name = Buffer.from(type, 'utf8');
+  if (name.length > 31) throw new Error('type names over 31 bytes need a longer msgpack header');
+  return Buffer.concat([Buffer.from([13, 0xa0 | name.length]), name, payload]);
 }
 
 export function line(...numbers: number[]): number[] {

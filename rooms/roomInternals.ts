@@ -1,0 +1,69 @@
+// rooms/roomInternals.ts — the Colyseus Room internals SalesRoom wraps, and the start-up
+// check that they are still there (an upgrade of @colyseus/core that renames or reshapes
+// them must stop the server at start, not silently unwrap our limits).
+//
+// Checked against @colyseus/core 0.18.17 (build/Room.mjs):
+//  - `_onMessage(client, buffer)` receives every frame of a joined client; `_onJoin` binds
+//    `this._onMessage` per client, so an instance property replaces it. SalesRoom enforces
+//    its per-socket frame limit there, before Colyseus decodes (and counts) anything.
+//  - `_reserveSeat(sessionId, joinOptions, authData, seconds, allowReconnection, devModeToken)`
+//    is what the matchmaker calls (by name, possibly from another process) to take a seat;
+//    it sets `_reservedSeats[sessionId] = [options, auth, consumed, isReconnection]`
+//    synchronously before its first await.
+import { Room } from '@colyseus/core';
+import { invariant } from '../core/errors.ts';
+
+type OnMessage = (this: Room, client: unknown, buffer: Buffer) => void;
+type ReserveSeat = (
+  this: Room,
+  sessionId: string,
+  joinOptions?: unknown,
+  authData?: unknown,
+  seconds?: number,
+  allowReconnection?: boolean,
+  devModeReconnectionToken?: string,
+) => Promise<boolean>;
+
+const prototype = Room.prototype as unknown as { _onMessage: OnMessage; _reserveSeat: ReserveSeat };
+
+/** Throws unless the internals SalesRoom wraps exist with the shape it was written for. */
+export function assertRoomInternals(): void {
+  invariant(typeof prototype._onMessage === 'function', 'Colyseus Room._onMessage is gone: re-check rooms/roomInternals.ts');
+  invariant(prototype._onMessage.length === 2, 'Colyseus Room._onMessage no longer takes (client, buffer)');
+  invariant(typeof prototype._reserveSeat === 'function', 'Colyseus Room._reserveSeat is gone: re-check rooms/roomInternals.ts');
+}
+
+/** Colyseus' own frame handling for `room`. */
+export function colyseusOnMessage(room: Room, client: unknown, buffer: Buffer): void {
+  prototype._onMessage.call(room, client, buffer);
+}
+
+/** Colyseus' own seat reservation for `room`. */
+export function colyseusReserveSeat(room: Room, args: Parameters<ReserveSeat>): Promise<boolean> {
+  return prototype._reserveSeat.apply(room, args);
+}
+
+/**
+ * Whether Colyseus still counts the client's socket open: its readyState (a private field,
+ * `ClientPrivate`), OPEN = 1 in uWebSocketClient, which app/webSocketGlobal.ts checks
+ * against WebSocket.OPEN at start-up. Colyseus sets it to CLOSING when it closes a client.
+ */
+export function clientOpen(client: unknown): boolean {
+  return (client as { readyState?: number }).readyState === 1;
+}
+
+/** `_reservedSeats[sessionId]`: [join options, auth data, consumed (connecting), kept for reconnection]. */
+export type ReservedSeat = [unknown, unknown, boolean, boolean];
+
+/** The seat Colyseus holds for `sessionId` in `room`, reserved but not (or not yet again) connected. */
+export function reservedSeat(room: Room, sessionId: string): ReservedSeat | undefined {
+  return (room as unknown as { _reservedSeats: Record<string, ReservedSeat | undefined> })._reservedSeats[sessionId];
+}
+
+/** Replaces `room`'s frame handler and seat reservation with its own (instance properties). */
+export function wrapRoomInternals(room: Room, own: { onMessage: (client: unknown, buffer: Buffer) => void; reserveSeat?: (...args: Parameters<ReserveSeat>) => Promise<boolean> }): void {
+  const target = room as unknown as { _onMessage: unknown; _reserveSeat: unknown; _reservedSeats: unknown };
+  invariant(typeof target._reservedSeats === 'object' && target._reservedSeats !== null, 'Colyseus Room._reservedSeats is gone');
+  target._onMessage = own.onMessage;
+  if (own.reserveSeat) target._reserveSeat = own.reserveSeat;
+}
