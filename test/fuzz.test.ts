@@ -235,6 +235,7 @@ t.test('the fuzzed routes are exactly the routes the server serves', async (t) =
 
 t.test(`every HTTP route answers hostile requests with a clear code (seed ${SEED})`, async (t) => {
   const logLinesBefore = server.logs.length;
+  const rssBeforeMb = serverRssMb();
   const statuses = new Map<number, number>();
   let rssMaxMb = 0;
   await fc.assert(
@@ -271,10 +272,11 @@ t.test(`every HTTP route answers hostile requests with a clear code (seed ${SEED
     { numRuns: HTTP_RUNS, seed: SEED, endOnFailure: true },
   );
   t.ok(server.alive, 'the server is up');
-  t.comment(`answers by status: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}; peak RSS ${Math.round(rssMaxMb)} MiB`);
+  t.comment(`answers by status: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}; RSS ${Math.round(rssBeforeMb)} MiB before, peak ${Math.round(rssMaxMb)} MiB`);
   const lines = server.logs.length - logLinesBefore;
   t.ok(lines <= HTTP_RUNS / 20 + 20, `${lines} log lines for ${HTTP_RUNS} hostile requests: no line per refusal`);
-  t.ok(rssMaxMb < 1_024, `resident memory stayed under 1 GiB (peak ${Math.round(rssMaxMb)} MiB)`);
+  // Two password checks at once are 256 MiB of scrypt; everything else a request may cost is small.
+  t.ok(rssMaxMb - rssBeforeMb < 400, `resident memory grew by ${Math.round(rssMaxMb - rssBeforeMb)} MiB at most, under 400`);
 });
 
 // ---- WebSocket messages ----
@@ -349,14 +351,25 @@ async function connect(drawId: string, token: string): Promise<Conn> {
 t.test(`every WebSocket message, well-formed or not, is answered or refused with a code (seed ${SEED})`, async (t) => {
   const drawId = await openDrawId();
   // A player of its own: the HTTP fuzz may well have logged the first one out.
-  const { token } = await newPlayer(server.url, 100_000);
-  let conn = await connect(drawId, token);
+  let { token } = await newPlayer(server.url, 100_000);
+  // A socket dropped by the transport keeps its seat for reconnection, and a player holds at
+  // most two seats of a draw: past that, carry on as another player.
+  const reconnect = async (): Promise<Conn> => {
+    try {
+      return await connect(drawId, token);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 429) throw err;
+      token = (await newPlayer(server.url, 100_000)).token;
+      return connect(drawId, token);
+    }
+  };
+  let conn = await reconnect();
   const closes = new Map<number, number>();
   const logLinesBefore = server.logs.length;
   const ensureOpen = async () => {
     if (conn.closed === undefined) return;
     closes.set(conn.closed, (closes.get(conn.closed) ?? 0) + 1);
-    conn = await connect(drawId, token);
+    conn = await reconnect();
   };
   /** Sends, then waits for one reply, or (only where `mayClose`) for the socket to close with a code. */
   const sendAndWait = async (send: () => void, label: string, mayClose: boolean) => {
@@ -401,8 +414,16 @@ t.test(`every WebSocket message, well-formed or not, is answered or refused with
   );
   t.ok(server.alive, 'the server is up');
   t.comment(`connections closed by the server, by code: ${JSON.stringify(Object.fromEntries(closes))}`);
-  const lines = server.logs.length - logLinesBefore;
-  t.ok(lines <= WS_RUNS / 20 + 20, `${lines} log lines for ${WS_RUNS * 1.5} hostile messages: no line per refusal`);
+  // An unreadable frame costs its connection (Colyseus closes it, 4002) and one short line;
+  // nothing else a client sends may write one (registering the fuzz's spare players aside).
+  const written = server.logs.slice(logLinesBefore).filter((l) => l.msg !== 'player registered');
+  const byMessage = new Map<string, number>();
+  for (const l of written) byMessage.set(l.msg, (byMessage.get(l.msg) ?? 0) + 1);
+  const closedByServer = [...closes.values()].reduce((a, b) => a + b, 0);
+  t.ok(written.length <= closedByServer + 10, `${written.length} log lines for ${WS_RUNS * 1.5} hostile messages, ${closedByServer} connections closed: at most one line per refusal`, {
+    lines: Object.fromEntries(byMessage),
+  });
+  t.ok(written.every((l) => JSON.stringify(l).length < 600), 'every line short: no stack traces');
   // A socket the fuzz left half-broken may never acknowledge a leave.
   await Promise.race([conn.room.leave().catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
 });
