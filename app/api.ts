@@ -263,7 +263,10 @@ const COLYSEUS_MATCHMAKE_ERRORS: Record<number, [number, ErrorCode, string]> = {
 export function matchmakeFailure(err: unknown): HttpResponse {
   const code = (err as { code?: unknown })?.code;
   const known = typeof code === 'number' ? COLYSEUS_MATCHMAKE_ERRORS[code] : undefined;
-  if (known) return { status: known[0], body: errorBody(known[1], known[2]) };
+  if (known) {
+    const retry = known[0] === 503 ? { 'retry-after': String(HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE) } : undefined;
+    return { status: known[0], headers: retry, body: errorBody(known[1], known[2]) };
+  }
   const [, ours, message] = /^([A-Z_]+): (.*)$/s.exec(String((err as Error)?.message)) ?? [];
   const isOurs = ours !== undefined && Object.hasOwn(ErrorCode, ours);
   if (typeof code === 'number' && code >= 400 && code < 500 && isOurs) return { status: code, body: errorBody(ours, message) };

@@ -9,6 +9,7 @@ import { Room, ServerError, type AuthContext, type Client, type Deferred } from 
 import { ErrorCode } from '../core/errors.ts';
 import { gameById } from '../games/index.ts';
 import type { GameRules } from '../games/types.ts';
+import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { drawByPublicId, type DrawRow } from '../ledger/draws.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { Tally } from '../actors/DrawTallies.ts';
@@ -61,6 +62,19 @@ interface PlayerData {
   untrackSession?: () => void;
 }
 
+/**
+ * A join needs the ledger (the session, the draw, its totals). When the database is away that
+ * is a 503 SERVICE_UNAVAILABLE the client retries, not an unexplained matchmaking failure.
+ */
+async function unlessLedgerAway<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw new ServerError(503, `${ErrorCode.SERVICE_UNAVAILABLE}: the ledger cannot be reached right now; try again`);
+    throw err;
+  }
+}
+
 export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder {
   private draw!: DrawRow;
   private game!: GameRules;
@@ -96,7 +110,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     if (!options || typeof options.drawId !== 'string' || !DRAW_ID_PATTERN.test(options.drawId)) {
       throw new ServerError(400, `${ErrorCode.BAD_REQUEST}: join options need a drawId`);
     }
-    const player = await services.authenticate(token);
+    const player = await unlessLedgerAway(services.authenticate(token));
     if (!player) throw new ServerError(401, `${ErrorCode.UNAUTHORIZED}: missing, expired or revoked session token`);
     if (player.status !== 'active') throw new ServerError(403, `${ErrorCode.UNAUTHORIZED}: account is ${player.status}`);
     // This process's seats only (in a cluster the room may live elsewhere; its own process
@@ -109,7 +123,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
   /** Options come from a client: only drawId is read, and the draw is loaded from the ledger. */
   async onCreate(options: { drawId: string }) {
     const { pool, clock, tallies, salesRoomClientsMax, betRateBurst, betRatePerSecond } = roomServices();
-    const draw = typeof options?.drawId === 'string' ? await drawByPublicId(pool, options.drawId) : null;
+    const draw = typeof options?.drawId === 'string' ? await unlessLedgerAway(drawByPublicId(pool, options.drawId)) : null;
     if (!draw) throw new ServerError(404, `${ErrorCode.NOT_FOUND}: no such draw`);
     const nowMs = clock.nowMs();
     // Once every shard is locked at cutoff, joinOrCreate would make a new one: refuse it.
@@ -125,7 +139,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     // Colyseus' would drop it with its replies, so it is set out of reach, as a backstop.
     this.framesPerSecondMax = framesPerSecondMax(betRatePerSecond, betRateBurst);
     this.maxMessagesPerSecond = this.framesPerSecondMax * 2;
-    this.tally = await tallies.acquire(draw.id);
+    this.tally = await unlessLedgerAway(tallies.acquire(draw.id));
 
     this.state = new SalesState({
       drawId: draw.publicId,

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import t from 'tap';
 import { until } from './support/wait.ts';
-import { newPlayer, startTestServer, type TestServer } from './support/harness.ts';
+import { newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
 
 const logs: any[] = [];
 const logger = pino(
@@ -64,6 +64,31 @@ t.test('requests while the database gives no connection are 503 with Retry-After
     'nothing logged as an error',
   );
   t.equal((await get('/api/me', token)).status, 200, 'served again once connections are free');
+});
+
+t.test('joining a sales room while the database gives no connection is a 503, logged as a warning at most', async (t) => {
+  const draw = await openDraw(ts.pool);
+  const { token } = await newPlayer(ts.httpUrl);
+  const held = await Promise.all(Array.from({ length: ts.pool.options.max ?? 1 }, () => ts.pool.connect()));
+  logs.length = 0;
+  const res = await fetch(`${ts.httpUrl}/matchmake/joinOrCreate/sales`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ drawId: draw.publicId }),
+    signal: AbortSignal.timeout(20_000),
+  });
+  held.forEach((c) => c.release());
+  const body = await res.json();
+  t.equal(res.status, 503, `the join is refused 503 (${JSON.stringify(body)})`);
+  t.equal(body.code, 'SERVICE_UNAVAILABLE');
+  t.ok(Number(res.headers.get('retry-after')) > 0, 'with a Retry-After');
+  t.same(logs.filter((l) => l.level >= 50).map((l) => l.msg), [], 'nothing logged as an error');
+  const again = await fetch(`${ts.httpUrl}/matchmake/joinOrCreate/sales`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ drawId: draw.publicId }),
+  });
+  t.equal(again.status, 200, 'and a seat once the database answers');
 });
 
 t.test('a statement cut off by pg_terminate_backend is a 503', { skip: process.env.DATABASE_URL ? false : 'needs DATABASE_URL: only a PostgreSQL server has backends to terminate' }, async (t) => {
