@@ -98,7 +98,10 @@ export class DrawScheduler {
     const nowMs = this.o.clock.nowMs();
     for (const game of allGames()) {
       const planned = new Map<string, PlannedDrawTimes>();
-      for (const d of plannedDraws(game, this.o.schedule, nowMs, DRAWS_AHEAD)) planned.set(d.publicId, d);
+      // The next DRAWS_AHEAD still selling: between a cutoff and its draw, the draw being
+      // drawn is planned but no longer worth creating, so plan one more.
+      const ahead = plannedDraws(game, this.o.schedule, nowMs, DRAWS_AHEAD + 1).filter((d) => d.cutoffAtMs > nowMs);
+      for (const d of ahead.slice(0, DRAWS_AHEAD)) planned.set(d.publicId, d);
       if (this.o.schedule.schedule === 'daily') {
         for (const d of plannedDrawsBetween(game, this.o.schedule, nowMs, nowMs + DAILY_WINDOW_MS)) planned.set(d.publicId, d);
       }

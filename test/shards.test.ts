@@ -5,7 +5,7 @@ import { createLogger } from '../app/logger.ts';
 import { DrawScheduler, DRAWS_AHEAD } from '../actors/DrawScheduler.ts';
 import { LocalLeadership } from '../actors/Leadership.ts';
 import { until } from './support/wait.ts';
-import { systemClock } from '../core/clock.ts';
+import { offsetClock, systemClock } from '../core/clock.ts';
 import { checkLedger } from '../ledger/invariants.ts';
 import { newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
 
@@ -62,7 +62,8 @@ t.test('the scheduler keeps the next draws created, once, however many processes
   await Promise.all(schedulers.map((s) => s.ensureUpcoming()));
   await Promise.all(schedulers.map((s) => s.ensureUpcoming()));
   const { rows } = await ts.pool.query(
-    `select public_id, cutoff_at, draw_at, seed_commitment, seed_sealed from draws where game_id = 'lotto649' and public_id like 'lotto649-%' order by draw_at`,
+    `select public_id, cutoff_at, draw_at, seed_commitment, seed_sealed from draws
+      where game_id = 'lotto649' and public_id like 'lotto649-%' and draw_at < '2031-01-01' order by draw_at`,
   );
   t.ok(rows.every((r) => r.seed_commitment?.length === 32 && r.seed_sealed?.length === 60), 'every draw is created with its commitment and sealed seed');
   t.equal(rows.length, DRAWS_AHEAD, `exactly ${DRAWS_AHEAD} upcoming draws`);
@@ -74,4 +75,26 @@ t.test('the scheduler keeps the next draws created, once, however many processes
   }
   const pools = await ts.pool.query(`select count(*)::int as n from accounts where kind = 'draw_pool' and id not in (select pool_account_id from draws)`);
   t.equal(pools.rows[0].n, 0, 'racing creators leave no orphan pool accounts');
+});
+
+t.test('between a cutoff and its draw, the next draws still selling are created all the same', async (t) => {
+  // 15:30 in Berlin: today's draw has closed but not been drawn (it ran at that hour of the day).
+  const atMs = Date.parse('2031-03-12T14:30:00Z');
+  const scheduler = new DrawScheduler({
+    pool: ts.pool,
+    clock: offsetClock(atMs - Date.now()),
+    logger: createLogger('silent'),
+    runner: ts.server.draws.runner,
+    leadership: new LocalLeadership(),
+    schedule: { schedule: 'daily', demoPeriodSeconds: 240 },
+  });
+  await scheduler.ensureUpcoming();
+  const { rows } = await ts.pool.query(
+    `select public_id from draws where game_id = 'lotto649' and draw_at >= '2031-03-12' and draw_at < '2031-04-01' order by draw_at`,
+  );
+  t.same(
+    rows.map((r) => r.public_id),
+    ['lotto649-2031-03-13', 'lotto649-2031-03-14', 'lotto649-2031-03-15'],
+    `the next ${DRAWS_AHEAD} draws that still sell, not today's that has closed`,
+  );
 });
