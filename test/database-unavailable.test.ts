@@ -1,23 +1,13 @@
 // A database that is away is the server's fault, not the client's: every request that needs
 // it gets 503 SERVICE_UNAVAILABLE with Retry-After, and the log says so once, not once per
 // request with a stack trace (a log flood is a denial of service of its own).
-import { Writable } from 'node:stream';
 import pg from 'pg';
-import { pino } from 'pino';
 import t from 'tap';
+import { memoryLogger } from './support/logs.ts';
 import { until } from './support/wait.ts';
 import { newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
 
-const logs: any[] = [];
-const logger = pino(
-  { level: 'info' },
-  new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  }),
-);
+const { logger, lines: logs } = memoryLogger('info');
 
 let ts: TestServer;
 t.before(async () => {

@@ -2,9 +2,8 @@
 // that never arrives are answered all the same, and a failed request logs one line at most
 // (none for a client's mistake, one per few seconds for a database that is away).
 import net from 'node:net';
-import { Writable } from 'node:stream';
 import t from 'tap';
-import { pino } from 'pino';
+import { memoryLogger } from './support/logs.ts';
 import uWS from 'uWebSockets.js';
 import { HttpRoutes } from '../app/http.ts';
 import { AppError, ErrorCode } from '../core/errors.ts';
@@ -12,16 +11,7 @@ import { AppError, ErrorCode } from '../core/errors.ts';
 const HANDLER_MS_MAX = 300;
 const BODY_RECEIVE_MS_MAX = 300;
 
-const logs: any[] = [];
-const logger = pino(
-  { level: 'debug' },
-  new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  }),
-);
+const { logger, lines: logs } = memoryLogger('debug');
 
 const app = uWS.App();
 const routes = new HttpRoutes(app, logger, { handlerMsMax: HANDLER_MS_MAX, bodyReceiveMsMax: BODY_RECEIVE_MS_MAX });

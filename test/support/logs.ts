@@ -1,6 +1,9 @@
 // test/support/logs.ts — what a server in this process logs: its pino lines and anything
 // written through console (Colyseus' default logger), one entry per line.
+import { Writable } from 'node:stream';
 import util from 'node:util';
+import { pino } from 'pino';
+import type { Logger } from '../../app/logger.ts';
 
 const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
 
@@ -54,3 +57,18 @@ export class LogCapture {
 
 /** A stack trace's frame line, as V8 prints it. */
 export const STACK_FRAME = /\n\s+at |\\n\s+at /;
+
+/** A pino logger whose lines land, parsed, in `lines` (to read what a server in this process logged). */
+export function memoryLogger(level: string): { logger: Logger; lines: any[] } {
+  const lines: any[] = [];
+  const logger = pino(
+    { level },
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    }),
+  );
+  return { logger, lines };
+}
