@@ -12,7 +12,7 @@ import { createScratchDatabase } from './support/database.ts';
 import { checkFaultDay, cutAllConnectionsMidTransaction, pumpBets, sleep, startFaultDay } from './support/faults.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
-const SALES_MS = 22_000;
+const SALES_MS = 16_000;
 
 t.test(
   'connections of every process cut every second, mid-transaction, under bet load and across the cutoff: nothing lost, doubled, late or early',
@@ -45,7 +45,7 @@ t.test(
     await sleep(draw.cutoffAtMs + 3_000 - Date.now());
     cutting = false;
     await cutter;
-    t.ok(cuts.length >= 6, `every session of every process was ended ${cuts.length} times (${cuts.join(', ')} sessions)`);
+    t.ok(cuts.length >= 4, `every session of every process was ended ${cuts.length} times (${cuts.join(', ')} sessions)`);
     t.ok(cuts.every((n) => n > 0), 'and each time there were sessions to end');
     for (const p of day.players) p.resendPending();
     await checkFaultDay(t, day);

@@ -32,7 +32,7 @@ t.test(
     await run('pg_createcluster', [version, name, '--port', String(port), '--start', '--start-conf', 'manual', '--', '--auth=trust']);
     t.teardown(() => run('pg_dropcluster', [version, name, '--stop']).catch((err) => t.comment(`dropping ${name}: ${err.message}`)));
     const scratch = await createScratchDatabase(`postgres://postgres@127.0.0.1:${port}/postgres`, 'lottery_restart');
-    const day = await startFaultDay({ databaseUrl: scratch.url, processes: 2, players: 12, salesMs: 20_000, drawAfterCutoffMs: 6_000 });
+    const day = await startFaultDay({ databaseUrl: scratch.url, processes: 2, players: 12, salesMs: 15_000, drawAfterCutoffMs: 5_000 });
     t.teardown(() => day.close());
     const { draw } = day;
 
