@@ -95,6 +95,21 @@ t.test('connections cut again and again under load: every bet answered once, eve
   for (const c of conns) await c.leave();
 });
 
+t.test('a statement that fails on one connection breaks nothing for the others: bets go on', async (t) => {
+  // node-postgres drops a connection after any failed query; on PGlite the next connection
+  // inherits the one session, with the bet writer's named statement already prepared in it.
+  const draw = await openDraw(ts.pool);
+  const { token } = await newPlayer(ts.httpUrl, 10_000);
+  const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
+  t.equal((await conn.bet({ requestId: 'before-the-error', quickPick: 1 })).type, 'bet:accepted');
+  for (const pool of new Set([ts.pool, ts.server.db.betPool])) {
+    await t.rejects(pool.query(`select 'a\u0000b'::text || $1`, ['\u0000']), 'the database refuses the statement');
+  }
+  const after = await conn.bet({ requestId: 'after-the-error', quickPick: 1 });
+  t.equal(after.type, 'bet:accepted', `the next bet is bought (${after.code ?? after.ticketId})`);
+  await conn.leave();
+});
+
 t.test(
   'a database that stays away: bets are answered SERVICE_UNAVAILABLE, then resent with the same ids once it is back, bought once',
   { skip: process.env.DATABASE_URL ? false : 'needs DATABASE_URL: keeping every connection out of a database is a PostgreSQL server switch (allow_connections)' },
