@@ -60,7 +60,8 @@ export async function startFaultDay(o: FaultDayOptions): Promise<FaultDay> {
     },
   };
   try {
-    const env = { ...keys, DATABASE_URL: o.databaseUrl, SCHEDULE: 'daily', BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' };
+    // No Redis, whatever the environment says: each player talks to one process directly.
+    const env = { ...keys, DATABASE_URL: o.databaseUrl, REDIS_URL: '', SCHEDULE: 'daily', BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' };
     // One first, so the schema is in place.
     procs.push(await startServerProcess(env));
     procs.push(...(await Promise.all(Array.from({ length: o.processes - 1 }, () => startServerProcess(env)))));
