@@ -26,8 +26,8 @@ import type { TicketRecord } from '../draw/encoding.ts';
 import type { WireReceipt } from '../draw/receiptWire.ts';
 import { requestIdConflict, sameBet, writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
-import { faultSummary, ThrottledLog, type Logger } from '../app/logger.ts';
-import type { Metrics } from '../app/metrics.ts';
+import { faultSummary, ThrottledLog, type Logger } from '../core/logger.ts';
+import type { Metrics } from '../core/metrics.ts';
 
 export interface BetRequest extends BetToWrite {
   /** What the ticket's receipt names: the draw's public id and the player's pseudonym in it. */

@@ -5,9 +5,9 @@
 // offset from it regularly, exports it as a metric and warns past 100 ms, and the draw
 // leader uses the estimate to wake up on the database's time rather than its own.
 import type pg from 'pg';
-import type { Metrics } from '../app/metrics.ts';
+import type { Metrics } from '../core/metrics.ts';
 import type { Clock } from '../core/clock.ts';
-import { faultSummary, type Logger } from '../app/logger.ts';
+import { faultSummary, type Logger } from '../core/logger.ts';
 
 export const CLOCK_SKEW_WARN_MS = 100;
 const CHECK_EVERY_MS = 10_000;

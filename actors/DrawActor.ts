@@ -8,9 +8,9 @@
 // step repeated by two processes in a leadership hand-over happens once (each step moves
 // the status forward under a row lock; see ledger/draws.ts and actors/DrawRunner.ts).
 import type pg from 'pg';
-import type { Metrics } from '../app/metrics.ts';
+import type { Metrics } from '../core/metrics.ts';
 import { CUTOFF_GRACE_MS } from '../core/limits.ts';
-import { faultSummary, type Logger } from '../app/logger.ts';
+import { faultSummary, type Logger } from '../core/logger.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { closeDueDraws, drawById, openDueDraws, type DrawRow } from '../ledger/draws.ts';
 import type { DrawRunner } from './DrawRunner.ts';

@@ -16,9 +16,9 @@
 // ever substituted.
 import type pg from 'pg';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import type { BeaconSource } from '../app/beacon.ts';
-import type { Logger } from '../app/logger.ts';
-import type { Metrics } from '../app/metrics.ts';
+import type { BeaconSource } from '../core/beacon.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Metrics } from '../core/metrics.ts';
 import type { Clock } from '../core/clock.ts';
 import { invariant } from '../core/errors.ts';
 import { seedCommitment } from '../draw/commit.ts';

@@ -16,7 +16,7 @@
 // depends on them.
 import type { Presence } from '@colyseus/core';
 import type pg from 'pg';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { drawTotals, parseSnapshot, visibleInSnapshot, type Snapshot } from '../ledger/draws.ts';
 import type { CommittedBet } from './BetWriter.ts';
 

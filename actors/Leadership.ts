@@ -11,7 +11,7 @@
 // (actors/DrawRunner.ts, ledger/draws.ts), so a leader that lost its session a moment
 // before noticing cannot do a step twice.
 import pg from 'pg';
-import { faultSummary, type Logger } from '../app/logger.ts';
+import { faultSummary, type Logger } from '../core/logger.ts';
 
 /** The advisory-lock namespace of draw leadership (first key of the two-int form). */
 export const DRAW_LEADER_LOCK_CLASS = 0x4c4f54; // "LOT"

@@ -17,7 +17,7 @@
 import crypto from 'node:crypto';
 import type { Presence } from '@colyseus/core';
 import type pg from 'pg';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import {
   ENDED_SESSION_MEMORY_MS,

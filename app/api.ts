@@ -22,8 +22,8 @@ import { findPlayerForLogin, insertPlayer, insertSession, playerProfile, type Se
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken, type PasswordQueue } from './auth.ts';
 import { bearerToken, errorBody, type HttpRequest, type HttpResponse, type HttpRoutes } from './http.ts';
-import type { Logger } from './logger.ts';
-import type { Metrics } from './metrics.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Metrics } from '../core/metrics.ts';
 import type { PaymentProvider } from './payments.ts';
 import type { AuthLimits } from './rateLimits.ts';
 import { ageYears, bodyObject, checkTextDeep, integerField, isCalendarDate, stringField } from './validate.ts';

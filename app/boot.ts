@@ -30,12 +30,12 @@ import { HttpRoutes, OwnHttpTransport } from './http.ts';
 import { PasswordQueue } from './auth.ts';
 import { TrustedProxies } from './clientAddress.ts';
 import { AuthLimits, authLimitPolicy, type AuthLimitPolicy } from './rateLimits.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { beaconFromConfig } from './beacon.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { beaconFromConfig } from '../core/beacon.ts';
 import { registerDrawApi } from './drawApi.ts';
 import { loadDrawKeys } from './keys.ts';
 import { nativeSha256, nativeSigner } from './nativeCrypto.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics } from '../core/metrics.ts';
 import { isRedisOutageError } from './redis.ts';
 import { SandboxPaymentProvider } from './payments.ts';
 

@@ -7,7 +7,7 @@
 // first line of its text, cut to CLIENT_LOG_LINE_CHARS_MAX; the whole text, stack and
 // all, is kept at debug level for whoever is chasing a bug.
 import { CLIENT_LOG_LINE_CHARS_MAX } from '../core/limits.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { BET_QUERY_MS_MAX } from '../core/limits.ts';
-import { faultSummary, ThrottledLog, type Logger } from './logger.ts';
+import { faultSummary, ThrottledLog, type Logger } from '../core/logger.ts';
 
 // bigint (int8) and numeric come back as strings by default; our amounts and ids fit
 // in a double up to 2^53, which we assert where it matters, so parse int8 as number.

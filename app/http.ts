@@ -20,7 +20,7 @@ import {
 } from '../core/limits.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { clientAddress, TrustedProxies } from './clientAddress.ts';
-import { faultSummary, ThrottledLog, type Logger } from './logger.ts';
+import { faultSummary, ThrottledLog, type Logger } from '../core/logger.ts';
 import { checkText } from './validate.ts';
 
 export interface HttpRequest {

@@ -38,7 +38,7 @@ import {
 } from '../core/limits.ts';
 import { deleteExpiredRateLimits, RATE_LIMITS_TABLE } from '../ledger/rateLimits.ts';
 import { addressKey } from './clientAddress.ts';
-import { ThrottledLog, type Logger } from './logger.ts';
+import { ThrottledLog, type Logger } from '../core/logger.ts';
 
 interface Budget {
   points: number;

@@ -13,7 +13,7 @@
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import { Redis } from 'ioredis';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 const ERROR_LOG_EVERY_MS = 10_000;
 /**

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@colyseus/sdk';
 import { hashPassword, hashSessionToken, newSessionToken } from '../app/auth.ts';
 import { openDatabase, type Database } from '../app/database.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';

@@ -7,7 +7,7 @@ import type { BetWriter } from '../actors/BetWriter.ts';
 import type { DrawTallies } from '../actors/DrawTallies.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { SeedVault } from '../draw/vault.ts';
 import type { SeatBook } from './seats.ts';
 

@@ -12,7 +12,7 @@
 // uses Redis database 8 of REDIS_URL's server, which no other test touches, and empties it.
 import t from 'tap';
 import { openDatabase } from '../app/database.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { Redis } from 'ioredis';
 import { verifyDrawProof, allPassed } from '../draw/verify.ts';
 import { DRAW_LEADER_LOCK_CLASS } from '../actors/Leadership.ts';

@@ -3,7 +3,7 @@ import t from 'tap';
 import { ClockHealth } from '../actors/ClockHealth.ts';
 import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { LocalLeadership } from '../actors/Leadership.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { offsetClock, type Clock } from '../core/clock.ts';
 import { CUTOFF_GRACE_MS } from '../core/limits.ts';
 import { checkLedger } from '../ledger/invariants.ts';

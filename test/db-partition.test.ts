@@ -8,7 +8,7 @@
 // (here a relay in the test that stops moving bytes); the embedded database has none.
 import t from 'tap';
 import { openDatabase } from '../app/database.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { BET_DATABASE_WAIT_MS_MAX } from '../core/limits.ts';
 import { checkLedger } from '../ledger/invariants.ts';
 import { createScratchDatabase } from './support/database.ts';

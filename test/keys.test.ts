@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { loadDrawKeys } from '../app/keys.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { SeedVault } from '../draw/vault.ts';
 
 const logger = createLogger('silent');

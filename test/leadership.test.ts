@@ -7,7 +7,7 @@
 // leads every draw itself; LocalLeadership, checked at the end).
 import t from 'tap';
 import pg from 'pg';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { AdvisoryLockLeadership, LocalLeadership, DRAW_LEADER_LOCK_CLASS } from '../actors/Leadership.ts';
 import { systemClock } from '../core/clock.ts';

@@ -5,7 +5,7 @@
 // through console (Colyseus' default logger), is counted and measured.
 import t, { type Test } from 'tap';
 import { checkLedger } from '../ledger/invariants.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { LogCapture, STACK_FRAME } from './support/logs.ts';
 import { until } from './support/wait.ts';
 import { http, newPlayer, openDraw, PlayerConnection, roomDataFrame, startTestServer, type TestServer } from './support/harness.ts';

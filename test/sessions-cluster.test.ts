@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import t from 'tap';
 import { Client, type Room } from '@colyseus/sdk';
 import { openDatabase } from '../app/database.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import t from 'tap';
 import type pg from 'pg';
 import { DrawRunner } from '../actors/DrawRunner.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { systemClock } from '../core/clock.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { drawsDue, markHalted } from '../ledger/drawSteps.ts';

@@ -1,7 +1,7 @@
 // Sales rooms are shards of one draw: they appear as maxClients is reached and all show
 // the same totals, rebuilt from the ledger for a new shard.
 import t from 'tap';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { DrawScheduler, DRAWS_AHEAD } from '../actors/DrawScheduler.ts';
 import { LocalLeadership } from '../actors/Leadership.ts';
 import { until } from './support/wait.ts';

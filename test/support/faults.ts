@@ -7,7 +7,7 @@ import type { Test } from 'tap';
 import { DrawRunner } from '../../actors/DrawRunner.ts';
 import { openDatabase, type Database } from '../../app/database.ts';
 import { loadDrawKeys } from '../../app/keys.ts';
-import { createLogger } from '../../app/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { systemClock } from '../../core/clock.ts';
 import { CUTOFF_GRACE_MS } from '../../core/limits.ts';
 import { SeedVault } from '../../draw/vault.ts';

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Client, type Room } from '@colyseus/sdk';
 import { loadConfig, type Config } from '../../app/config.ts';
 import { startServer, type RunningServer } from '../../app/boot.ts';
-import { createLogger, type Logger } from '../../app/logger.ts';
+import { createLogger, type Logger } from '../../core/logger.ts';
 import type { AuthLimitPolicy } from '../../app/rateLimits.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { DrawRunner } from '../../actors/DrawRunner.ts';

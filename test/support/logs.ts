@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import util from 'node:util';
 import { pino } from 'pino';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 
 const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
 

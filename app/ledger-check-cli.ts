@@ -1,9 +1,9 @@
-// ledger/check-cli.ts — `npm run ledger:check`: verify the ledger's invariants on the
+// app/ledger-check-cli.ts — `npm run ledger:check`: verify the ledger's invariants on the
 // configured database (DATABASE_URL, or the embedded one under DATA_DIR). Exit 1 on a violation.
-import { loadConfig } from '../app/config.ts';
-import { openDatabase } from '../app/database.ts';
-import { createLogger } from '../app/logger.ts';
-import { checkLedger } from './invariants.ts';
+import { loadConfig } from './config.ts';
+import { openDatabase } from './database.ts';
+import { createLogger } from '../core/logger.ts';
+import { checkLedger } from '../ledger/invariants.ts';
 
 const config = loadConfig();
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: createLogger('warn') });

@@ -1,4 +1,4 @@
-// app/beacon.ts — external public randomness named before sales and mixed into the draw.
+// core/beacon.ts — external public randomness named before sales and mixed into the draw.
 //
 // A draw names its beacon round when it is created: the first round published at or after
 // its draw time. The tickets are sealed at close, long before, and the draw refuses to use

@@ -1,4 +1,4 @@
-// app/metrics.ts — Prometheus metrics, one registry per server instance.
+// core/metrics.ts — Prometheus metrics, one registry per server instance.
 import client from 'prom-client';
 
 export function createMetrics() {

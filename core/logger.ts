@@ -1,4 +1,4 @@
-// app/logger.ts — pino JSON lines with stable field names; secrets never logged.
+// core/logger.ts — pino JSON lines with stable field names; secrets never logged.
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
