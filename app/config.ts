@@ -10,6 +10,7 @@ import {
 } from '../core/limits.ts';
 import { DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MAX, DEMO_PERIOD_SECONDS_MIN } from '../games/calendar.ts';
 import { trustedProxyProblem } from './clientAddress.ts';
+import { isHex32 } from '../core/patterns.ts';
 
 export type BetWriteMode = 'batch' | 'single';
 
@@ -112,14 +113,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   for (const name of ['DRAW_SEED_KEY', 'DRAW_SIGNING_KEY']) {
     const v = env[name];
-    if (v && !/^[0-9a-f]{64}$/.test(v)) throw new ConfigError(`${name} must be 64 lowercase hex characters (32 bytes)`);
+    if (v && !isHex32(v)) throw new ConfigError(`${name} must be 64 lowercase hex characters (32 bytes)`);
   }
   const schedule = (env.SCHEDULE || 'daily') as Config['schedule'];
   if (schedule !== 'daily' && schedule !== 'demo') throw new ConfigError(`SCHEDULE must be "daily" or "demo", got "${env.SCHEDULE}"`);
   const beacon = (env.DRAW_BEACON || 'none') as Config['beacon'];
   if (beacon !== 'none' && beacon !== 'drand') throw new ConfigError(`DRAW_BEACON must be "none" or "drand", got "${env.DRAW_BEACON}"`);
   const beaconChain = env.DRAW_BEACON_CHAIN || DRAND_QUICKNET;
-  if (!/^[0-9a-f]{64}$/.test(beaconChain)) throw new ConfigError('DRAW_BEACON_CHAIN must be a drand chain hash (64 hex characters)');
+  if (!isHex32(beaconChain)) throw new ConfigError('DRAW_BEACON_CHAIN must be a drand chain hash (64 hex characters)');
   return {
     port: integer(env, 'PORT', 2567, 0, 65535),
     publicAddress,

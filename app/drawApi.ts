@@ -17,6 +17,7 @@ import { ticketOwner, ticketRowId } from '../ledger/tickets.ts';
 import { drawView, isOperator, operatorRequired } from './api.ts';
 import { bearerToken, type HttpRequest, type HttpRoutes } from './http.ts';
 import { bodyObject, stringField } from './validate.ts';
+import { DRAW_ID_PATTERN, HEX_32_PATTERN } from '../core/patterns.ts';
 
 export interface DrawApiDeps {
   pool: pg.Pool;
@@ -26,9 +27,7 @@ export interface DrawApiDeps {
   authenticate(token: unknown): Promise<SessionPlayer | null>;
 }
 
-const DRAW_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const AUDITOR_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
-const HEX_32 = /^[0-9a-f]{64}$/;
 /** Sealed trees kept in memory for inclusion proofs (~64 bytes per ticket each). */
 const SEALED_TREES_CACHED_MAX = 2;
 
@@ -137,7 +136,7 @@ export function registerDrawApi(routes: HttpRoutes, deps: DrawApiDeps): void {
     const draw = await drawOr404(req);
     const body = bodyObject(req.body, ['name', 'commitment']);
     const name = stringField(body, 'name', 1, 32, AUDITOR_NAME_PATTERN);
-    const commitment = stringField(body, 'commitment', 64, 64, HEX_32);
+    const commitment = stringField(body, 'commitment', 64, 64, HEX_32_PATTERN);
     const result = await registerAuditor(pool, draw.publicId, name, hexToBytes(commitment));
     if (result === 'too_late') throw new AppError(ErrorCode.TOO_LATE, 'auditor commitments are taken only before the draw opens', 409);
     if (result === 'exists') throw new AppError(ErrorCode.ALREADY_EXISTS, `auditor ${name} is already committed to this draw`, 409);
@@ -150,7 +149,7 @@ export function registerDrawApi(routes: HttpRoutes, deps: DrawApiDeps): void {
     const name = req.params.name;
     if (!AUDITOR_NAME_PATTERN.test(name)) throw new AppError(ErrorCode.BAD_REQUEST, 'malformed auditor name');
     const body = bodyObject(req.body, ['seed']);
-    const seed = hexToBytes(stringField(body, 'seed', 64, 64, HEX_32));
+    const seed = hexToBytes(stringField(body, 'seed', 64, 64, HEX_32_PATTERN));
     const auditor = await auditorForReveal(pool, draw.publicId, name);
     if (!auditor) throw new AppError(ErrorCode.NOT_FOUND, `auditor ${name} has no commitment for this draw`, 404);
     if (bytesToHex(seedCommitment(draw.publicId, `auditor:${name}`, seed)) !== bytesToHex(auditor.commitment)) {

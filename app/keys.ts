@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Logger } from '../core/logger.ts';
+import { isHex32 } from '../core/patterns.ts';
 
 export interface DrawKeys {
   seedKey: Uint8Array;
@@ -20,17 +21,16 @@ export interface DrawKeys {
   publicKey: string;
 }
 
-const HEX_KEY = /^[0-9a-f]{64}$/;
 
 function keyFrom(name: string, envValue: string | undefined, dataDir: string, logger: Logger): Uint8Array {
   if (envValue !== undefined && envValue !== '') {
-    if (!HEX_KEY.test(envValue)) throw new Error(`${name} must be 64 lowercase hex characters (32 bytes)`);
+    if (!isHex32(envValue)) throw new Error(`${name} must be 64 lowercase hex characters (32 bytes)`);
     return new Uint8Array(Buffer.from(envValue, 'hex'));
   }
   const file = path.join(dataDir, 'keys', `${name.toLowerCase()}.hex`);
   try {
     const text = fs.readFileSync(file, 'utf8').trim();
-    if (!HEX_KEY.test(text)) throw new Error(`${file} does not hold 64 lowercase hex characters`);
+    if (!isHex32(text)) throw new Error(`${file} does not hold 64 lowercase hex characters`);
     logger.info({ key: name, file }, 'draw key loaded from the data directory');
     return new Uint8Array(Buffer.from(text, 'hex'));
   } catch (err) {

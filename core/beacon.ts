@@ -7,6 +7,7 @@
 // At draw time the value is fetched and becomes one of the DRBG's committed inputs. A
 // source that cannot deliver the named round halts the draw; it is never skipped.
 import type { Logger } from './logger.ts';
+import { isHex32 } from './patterns.ts';
 
 export interface BeaconSource {
   /** Stable name written into the draw and its proof, e.g. "drand:52db9b…". */
@@ -49,7 +50,7 @@ export class DrandBeacon implements BeaconSource {
     private readonly baseUrl: string,
     private readonly chainHash: string,
   ) {
-    if (!/^[0-9a-f]{64}$/.test(chainHash)) throw new Error('drand chain hash must be 64 hex characters');
+    if (!isHex32(chainHash)) throw new Error('drand chain hash must be 64 hex characters');
     this.name = `drand:${chainHash}`;
   }
 
@@ -85,7 +86,7 @@ export class DrandBeacon implements BeaconSource {
     const { status, body } = await getJson(`${this.baseUrl}/${this.chainHash}/public/${round}`);
     if (status === 404 || status === 425) return null;
     if (status !== 200) throw new Error(`drand round ${round} answered ${status}`);
-    if (body?.round !== round || typeof body?.randomness !== 'string' || !/^[0-9a-f]{64}$/.test(body.randomness)) {
+    if (body?.round !== round || typeof body?.randomness !== 'string' || !isHex32(body.randomness)) {
       throw new Error(`drand round ${round} answer is malformed`);
     }
     return new Uint8Array(Buffer.from(body.randomness, 'hex'));

@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import { nanoid } from 'nanoid';
 import { invariant } from '../core/errors.ts';
+import { HEX_32_PATTERN as SESSION_ID_PATTERN } from '../core/patterns.ts';
 
 export interface NewPlayer {
   email: string;
@@ -46,7 +47,6 @@ export function sessionIdOf(tokenHash: Buffer): string {
   return tokenHash.toString('hex');
 }
 
-const SESSION_ID_PATTERN = /^[0-9a-f]{64}$/;
 
 export function isSessionId(value: unknown): value is string {
   return typeof value === 'string' && SESSION_ID_PATTERN.test(value);

@@ -21,12 +21,12 @@ import { clientOpen, colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapR
 import { seatRefusal, type SeatHolder, type SeatState } from './seats.ts';
 import { SalesState } from './SalesState.ts';
 import { roomServices } from './services.ts';
+import { DRAW_ID_PATTERN } from '../core/patterns.ts';
 
 // Live totals reach players within a patch of a commit; 250 ms keeps that well under the
 // 500 ms target at 40% of the cost of 100 ms patches for thousands of clients per process.
 const PATCH_RATE_MS = 250;
 const RECONNECT_WINDOW_SECONDS = 20;
-const DRAW_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** uWS sockets can batch several sends into one syscall; other transports just send. */
 function corked(client: Client, send: () => void): void {
