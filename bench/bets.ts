@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@colyseus/sdk';
+import { Client, type Room } from '@colyseus/sdk';
 import { hashPassword, hashSessionToken, newSessionToken } from '../app/auth.ts';
 import { openDatabase, type Database } from '../app/database.ts';
 import { createLogger } from '../core/logger.ts';
@@ -265,6 +265,113 @@ interface ModeResult {
   failedBatches: number;
 }
 
+/** Connects `count` SDK clients to the draw's sales rooms, each as one of the seeded players. */
+async function joinClients(url: string, count: number, tokens: string[], drawPublicId: string) {
+  const rooms = [];
+  for (let i = 0; i < count; i++) {
+    const client = new Client(url);
+    client.auth.token = tokens[i % tokens.length];
+    rooms.push(await client.joinOrCreate('sales', { drawId: drawPublicId }));
+  }
+  return rooms;
+}
+
+interface LoadTally {
+  issued: number;
+  latencies: number[];
+  acked: Set<string>;
+  rejected: Record<string, number>;
+}
+
+/**
+ * Keeps `pipeline` bets in flight on one client until it has sent `quota`, each reply
+ * releasing the next bet: closed-loop load at saturation.
+ */
+function driveClient(room: Room<any>, c: number, quota: number, pipeline: number, tally: LoadTally): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const sentAt = new Map<string, number>();
+    let seq = 0;
+    let done = 0;
+    const sendNow = () => {
+      if (seq >= quota) return;
+      const requestId = `c${c}-${seq++}`;
+      tally.issued++;
+      sentAt.set(requestId, performance.now());
+      const a = 1 + (seq % 44);
+      room.send('bet', { requestId, lines: [[a, a + 1, a + 2, a + 3, a + 4, a + 5]] });
+    };
+    // Replies arrive in bursts (one per committed batch); send the follow-up bets of
+    // a burst in one write so the load generator spends its CPU on bets, not syscalls.
+    const socket = (room as any).connection?.transport?.ws?._socket;
+    let owed = 0;
+    const sendNext = () => {
+      if (owed++ > 0) return;
+      setImmediate(() => {
+        socket?.cork();
+        while (owed > 0) {
+          owed--;
+          sendNow();
+        }
+        socket?.uncork();
+      });
+    };
+    const onReply = (message: any, ok: boolean) => {
+      tally.latencies.push(performance.now() - (sentAt.get(message.requestId) ?? NaN));
+      sentAt.delete(message.requestId);
+      if (ok) tally.acked.add(message.ticketId);
+      else tally.rejected[message.code] = (tally.rejected[message.code] ?? 0) + 1;
+      if (++done === quota) resolve();
+      else sendNext();
+    };
+    room.onMessage('bet:accepted', (m: any) => onReply(m, true));
+    room.onMessage('bet:rejected', (m: any) => onReply(m, false));
+    if (quota === 0) resolve();
+    for (let i = 0; i < pipeline; i++) sendNext();
+  });
+}
+
+/** CPU counters of everything that runs a bet: server, load generator, database, machine. */
+function cpuCounters(server: RunningProcess) {
+  return { server: server.cpuSeconds(), load: process.cpuUsage(), machine: machineJiffies(), database: postgresCpuSeconds() };
+}
+
+function cpuSince(server: RunningProcess, start: ReturnType<typeof cpuCounters>) {
+  const loadCpu = process.cpuUsage(start.load);
+  const machine = machineJiffies();
+  const total = machine.total - start.machine.total;
+  return {
+    serverCpuSeconds: server.cpuSeconds() - start.server,
+    loadCpuSeconds: (loadCpu.user + loadCpu.system) / 1e6,
+    databaseCpuSeconds: process.env.DATABASE_URL ? postgresCpuBetween(start.database, postgresCpuSeconds()) : NaN,
+    machineBusyPercent: (100 * (machine.busy - start.machine.busy)) / total,
+    machineStealPercent: (100 * (machine.steal - start.machine.steal)) / total,
+  };
+}
+
+/** What the server measured of itself during the run, from its Prometheus metrics. */
+async function serverMetrics(port: number) {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`, {
+    headers: { authorization: `Basic ${Buffer.from(BENCH_OPERATOR).toString('base64')}` },
+  }).then((r) => r.text());
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    eventLoopLagMsP99: 1000 * metric('nodejs_eventloop_lag_p99_seconds'),
+    batchWriteMsMean: (1000 * metric('lottery_bet_commit_seconds_sum')) / metric('lottery_bet_commit_seconds_count'),
+  };
+}
+
+/** Every acknowledged ticket is in the ledger exactly once, nothing else is, and the ledger balances. */
+async function ledgerAgainstAcks(seeded: Seeded, acked: Set<string>) {
+  const db = await seeded.reopen();
+  const { rows } = await db.pool.query<{ id: number }>('select id from tickets where draw_id = $1', [seeded.drawId]);
+  const inLedger = new Set(rows.map((r) => ticketPublicId(r.id)));
+  const ledgerMatchesAcks = inLedger.size === acked.size && [...acked].every((id) => inLedger.has(id));
+  const invariants = await checkLedger(db.pool);
+  await db.close();
+  await seeded.cleanup();
+  return { ledgerTickets: inLedger.size, ledgerMatchesAcks, ledgerInvariantsOk: invariants.ok };
+}
+
 async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number): Promise<ModeResult> {
   const perPlayerBets = Math.ceil(totalBets / o.players);
   const seeded = await seed(o.players, Math.min(1_000_000, perPlayerBets * 200 + 10_000));
@@ -275,118 +382,37 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
     BET_RATE_PER_SECOND: '100000',
     BET_RATE_BURST: '100000',
   });
-  const url = `ws://127.0.0.1:${server.port}`;
-  const rooms = [];
-  for (let i = 0; i < o.clients; i++) {
-    const client = new Client(url);
-    client.auth.token = seeded.tokens[i % seeded.tokens.length];
-    rooms.push(await client.joinOrCreate('sales', { drawId: seeded.drawPublicId }));
-  }
+  const rooms = await joinClients(`ws://127.0.0.1:${server.port}`, o.clients, seeded.tokens, seeded.drawPublicId);
 
-  const latencies: number[] = [];
-  const acked = new Set<string>();
-  const rejected: Record<string, number> = {};
-  let issued = 0;
-  const serverCpuStart = server.cpuSeconds();
-  const loadCpuStart = process.cpuUsage();
-  const machineStart = machineJiffies();
-  const databaseCpuStart = postgresCpuSeconds();
+  const tally: LoadTally = { issued: 0, latencies: [], acked: new Set(), rejected: {} };
+  const cpuStart = cpuCounters(server);
   const startMs = performance.now();
-  await Promise.all(
-    rooms.map(
-      (room, c) =>
-        new Promise<void>((resolve) => {
-          const sentAt = new Map<string, number>();
-          let seq = 0;
-          let done = 0;
-          const quota = Math.floor(totalBets / o.clients) + (c < totalBets % o.clients ? 1 : 0);
-          const sendNow = () => {
-            if (seq >= quota) return;
-            const requestId = `c${c}-${seq++}`;
-            issued++;
-            sentAt.set(requestId, performance.now());
-            const a = 1 + (seq % 44);
-            room.send('bet', { requestId, lines: [[a, a + 1, a + 2, a + 3, a + 4, a + 5]] });
-          };
-          // Replies arrive in bursts (one per committed batch); send the follow-up bets of
-          // a burst in one write so the load generator spends its CPU on bets, not syscalls.
-          const socket = (room as any).connection?.transport?.ws?._socket;
-          let owed = 0;
-          const sendNext = () => {
-            if (owed++ > 0) return;
-            setImmediate(() => {
-              socket?.cork();
-              while (owed > 0) {
-                owed--;
-                sendNow();
-              }
-              socket?.uncork();
-            });
-          };
-          const onReply = (message: any, ok: boolean) => {
-            latencies.push(performance.now() - (sentAt.get(message.requestId) ?? NaN));
-            sentAt.delete(message.requestId);
-            if (ok) acked.add(message.ticketId);
-            else rejected[message.code] = (rejected[message.code] ?? 0) + 1;
-            if (++done === quota) resolve();
-            else sendNext();
-          };
-          room.onMessage('bet:accepted', (m: any) => onReply(m, true));
-          room.onMessage('bet:rejected', (m: any) => onReply(m, false));
-          if (quota === 0) resolve();
-          for (let i = 0; i < o.pipeline; i++) sendNext();
-        }),
-    ),
-  );
+  const quotaOf = (c: number) => Math.floor(totalBets / o.clients) + (c < totalBets % o.clients ? 1 : 0);
+  await Promise.all(rooms.map((room, c) => driveClient(room, c, quotaOf(c), o.pipeline, tally)));
   const seconds = (performance.now() - startMs) / 1000;
-  const metrics = await fetch(`http://127.0.0.1:${server.port}/metrics`, {
-    headers: { authorization: `Basic ${Buffer.from(BENCH_OPERATOR).toString('base64')}` },
-  }).then((r) => r.text());
-  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-  const eventLoopLagMsP99 = 1000 * metric('nodejs_eventloop_lag_p99_seconds');
-  const batchWriteMsMean = (1000 * metric('lottery_bet_commit_seconds_sum')) / metric('lottery_bet_commit_seconds_count');
-  const serverCpuSeconds = server.cpuSeconds() - serverCpuStart;
-  const loadCpu = process.cpuUsage(loadCpuStart);
-  const loadCpuSeconds = (loadCpu.user + loadCpu.system) / 1e6;
-  const machineEnd = machineJiffies();
-  const databaseCpuSeconds = process.env.DATABASE_URL ? postgresCpuBetween(databaseCpuStart, postgresCpuSeconds()) : NaN;
-  const machineBusyPercent = (100 * (machineEnd.busy - machineStart.busy)) / (machineEnd.total - machineStart.total);
-  const machineStealPercent = (100 * (machineEnd.steal - machineStart.steal)) / (machineEnd.total - machineStart.total);
+  const measured = await serverMetrics(server.port);
+  const cpu = cpuSince(server, cpuStart);
   for (const room of rooms) await room.leave().catch(() => {});
   const exitCode = await server.stop();
   if (exitCode !== 0) throw new Error(`server exited with ${exitCode}`);
+  const ledger = await ledgerAgainstAcks(seeded, tally.acked);
 
-  const db = await seeded.reopen();
-  const { rows } = await db.pool.query<{ id: number }>('select id from tickets where draw_id = $1', [seeded.drawId]);
-  const inLedger = new Set(rows.map((r) => ticketPublicId(r.id)));
-  const ledgerMatchesAcks = inLedger.size === acked.size && [...acked].every((id) => inLedger.has(id));
-  const invariants = await checkLedger(db.pool);
-  await db.close();
-  await seeded.cleanup();
-
-  latencies.sort((a, b) => a - b);
+  const latencies = tally.latencies.sort((a, b) => a - b);
   return {
     mode,
-    bets: issued,
-    accepted: acked.size,
-    rejected,
+    bets: tally.issued,
+    accepted: tally.acked.size,
+    rejected: tally.rejected,
     seconds,
-    durableBetsPerSecond: acked.size / seconds,
+    durableBetsPerSecond: tally.acked.size / seconds,
     latencyMsP50: percentile(latencies, 50),
     latencyMsP99: percentile(latencies, 99),
     latencyMsP999: percentile(latencies, 99.9),
-    ledgerTickets: inLedger.size,
-    ledgerMatchesAcks,
-    ledgerInvariantsOk: invariants.ok,
-    serverCpuSeconds,
-    loadCpuSeconds,
-    databaseCpuSeconds,
-    machineBusyPercent,
-    machineStealPercent,
+    ...ledger,
+    ...cpu,
     betsPerBatchMean: server.writerStats()?.betsPerBatchMean ?? NaN,
     failedBatches: server.writerStats()?.failedBatches ?? NaN,
-    batchWriteMsMean,
-    eventLoopLagMsP99,
+    ...measured,
   };
 }
 
