@@ -57,7 +57,7 @@ class Reader {
   }
 
   value(depth: number): unknown {
-    if (depth > JSON_DEPTH_MAX) this.fail(`nested deeper than ${JSON_DEPTH_MAX}`);
+    if (depth >= JSON_DEPTH_MAX) this.fail(`nested deeper than ${JSON_DEPTH_MAX}`);
     const c = this.text[this.at];
     if (c === '{') return this.object(depth);
     if (c === '[') return this.array(depth);
