@@ -27,6 +27,14 @@ export interface TicketRecord {
 }
 
 export const TICKET_FIELDS = ['ticketId', 'drawId', 'player', 'lines', 'costMinor', 'receivedAtMs'] as const;
+/**
+ * What a ticket record in a document must look like (draw/README.md §3): ids "T<serial>",
+ * serial 1..2^53 − 1 without leading zeros (so canonical order is serial order), and the
+ * player as the server's pseudonym, 32 lowercase hex characters. encodeTicket itself
+ * takes any strings: these are checked where documents are read (parseTicketRecord).
+ */
+export const TICKET_ID_PATTERN = /^T[1-9][0-9]{0,15}$/;
+export const PLAYER_PATTERN = /^[0-9a-f]{32}$/;
 
 /**
  * u8 LEAF_VERSION, str ticketId, str drawId, str player, u8 lineCount (1..255),
@@ -197,6 +205,10 @@ export function parseTicketRecord(value: unknown, path: string): TicketRecord {
   const drawId = string(o.drawId, `${path}.drawId`);
   const player = string(o.player, `${path}.player`);
   for (const [key, s] of [['ticketId', ticketId], ['drawId', drawId], ['player', player]] as const) strBytes(s, `${path}.${key}`);
+  if (!TICKET_ID_PATTERN.test(ticketId) || !Number.isSafeInteger(Number(ticketId.slice(1)))) {
+    throw new Error(`${path}.ticketId must be "T" and a serial from 1 to 2^53 - 1 without leading zeros, got ${JSON.stringify(ticketId.slice(0, 40))}`);
+  }
+  if (!PLAYER_PATTERN.test(player)) throw new Error(`${path}.player must be 32 lowercase hex characters (a pseudonym), got ${JSON.stringify(player.slice(0, 40))}`);
   const lines = arrayOf(o.lines, `${path}.lines`, 1, TICKET_LINES_MAX).map((line, i) =>
     arrayOf(line, `${path}.lines[${i}]`, 0, LINE_NUMBERS_MAX).map((n, j) => integer(n, `${path}.lines[${i}][${j}]`, 0, LINE_NUMBER_MAX)),
   );

@@ -3,9 +3,9 @@
 // With the draw proof's ticket root, it shows that exactly this ticket encoding is leaf
 // `leafIndex` of the tree the numbers were derived from: a ticket accepted (receipt) but
 // left out of the seal is caught here.
-import { equalBytes, HASH_BYTES, toHex, U64_SAFE_MAX } from './bytes.ts';
+import { equalBytes, HASH_BYTES, toHex } from './bytes.ts';
 import { copyTicket, parseTicketRecord, ticketLeaf, type TicketRecord } from './encoding.ts';
-import { MERKLE_PATH_MAX, type MerkleTree } from './merkle.ts';
+import { MERKLE_LEAVES_MAX, MERKLE_PATH_MAX, type MerkleTree } from './merkle.ts';
 import { arrayOf, hexString, integer, literal, plainObject, text } from './shape.ts';
 
 export const INCLUSION_VERSION = 'lottery-inclusion/v1';
@@ -39,7 +39,7 @@ export function inclusionProof(tree: MerkleTree, index: number, ticket: TicketRe
 /** An InclusionProof from untrusted JSON; throws an Error naming the first malformed field. */
 export function parseInclusionProof(value: unknown): InclusionProof {
   const o = plainObject(value, 'inclusion', ['version', 'drawId', 'ticket', 'leafIndex', 'treeSize', 'path', 'root']);
-  const treeSize = integer(o.treeSize, 'treeSize', 1, U64_SAFE_MAX);
+  const treeSize = integer(o.treeSize, 'treeSize', 1, MERKLE_LEAVES_MAX);
   return {
     version: literal(o.version, 'version', INCLUSION_VERSION),
     drawId: text(o.drawId, 'drawId'),

@@ -9,6 +9,7 @@ import { HASH_BYTES, parseHex, toHex, U32_MAX, U64_SAFE_MAX } from './bytes.ts';
 import { runCheck, type Check } from './check.ts';
 import { auditorRole, OPERATOR_ROLE, SEED_BYTES, seedCommitment } from './commit.ts';
 import { LEAF_VERSION } from './encoding.ts';
+import { MERKLE_LEAVES_MAX } from './merkle.ts';
 import { ALGORITHM, assertDrum, AUDITORS_MAX, BEACON_VALUE_BYTES_MAX, DRUM_COUNT_MAX, DRUMS_MAX, type DrawInputs, type DrumSpec } from './drbg.ts';
 import { numbersFor } from './select.ts';
 import { arrayOf, boolean, hexString, integer, literal, plainObject, string, text } from './shape.ts';
@@ -197,7 +198,7 @@ function readProof(value: unknown, signed: boolean): UnsignedDrawProof & { signa
     tickets: {
       leafVersion: literal(tickets.leafVersion, 'tickets.leafVersion', LEAF_VERSION),
       root: hexString(tickets.root, 'tickets.root', HASH_BYTES),
-      count: integer(tickets.count, 'tickets.count', 0, U64_SAFE_MAX),
+      count: integer(tickets.count, 'tickets.count', 0, MERKLE_LEAVES_MAX),
       stakeTotalMinor: integer(tickets.stakeTotalMinor, 'tickets.stakeTotalMinor', 0, U64_SAFE_MAX),
     },
     algorithm: literal(o.algorithm, 'algorithm', ALGORITHM),

@@ -8,7 +8,7 @@
 // binds the operator as firmly as a signature on the ticket itself (a second ticket under
 // the same leaf would need a SHA-256 collision). Measured costs: draw/README.md.
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { ByteWriter, HASH_BYTES, toHex, U64_SAFE_MAX } from './bytes.ts';
+import { ByteWriter, HASH_BYTES, toHex } from './bytes.ts';
 import { copyTicket, parseTicketRecord, ticketLeaf, type TicketRecord } from './encoding.ts';
 import { MERKLE_PATH_MAX, MerkleTree } from './merkle.ts';
 import { arrayOf, hexString, integer, literal, plainObject } from './shape.ts';
@@ -59,7 +59,7 @@ export function signReceipts(tickets: TicketRecord[], secretKey: Uint8Array): Ti
 export function parseReceipt(value: unknown): TicketReceipt {
   const o = plainObject(value, 'receipt', ['version', 'ticket', 'batch', 'publicKey', 'signature']);
   const batch = plainObject(o.batch, 'batch', ['size', 'index', 'path', 'root']);
-  const size = integer(batch.size, 'batch.size', 1, U64_SAFE_MAX);
+  const size = integer(batch.size, 'batch.size', 1, RECEIPT_BATCH_TICKETS_MAX);
   return {
     version: literal(o.version, 'version', RECEIPT_VERSION),
     ticket: parseTicketRecord(o.ticket, 'ticket'),

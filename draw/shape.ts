@@ -32,6 +32,8 @@ export function arrayOf(value: unknown, path: string, min: number, max: number):
 
 export function integer(value: unknown, path: string, min: number, max: number): number {
   assertInteger(value, path, min, max);
+  // -0 is not an integer a document can hold (draw/README.md §7): JSON.parse makes it of "-0".
+  if (Object.is(value, -0)) throw new Error(`${path} must be an integer from ${min} to ${max}, got -0`);
   return value;
 }
 

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import process from 'node:process';
 import type { TicketRecord } from './encoding.ts';
+import { parseStrictJson, StrictJsonError } from './json.ts';
 import { allPassed, sameTicket, verifyDrawProof, verifyInclusionProof, verifyReceipt, type Check } from './verify.ts';
 
 /** Largest file read: a ticket list of a million tickets is about 200 MB of JSON. */
@@ -46,19 +47,21 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+/** A document, read by the strict rules of draw/README.md §7 (not JSON.parse's). */
 function readJson(file: string): unknown {
-  let text: string;
+  let bytes: Uint8Array;
   try {
     const size = fs.statSync(file).size;
     if (size > FILE_BYTES_MAX) throw new Error(`${size} bytes, more than ${FILE_BYTES_MAX}`);
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    return parseStrictJson(bytes);
   } catch (err) {
-    throw new UsageError(`${file} is not JSON: ${(err as Error).message}`);
+    if (!(err instanceof StrictJsonError)) throw err;
+    throw new UsageError(`${file} is not JSON as draw/README.md §7 reads it: ${err.message}`);
   }
 }
 

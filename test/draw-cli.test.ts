@@ -103,6 +103,11 @@ t.test('usage errors and unreadable files: exit 2, nothing on stdout', async (t)
     ['a missing file', [path.join(dir, 'missing.json')], /cannot read .*missing\.json/],
     ['a file that is not JSON', [write('garbage.json', '{"version": ')], /is not JSON/],
     ['a malformed key', [fixture('proof.json'), '--key', 'xyz'], /--key must be 64 hex characters/],
+    // JSON.parse would read these; draw/README.md §7's reader does not (two readers could differ).
+    ['a duplicate key', [write('duplicate.json', fs.readFileSync(fixture('proof.json'), 'utf8').replace('{', '{"drawId":"other",'))], /not JSON as draw\/README\.md §7 reads it: duplicate key "drawId"/],
+    ['a byte-order mark', [write('bom.json', '\uFEFF' + fs.readFileSync(fixture('proof.json'), 'utf8'))], /byte-order mark/],
+    ['25.0 in a ticket list', [fixture('proof.json'), '--tickets', write('float.json', fs.readFileSync(fixture('tickets.json'), 'utf8').replace(/"costMinor": *(\d+)/, '"costMinor": $1.0'))], /float\.json is not JSON .*without fraction or exponent/],
+    ['-0 in a receipt', ['--receipt', write('minus-zero.json', fs.readFileSync(fixture('receipt.json'), 'utf8').replace(/"index": *\d+/, '"index": -0'))], /-0 is not allowed/],
   ];
   const results = await Promise.all(cases.map(([, args]) => verify(...args)));
   cases.forEach(([what, , message], i) => {

@@ -21,7 +21,7 @@ import * as ref from './fixtures/draw/reference.ts';
 
 const run = promisify(execFile);
 
-const TICKET: TicketRecord = { ticketId: 'T7', drawId: 'd', player: 'ab', lines: [[1, 2, 3]], costMinor: 250, receivedAtMs: 1 };
+const TICKET: TicketRecord = { ticketId: 'T7', drawId: 'd', player: 'ab'.repeat(16), lines: [[1, 2, 3]], costMinor: 250, receivedAtMs: 1 };
 
 t.test('encodeTicket refuses malformed tickets, naming the field', async (t) => {
   const bad: [string, Partial<Record<keyof TicketRecord, unknown>>, RegExp][] = [

@@ -9,12 +9,14 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type pg from 'pg';
 import { DrawRunner } from '../actors/DrawRunner.ts';
 import { createLogger } from '../core/logger.ts';
 import { systemClock } from '../core/clock.ts';
 import { seedCommitment } from '../draw/commit.ts';
+import { parseTicketRecord, TICKET_FIELDS } from '../draw/encoding.ts';
+import { parseStrictJson } from '../draw/json.ts';
 import { inputsFromProof } from '../draw/proof.ts';
 import { numbersFor } from '../draw/select.ts';
 import { receiptFromAck } from '../draw/receiptWire.ts';
@@ -127,6 +129,29 @@ function crashingRunner(pool: pg.Pool, captured: { proof?: any }): DrawRunner {
     beacon: new DrandBeacon(beacon.url, CHAIN),
     revealWaitMs: 60_000,
   });
+}
+
+/**
+ * The formats draw/README.md §10 gives for GET /api/keys and GET /api/draws/:id/tickets:
+ * keys with keyId = the first 16 hex characters of SHA-256(public key bytes), the one
+ * signing the documents named in `signs`; a ticket list of records with exactly the
+ * TicketRecord fields, each well-formed (T<serial> ids, 32-hex pseudonyms).
+ */
+function servedAsSpecified(t: Test, served: { keys: any; proof: any; tickets: any[] }): void {
+  t.same(Object.keys(served.keys), ['keys'], 'GET /api/keys: { keys: [...] }');
+  for (const key of served.keys.keys) {
+    t.same(Object.keys(key).sort(), ['algorithm', 'keyId', 'publicKey', 'signs']);
+    t.equal(key.algorithm, 'ed25519');
+    t.match(key.publicKey, /^[0-9a-f]{64}$/);
+    t.equal(key.keyId, crypto.createHash('sha256').update(Buffer.from(key.publicKey, 'hex')).digest('hex').slice(0, 16), 'keyId = SHA-256(public key)[0..8] in hex');
+    t.same(key.signs, ['lottery-receipt/v1', 'lottery-draw-proof/v1']);
+  }
+  const signer = served.keys.keys.filter((k: any) => k.publicKey === served.proof.publicKey && k.signs.includes(served.proof.version));
+  t.equal(signer.length, 1, 'exactly one published key signs the proof');
+  for (const [i, record] of served.tickets.entries()) {
+    t.same(Object.keys(record).sort(), [...TICKET_FIELDS].sort(), `tickets[${i}] has exactly the TicketRecord fields`);
+    t.doesNotThrow(() => parseTicketRecord(record, `tickets[${i}]`), `tickets[${i}] is a well-formed record`);
+  }
 }
 
 t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven; tampering and missing inputs are caught', async (t) => {
@@ -252,6 +277,12 @@ t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven
   const exported = await fetch(`${ts.httpUrl}/api/draws/${a.publicId}/tickets`, { headers: operatorAuth });
   const ticketList = await exported.json();
   t.equal(ticketList.length, 6);
+  servedAsSpecified(t, { keys: keysBody, proof: proofA, tickets: ticketList });
+  // What is served passes the strict reader of draw/README.md §7 byte for byte.
+  for (const route of [`/api/draws/${a.publicId}/proof`, `/api/draws/${a.publicId}/tickets`, '/api/keys']) {
+    const text = await (await fetch(`${ts.httpUrl}${route}`, { headers: operatorAuth })).text();
+    t.doesNotThrow(() => parseStrictJson(text), `${route} is strict JSON`);
+  }
   const checks = verifyDrawProof(proofA, { tickets: ticketList, publicKey });
   t.ok(allPassed(checks), `the proof verifies: ${checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
   for (const r of receipts) t.ok(ticketList.some((x: any) => JSON.stringify(x) === JSON.stringify(r.ticket)), `receipted ticket ${r.ticket.ticketId} is in the sealed list`);
