@@ -119,6 +119,14 @@ export const LIVENESS_SWEEP_MS = 250;
 /** How long a swept process may still restore its rooms: Colyseus' SWEPT_RECEIPT_TTL (pinned by test/redis.test.ts). */
 export const SWEPT_RECEIPT_TTL_SECONDS = 600;
 
+// ---- Draw schedules (games/schedule.ts) ----
+/** Draws a schedule may be asked for at once: a year of daily draws. */
+export const UPCOMING_COUNT_MAX = 366;
+/** Draws a day a schedule may have: one every quarter hour, round the clock. */
+export const DRAW_SLOTS_PER_DAY_MAX = 96;
+/** Intl formatters cached, one per time zone in use (constructing one takes tens of µs); least recently used evicted. */
+export const TIME_ZONE_FORMATTERS_CACHED_MAX = 64;
+
 // ---- The HTTP edge (issue 10): every request answered, in bounded time, memory and CPU ----
 /**
  * Longest a request body may take to arrive after its headers; later: 408 REQUEST_TIMEOUT.
