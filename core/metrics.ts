@@ -24,8 +24,12 @@ export function bucketsUpTo(min: number, max: number): number[] {
 export function createMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  return { registry, ...betMetrics(registry), ...drawMetrics(registry) };
+}
+
+/** The bet writer's: batch sizes and times, outcomes, the queue, the ledger's reachability. */
+function betMetrics(registry: client.Registry) {
   return {
-    registry,
     betBatchSize: new client.Histogram({
       name: 'lottery_bet_batch_size',
       help: 'Bets per group-commit transaction',
@@ -62,6 +66,12 @@ export function createMetrics() {
       help: '1 while the bet writer cannot reach the database (bets wait, then get SERVICE_UNAVAILABLE)',
       registers: [registry],
     }),
+  };
+}
+
+/** The draw lifecycle's, and the clock and leadership it depends on. */
+function drawMetrics(registry: client.Registry) {
+  return {
     drawSteps: new client.Counter({
       name: 'lottery_draw_steps_total',
       help: 'Draw lifecycle steps completed (sealed, drawn, settled)',
