@@ -45,6 +45,20 @@ function corked(client: Client, send: () => void): void {
   }
 }
 
+/**
+ * A reconnection may replace a connection Colyseus still counted open (a manual reconnect
+ * past a half-open socket); Colyseus hands the seat over without closing the old socket,
+ * which, answering pings, would stay open for good. Usually it is closed already, and uWS
+ * throws.
+ */
+function endReplacedSocket(socket: ReturnType<typeof uwsSocket>): void {
+  try {
+    socket?.end(SalesCloseCode.REPLACED);
+  } catch {
+    // closed already
+  }
+}
+
 /** One connection's state, kept across a reconnection (Colyseus copies userData over). */
 interface PlayerData {
   player: SessionPlayer;
@@ -191,32 +205,30 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   }
 
   onJoin(client: Client, _options: unknown, player: SessionPlayer) {
-    const { vault, betRateBurst, clock, sessions } = this.services;
     // Its seat was reserved while the session was live; it may have ended since (logout).
-    if (sessions.hasEnded(player.authSessionId, player.authSessionExpiresAtMs)) {
+    if (this.services.sessions.hasEnded(player.authSessionId, player.authSessionExpiresAtMs)) {
       throw new ServerError(401, `${ErrorCode.SESSION_ENDED}: the session this seat was reserved for has ended; log in again`);
     }
-    const data: PlayerData = {
+    const data = this.newPlayerData(client, player);
+    client.userData = data;
+    data.untrackSession = this.services.sessions.track(player.authSessionId, player.authSessionExpiresAtMs, {
+      sessionEnded: (reason) => this.closeConnection(data, { code: SalesCloseCode.SESSION_ENDED, reason: `${ErrorCode.SESSION_ENDED}: ${reason}`, refuseWith: ErrorCode.SESSION_ENDED }),
+    });
+  }
+
+  private newPlayerData(client: Client, player: SessionPlayer): PlayerData {
+    return {
       player,
-      pseudonym: vault.pseudonym(this.draw.publicId, player.publicId),
-      tokens: betRateBurst,
-      refilledAtMs: clock.nowMs(),
+      pseudonym: this.services.vault.pseudonym(this.draw.publicId, player.publicId),
+      tokens: this.services.betRateBurst,
+      refilledAtMs: this.services.clock.nowMs(),
       client,
       frames: { endsAtMs: 0, frames: 0 },
       betsInFlight: 0,
     };
-    client.userData = data;
-    data.untrackSession = sessions.track(player.authSessionId, player.authSessionExpiresAtMs, {
-      sessionEnded: (reason) =>
-        this.closeConnection(data, {
-          code: SalesCloseCode.SESSION_ENDED,
-          reason: `${ErrorCode.SESSION_ENDED}: ${reason}`,
-          refuseWith: ErrorCode.SESSION_ENDED,
-        }),
-    });
   }
 
-  async onDrop(client: Client, code?: number) {
+  async onDrop(client: Client, _code?: number) {
     const data = client.userData as PlayerData | undefined;
     // Closed on purpose (connection.ts, Closing): it must not come back as it was, so no
     // seat is kept for it. (Not every 4002 is such a close: Colyseus also closes a stale
@@ -231,17 +243,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       () => false,
     );
     data.reconnection = undefined;
-    // A reconnection may replace a connection Colyseus still counted open (a manual
-    // reconnect past a half-open socket); Colyseus hands the seat over without closing the
-    // old socket, which, answering pings, would stay open for good. Usually it is closed
-    // already, and uWS throws.
-    if (reconnected) {
-      try {
-        socket?.end(SalesCloseCode.REPLACED);
-      } catch {
-        // closed already
-      }
-    }
+    if (reconnected) endReplacedSocket(socket);
   }
 
   onReconnect(client: Client) {
