@@ -64,7 +64,7 @@ export interface BetWriterOptions {
   concurrency?: number;
   cutoffGraceMs?: number;
   /** Hears each commit's newly sold tickets (not duplicates): the live totals (DrawTallies). */
-  committedBatches?: CommittedBatchListener;
+  commitListener?: CommittedBatchListener;
   /** Signs each committed batch's receipts (app/receiptSigner.ts); without it, no receipts. */
   receiptSigner?: ReceiptSigner;
 }
@@ -313,7 +313,7 @@ export class BetWriter {
     for (const [outcome, n] of outcomes) this.options.metrics?.betsTotal.inc({ outcome }, n);
     if (committed.length > 0) {
       try {
-        this.options.committedBatches?.onCommitted(committed);
+        this.options.commitListener?.onCommitted(committed);
       } catch (err) {
         this.options.logger.error({ err }, 'onCommitted listener failed');
       }

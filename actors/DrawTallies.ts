@@ -137,7 +137,7 @@ export class DrawTallies implements CommittedBatchListener {
     return this.entries.get(drawId)?.tally;
   }
 
-  /** Wired to BetWriter.onCommitted: counts the batch here and tells the other processes. */
+  /** The BetWriter calls this after each commit (its commitListener): counts the batch here and tells the other processes. */
   onCommitted(bets: CommittedBet[]): void {
     const byDraw = new Map<number, { x: string; n: number; s: number; counts: Map<number, number> }>();
     for (const bet of bets) {

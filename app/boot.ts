@@ -188,7 +188,7 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     // Two batches in flight overlap all but the final pool credit (see ledger/bets.ts); the
     // baseline runs as many single-bet transactions as the pool allows. PGlite has one connection.
     concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : BET_WRITER_CONCURRENCY, (db.betPool.options.max ?? 1) - 1)),
-    committedBatches: tallies,
+    commitListener: tallies,
     receiptSigner: new NativeReceiptSigner(draws.keys.signingKey),
   });
   const authenticate = sessionAuthenticator(db.pool, clock, sessionPlayer);
