@@ -5,7 +5,7 @@
 // handing it over by name: open the ledger, the draw machinery, presence and matchmaking,
 // the writer and the rooms, HTTP, the scheduler; shutdown undoes them in reverse. A bet's
 // path is in the wiring: SalesRoom -> BetWriter.submit -> ledger; after the commit the
-// writer calls the tallies (committedBatches) and the receipt signer, then answers the room.
+// writer calls the tallies (its commitListener) and the receipt signer, then answers the room.
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { LocalDriver, LocalPresence, matchMaker, Server, type MatchMakerDriver, type Presence } from '@colyseus/core';
