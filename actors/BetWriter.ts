@@ -20,6 +20,7 @@ import {
   BET_DATABASE_WAIT_MS_MAX,
   BET_FLUSH_DELAY_MS_MAX,
   BET_QUEUE_LENGTH_MAX,
+  BET_UNAVAILABLE_LOG_EVERY_MS,
   CUTOFF_GRACE_MS,
 } from '../core/limits.ts';
 import type { TicketRecord } from '../draw/encoding.ts';
@@ -62,10 +63,20 @@ export interface BetWriterOptions {
   /** Transactions in flight at once. */
   concurrency?: number;
   cutoffGraceMs?: number;
-  /** Called after each commit with the newly sold tickets (not duplicates). */
-  onCommitted?: (bets: CommittedBet[]) => void;
-  /** Signs the receipts of one committed batch at once (draw/receipt.ts). */
-  signReceipts?: (tickets: TicketRecord[]) => WireReceipt[];
+  /** Hears each commit's newly sold tickets (not duplicates): the live totals (DrawTallies). */
+  commitListener?: CommittedBatchListener;
+  /** Signs each committed batch's receipts (app/receiptSigner.ts); without it, no receipts. */
+  receiptSigner?: ReceiptSigner;
+}
+
+/** Hears every committed batch, after the commit and before its bets are answered. */
+export interface CommittedBatchListener {
+  onCommitted(bets: CommittedBet[]): void;
+}
+
+/** Signs the receipts of one committed batch at once, one signature for all (draw/receipt.ts). */
+export interface ReceiptSigner {
+  sign(tickets: TicketRecord[]): WireReceipt[];
 }
 
 interface Pending {
@@ -82,8 +93,6 @@ const UNAVAILABLE: BetOutcome = {
   code: 'SERVICE_UNAVAILABLE',
   message: 'the ledger cannot be reached; resend with the same requestId to learn whether this bet was recorded (it is never charged twice)',
 };
-/** Log "the ledger is unreachable" at most this often while it stays so. */
-const UNAVAILABLE_LOG_EVERY_MS = 5_000;
 
 export class BetWriter {
   private readonly queue: Pending[] = [];
@@ -119,7 +128,7 @@ export class BetWriter {
 
   constructor(private readonly options: BetWriterOptions) {
     this.mode = options.mode ?? 'batch';
-    this.unavailableLog = new ThrottledLog(options.logger, UNAVAILABLE_LOG_EVERY_MS);
+    this.unavailableLog = new ThrottledLog(options.logger, BET_UNAVAILABLE_LOG_EVERY_MS);
     this.batchSizeMax = this.mode === 'single' ? 1 : (options.batchSizeMax ?? BET_BATCH_SIZE_MAX);
     this.flushDelayMsMax = this.mode === 'single' ? 0 : (options.flushDelayMsMax ?? BET_FLUSH_DELAY_MS_MAX);
     this.queueLengthMax = options.queueLengthMax ?? BET_QUEUE_LENGTH_MAX;
@@ -304,7 +313,7 @@ export class BetWriter {
     for (const [outcome, n] of outcomes) this.options.metrics?.betsTotal.inc({ outcome }, n);
     if (committed.length > 0) {
       try {
-        this.options.onCommitted?.(committed);
+        this.options.commitListener?.onCommitted(committed);
       } catch (err) {
         this.options.logger.error({ err }, 'onCommitted listener failed');
       }
@@ -317,8 +326,8 @@ export class BetWriter {
    * happens here; a signing failure is a bug, logged, and the bets are still acknowledged.
    */
   private withReceipts(batch: Pending[], results: BetResult[]): BetOutcome[] {
-    const sign = this.options.signReceipts;
-    if (!sign) return results;
+    const signer = this.options.receiptSigner;
+    if (!signer) return results;
     const records: TicketRecord[] = [];
     const indexes: number[] = [];
     for (let i = 0; i < batch.length; i++) {
@@ -338,7 +347,7 @@ export class BetWriter {
     if (records.length === 0) return results;
     let receipts: WireReceipt[];
     try {
-      receipts = sign(records);
+      receipts = signer.sign(records);
     } catch (err) {
       this.options.logger.error({ err, batchSize: records.length }, 'signing receipts failed');
       return results;

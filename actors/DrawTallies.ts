@@ -18,11 +18,9 @@ import type { Presence } from '@colyseus/core';
 import type pg from 'pg';
 import type { Logger } from '../core/logger.ts';
 import { drawTotals, parseSnapshot, visibleInSnapshot, type Snapshot } from '../ledger/draws.ts';
-import type { CommittedBet } from './BetWriter.ts';
-
-/** Re-read each live tally from the ledger this often, whatever happens. */
-export const TALLY_RESYNC_MS = 10 * 60_000;
-const NUMBER_MAX = 10_000;
+import { TALLY_NUMBER_MAX, TALLY_RESYNC_MS } from '../core/limits.ts';
+import type { CommittedBatchListener, CommittedBet } from './BetWriter.ts';
+import type { PresenceLink } from './presenceLink.ts';
 
 export interface Tally {
   ticketCount: number;
@@ -62,35 +60,39 @@ function topic(drawId: number): string {
 function isDelta(d: any): d is TallyDelta {
   return (
     d !== null && typeof d === 'object' && typeof d.p === 'string' && typeof d.x === 'string' && /^\d{1,20}$/.test(d.x) &&
-    Number.isSafeInteger(d.n) && Number.isSafeInteger(d.s) && Array.isArray(d.c) && d.c.length <= NUMBER_MAX &&
-    d.c.every((e: unknown) => Array.isArray(e) && Number.isInteger(e[0]) && e[0] >= 0 && e[0] <= NUMBER_MAX && Number.isSafeInteger(e[1]))
+    Number.isSafeInteger(d.n) && Number.isSafeInteger(d.s) && Array.isArray(d.c) && d.c.length <= TALLY_NUMBER_MAX &&
+    d.c.every((e: unknown) => Array.isArray(e) && Number.isInteger(e[0]) && e[0] >= 0 && e[0] <= TALLY_NUMBER_MAX && Number.isSafeInteger(e[1]))
   );
 }
 
-export class DrawTallies {
+export interface DrawTalliesOptions {
+  pool: pg.Pool;
+  presence: Presence;
+  /** Redis presence's connection state (absent in-process: always up, nothing lost). */
+  link?: PresenceLink;
+  /** This process, to skip its own published batches (counted when they committed). */
+  processId: string;
+  logger: Logger;
+}
+
+export class DrawTallies implements CommittedBatchListener {
   private readonly entries = new Map<number, Entry>();
   private readonly resyncTimer: NodeJS.Timeout;
+  private readonly pool: pg.Pool;
+  private readonly presence: Presence;
+  private readonly link: PresenceLink | undefined;
+  private readonly processId: string;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly presence: Presence,
-    private readonly processId: string,
-    private readonly logger: Logger,
-  ) {
+  constructor(options: DrawTalliesOptions) {
+    ({ pool: this.pool, presence: this.presence, link: this.link, processId: this.processId, logger: this.logger } = options);
     this.resyncTimer = setInterval(() => void this.resyncAll(), TALLY_RESYNC_MS);
     this.resyncTimer.unref();
-    // Redis presence: after its subscriber connection was lost, messages may be missing.
-    const sub = (presence as any).sub;
-    if (sub && typeof sub.on === 'function') {
-      let interrupted = false;
-      sub.on('close', () => (interrupted = true));
-      sub.on('ready', () => {
-        if (!interrupted) return;
-        interrupted = false;
-        this.logger.info('presence reconnected; re-reading live totals from the ledger');
-        void this.resyncAll();
-      });
-    }
+    // After the subscriber connection was lost, messages may be missing.
+    this.link?.onResubscribed(() => {
+      this.logger.info('presence reconnected; re-reading live totals from the ledger');
+      void this.resyncAll();
+    });
   }
 
   /** A room of this draw needs the tally; resolves once it reflects the ledger. */
@@ -135,7 +137,7 @@ export class DrawTallies {
     return this.entries.get(drawId)?.tally;
   }
 
-  /** Wired to BetWriter.onCommitted: counts the batch here and tells the other processes. */
+  /** The BetWriter calls this after each commit (its commitListener): counts the batch here and tells the other processes. */
   onCommitted(bets: CommittedBet[]): void {
     const byDraw = new Map<number, { x: string; n: number; s: number; counts: Map<number, number> }>();
     for (const bet of bets) {
@@ -212,8 +214,7 @@ export class DrawTallies {
   private publish(drawId: number, delta: TallyDelta): void {
     // Never queue behind a Redis that is away (ioredis would buffer without bound): the
     // other processes catch up at their next resync.
-    const pub = (this.presence as any).pub;
-    if (pub && pub.status !== 'ready') return;
+    if (this.link && !this.link.publishing) return;
     this.presence.publish(topic(drawId), delta)?.catch?.((err: Error) => this.logger.warn({ err, drawId }, 'publishing live totals failed'));
   }
 

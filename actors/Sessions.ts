@@ -26,8 +26,10 @@ import {
   SESSION_CHECK_INTERVAL_MS,
   SESSION_END_PUBLISH_TIMEOUT_MS,
   SESSIONS_PER_END_MESSAGE_MAX,
+  TIMER_DELAY_MS_MAX,
 } from '../core/limits.ts';
 import { endedSessions, isSessionId, revokePlayerSessions, revokeSession } from '../ledger/players.ts';
+import type { PresenceLink } from './presenceLink.ts';
 
 export const SESSION_END_REASONS = ['logout', 'expired', 'ended', 'suspended', 'self_excluded', 'closed', 'password_changed'] as const;
 /** Why a session ended; `ended`: found ended in the ledger by the periodic check. */
@@ -43,8 +45,6 @@ export type SessionsToEnd = { tokenHash: Buffer } | { playerId: number; exceptSe
 
 const ENDED_TOPIC = 'lottery:sessions:ended';
 const ackTopic = (processId: string) => `lottery:sessions:ack:${processId}`;
-/** setTimeout's longest delay; a later expiry re-arms. */
-const TIMER_MS_MAX = 2 ** 31 - 1;
 
 /** Session ids, why, and (through Redis) who asks for acknowledgements under which nonce. */
 interface EndedMessage {
@@ -72,6 +72,8 @@ interface Tracked {
 export interface SessionsOptions {
   pool: pg.Pool;
   presence: Presence;
+  /** Redis presence's connection state (absent in-process: delivered before publish returns). */
+  link?: PresenceLink;
   clock: Clock;
   logger: Logger;
   checkIntervalMs?: number;
@@ -187,8 +189,8 @@ export class Sessions {
    * has closed the sessions, and this waits for all of them (bounded).
    */
   private async tell(message: EndedMessage): Promise<void> {
-    const pub = (this.o.presence as { pub?: { status: string; publish(topic: string, payload: string): Promise<number> } }).pub;
-    if (!pub) {
+    const link = this.o.link;
+    if (!link) {
       this.o.presence.publish(ENDED_TOPIC, message);
       return;
     }
@@ -200,8 +202,8 @@ export class Sessions {
     });
     try {
       // Never queue behind a Redis that is away (ioredis would buffer): the check catches up.
-      if (pub.status !== 'ready') throw new Error(`presence is ${pub.status}`);
-      const receivers = await pub.publish(ENDED_TOPIC, JSON.stringify({ ...message, a: this.processId, n: nonce }));
+      if (!link.publishing) throw new Error('presence is not connected');
+      const receivers = await link.publishCounted(ENDED_TOPIC, { ...message, a: this.processId, n: nonce });
       const waiting = this.waiting.get(nonce);
       if (waiting) {
         waiting.needed = receivers;
@@ -263,7 +265,7 @@ export class Sessions {
   }
 
   private armExpiry(sessionId: string, entry: Tracked): void {
-    const delayMs = Math.min(TIMER_MS_MAX, Math.max(0, entry.expiresAtMs - this.o.clock.nowMs()));
+    const delayMs = Math.min(TIMER_DELAY_MS_MAX, Math.max(0, entry.expiresAtMs - this.o.clock.nowMs()));
     entry.expiry = setTimeout(() => {
       if (this.tracked.get(sessionId) !== entry) return;
       if (this.o.clock.nowMs() < entry.expiresAtMs) return this.armExpiry(sessionId, entry);

@@ -1,9 +1,14 @@
 // app/boot.ts — assembles one server process: database, ledger, actors, rooms, HTTP.
 // Used by server.ts, the tests and the benchmark, so all three run the same server.
+//
+// startServer tells the boot story in steps, each building what the next ones use and
+// handing it over by name: open the ledger, the draw machinery, presence and matchmaking,
+// the writer and the rooms, HTTP, the scheduler; shutdown undoes them in reverse. A bet's
+// path is in the wiring: SalesRoom -> BetWriter.submit -> ledger; after the commit the
+// writer calls the tallies (its commitListener) and the receipt signer, then answers the room.
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
-import { LocalDriver, LocalPresence, matchMaker, Server } from '@colyseus/core';
-import uWS from 'uWebSockets.js';
+import { LocalDriver, LocalPresence, matchMaker, Server, type MatchMakerDriver, type Presence } from '@colyseus/core';
 import { BetWriter } from '../actors/BetWriter.ts';
 import { ClockHealth } from '../actors/ClockHealth.ts';
 import { DrawRunner } from '../actors/DrawRunner.ts';
@@ -11,16 +16,20 @@ import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { DrawTallies } from '../actors/DrawTallies.ts';
 import { Sessions } from '../actors/Sessions.ts';
 import { AdvisoryLockLeadership, LocalLeadership, type Leadership } from '../actors/Leadership.ts';
+import type { PresenceLink } from '../actors/presenceLink.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { MESSAGE_BYTES_MAX } from '../core/limits.ts';
-import { signWireReceipts } from '../draw/receiptWire.ts';
+import {
+  BET_POOL_CONNECTIONS_SINGLE_MODE,
+  BET_WRITER_CONCURRENCY,
+  MESSAGE_BYTES_MAX,
+  SOCKET_BACKPRESSURE_BYTES_MAX,
+  SOCKET_IDLE_TIMEOUT_SECONDS,
+} from '../core/limits.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { migrate } from '../ledger/migrate.ts';
-import { sessionPlayer } from '../ledger/players.ts';
-import { SalesRoom } from '../rooms/SalesRoom.ts';
-import { assertRoomInternals } from '../rooms/roomInternals.ts';
+import { sessionPlayer, type SessionPlayer } from '../ledger/players.ts';
+import { salesRoomType } from '../rooms/SalesRoom.ts';
 import { SeatBook } from '../rooms/seats.ts';
-import { setRoomServices } from '../rooms/services.ts';
 import { registerApi, sessionAuthenticator } from './api.ts';
 import { colyseusLogger } from './colyseusLogger.ts';
 import { provideWebSocketGlobal } from './webSocketGlobal.ts';
@@ -33,14 +42,13 @@ import { AuthLimits, authLimitPolicy, type AuthLimitPolicy } from './rateLimits.
 import { createLogger, type Logger } from '../core/logger.ts';
 import { beaconFromConfig } from '../core/beacon.ts';
 import { registerDrawApi } from './drawApi.ts';
-import { loadDrawKeys } from './keys.ts';
-import { nativeSha256, nativeSigner } from './nativeCrypto.ts';
-import { createMetrics } from '../core/metrics.ts';
-import { isRedisOutageError } from './redis.ts';
+import { loadDrawKeys, type DrawKeys } from './keys.ts';
+import { nativeSha256 } from './nativeCrypto.ts';
+import { createMetrics, type Metrics } from '../core/metrics.ts';
+import { assertLibraryInternals, listeningPort } from './libraryInternals.ts';
+import { NativeReceiptSigner } from './receiptSigner.ts';
+import type { ProcessLiveness } from './redis.ts';
 import { SandboxPaymentProvider } from './payments.ts';
-
-/** Bet batches in flight at once (ledger/bets.ts: two overlap all but the final pool credit). */
-const BET_WRITER_CONCURRENCY = 2;
 
 export interface StartOptions {
   config: Config;
@@ -71,23 +79,60 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-/** Which uWS build loaded: the native addon, or the package's pure-JS fallback. */
-function uwsBuild(): 'native' | 'fallback' {
-  const require = createRequire(import.meta.url);
-  return Object.keys(require.cache).some((k) => /uws_[a-z0-9_]+\.node$/.test(k)) ? 'native' : 'fallback';
+/** What every step uses. */
+interface Basics {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  db: Database;
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const basics = await openLedger(options);
+  const draws = drawMachinery(basics);
+  const matchmaking = await presenceAndMatchmaking(basics);
+  const selling = await writerAndRooms(basics, draws, matchmaking);
+  const http = await serveHttp(basics, draws, matchmaking, selling, options.authLimitPolicy);
+  const lifecycle = await drawLifecycle(basics, draws, options.scheduler !== false);
+  // A process killed without a goodbye leaves its rooms listed in Redis: forget it within
+  // half a second (app/redis.ts), before its players come back asking for a shard.
+  matchmaking.liveness?.start();
+  logListening(basics, draws, http, lifecycle);
+  return {
+    port: http.port,
+    db: basics.db,
+    betWriter: selling.betWriter,
+    logger: basics.logger,
+    draws: { runner: draws.runner, scheduler: lifecycle.scheduler, publicKey: draws.keys.publicKey, leadership: lifecycle.leadership },
+    clockHealth: lifecycle.clockHealth,
+    tallies: selling.tallies,
+    httpRoutes: http.routes.served,
+    sessions: selling.sessions,
+    shutdown: shutdownOnce(basics, matchmaking, selling, http, lifecycle),
+  };
+}
+
+/** The database, migrated, and what every later step logs and counts with. */
+async function openLedger(options: StartOptions): Promise<Basics> {
   const { config } = options;
-  const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   // The baseline writes one transaction per bet, as many at once as it has connections.
-  const betPoolMax = config.betWriteMode === 'single' ? 10 : BET_WRITER_CONCURRENCY + 1;
+  const betPoolMax = config.betWriteMode === 'single' ? BET_POOL_CONNECTIONS_SINGLE_MODE : BET_WRITER_CONCURRENCY + 1;
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: options.inMemoryDatabase, betPoolMax, logger });
   const applied = await migrate(db.pool);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  return { config, clock: options.clock ?? systemClock, logger, metrics: createMetrics(), db };
+}
 
-  const metrics = createMetrics();
+interface DrawMachinery {
+  keys: DrawKeys;
+  vault: SeedVault;
+  runner: DrawRunner;
+}
+
+/** The draw keys, the seed vault and the runner that takes a draw from open to settled. */
+function drawMachinery({ config, clock, logger, metrics, db }: Basics): DrawMachinery {
   const keys = loadDrawKeys({ seedKey: config.drawSeedKey, signingKey: config.drawSigningKey }, config.dataDir, logger);
   const vault = new SeedVault(keys.seedKey);
   const runner = new DrawRunner({
@@ -102,20 +147,39 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     beacon: beaconFromConfig(config, logger),
     revealWaitMs: config.revealWaitSeconds * 1000,
   });
-  let presence, driver;
-  let liveness: import('./redis.ts').ProcessLiveness | undefined;
-  if (config.redisUrl) {
-    const { redisMatchmaking, ProcessLiveness } = await import('./redis.ts');
-    ({ presence, driver } = redisMatchmaking(config.redisUrl, logger));
-    liveness = new ProcessLiveness(matchMaker, logger);
-  } else {
-    presence = new LocalPresence();
-    driver = new LocalDriver();
-  }
-  const tallies = new DrawTallies(db.pool, presence, crypto.randomUUID(), logger);
-  const sessions = new Sessions({ pool: db.pool, presence, clock, logger });
+  return { keys, vault, runner };
+}
+
+interface Matchmaking {
+  presence: Presence;
+  driver: MatchMakerDriver;
+  /** Redis presence's connection state; absent in-process. */
+  link?: PresenceLink;
+  liveness?: ProcessLiveness;
+}
+
+/** Redis for a cluster, else in-process: where shards are listed and live totals travel. */
+async function presenceAndMatchmaking({ config, logger }: Basics): Promise<Matchmaking> {
+  if (!config.redisUrl) return { presence: new LocalPresence(), driver: new LocalDriver() };
+  const { redisMatchmaking, ProcessLiveness } = await import('./redis.ts');
+  const { presence, driver } = redisMatchmaking(config.redisUrl, logger);
+  return { presence, driver, link: presence, liveness: new ProcessLiveness(matchMaker, logger) };
+}
+
+interface Selling {
+  tallies: DrawTallies;
+  sessions: Sessions;
+  betWriter: BetWriter;
+  authenticate: (token: unknown) => Promise<SessionPlayer | null>;
+  salesRoom: ReturnType<typeof salesRoomType>;
+}
+
+/** The bet writer and what it reports to, and the sales room class bound to them. */
+async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, draws: DrawMachinery, mm: Matchmaking): Promise<Selling> {
+  const { presence, link } = mm;
+  const tallies = new DrawTallies({ pool: db.pool, presence, link, processId: crypto.randomUUID(), logger });
+  const sessions = new Sessions({ pool: db.pool, presence, link, clock, logger });
   await sessions.start();
-  const signBatch = nativeSigner(keys.signingKey);
   const betWriter = new BetWriter({
     pool: db.betPool,
     logger,
@@ -124,17 +188,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Two batches in flight overlap all but the final pool credit (see ledger/bets.ts); the
     // baseline runs as many single-bet transactions as the pool allows. PGlite has one connection.
     concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : BET_WRITER_CONCURRENCY, (db.betPool.options.max ?? 1) - 1)),
-    onCommitted: (bets) => tallies.onCommitted(bets),
-    signReceipts: (tickets) => signWireReceipts(tickets, keys.signingKey, (message) => signBatch(message), nativeSha256),
+    commitListener: tallies,
+    receiptSigner: new NativeReceiptSigner(draws.keys.signingKey),
   });
   const authenticate = sessionAuthenticator(db.pool, clock, sessionPlayer);
-  setRoomServices({
+  const salesRoom = salesRoomType({
     pool: db.pool,
     clock,
     logger,
     betWriter,
     tallies,
-    vault,
+    vault: draws.vault,
     authenticate,
     seats: new SeatBook(),
     sessions,
@@ -142,7 +206,23 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
   });
+  return { tallies, sessions, betWriter, authenticate, salesRoom };
+}
 
+interface Http {
+  server: Server;
+  routes: HttpRoutes;
+  authLimits: AuthLimits;
+  port: number;
+  limitStore: 'redis' | 'postgres' | 'memory';
+  webSocketGlobal: ReturnType<typeof provideWebSocketGlobal>;
+  /** Read by the matchmaking route: set once shutdown begins. */
+  shuttingDown: { now: boolean };
+}
+
+/** The Colyseus server with the sales room, our HTTP routes, listening. */
+async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, selling: Selling, policy: AuthLimitPolicy | undefined): Promise<Http> {
+  const { config, logger } = basics;
   // Colyseus' seat reconnection reads a global WebSocket that Node 20 lacks (app/webSocketGlobal.ts).
   const webSocketGlobal = provideWebSocketGlobal();
   const transport = new OwnHttpTransport({
@@ -150,35 +230,46 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Without this uWS silently drops patches to a slow client; a clean close lets the SDK reconnect.
     // (typed as a number in this build's .d.ts; the addon reads it as a boolean)
     closeOnBackpressureLimit: 1,
-    maxBackpressure: 1024 * 1024,
-    idleTimeout: 60,
+    maxBackpressure: SOCKET_BACKPRESSURE_BYTES_MAX,
+    idleTimeout: SOCKET_IDLE_TIMEOUT_SECONDS,
   });
+  // Every library internal we rely on, checked before anything listens (libraryInternals.ts).
+  assertLibraryInternals({ transport, driver: mm.driver, presence: mm.presence });
   // Defence in depth behind our own matchmaking route: clients never create rooms.
   matchMaker.controller.exposedMethods = ['joinOrCreate', 'join', 'joinById', 'reconnect'];
-
   const server = new Server({
     transport,
-    presence,
-    driver,
+    presence: mm.presence,
+    driver: mm.driver,
     publicAddress: config.publicAddress,
-    selectProcessIdToCreateRoom: liveness?.selectProcessIdToCreateRoom,
+    selectProcessIdToCreateRoom: mm.liveness?.selectProcessIdToCreateRoom,
     // One short line per Colyseus log call, through pino (app/colyseusLogger.ts).
     logger: colyseusLogger(logger),
     greet: false,
     gracefullyShutdown: false,
   });
-  assertRoomInternals();
-  server.define('sales', SalesRoom).filterBy(['drawId']);
-
-  let shuttingDown = false;
+  server.define('sales', selling.salesRoom).filterBy(['drawId']);
+  const shuttingDown = { now: false };
   const routes = new HttpRoutes(transport.app, logger, { trustedProxies: new TrustedProxies(config.trustedProxies) });
-  // Shared by the cluster through Redis, else PostgreSQL; the embedded database serves one process.
-  const limitStore = config.redisUrl
+  const { authLimits, limitStore } = authLimitsFor(basics, policy);
+  registerRoutes(routes, basics, draws, selling, authLimits, shuttingDown);
+  await server.listen(config.port);
+  return { server, routes, authLimits, port: listeningPort(transport), limitStore, webSocketGlobal, shuttingDown };
+}
+
+/** Login limits shared by the cluster through Redis, else PostgreSQL; the embedded database serves one process. */
+function authLimitsFor({ config, logger, db }: Basics, policy: AuthLimitPolicy | undefined) {
+  const store = config.redisUrl
     ? ({ kind: 'redis', url: config.redisUrl } as const)
     : db.kind === 'postgres'
       ? ({ kind: 'postgres', pool: db.pool } as const)
       : ({ kind: 'memory' } as const);
-  const authLimits = AuthLimits.create(limitStore, logger, options.authLimitPolicy ?? authLimitPolicy(config.authLimits));
+  return { authLimits: AuthLimits.create(store, logger, policy ?? authLimitPolicy(config.authLimits)), limitStore: store.kind };
+}
+
+function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery, selling: Selling, authLimits: AuthLimits, shuttingDown: { now: boolean }) {
+  const { config, clock, logger, metrics, db } = basics;
+  const { authenticate, sessions } = selling;
   registerApi(routes, {
     pool: db.pool,
     clock,
@@ -188,18 +279,23 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     authenticate,
     sessions,
     operatorCredentials: config.operatorCredentials,
-    isShuttingDown: () => shuttingDown,
+    isShuttingDown: () => shuttingDown.now,
     schedule: config,
     passwords: new PasswordQueue(),
     authLimits,
     roomNames: ['sales'],
   });
-  registerDrawApi(routes, { pool: db.pool, runner, publicKey: keys.publicKey, operatorCredentials: config.operatorCredentials, authenticate });
+  registerDrawApi(routes, { pool: db.pool, runner: draws.runner, publicKey: draws.keys.publicKey, operatorCredentials: config.operatorCredentials, authenticate });
+}
 
-  await server.listen(config.port);
-  const listenSocket = (transport as any)._listeningSocket;
-  const port = listenSocket ? uWS.us_socket_local_port(listenSocket) : config.port;
+interface Lifecycle {
+  clockHealth: ClockHealth;
+  leadership: Leadership;
+  scheduler: DrawScheduler;
+}
 
+/** The clock check and the scheduler that opens, seals, draws and settles draws on time. */
+async function drawLifecycle({ config, clock, logger, metrics, db }: Basics, draws: DrawMachinery, runScheduler: boolean): Promise<Lifecycle> {
   const clockHealth = new ClockHealth(db.pool, clock, logger, metrics);
   await clockHealth.start();
   // The embedded database belongs to this process alone, so it leads every draw.
@@ -209,64 +305,61 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     pool: db.pool,
     clock,
     logger,
-    runner,
+    runner: draws.runner,
     leadership,
     metrics,
     schedule: { schedule: config.schedule, demoPeriodSeconds: config.demoPeriodSeconds },
     dbNowMs: () => clockHealth.dbNowMs(),
   });
-  if (options.scheduler !== false) await scheduler.start();
-  // A process killed without a goodbye leaves its rooms listed in Redis: forget it within
-  // half a second (app/redis.ts), before its players come back asking for a shard.
-  liveness?.start();
+  if (runScheduler) await scheduler.start();
+  return { clockHealth, leadership, scheduler };
+}
 
+/** Which uWS build loaded: the native addon, or the package's pure-JS fallback. */
+function uwsBuild(): 'native' | 'fallback' {
+  const require = createRequire(import.meta.url);
+  return Object.keys(require.cache).some((k) => /uws_[a-z0-9_]+\.node$/.test(k)) ? 'native' : 'fallback';
+}
+
+function logListening({ config, logger, db }: Basics, draws: DrawMachinery, http: Http, lifecycle: Lifecycle) {
   logger.info(
     {
-      port,
+      port: http.port,
       processId: matchMaker.processId,
       publicAddress: config.publicAddress,
       database: db.description,
       presence: config.redisUrl ? 'redis' : 'in-process',
-      loginLimits: limitStore.kind,
+      loginLimits: http.limitStore,
       transport: `uWebSockets.js ${uwsBuild()}`,
-      webSocketGlobal,
+      webSocketGlobal: http.webSocketGlobal,
       betWriteMode: config.betWriteMode,
-      drawPublicKey: keys.publicKey,
+      drawPublicKey: draws.keys.publicKey,
       schedule: config.schedule,
       leadership: db.kind === 'postgres' ? 'advisory locks' : 'local',
-      clockOffsetMs: Math.round(clockHealth.offsetMs),
+      clockOffsetMs: Math.round(lifecycle.clockHealth.offsetMs),
     },
     'lottery server listening',
   );
+}
 
-  return {
-    port,
-    db,
-    betWriter,
-    logger,
-    draws: { runner, scheduler, publicKey: keys.publicKey, leadership },
-    clockHealth,
-    tallies,
-    httpRoutes: routes.served,
-    sessions,
-    async shutdown() {
-      if (shuttingDown) return;
-      // No new joins (the matchmaking route checks this) and, once the writer stops, no
-      // new bets: every bet already taken is written and answered first.
-      shuttingDown = true;
-      liveness?.stop();
-      await betWriter.stop();
-      // Give up leadership at once so another process takes the draws over without waiting.
-      await scheduler.stop();
-      clockHealth.stop();
-      await sessions.stop();
-      // Dispose rooms, remove them and this process from Redis, close sockets and presence.
-      await server.gracefullyShutdown(false);
-      await tallies.stop();
-      await authLimits.close();
-      setRoomServices(undefined);
-      await db.close();
-      logger.info('server stopped');
-    },
+/** Stops in reverse: joins and bets first, so every bet already taken is written and answered. */
+function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: Http, lifecycle: Lifecycle): () => Promise<void> {
+  return async () => {
+    if (http.shuttingDown.now) return;
+    // No new joins (the matchmaking route checks this) and, once the writer stops, no
+    // new bets: every bet already taken is written and answered first.
+    http.shuttingDown.now = true;
+    mm.liveness?.stop();
+    await selling.betWriter.stop();
+    // Give up leadership at once so another process takes the draws over without waiting.
+    await lifecycle.scheduler.stop();
+    lifecycle.clockHealth.stop();
+    await selling.sessions.stop();
+    // Dispose rooms, remove them and this process from Redis, close sockets and presence.
+    await http.server.gracefullyShutdown(false);
+    await selling.tallies.stop();
+    await http.authLimits.close();
+    await basics.db.close();
+    basics.logger.info('server stopped');
   };
 }

@@ -13,26 +13,48 @@
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import { Redis } from 'ioredis';
+import type { PresenceLink } from '../actors/presenceLink.ts';
+import { invariant } from '../core/errors.ts';
+import { LIVENESS_SWEEP_MS, REDIS_ERROR_LOG_EVERY_MS, REDIS_RETRIES_PER_REQUEST, SWEPT_RECEIPT_TTL_SECONDS } from '../core/limits.ts';
 import type { Logger } from '../core/logger.ts';
 
-const ERROR_LOG_EVERY_MS = 10_000;
-/**
- * A request made while Redis is away fails after this many reconnect attempts (~0.3 s)
- * rather than ioredis' 20 (~7 s): a player asking to join gets a clean error quickly.
- */
-const RETRIES_PER_REQUEST = 3;
-
 function client(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: RETRIES_PER_REQUEST });
+  return new Redis(url, { maxRetriesPerRequest: REDIS_RETRIES_PER_REQUEST });
+}
+
+/**
+ * RedisDriver's private room-list cache (@colyseus/redis-driver 0.18.x, build/RedisDriver.mjs):
+ * `getRooms(roomName)` caches its in-flight request in `_roomCacheRequestByName[roomName]`
+ * and `_concurrentRoomCacheRequest`, cleared only on success. There is no public way to
+ * forget a failed request, so RecoveringRedisDriver clears them itself; this checks, at
+ * start-up, that they are still there and shaped so, or an upgrade would silently bring
+ * back "every join fails after one Redis blip".
+ */
+interface DriverInternals {
+  getRooms(roomName: string | undefined): Promise<unknown>;
+  _roomCacheRequestByName: Record<string, Promise<unknown> | undefined>;
+  _concurrentRoomCacheRequest?: Promise<unknown>;
+}
+
+/** Throws unless `driver` has the RedisDriver internals RecoveringRedisDriver clears. */
+export function assertRedisDriverInternals(driver: object): void {
+  const d = driver as Partial<DriverInternals>;
+  invariant(typeof d.getRooms === 'function', 'RedisDriver.getRooms is gone: re-check RecoveringRedisDriver (app/redis.ts)');
+  invariant(
+    typeof d._roomCacheRequestByName === 'object' && d._roomCacheRequestByName !== null,
+    'RedisDriver._roomCacheRequestByName is gone: re-check RecoveringRedisDriver (app/redis.ts)',
+  );
+  // Assigned only inside getRooms, so its source is the one place it shows.
+  invariant(String(d.getRooms).includes('_concurrentRoomCacheRequest'), 'RedisDriver.getRooms no longer uses _concurrentRoomCacheRequest: re-check RecoveringRedisDriver');
 }
 
 export class RecoveringRedisDriver extends RedisDriver {
-  constructor(url: string, logger: Logger) {
-    super(client(url));
-    const self = this as any;
+  constructor(redis: Redis, logger: Logger) {
+    super(redis);
+    const self = this as unknown as DriverInternals;
     const getRooms = self.getRooms.bind(this);
-    self.getRooms = (roomName: string | undefined) => {
-      const request: Promise<unknown> = getRooms(roomName);
+    self.getRooms = (roomName) => {
+      const request = getRooms(roomName);
       request.catch(() => {
         // Only if still cached: a later, fresh request must not be dropped.
         if (self._roomCacheRequestByName[roomName as string] === request) delete self._roomCacheRequestByName[roomName as string];
@@ -42,17 +64,53 @@ export class RecoveringRedisDriver extends RedisDriver {
     };
     // Without a listener ioredis prints every failed reconnect to stderr; log now and then.
     let lastLoggedMs = 0;
-    self._client.on('error', (err: Error) => {
+    redis.on('error', (err: Error) => {
       const now = Date.now();
-      if (now - lastLoggedMs < ERROR_LOG_EVERY_MS) return;
+      if (now - lastLoggedMs < REDIS_ERROR_LOG_EVERY_MS) return;
       lastLoggedMs = now;
       logger.warn({ err: { message: err.message } }, 'matchmaking Redis unavailable');
     });
   }
 }
 
-export function redisMatchmaking(url: string, logger: Logger): { presence: RedisPresence; driver: RecoveringRedisDriver } {
-  return { presence: new RedisPresence(client(url)), driver: new RecoveringRedisDriver(url, logger) };
+/** Throws unless `presence` has the pub/sub connections LinkedRedisPresence reads (protected in 0.18.x). */
+export function assertRedisPresenceInternals(presence: object): void {
+  for (const name of ['pub', 'sub'] as const) {
+    const connection = (presence as Record<string, { status?: unknown; on?: unknown } | undefined>)[name];
+    invariant(
+      typeof connection?.status === 'string' && typeof connection.on === 'function',
+      `RedisPresence.${name} is gone or not an ioredis connection: re-check LinkedRedisPresence (app/redis.ts)`,
+    );
+  }
+}
+
+/**
+ * RedisPresence with the connection state actors need (actors/presenceLink.ts), through its
+ * protected `pub` and `sub` connections (ioredis' public status and events).
+ */
+export class LinkedRedisPresence extends RedisPresence implements PresenceLink {
+  get publishing(): boolean {
+    return this.pub.status === 'ready';
+  }
+
+  async publishCounted(topic: string, data: unknown): Promise<number> {
+    // The same encoding as RedisPresence.publish, which its subscribers parse.
+    return this.pub.publish(topic, JSON.stringify(data));
+  }
+
+  onResubscribed(listener: () => void): void {
+    let interrupted = false;
+    this.sub.on('close', () => (interrupted = true));
+    this.sub.on('ready', () => {
+      if (!interrupted) return;
+      interrupted = false;
+      listener();
+    });
+  }
+}
+
+export function redisMatchmaking(url: string, logger: Logger): { presence: LinkedRedisPresence; driver: RecoveringRedisDriver } {
+  return { presence: new LinkedRedisPresence(client(url)), driver: new RecoveringRedisDriver(client(url), logger) };
 }
 
 const OUTAGE_MESSAGES = [/max retries per request/i, /Connection is closed/i, /ECONNREFUSED/, /ECONNRESET/, /Stream isn't writeable/i, /ETIMEDOUT/];
@@ -82,10 +140,9 @@ export function isRedisOutageError(err: unknown): boolean {
  * A host that vanishes without closing its sockets keeps its subscription until Redis'
  * own tcp-keepalive ends it (README, "Running a cluster").
  */
-export const LIVENESS_SWEEP_MS = 250;
-/** Same key and lifetime as @colyseus/core MatchMaker's getProcessSweptKey / SWEPT_RECEIPT_TTL (pinned by test/redis.test.ts). */
+export { LIVENESS_SWEEP_MS };
+/** Same key as @colyseus/core MatchMaker's getProcessSweptKey (pinned by test/redis.test.ts). */
 export const processSweptKey = (processId: string) => `swept:${processId}`;
-const SWEPT_RECEIPT_TTL_SECONDS = 600;
 
 export class ProcessLiveness {
   private timer: NodeJS.Timeout | undefined;

@@ -62,6 +62,71 @@ export const PLAYER_AGE_YEARS_MIN = 18;
  */
 export const SETTLE_PRIZES_PER_STATEMENT_MAX = 5_000;
 
+// ---- One process's wiring: writer, rooms, presence (issue 11) ----
+/**
+ * Bet batches in flight at once. Two overlap all but the final pool credit (ledger/bets.ts);
+ * a third would only queue on that credit's row lock. The writer's pool has one connection more.
+ */
+export const BET_WRITER_CONCURRENCY = 2;
+/** The 'single' baseline's writer pool: one transaction per bet, as many at once as connections (benchmark only). */
+export const BET_POOL_CONNECTIONS_SINGLE_MODE = 10;
+/** Log "the ledger is unreachable" at most this often while it stays so (actors/BetWriter.ts). */
+export const BET_UNAVAILABLE_LOG_EVERY_MS = 5_000;
+/**
+ * Bytes uWS buffers for one slow socket before closing it (closeOnBackpressureLimit): a full
+ * minute of live-totals patches for a stalled phone, and the memory bound per connection.
+ */
+export const SOCKET_BACKPRESSURE_BYTES_MAX = 1024 * 1024;
+/** A socket silent this long is closed by uWS; the SDK pings well within it. */
+export const SOCKET_IDLE_TIMEOUT_SECONDS = 60;
+/**
+ * Live totals reach players within a patch of a commit; 250 ms keeps that well under the
+ * 500 ms target at 40% of the cost of 100 ms patches for thousands of clients per process.
+ */
+export const SALES_ROOM_PATCH_MS = 250;
+/** How long a dropped connection's seat is kept for the SDK to reconnect to it. */
+export const RECONNECT_WINDOW_SECONDS = 20;
+/**
+ * Colyseus' own frame limit, as a multiple of ours (rooms/connection.ts): out of reach, a
+ * backstop only, since it drops a connection without answering the bets it took.
+ */
+export const COLYSEUS_FRAME_LIMIT_FACTOR = 2;
+/** Characters of an error's message a room logs for a client's refusal or unreadable frame. */
+export const CLIENT_REASON_CHARS_MAX = 120;
+/** Characters of an unknown message type or field a reply echoes back (enough to recognise it). */
+export const MESSAGE_TYPE_ECHO_CHARS_MAX = 32;
+/**
+ * Re-read each live tally from the ledger this often, whatever happens: the safety net for
+ * messages lost while presence was away (~0.5 s of database time per 150,000 tickets).
+ */
+export const TALLY_RESYNC_MS = 10 * 60_000;
+/** Largest drum number (and numbers per message) a published live-totals message may carry. */
+export const TALLY_NUMBER_MAX = 10_000;
+/** setTimeout's longest delay (a signed 32-bit ms count); a later deadline re-arms. */
+export const TIMER_DELAY_MS_MAX = 2 ** 31 - 1;
+/**
+ * A Redis request made while Redis is away fails after this many reconnect attempts (~0.3 s)
+ * rather than ioredis' 20 (~7 s): a player asking to join gets a clean error quickly.
+ */
+export const REDIS_RETRIES_PER_REQUEST = 3;
+/** Log "matchmaking Redis unavailable" at most this often while it stays so. */
+export const REDIS_ERROR_LOG_EVERY_MS = 10_000;
+/**
+ * How often each process looks for processes gone from the cluster (app/redis.ts,
+ * ProcessLiveness); one missing on two sweeps in a row is removed, so within half a second.
+ */
+export const LIVENESS_SWEEP_MS = 250;
+/** How long a swept process may still restore its rooms: Colyseus' SWEPT_RECEIPT_TTL (pinned by test/redis.test.ts). */
+export const SWEPT_RECEIPT_TTL_SECONDS = 600;
+
+// ---- Draw schedules (games/schedule.ts) ----
+/** Draws a schedule may be asked for at once: a year of daily draws. */
+export const UPCOMING_COUNT_MAX = 366;
+/** Draws a day a schedule may have: one every quarter hour, round the clock. */
+export const DRAW_SLOTS_PER_DAY_MAX = 96;
+/** Intl formatters cached, one per time zone in use (constructing one takes tens of µs); least recently used evicted. */
+export const TIME_ZONE_FORMATTERS_CACHED_MAX = 64;
+
 // ---- The HTTP edge (issue 10): every request answered, in bounded time, memory and CPU ----
 /**
  * Longest a request body may take to arrive after its headers; later: 408 REQUEST_TIMEOUT.

@@ -1,21 +1,47 @@
 // core/metrics.ts — Prometheus metrics, one registry per server instance.
 import client from 'prom-client';
+import { BET_BATCH_SIZE_MAX, BET_QUERY_MS_MAX } from './limits.ts';
+
+/**
+ * Histogram buckets from `min` up to the limit `max` that bounds what is observed, on a
+ * 1-2-5 series, ending exactly at `max`: the top bucket is the limit itself, so nothing
+ * the limit allows lands only in +Inf, and raising the limit raises the buckets.
+ */
+export function bucketsUpTo(min: number, max: number): number[] {
+  if (!(min > 0 && max >= min)) throw new RangeError(`buckets need 0 < min <= max (got ${min}, ${max})`);
+  const buckets: number[] = [];
+  for (let decade = min; decade < max; decade *= 10) {
+    for (const step of [1, 2, 5]) {
+      // toPrecision: 0.001 * 10 * 10 is not 0.1 in binary floating point.
+      const bound = Number((decade * step).toPrecision(12));
+      if (bound < max) buckets.push(bound);
+    }
+  }
+  buckets.push(max);
+  return buckets;
+}
 
 export function createMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  return { registry, ...betMetrics(registry), ...drawMetrics(registry) };
+}
+
+/** The bet writer's: batch sizes and times, outcomes, the queue, the ledger's reachability. */
+function betMetrics(registry: client.Registry) {
   return {
-    registry,
     betBatchSize: new client.Histogram({
       name: 'lottery_bet_batch_size',
       help: 'Bets per group-commit transaction',
-      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
+      // Batches go up to BET_BATCH_SIZE_MAX: a full batch must have a bucket of its own.
+      buckets: bucketsUpTo(1, BET_BATCH_SIZE_MAX),
       registers: [registry],
     }),
     betCommitSeconds: new client.Histogram({
       name: 'lottery_bet_commit_seconds',
       help: 'Time to write and commit one bet batch',
-      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      // A batch's statements are cut off at BET_QUERY_MS_MAX each: up to that, in seconds.
+      buckets: bucketsUpTo(0.001, BET_QUERY_MS_MAX / 1000),
       registers: [registry],
     }),
     betsTotal: new client.Counter({
@@ -40,6 +66,12 @@ export function createMetrics() {
       help: '1 while the bet writer cannot reach the database (bets wait, then get SERVICE_UNAVAILABLE)',
       registers: [registry],
     }),
+  };
+}
+
+/** The draw lifecycle's, and the clock and leadership it depends on. */
+function drawMetrics(registry: client.Registry) {
+  return {
     drawSteps: new client.Counter({
       name: 'lottery_draw_steps_total',
       help: 'Draw lifecycle steps completed (sealed, drawn, settled)',

@@ -6,37 +6,56 @@
 // compares with the cutoff, and locks itself on a real timer at the cutoff.
 import crypto from 'node:crypto';
 import { Room, ServerError, type AuthContext, type Client, type Deferred } from '@colyseus/core';
+import { uWebSocketClient } from '@colyseus/uwebsockets-transport';
 import { ErrorCode } from '../core/errors.ts';
+import { CLIENT_REASON_CHARS_MAX, COLYSEUS_FRAME_LIMIT_FACTOR, MESSAGE_TYPE_ECHO_CHARS_MAX, RECONNECT_WINDOW_SECONDS, SALES_ROOM_PATCH_MS } from '../core/limits.ts';
 import { gameById } from '../games/index.ts';
 import type { GameRules } from '../games/types.ts';
-import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { drawByPublicId, type DrawRow } from '../ledger/draws.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
+import type { BetOutcome } from '../actors/BetWriter.ts';
 import type { Tally } from '../actors/DrawTallies.ts';
 import { acceptedFrame, type AcceptedReply } from './acceptedWire.ts';
 import { parseBet, requestIdOf } from './betMessage.ts';
 import { SalesCloseCode } from './closeCodes.ts';
 import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
+import { authorizeJoin, unlessLedgerAway } from './joins.ts';
 import { clientOpen, colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
 import { seatRefusal, type SeatHolder, type SeatState } from './seats.ts';
 import { SalesState } from './SalesState.ts';
-import { roomServices } from './services.ts';
-import { DRAW_ID_PATTERN } from '../core/patterns.ts';
+import type { RoomServices } from './services.ts';
 
-// Live totals reach players within a patch of a commit; 250 ms keeps that well under the
-// 500 ms target at 40% of the cost of 100 ms patches for thousands of clients per process.
-const PATCH_RATE_MS = 250;
-const RECONNECT_WINDOW_SECONDS = 20;
+/**
+ * The uWS socket under a client (public API: uWebSocketClient.ref.ws), or undefined under
+ * another transport. uWS can batch several sends into one syscall (cork).
+ */
+function uwsSocket(client: Client) {
+  return client instanceof uWebSocketClient ? client.ref.ws : undefined;
+}
 
 /** uWS sockets can batch several sends into one syscall; other transports just send. */
 function corked(client: Client, send: () => void): void {
-  const ws = (client as any).ref?.ws;
-  if (!ws || typeof ws.cork !== 'function') return send();
+  const ws = uwsSocket(client);
+  if (!ws) return send();
   try {
     ws.cork(send);
   } catch {
     // uWS throws on a closed socket. Sending again could repeat replies if the callback had
     // already run, and to a closed socket every send is a no-op anyway.
+  }
+}
+
+/**
+ * A reconnection may replace a connection Colyseus still counted open (a manual reconnect
+ * past a half-open socket); Colyseus hands the seat over without closing the old socket,
+ * which, answering pings, would stay open for good. Usually it is closed already, and uWS
+ * throws.
+ */
+function endReplacedSocket(socket: ReturnType<typeof uwsSocket>): void {
+  try {
+    socket?.end(SalesCloseCode.REPLACED);
+  } catch {
+    // closed already
   }
 }
 
@@ -63,19 +82,30 @@ interface PlayerData {
 }
 
 /**
- * A join needs the ledger (the session, the draw, its totals). When the database is away that
- * is a 503 SERVICE_UNAVAILABLE the client retries, not an unexplained matchmaking failure.
+ * The room class Colyseus instantiates for one server, its services bound: its static onAuth
+ * and every instance read them from here, so several servers in one process keep apart.
  */
-async function unlessLedgerAway<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (isDatabaseUnavailable(err)) throw new ServerError(503, `${ErrorCode.SERVICE_UNAVAILABLE}: the ledger cannot be reached right now; try again`);
-    throw err;
-  }
+export function salesRoomType(services: RoomServices) {
+  return class BoundSalesRoom extends SalesRoom {
+    protected get services(): RoomServices {
+      return services;
+    }
+
+    static async onAuth(token: string, options: unknown, _context: AuthContext): Promise<SessionPlayer> {
+      return authorizeJoin(services, token, options);
+    }
+  };
 }
 
-export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder {
+/**
+ * The sales room protocol; built only through salesRoomType. Hooks read as the protocol:
+ * onAuth (joins.ts), onCreate, onJoin, onDrop / onReconnect, onLeave, the bet handler,
+ * onDispose; each delegates the work in a line or two.
+ */
+export abstract class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder {
+  /** Bound by salesRoomType: a prototype getter, so it is there while Room's constructor runs. */
+  protected abstract get services(): RoomServices;
+
   private draw!: DrawRow;
   private game!: GameRules;
   private tally!: Tally;
@@ -104,44 +134,48 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     });
   }
 
-  /** At matchmaking (HTTP), before any room is found or created: who is this? */
-  static async onAuth(token: string, options: any, _context: AuthContext): Promise<SessionPlayer> {
-    const services = roomServices();
-    if (!options || typeof options.drawId !== 'string' || !DRAW_ID_PATTERN.test(options.drawId)) {
-      throw new ServerError(400, `${ErrorCode.BAD_REQUEST}: join options need a drawId`);
-    }
-    const player = await unlessLedgerAway(services.authenticate(token));
-    if (!player) throw new ServerError(401, `${ErrorCode.UNAUTHORIZED}: missing, expired or revoked session token`);
-    if (player.status !== 'active') throw new ServerError(403, `${ErrorCode.UNAUTHORIZED}: account is ${player.status}`);
-    // This process's seats only (in a cluster the room may live elsewhere; its own process
-    // then checks in reserveSeat), but it answers the common case with a clear code.
-    const refusal = seatRefusal(services.seats.count(player.playerId, options.drawId));
-    if (refusal) throw new ServerError(429, `${ErrorCode.TOO_MANY_SEATS}: ${refusal}`);
-    return player;
-  }
-
   /** Options come from a client: only drawId is read, and the draw is loaded from the ledger. */
   async onCreate(options: { drawId: string }) {
-    const { pool, clock, tallies, salesRoomClientsMax, betRateBurst, betRatePerSecond } = roomServices();
-    const draw = typeof options?.drawId === 'string' ? await unlessLedgerAway(drawByPublicId(pool, options.drawId)) : null;
+    const nowMs = this.services.clock.nowMs();
+    const { draw, game } = await this.sellingDraw(options?.drawId, nowMs);
+    this.draw = draw;
+    this.game = game;
+    this.applyConnectionLimits();
+    this.tally = await unlessLedgerAway(this.services.tallies.acquire(draw.id));
+    this.state = this.initialState(nowMs);
+    this.setPatchRate(SALES_ROOM_PATCH_MS);
+    // Real timers, not this.clock: the room clock ticks with the patch loop and may fire late.
+    this.timers.push(setTimeout(() => this.closeSales(), Math.max(0, draw.cutoffAtMs - nowMs)));
+    this.timers.push(setTimeout(() => this.disconnect(), Math.max(0, draw.drawAtMs - nowMs)));
+    this.onMessage('bet', (client: Client, message: unknown) => this.onBet(client, message));
+    this.onMessage('*', (client: Client, type: string | number, message: unknown) => this.onUnknownMessage(client, type, message));
+  }
+
+  /** The draw a new shard sells, from the ledger: it must exist, be open and before its cutoff. */
+  private async sellingDraw(drawId: unknown, nowMs: number): Promise<{ draw: DrawRow; game: GameRules }> {
+    const draw = typeof drawId === 'string' ? await unlessLedgerAway(drawByPublicId(this.services.pool, drawId)) : null;
     if (!draw) throw new ServerError(404, `${ErrorCode.NOT_FOUND}: no such draw`);
-    const nowMs = clock.nowMs();
     // Once every shard is locked at cutoff, joinOrCreate would make a new one: refuse it.
     if (draw.status !== 'open' || nowMs >= draw.cutoffAtMs) {
       throw new ServerError(409, `${draw.status === 'scheduled' ? ErrorCode.DRAW_NOT_OPEN : ErrorCode.DRAW_CLOSED}: draw ${draw.publicId} is not selling`);
     }
     const game = gameById(draw.gameId);
     if (!game) throw new ServerError(500, `${ErrorCode.INTERNAL_ERROR}: unknown game ${draw.gameId}`);
-    this.draw = draw;
-    this.game = game;
+    return { draw, game };
+  }
+
+  private applyConnectionLimits() {
+    const { salesRoomClientsMax, betRatePerSecond, betRateBurst } = this.services;
     this.maxClients = salesRoomClientsMax;
     // Our own limit (onFrame) closes a flooding connection only after answering its bets;
     // Colyseus' would drop it with its replies, so it is set out of reach, as a backstop.
     this.framesPerSecondMax = framesPerSecondMax(betRatePerSecond, betRateBurst);
-    this.maxMessagesPerSecond = this.framesPerSecondMax * 2;
-    this.tally = await unlessLedgerAway(tallies.acquire(draw.id));
+    this.maxMessagesPerSecond = this.framesPerSecondMax * COLYSEUS_FRAME_LIMIT_FACTOR;
+  }
 
-    this.state = new SalesState({
+  private initialState(nowMs: number): SalesState {
+    const { draw, game, tally } = this;
+    const state = new SalesState({
       drawId: draw.publicId,
       gameId: game.id,
       status: 'open',
@@ -152,53 +186,49 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
       cutoffAtMs: draw.cutoffAtMs,
       drawAtMs: draw.drawAtMs,
       serverTimeMs: nowMs,
-      ticketsSold: this.tally.ticketCount,
-      poolTotalMinor: this.tally.stakeMinor,
+      ticketsSold: tally.ticketCount,
+      poolTotalMinor: tally.stakeMinor,
       numberMin: game.drums[0].min,
     });
-    for (let n = game.drums[0].min; n <= game.drums[0].max; n++) this.state.numberCounts.push(0);
-    this.copyNumberCounts(this.state);
-    this.setPatchRate(PATCH_RATE_MS);
-    // Real timers, not this.clock: the room clock ticks with the patch loop and may fire late.
-    this.timers.push(setTimeout(() => this.closeSales(), Math.max(0, draw.cutoffAtMs - nowMs)));
-    this.timers.push(setTimeout(() => this.disconnect(), Math.max(0, draw.drawAtMs - nowMs)));
+    for (let n = game.drums[0].min; n <= game.drums[0].max; n++) state.numberCounts.push(0);
+    this.copyNumberCounts(state);
+    return state;
+  }
 
-    this.onMessage('bet', (client: Client, message: unknown) => this.onBet(client, message, betRatePerSecond, betRateBurst));
-    this.onMessage('*', (client: Client, type: string | number, message: unknown) => {
-      // Answered like a malformed bet (a client waiting on its requestId hears back), through
-      // the outbox like every reply, so a client sees its replies in order.
-      const text = `unknown message type ${JSON.stringify(String(type).slice(0, 32))}`;
-      this.reject(client, requestIdOf(message), ErrorCode.BAD_MESSAGE, text, roomServices().clock.nowMs());
-    });
+  /**
+   * Answered like a malformed bet (a client waiting on its requestId hears back), through
+   * the outbox like every reply, so a client sees its replies in order.
+   */
+  private onUnknownMessage(client: Client, type: string | number, message: unknown) {
+    const text = `unknown message type ${JSON.stringify(String(type).slice(0, MESSAGE_TYPE_ECHO_CHARS_MAX))}`;
+    this.reject(client, requestIdOf(message), ErrorCode.BAD_MESSAGE, text, this.services.clock.nowMs());
   }
 
   onJoin(client: Client, _options: unknown, player: SessionPlayer) {
-    const { vault, betRateBurst, clock, sessions } = roomServices();
     // Its seat was reserved while the session was live; it may have ended since (logout).
-    if (sessions.hasEnded(player.authSessionId, player.authSessionExpiresAtMs)) {
+    if (this.services.sessions.hasEnded(player.authSessionId, player.authSessionExpiresAtMs)) {
       throw new ServerError(401, `${ErrorCode.SESSION_ENDED}: the session this seat was reserved for has ended; log in again`);
     }
-    const data: PlayerData = {
+    const data = this.newPlayerData(client, player);
+    client.userData = data;
+    data.untrackSession = this.services.sessions.track(player.authSessionId, player.authSessionExpiresAtMs, {
+      sessionEnded: (reason) => this.closeConnection(data, { code: SalesCloseCode.SESSION_ENDED, reason: `${ErrorCode.SESSION_ENDED}: ${reason}`, refuseWith: ErrorCode.SESSION_ENDED }),
+    });
+  }
+
+  private newPlayerData(client: Client, player: SessionPlayer): PlayerData {
+    return {
       player,
-      pseudonym: vault.pseudonym(this.draw.publicId, player.publicId),
-      tokens: betRateBurst,
-      refilledAtMs: clock.nowMs(),
+      pseudonym: this.services.vault.pseudonym(this.draw.publicId, player.publicId),
+      tokens: this.services.betRateBurst,
+      refilledAtMs: this.services.clock.nowMs(),
       client,
       frames: { endsAtMs: 0, frames: 0 },
       betsInFlight: 0,
     };
-    client.userData = data;
-    data.untrackSession = sessions.track(player.authSessionId, player.authSessionExpiresAtMs, {
-      sessionEnded: (reason) =>
-        this.closeConnection(data, {
-          code: SalesCloseCode.SESSION_ENDED,
-          reason: `${ErrorCode.SESSION_ENDED}: ${reason}`,
-          refuseWith: ErrorCode.SESSION_ENDED,
-        }),
-    });
   }
 
-  async onDrop(client: Client, code?: number) {
+  async onDrop(client: Client, _code?: number) {
     const data = client.userData as PlayerData | undefined;
     // Closed on purpose (connection.ts, Closing): it must not come back as it was, so no
     // seat is kept for it. (Not every 4002 is such a close: Colyseus also closes a stale
@@ -206,24 +236,14 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     if (!data || data.closing) return;
     // Keep the seat briefly so the SDK can reconnect; bets resent after reconnecting are
     // safe (request ids) and late ones are rejected by receive time.
-    const socket = (client as { ref?: { ws?: { end(code: number): void } } }).ref?.ws;
+    const socket = uwsSocket(client);
     data.reconnection = this.allowReconnection(client, RECONNECT_WINDOW_SECONDS);
     const reconnected = await data.reconnection.then(
       () => true,
       () => false,
     );
     data.reconnection = undefined;
-    // A reconnection may replace a connection Colyseus still counted open (a manual
-    // reconnect past a half-open socket); Colyseus hands the seat over without closing the
-    // old socket, which, answering pings, would stay open for good. Usually it is closed
-    // already, and uWS throws.
-    if (reconnected) {
-      try {
-        socket?.end(SalesCloseCode.REPLACED);
-      } catch {
-        // closed already
-      }
-    }
+    if (reconnected) endReplacedSocket(socket);
   }
 
   onReconnect(client: Client) {
@@ -241,7 +261,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     if (data) {
       if (data.closing && data.closing.refuseWith === undefined) return;
       if (overFrameLimit(data.frames, performance.now(), this.framesPerSecondMax)) {
-        roomServices().logger.warn({ roomId: this.roomId, playerId: data.player.publicId, framesPerSecondMax: this.framesPerSecondMax }, 'connection flooded; closing it');
+        this.services.logger.warn({ roomId: this.roomId, playerId: data.player.publicId, framesPerSecondMax: this.framesPerSecondMax }, 'connection flooded; closing it');
         this.closeConnection(data, { code: SalesCloseCode.FLOODED, reason: `${ErrorCode.RATE_LIMITED}: over ${this.framesPerSecondMax} messages a second` });
         return;
       }
@@ -255,7 +275,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
         this.closeConnection(data, { code: SalesCloseCode.PROTOCOL_ERROR, reason: `${ErrorCode.BAD_MESSAGE}: unreadable frame` });
       }
     } catch (err) {
-      roomServices().logger.warn({ roomId: this.roomId, reason: String((err as Error)?.message).slice(0, 120) }, 'unreadable frame; closing its connection');
+      this.services.logger.warn({ roomId: this.roomId, reason: String((err as Error)?.message).slice(0, CLIENT_REASON_CHARS_MAX) }, 'unreadable frame; closing its connection');
       if (data) this.closeConnection(data, { code: SalesCloseCode.PROTOCOL_ERROR, reason: `${ErrorCode.BAD_MESSAGE}: unreadable frame` });
       else client.leave(SalesCloseCode.PROTOCOL_ERROR);
     }
@@ -295,7 +315,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     const [sessionId, , authData, , allowReconnection] = args;
     const player = authData as SessionPlayer | undefined;
     if (!allowReconnection && typeof player?.playerId === 'number') {
-      const { seats, logger } = roomServices();
+      const { seats, logger } = this.services;
       const refusal = seatRefusal(seats.count(player.playerId, this.draw.publicId));
       if (refusal) {
         logger.debug({ roomId: this.roomId, playerId: player.publicId, refusal }, 'seat refused');
@@ -323,13 +343,13 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     const playerId = this.seatPlayers.get(sessionId);
     if (playerId === undefined) return;
     this.seatPlayers.delete(sessionId);
-    roomServices().seats.remove(playerId, sessionId);
+    this.services.seats.remove(playerId, sessionId);
   }
 
   onBeforePatch(state: SalesState) {
     // The patch timer runs from room construction, before the async onCreate has set state.
     if (!state || !this.tally) return;
-    state.serverTimeMs = roomServices().clock.nowMs();
+    state.serverTimeMs = this.services.clock.nowMs();
     state.ticketsSold = this.tally.ticketCount;
     state.poolTotalMinor = this.tally.stakeMinor;
     this.copyNumberCounts(state);
@@ -350,7 +370,7 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
   onDispose() {
     for (const t of this.timers) clearTimeout(t);
     for (const sessionId of [...this.seatPlayers.keys()]) this.releaseSeat(sessionId);
-    if (this.draw) roomServices().tallies.release(this.draw.id);
+    if (this.draw) this.services.tallies.release(this.draw.id);
   }
 
   /**
@@ -361,24 +381,24 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
    * not what the client sent.
    */
   onUncaughtException(error: Error, methodName: string) {
-    const { logger } = roomServices();
+    const { logger } = this.services;
     const cause = (error as { cause?: unknown }).cause ?? error;
     if (cause instanceof ServerError && cause.code < 500) {
-      logger.debug({ methodName, roomId: this.roomId, status: cause.code, reason: cause.message.slice(0, 120) }, 'sales room refused a request');
+      logger.debug({ methodName, roomId: this.roomId, status: cause.code, reason: cause.message.slice(0, CLIENT_REASON_CHARS_MAX) }, 'sales room refused a request');
       return;
     }
     logger.error({ err: cause, methodName, roomId: this.roomId }, 'sales room error');
   }
 
   /** Exactly one reply per bet, even when handling it throws: a bug, logged and answered INTERNAL_ERROR. */
-  private async onBet(client: Client, message: unknown, ratePerSecond: number, burst: number) {
-    const receivedAtMs = roomServices().clock.nowMs();
+  private async onBet(client: Client, message: unknown) {
+    const receivedAtMs = this.services.clock.nowMs();
     const data = client.userData as PlayerData;
     data.betsInFlight++;
     try {
-      await this.handleBet(client, message, ratePerSecond, burst, receivedAtMs);
+      await this.handleBet(client, message, receivedAtMs);
     } catch (err) {
-      roomServices().logger.error({ err, roomId: this.roomId }, 'handling a bet failed');
+      this.services.logger.error({ err, roomId: this.roomId }, 'handling a bet failed');
       this.reject(client, requestIdOf(message), ErrorCode.INTERNAL_ERROR, 'the bet could not be handled; retry with the same requestId', receivedAtMs);
     } finally {
       data.betsInFlight--;
@@ -386,16 +406,13 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     }
   }
 
-  private async handleBet(client: Client, message: unknown, ratePerSecond: number, burst: number, receivedAtMs: number) {
-    const { betWriter } = roomServices();
+  /** A bet's way through the room: refusals first, then the writer, then exactly one reply. */
+  private async handleBet(client: Client, message: unknown, receivedAtMs: number) {
     const data = client.userData as PlayerData;
     if (data.closing?.refuseWith) return this.reject(client, requestIdOf(message), data.closing.refuseWith, data.closing.reason, receivedAtMs);
-
-    data.tokens = Math.min(burst, data.tokens + ((receivedAtMs - data.refilledAtMs) * ratePerSecond) / 1000);
-    data.refilledAtMs = receivedAtMs;
-    if (data.tokens < 1) return this.reject(client, requestIdOf(message), ErrorCode.RATE_LIMITED, `at most ${ratePerSecond} bets per second`, receivedAtMs);
-    data.tokens -= 1;
-
+    if (!this.takeBetToken(data, receivedAtMs)) {
+      return this.reject(client, requestIdOf(message), ErrorCode.RATE_LIMITED, `at most ${this.services.betRatePerSecond} bets per second`, receivedAtMs);
+    }
     const bet = parseBet(message, this.game);
     if (!bet.ok) return this.reject(client, bet.requestId, bet.code, bet.message, receivedAtMs);
     // A bet stamped at or after cutoff still goes to the ledger, but only as a possible
@@ -404,31 +421,37 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
     // reconnection must learn its ticket, not a refusal. The per-connection rate limit
     // above bounds what a late flood can cost.
     if (receivedAtMs < this.draw.openAtMs) return this.reject(client, bet.requestId, ErrorCode.DRAW_NOT_OPEN, 'sales for this draw have not opened', receivedAtMs);
-
-    let lines: number[][];
-    if (bet.quickPick !== undefined) {
-      lines = this.game.quickPick(bet.quickPick, crypto.randomInt);
-    } else {
-      const checked = this.game.validateLines(bet.lines);
-      if (!checked.ok) return this.reject(client, bet.requestId, ErrorCode.INVALID_SELECTION, checked.reason, receivedAtMs);
-      lines = checked.lines;
-    }
-
-    const outcome = await betWriter.submit({
+    const checked = bet.quickPick !== undefined ? { ok: true as const, lines: this.game.quickPick(bet.quickPick, crypto.randomInt) } : this.game.validateLines(bet.lines);
+    if (!checked.ok) return this.reject(client, bet.requestId, ErrorCode.INVALID_SELECTION, checked.reason, receivedAtMs);
+    const outcome = await this.services.betWriter.submit({
       playerId: data.player.playerId,
       walletAccountId: data.player.walletAccountId,
       drawId: this.draw.id,
       drawPublicId: this.draw.publicId,
       playerPseudonym: data.pseudonym,
       requestId: bet.requestId,
-      lines,
+      lines: checked.lines,
       quickPick: bet.quickPick !== undefined,
-      costMinor: lines.length * this.game.linePriceMinor,
+      costMinor: checked.lines.length * this.game.linePriceMinor,
       receivedAtMs,
     });
     if (outcome.status === 'rejected') return this.reject(client, bet.requestId, outcome.code, outcome.message, receivedAtMs);
+    this.accept(client, bet.requestId, outcome);
+  }
+
+  /** The connection's token bucket (bet rate, burst): false when it holds no whole token. */
+  private takeBetToken(data: PlayerData, receivedAtMs: number): boolean {
+    const { betRatePerSecond, betRateBurst } = this.services;
+    data.tokens = Math.min(betRateBurst, data.tokens + ((receivedAtMs - data.refilledAtMs) * betRatePerSecond) / 1000);
+    data.refilledAtMs = receivedAtMs;
+    if (data.tokens < 1) return false;
+    data.tokens -= 1;
+    return true;
+  }
+
+  private accept(client: Client, requestId: string, outcome: Extract<BetOutcome, { status: 'accepted' }>) {
     const reply: AcceptedReply = {
-      requestId: bet.requestId,
+      requestId,
       ticketId: outcome.ticketId,
       lines: outcome.lines,
       cost: outcome.costMinor,
@@ -479,6 +502,6 @@ export class SalesRoom extends Room<{ state: SalesState }> implements SeatHolder
   private closeSales() {
     if (this.state.status !== 'open') return;
     this.state.status = 'closed';
-    this.lock().catch((err) => roomServices().logger.error({ err, roomId: this.roomId }, 'lock at cutoff failed'));
+    this.lock().catch((err) => this.services.logger.error({ err, roomId: this.roomId }, 'lock at cutoff failed'));
   }
 }

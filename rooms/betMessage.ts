@@ -1,5 +1,5 @@
 // rooms/betMessage.ts — decoding and checking the `bet` message, before anything else sees it.
-import { REQUEST_ID_LENGTH_MAX } from '../core/limits.ts';
+import { MESSAGE_TYPE_ECHO_CHARS_MAX, REQUEST_ID_LENGTH_MAX } from '../core/limits.ts';
 import type { GameRules } from '../games/types.ts';
 
 export type BetSelection =
@@ -32,7 +32,7 @@ export function parseBet(message: unknown, game: GameRules): BetSelection {
   const fields = message as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
     if (key !== 'requestId' && key !== 'lines' && key !== 'quickPick') {
-      return { ok: false, requestId, code: 'BAD_MESSAGE', message: `unknown field "${key.slice(0, 32)}"` };
+      return { ok: false, requestId, code: 'BAD_MESSAGE', message: `unknown field "${key.slice(0, MESSAGE_TYPE_ECHO_CHARS_MAX)}"` };
     }
   }
   const hasLines = fields.lines !== undefined;

@@ -10,7 +10,11 @@
 //    is what the matchmaker calls (by name, possibly from another process) to take a seat;
 //    it sets `_reservedSeats[sessionId] = [options, auth, consumed, isReconnection]`
 //    synchronously before its first await.
+// Checked against @colyseus/uwebsockets-transport 0.18.x: `uWebSocketClient.ref` (a public
+// getter) holds the uWS socket as `.ws`, which SalesRoom corks and ends; without it replies
+// would still go out, one syscall each, and a replaced socket would stay open.
 import { Room } from '@colyseus/core';
+import { uWebSocketClient } from '@colyseus/uwebsockets-transport';
 import { invariant } from '../core/errors.ts';
 
 type OnMessage = (this: Room, client: unknown, buffer: Buffer) => void;
@@ -26,11 +30,17 @@ type ReserveSeat = (
 
 const prototype = Room.prototype as unknown as { _onMessage: OnMessage; _reserveSeat: ReserveSeat };
 
-/** Throws unless the internals SalesRoom wraps exist with the shape it was written for. */
-export function assertRoomInternals(): void {
-  invariant(typeof prototype._onMessage === 'function', 'Colyseus Room._onMessage is gone: re-check rooms/roomInternals.ts');
-  invariant(prototype._onMessage.length === 2, 'Colyseus Room._onMessage no longer takes (client, buffer)');
-  invariant(typeof prototype._reserveSeat === 'function', 'Colyseus Room._reserveSeat is gone: re-check rooms/roomInternals.ts');
+/**
+ * Throws unless the internals SalesRoom wraps exist with the shape it was written for.
+ * Called once at start-up (app/libraryInternals.ts); the arguments are for its test.
+ */
+export function assertRoomInternals(room: object = Room.prototype, client: object = uWebSocketClient.prototype): void {
+  const r = room as Partial<typeof prototype>;
+  invariant(typeof r._onMessage === 'function', 'Colyseus Room._onMessage is gone: re-check rooms/roomInternals.ts');
+  invariant(r._onMessage.length === 2, 'Colyseus Room._onMessage no longer takes (client, buffer)');
+  invariant(typeof r._reserveSeat === 'function', 'Colyseus Room._reserveSeat is gone: re-check rooms/roomInternals.ts');
+  const ref = Object.getOwnPropertyDescriptor(client, 'ref');
+  invariant(typeof ref?.get === 'function', 'uWebSocketClient.ref is gone: re-check rooms/roomInternals.ts (SalesRoom corks and ends its socket)');
 }
 
 /** Colyseus' own frame handling for `room`. */

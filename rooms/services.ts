@@ -1,6 +1,7 @@
-// rooms/services.ts — what rooms delegate to, set once per process at boot.
-// Colyseus instantiates rooms itself and calls a static onAuth, so rooms reach their
-// collaborators through this module rather than through (client-controlled) options.
+// rooms/services.ts — what a sales room delegates to. Colyseus instantiates rooms itself and
+// calls a static onAuth, so these are bound into the room class when the server defines it
+// (salesRoomType in SalesRoom.ts), one set per server, never through (client-controlled)
+// join options.
 import type pg from 'pg';
 import type { Clock } from '../core/clock.ts';
 import type { BetWriter } from '../actors/BetWriter.ts';
@@ -15,26 +16,16 @@ export interface RoomServices {
   pool: pg.Pool;
   clock: Clock;
   logger: Logger;
-  betWriter: BetWriter;
-  tallies: DrawTallies;
-  vault: SeedVault;
+  /** Where bets go: the process's group-commit writer, which answers each exactly once. */
+  betWriter: Pick<BetWriter, 'submit'>;
+  tallies: Pick<DrawTallies, 'acquire' | 'release'>;
+  vault: Pick<SeedVault, 'pseudonym'>;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
-  /** Seats per player in this process's rooms. */
+  /** Seats per player in this server's rooms. */
   seats: SeatBook;
   /** Closes a connection when its session ends (actors/Sessions.ts). */
   sessions: Pick<Sessions, 'track' | 'hasEnded'>;
   salesRoomClientsMax: number;
   betRatePerSecond: number;
   betRateBurst: number;
-}
-
-let current: RoomServices | undefined;
-
-export function setRoomServices(services: RoomServices | undefined): void {
-  current = services;
-}
-
-export function roomServices(): RoomServices {
-  if (!current) throw new Error('room services used before the server booted');
-  return current;
 }

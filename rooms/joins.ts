@@ -1,0 +1,38 @@
+// rooms/joins.ts — who may join a sales room: asked at matchmaking (HTTP), before any room
+// is found or created, by the room class's static onAuth (SalesRoom.ts, salesRoomType).
+import { ServerError } from '@colyseus/core';
+import { ErrorCode } from '../core/errors.ts';
+import { DRAW_ID_PATTERN } from '../core/patterns.ts';
+import { isDatabaseUnavailable } from '../ledger/faults.ts';
+import type { SessionPlayer } from '../ledger/players.ts';
+import { seatRefusal } from './seats.ts';
+import type { RoomServices } from './services.ts';
+
+/**
+ * A join needs the ledger (the session, the draw, its totals). When the database is away that
+ * is a 503 SERVICE_UNAVAILABLE the client retries, not an unexplained matchmaking failure.
+ */
+export async function unlessLedgerAway<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw new ServerError(503, `${ErrorCode.SERVICE_UNAVAILABLE}: the ledger cannot be reached right now; try again`);
+    throw err;
+  }
+}
+
+/** The player a session token names, if they may take a seat in the draw the options name. */
+export async function authorizeJoin(services: Pick<RoomServices, 'authenticate' | 'seats'>, token: string, options: unknown): Promise<SessionPlayer> {
+  const drawId = (options as { drawId?: unknown } | null)?.drawId;
+  if (typeof drawId !== 'string' || !DRAW_ID_PATTERN.test(drawId)) {
+    throw new ServerError(400, `${ErrorCode.BAD_REQUEST}: join options need a drawId`);
+  }
+  const player = await unlessLedgerAway(services.authenticate(token));
+  if (!player) throw new ServerError(401, `${ErrorCode.UNAUTHORIZED}: missing, expired or revoked session token`);
+  if (player.status !== 'active') throw new ServerError(403, `${ErrorCode.UNAUTHORIZED}: account is ${player.status}`);
+  // This process's seats only (in a cluster the room may live elsewhere; its own process
+  // then checks in reserveSeat), but it answers the common case with a clear code.
+  const refusal = seatRefusal(services.seats.count(player.playerId, drawId));
+  if (refusal) throw new ServerError(429, `${ErrorCode.TOO_MANY_SEATS}: ${refusal}`);
+  return player;
+}
