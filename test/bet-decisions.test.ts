@@ -130,7 +130,9 @@ const arbBatch = fc.record({
   bought: fc.subarray(['1:a', '2:b', '3:c']),
 });
 
-function generated(input: fc.Infer<typeof arbBatch>): { bets: BetToWrite[]; s: BatchState } {
+type GeneratedBatch = typeof arbBatch extends fc.Arbitrary<infer T> ? T : never;
+
+function generated(input: GeneratedBatch): { bets: BetToWrite[]; s: BatchState } {
   const bets = input.bets.map((b) =>
     bet({
       playerId: b.player,
