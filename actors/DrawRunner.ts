@@ -36,6 +36,7 @@ import { ensureDraw, type DrawRow } from '../ledger/draws.ts';
 import type { PlannedDrawTimes } from '../games/calendar.ts';
 import {
   drawAuditors,
+  drawTimeReached,
   lockDrawInStatus,
   markDrawn,
   markHalted,
@@ -45,10 +46,14 @@ import {
   type LockedDrawStep,
 } from '../ledger/drawSteps.ts';
 import { recordSettlement, type TicketPrize } from '../ledger/settle.ts';
+import { withTransaction, type TransactionOptions } from '../ledger/transaction.ts';
+import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
 
 /** Tickets read per query while sealing, settling or building a draw's tree. */
 const TICKET_PAGE_SIZE = 10_000;
+/** Sealing and settling touch every ticket of a draw: a big draw's statements may run long. */
+const LONG_STEP: TransactionOptions = { statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX };
 
 export interface DrawRunnerOptions {
   pool: pg.Pool;
@@ -119,7 +124,7 @@ export class DrawRunner {
       this.o.metrics?.drawSteps.inc({ step: 'sealed' });
       this.o.logger.info({ drawId: draw.publicId, tickets: records.length, stakeMinor: stake, root: bytesToHex(root) }, 'draw sealed');
       return true;
-    });
+    }, LONG_STEP);
   }
 
   /**
@@ -131,8 +136,7 @@ export class DrawRunner {
       const draw = await lockDrawInStatus(client, drawId, 'sealed');
       if (!draw) return 'skipped';
       // Never before draw time by the database's clock, whatever this process's clock says.
-      const due = await client.query<{ due: boolean }>('select clock_timestamp() >= $1::timestamptz as due', [new Date(draw.drawAtMs)]);
-      if (!due.rows[0].due) return 'skipped';
+      if (!(await drawTimeReached(client, draw.drawAtMs))) return 'skipped';
       const inputs = await this.revealedInputs(client, draw);
       if (typeof inputs === 'string') {
         if (this.o.clock.nowMs() < draw.drawAtMs + this.o.revealWaitMs) {
@@ -217,7 +221,7 @@ export class DrawRunner {
         'draw settled',
       );
       return 'settled';
-    });
+    }, LONG_STEP);
   }
 
   /** Every committed input of the draw, revealed and checked; or what is still missing. */
@@ -323,18 +327,11 @@ export class DrawRunner {
     return { tree, records };
   }
 
-  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.o.pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+  /**
+   * One step, one transaction (ledger/transaction.ts). Sealing and settling read and write
+   * every ticket of the draw in statements that may outlast the pool's statement bound.
+   */
+  private inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return withTransaction(this.o.pool, work, options);
   }
 }

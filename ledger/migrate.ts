@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
+import { inTransaction } from './transaction.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 // Any constant works; it only has to be the same in every process of the cluster.
@@ -44,14 +46,18 @@ export async function migrate(pool: pg.Pool, migrations: Migration[] = readMigra
         if (checksum !== m.checksum) throw new Error(`migration ${m.version} was changed after it was applied`);
         continue;
       }
-      await client.query('begin');
       try {
-        await client.query(m.sql);
-        await client.query('insert into schema_migrations (version, checksum) values ($1, $2)', [m.version, m.checksum]);
-        await client.query('commit');
+        // A migration may rewrite a big table: the pool's statement timeout is for requests.
+        await inTransaction(
+          client,
+          async (c) => {
+            await c.query(m.sql);
+            await c.query('insert into schema_migrations (version, checksum) values ($1, $2)', [m.version, m.checksum]);
+          },
+          { statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX },
+        );
       } catch (err) {
-        await client.query('rollback');
-        throw new Error(`migration ${m.version} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${m.version} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(m.version);
     }

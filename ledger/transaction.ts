@@ -52,7 +52,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
 }
 
 /** Runs `work` in a transaction on a connection the caller holds (and will release). */
-export async function inTransaction<T>(client: pg.ClientBase, work: (client: any) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+export async function inTransaction<C extends pg.ClientBase, T>(client: C, work: (client: C) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   await client.query(beginStatement(options));
   try {
     const result = await work(client);
