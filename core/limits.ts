@@ -214,10 +214,11 @@ export const DATABASE_STATEMENT_MS_MAX = 10_000;
  */
 export const DATABASE_IDLE_IN_TRANSACTION_MS_MAX = 60_000;
 /**
- * How long an idle connection stays in the main pool before it is closed: connections
- * come back for the next burst, and a quiet process does not hold server slots for ever.
+ * How long an idle connection stays in a pool before it is closed (node-postgres' own
+ * default, made explicit): a burst reuses warm connections, a quiet process gives its
+ * server slots back to the others of the cluster.
  */
-export const DATABASE_IDLE_CONNECTION_MS_MAX = 30_000;
+export const DATABASE_IDLE_CONNECTION_MS_MAX = 10_000;
 /**
  * Statement bound for the ledger's long transactions (migrations, settling a draw of a
  * million tickets, the invariants check over the whole ledger), set per transaction: long
