@@ -45,6 +45,8 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Connections of the bet writer's pool (PostgreSQL only). */
   betPoolMax?: number;
+  /** The main pool's statement bound (PostgreSQL only); DATABASE_STATEMENT_MS_MAX unless a test needs it short. */
+  statementMsMax?: number;
   logger: Logger;
 }
 
@@ -89,7 +91,7 @@ async function openPostgres(databaseUrl: string, options: DatabaseOptions): Prom
     max: options.poolMax ?? 10,
     connectionTimeoutMillis: DATABASE_CONNECT_MS_MAX,
     idleTimeoutMillis: DATABASE_IDLE_CONNECTION_MS_MAX,
-    statement_timeout: DATABASE_STATEMENT_MS_MAX,
+    statement_timeout: options.statementMsMax ?? DATABASE_STATEMENT_MS_MAX,
     idle_in_transaction_session_timeout: DATABASE_IDLE_IN_TRANSACTION_MS_MAX,
     // A host that vanished without closing its sockets is noticed by the kernel, not never.
     keepAlive: true,

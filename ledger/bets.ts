@@ -186,18 +186,13 @@ async function existingTickets(client: pg.PoolClient, bets: BetToWrite[]): Promi
 }
 
 /**
- * Inserts the tickets (skipping requests already bought), a stake transfer for each
- * inserted ticket and the wallet debits. Returns the row id of each accepted bet's ticket,
- * in the order of `batch.accepted`, or null when some request had already bought a ticket (the
- * caller rolls back and takes the slow path).
+ * The accepted bets as one JSON document with one-letter keys (Postgres parses it in C; it
+ * is most of what a batch sends over the wire): d draw, u player, r request id, l lines,
+ * n line count, c cost, q quick pick, t received (epoch ms), w wallet, o pool.
  */
-async function insertTicketsAndDebit(client: pg.PoolClient, bets: BetToWrite[], batch: BatchDecision): Promise<number[] | null> {
-  const { accepted, walletDebits } = batch;
-  // One JSON document with one-letter keys (Postgres parses it in C; it is most of what a
-  // batch sends over the wire): d draw, u player, r request id, l lines, n line count,
-  // c cost, q quick pick, t received (epoch ms), w wallet, o pool.
-  const input = JSON.stringify(
-    accepted.map((i) => {
+function insertInput(bets: BetToWrite[], batch: BatchDecision): string {
+  return JSON.stringify(
+    batch.accepted.map((i) => {
       const bet = bets[i];
       const decision = batch.decisions[i];
       invariant(decision.outcome === 'accepted', `bet ${i} is inserted but was not accepted`);
@@ -215,6 +210,17 @@ async function insertTicketsAndDebit(client: pg.PoolClient, bets: BetToWrite[], 
       };
     }),
   );
+}
+
+/**
+ * Inserts the tickets (skipping requests already bought), a stake transfer for each
+ * inserted ticket and the wallet debits. Returns the row id of each accepted bet's ticket,
+ * in the order of `batch.accepted`, or null when some request had already bought a ticket (the
+ * caller rolls back and takes the slow path).
+ */
+async function insertTicketsAndDebit(client: pg.PoolClient, bets: BetToWrite[], batch: BatchDecision): Promise<number[] | null> {
+  const { accepted, walletDebits } = batch;
+  const input = insertInput(bets, batch);
   const walletIds = [...walletDebits.keys()].sort((a, b) => a - b);
   // Named: prepared once per connection, so a batch is not planned again every time. The
   // ticket ids come back as one string in input order (ord), not as a row per ticket:

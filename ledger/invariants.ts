@@ -226,6 +226,11 @@ async function inspectSettlements(client: pg.ClientBase, violations: string[]): 
     );
   }
 
+  await inspectHouseShares(client, violations);
+}
+
+/** A settled draw's house share is one house_share transfer pool -> house, named by exactly one settled draw. */
+async function inspectHouseShares(client: pg.ClientBase, violations: string[]): Promise<void> {
   const house = await client.query(
     `select d.public_id from draws d
        left join transfers s on s.id = d.house_transfer_id
