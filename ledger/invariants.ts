@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { withTransaction } from './transaction.ts';
+import type { GameRules } from '../games/types.ts';
 import { ticketPublicId } from './tickets.ts';
 
 export interface LedgerReport {
@@ -38,6 +39,11 @@ export async function checkLedger(pool: pg.Pool, linePricesMinor?: LinePrices): 
 
 /** The price of one line of each game, by game id, as the games define it (games/). */
 export type LinePrices = ReadonlyMap<string, number>;
+
+/** The line prices of these games (the caller passes games/' allGames(): the ledger takes only its types). */
+export function linePricesOf(games: readonly Pick<GameRules, 'id' | 'linePriceMinor'>[]): LinePrices {
+  return new Map(games.map((g) => [g.id, g.linePriceMinor]));
+}
 
 /** The same checks, inside whatever transaction the caller's connection is in. */
 export async function inspectLedger(client: pg.ClientBase, linePricesMinor?: LinePrices): Promise<LedgerReport> {

@@ -4,7 +4,7 @@
 import t from 'tap';
 import type pg from 'pg';
 import type { DrawRow } from '../ledger/draws.ts';
-import { checkLedger, inspectLedger, type LinePrices } from '../ledger/invariants.ts';
+import { checkLedger, inspectLedger, linePricesOf, type LinePrices } from '../ledger/invariants.ts';
 import { allGames } from '../games/index.ts';
 import { closeAndSeal, drawSealed, sell } from './support/draws.ts';
 import { newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
@@ -35,7 +35,7 @@ t.teardown(async () => {
   await ts.close();
 });
 
-const PRICES: LinePrices = new Map(allGames().map((g) => [g.id, g.linePriceMinor]));
+const PRICES: LinePrices = linePricesOf(allGames());
 
 /** Runs the corruption and the check on one connection, then undoes both. */
 async function violationsAfter(corrupt: (c: pg.PoolClient) => Promise<unknown>, prices: LinePrices | undefined = PRICES): Promise<string[]> {
