@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { PlannedDrawTimes } from '../games/calendar.ts';
 import type { TierAllocation } from '../games/prizes.ts';
+import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { withTransaction } from './transaction.ts';
 
 export type DrawStatus = 'scheduled' | 'open' | 'closed' | 'sealed' | 'drawn' | 'settled' | 'halted';
@@ -192,18 +193,20 @@ export interface DrawTotals {
  * visible in that snapshot (see `visibleInSnapshot`).
  */
 export async function drawTotals(pool: pg.Pool, drawId: number): Promise<DrawTotals> {
-  // One statement, so the totals, the per-number counts and the snapshot all agree.
-  const { rows } = await pool.query(
-    `with t as (select cost_minor, lines from tickets where draw_id = $1),
+  // One statement, so the totals, the per-number counts and the snapshot all agree. It
+  // reads every ticket of the draw, which for a big draw outlasts the pool's request bound.
+  const sql = `with t as (select cost_minor, lines from tickets where draw_id = $1),
           n as (select e.n::int as number, count(*)::int8 as lines
                   from t, jsonb_array_elements(t.lines) l(line), jsonb_array_elements_text(l.line) e(n)
                  group by 1)
      select (select count(*) from t)::int8 as n,
             (select coalesce(sum(cost_minor), 0) from t)::int8 as stake,
             (select coalesce(json_agg(json_build_array(number, lines) order by number), '[]'::json) from n) as numbers,
-            pg_current_snapshot()::text as snapshot`,
-    [drawId],
-  );
+            pg_current_snapshot()::text as snapshot`;
+  const { rows } = await withTransaction(pool, (client) => client.query(sql, [drawId]), {
+    readOnly: true,
+    statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX,
+  });
   const r = rows[0];
   return { ticketCount: r.n, stakeMinor: r.stake, numberCounts: r.numbers, snapshot: r.snapshot };
 }
