@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { Metrics } from '../core/metrics.ts';
 import type { Clock } from '../core/clock.ts';
 import { faultSummary, type Logger } from '../core/logger.ts';
-import { databaseNowMs } from '../ledger/sessions.ts';
+import { databaseNowMs } from '../ledger/databaseSession.ts';
 
 export const CLOCK_SKEW_WARN_MS = 100;
 const CHECK_EVERY_MS = 10_000;

@@ -12,7 +12,7 @@
 // before noticing cannot do a step twice.
 import pg from 'pg';
 import { faultSummary, type Logger } from '../core/logger.ts';
-import { advisoryUnlock, setSessionKeepalives, tryAdvisoryLocks } from '../ledger/sessions.ts';
+import { advisoryUnlock, setSessionKeepalives, tryAdvisoryLocks } from '../ledger/databaseSession.ts';
 
 /** The advisory-lock namespace of draw leadership (first key of the two-int form). */
 export const DRAW_LEADER_LOCK_CLASS = 0x4c4f54; // "LOT"

@@ -1,4 +1,4 @@
-// ledger/sessions.ts — statements about the database session itself rather than the ledger's
+// ledger/databaseSession.ts — statements about the database session itself rather than the ledger's
 // rows: the database clock, draw-leadership advisory locks, and the keepalives that let the
 // server free those locks when a host vanishes. The actors that need them (ClockHealth,
 // Leadership) keep their SQL here with the rest.
@@ -30,7 +30,10 @@ export async function advisoryUnlock(client: pg.ClientBase, lockClass: number, i
  * the session (freeing its advisory locks), rather than after the kernel's two hours.
  */
 export async function setSessionKeepalives(client: pg.ClientBase, idleS: number, intervalS: number, count: number): Promise<void> {
-  for (const v of [idleS, intervalS, count]) invariant(Number.isSafeInteger(v) && v > 0, `keepalive setting not a positive integer: ${v}`);
+  for (const v of [idleS, intervalS, count]) {
+    invariant(Number.isSafeInteger(v), `keepalive setting not an integer: ${v}`);
+    invariant(v > 0, `keepalive setting not positive: ${v}`);
+  }
   // SET takes no parameters; only the integers checked above are spliced in.
   await client.query(`set tcp_keepalives_idle = ${idleS}; set tcp_keepalives_interval = ${intervalS}; set tcp_keepalives_count = ${count}`);
 }
