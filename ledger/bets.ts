@@ -264,7 +264,8 @@ async function insertTicketsAndDebit(client: pg.PoolClient, bets: BetToWrite[], 
   invariant(row.stakes === accepted.length, `batch wrote ${row.stakes} stake transfers, expected ${accepted.length}`);
   invariant(row.wallets === walletIds.length, `batch debited ${row.wallets} wallets, expected ${walletIds.length}`);
   const ids = (row.ids as string).split(',').map(Number);
-  invariant(ids.length === accepted.length && ids.every((id) => Number.isSafeInteger(id) && id > 0), 'batch returned malformed ticket ids');
+  invariant(ids.length === accepted.length, `batch returned ${ids.length} ticket ids, expected ${accepted.length}`);
+  for (const id of ids) invariant(Number.isSafeInteger(id) && id > 0, `batch returned a malformed ticket id: ${id}`);
   return ids;
 }
 
