@@ -52,7 +52,10 @@ import { ticketPublicId } from '../ledger/tickets.ts';
 
 /** Tickets read per query while sealing, settling or building a draw's tree. */
 const TICKET_PAGE_SIZE = 10_000;
-/** Sealing and settling touch every ticket of a draw: a big draw's statements may run long. */
+/**
+ * Each step is one transaction (ledger/transaction.ts). Sealing and settling read and write
+ * every ticket of the draw in statements that may outlast the pool's statement bound.
+ */
 const LONG_STEP: TransactionOptions = { statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX };
 
 export interface DrawRunnerOptions {
@@ -113,7 +116,7 @@ export class DrawRunner {
 
   /** Seals a closed draw. Returns false if it was not closed or another process holds it. */
   async seal(drawId: number): Promise<boolean> {
-    return this.inTransaction(async (client) => {
+    return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'closed');
       if (!draw) return false;
       const records = await this.ticketRecords(client, draw);
@@ -132,7 +135,7 @@ export class DrawRunner {
    * not revealed yet and the reveal window is still open.
    */
   async draw(drawId: number): Promise<'drawn' | 'waiting' | 'halted' | 'skipped'> {
-    return this.inTransaction(async (client) => {
+    return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'sealed');
       if (!draw) return 'skipped';
       // Never before draw time by the database's clock, whatever this process's clock says.
@@ -167,7 +170,7 @@ export class DrawRunner {
    */
   async settle(drawId: number): Promise<'settled' | 'skipped'> {
     const startedAtMs = this.o.clock.nowMs();
-    return this.inTransaction(async (client) => {
+    return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'drawn');
       if (!draw) return 'skipped';
       const game = gameById(draw.gameId);
@@ -325,13 +328,5 @@ export class DrawRunner {
     const tree = new MerkleTree(ticketLeaves(records, hash), hash);
     invariant(bytesToHex(tree.root) === draw.seal.ticketRoot, `draw ${draw.publicId}: ledger tickets no longer match the sealed root`);
     return { tree, records };
-  }
-
-  /**
-   * One step, one transaction (ledger/transaction.ts). Sealing and settling read and write
-   * every ticket of the draw in statements that may outlast the pool's statement bound.
-   */
-  private inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return withTransaction(this.o.pool, work, options);
   }
 }
