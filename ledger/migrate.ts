@@ -34,6 +34,9 @@ export async function migrate(pool: pg.Pool, migrations: Migration[] = readMigra
   const client = await pool.connect();
   const applied: string[] = [];
   try {
+    // For this session only (reset below): waiting for another process's migrations and
+    // rewriting a big table both legitimately outlast the pool's statement bound.
+    await client.query(`set statement_timeout = ${LEDGER_LONG_STATEMENT_MS_MAX}`);
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`create table if not exists schema_migrations (
       version text primary key, checksum text not null, applied_at timestamptz not null default now())`);
@@ -47,15 +50,10 @@ export async function migrate(pool: pg.Pool, migrations: Migration[] = readMigra
         continue;
       }
       try {
-        // A migration may rewrite a big table: the pool's statement timeout is for requests.
-        await inTransaction(
-          client,
-          async (c) => {
-            await c.query(m.sql);
-            await c.query('insert into schema_migrations (version, checksum) values ($1, $2)', [m.version, m.checksum]);
-          },
-          { statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX },
-        );
+        await inTransaction(client, async (c) => {
+          await c.query(m.sql);
+          await c.query('insert into schema_migrations (version, checksum) values ($1, $2)', [m.version, m.checksum]);
+        });
       } catch (err) {
         throw new Error(`migration ${m.version} failed: ${(err as Error).message}`, { cause: err });
       }
@@ -63,6 +61,7 @@ export async function migrate(pool: pg.Pool, migrations: Migration[] = readMigra
     }
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    await client.query('reset statement_timeout').catch(() => {});
     client.release();
   }
   return applied;
