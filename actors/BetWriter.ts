@@ -26,6 +26,8 @@ import {
 import type { TicketRecord } from '../draw/encoding.ts';
 import type { WireReceipt } from '../draw/receiptWire.ts';
 import { requestIdConflict, sameBet, writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
+import { assertBatchResults } from '../ledger/betDecisions.ts';
+import { invariant } from '../core/errors.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { faultSummary, ThrottledLog, type Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
@@ -130,6 +132,8 @@ export class BetWriter {
     this.mode = options.mode ?? 'batch';
     this.unavailableLog = new ThrottledLog(options.logger, BET_UNAVAILABLE_LOG_EVERY_MS);
     this.batchSizeMax = this.mode === 'single' ? 1 : (options.batchSizeMax ?? BET_BATCH_SIZE_MAX);
+    invariant(this.batchSizeMax >= 1, `batch size ${this.batchSizeMax} below 1`);
+    invariant(this.batchSizeMax <= BET_BATCH_SIZE_MAX, `batch size ${this.batchSizeMax} exceeds BET_BATCH_SIZE_MAX`);
     this.flushDelayMsMax = this.mode === 'single' ? 0 : (options.flushDelayMsMax ?? BET_FLUSH_DELAY_MS_MAX);
     this.queueLengthMax = options.queueLengthMax ?? BET_QUEUE_LENGTH_MAX;
     this.concurrency = options.concurrency ?? 1;
@@ -256,7 +260,12 @@ export class BetWriter {
     try {
       client = await this.options.pool.connect();
       const bets: BetToWrite[] = batch.map((p) => p.request);
+      // Pair assertions with the ledger's: what goes in is a bounded, non-empty batch, and
+      // what comes back answers each of its bets (a miscount would answer the wrong bet).
+      invariant(bets.length > 0, 'an empty bet batch reached the writer');
+      invariant(bets.length <= this.batchSizeMax, `bet batch of ${bets.length} exceeds ${this.batchSizeMax}`);
       results = await writeBetBatch(client, bets, this.cutoffGraceMs);
+      assertBatchResults(bets, results);
       client.release();
       client = undefined;
     } catch (err) {

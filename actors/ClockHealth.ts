@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { Metrics } from '../core/metrics.ts';
 import type { Clock } from '../core/clock.ts';
 import { faultSummary, type Logger } from '../core/logger.ts';
+import { databaseNowMs } from '../ledger/databaseSession.ts';
 
 export const CLOCK_SKEW_WARN_MS = 100;
 const CHECK_EVERY_MS = 10_000;
@@ -24,9 +25,9 @@ export interface ClockSample {
 export async function sampleClockOffset(pool: pg.Pool, clock: Clock): Promise<ClockSample> {
   const sentMs = clock.nowMs();
   const startedAt = performance.now();
-  const { rows } = await pool.query<{ now_ms: string | number }>(`select (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms`);
+  const dbNowMs = await databaseNowMs(pool);
   const roundTripMs = performance.now() - startedAt;
-  return { offsetMs: Number(rows[0].now_ms) - (sentMs + roundTripMs / 2), roundTripMs };
+  return { offsetMs: dbNowMs - (sentMs + roundTripMs / 2), roundTripMs };
 }
 
 export class ClockHealth {

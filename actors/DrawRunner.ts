@@ -36,6 +36,7 @@ import { ensureDraw, type DrawRow } from '../ledger/draws.ts';
 import type { PlannedDrawTimes } from '../games/calendar.ts';
 import {
   drawAuditors,
+  drawTimeReached,
   lockDrawInStatus,
   markDrawn,
   markHalted,
@@ -45,10 +46,17 @@ import {
   type LockedDrawStep,
 } from '../ledger/drawSteps.ts';
 import { recordSettlement, type TicketPrize } from '../ledger/settle.ts';
+import { withTransaction, type TransactionOptions } from '../ledger/transaction.ts';
+import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
 
 /** Tickets read per query while sealing, settling or building a draw's tree. */
 const TICKET_PAGE_SIZE = 10_000;
+/**
+ * Each step is one transaction (ledger/transaction.ts). Sealing and settling read and write
+ * every ticket of the draw in statements that may outlast the pool's statement bound.
+ */
+const LONG_STEP: TransactionOptions = { statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX };
 
 export interface DrawRunnerOptions {
   pool: pg.Pool;
@@ -108,7 +116,7 @@ export class DrawRunner {
 
   /** Seals a closed draw. Returns false if it was not closed or another process holds it. */
   async seal(drawId: number): Promise<boolean> {
-    return this.inTransaction(async (client) => {
+    return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'closed');
       if (!draw) return false;
       const records = await this.ticketRecords(client, draw);
@@ -119,7 +127,7 @@ export class DrawRunner {
       this.o.metrics?.drawSteps.inc({ step: 'sealed' });
       this.o.logger.info({ drawId: draw.publicId, tickets: records.length, stakeMinor: stake, root: bytesToHex(root) }, 'draw sealed');
       return true;
-    });
+    }, LONG_STEP);
   }
 
   /**
@@ -127,12 +135,11 @@ export class DrawRunner {
    * not revealed yet and the reveal window is still open.
    */
   async draw(drawId: number): Promise<'drawn' | 'waiting' | 'halted' | 'skipped'> {
-    return this.inTransaction(async (client) => {
+    return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'sealed');
       if (!draw) return 'skipped';
       // Never before draw time by the database's clock, whatever this process's clock says.
-      const due = await client.query<{ due: boolean }>('select clock_timestamp() >= $1::timestamptz as due', [new Date(draw.drawAtMs)]);
-      if (!due.rows[0].due) return 'skipped';
+      if (!(await drawTimeReached(client, draw.drawAtMs))) return 'skipped';
       const inputs = await this.revealedInputs(client, draw);
       if (typeof inputs === 'string') {
         if (this.o.clock.nowMs() < draw.drawAtMs + this.o.revealWaitMs) {
@@ -163,7 +170,7 @@ export class DrawRunner {
    */
   async settle(drawId: number): Promise<'settled' | 'skipped'> {
     const startedAtMs = this.o.clock.nowMs();
-    return this.inTransaction(async (client) => {
+    return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'drawn');
       if (!draw) return 'skipped';
       const game = gameById(draw.gameId);
@@ -217,7 +224,7 @@ export class DrawRunner {
         'draw settled',
       );
       return 'settled';
-    });
+    }, LONG_STEP);
   }
 
   /** Every committed input of the draw, revealed and checked; or what is still missing. */
@@ -321,20 +328,5 @@ export class DrawRunner {
     const tree = new MerkleTree(ticketLeaves(records, hash), hash);
     invariant(bytesToHex(tree.root) === draw.seal.ticketRoot, `draw ${draw.publicId}: ledger tickets no longer match the sealed root`);
     return { tree, records };
-  }
-
-  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.o.pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
   }
 }

@@ -12,6 +12,7 @@
 // before noticing cannot do a step twice.
 import pg from 'pg';
 import { faultSummary, type Logger } from '../core/logger.ts';
+import { advisoryUnlock, setSessionKeepalives, tryAdvisoryLocks } from '../ledger/databaseSession.ts';
 
 /** The advisory-lock namespace of draw leadership (first key of the two-int form). */
 export const DRAW_LEADER_LOCK_CLASS = 0x4c4f54; // "LOT"
@@ -64,15 +65,11 @@ export class AdvisoryLockLeadership implements Leadership {
     for (const id of wanted) checkDrawId(id);
     const client = await this.session();
     // Locks are re-entrant per session: never ask again for one already held (filtered above).
-    const { rows } = await client.query<{ id: number }>(
-      `select id from unnest($2::int4[]) as id where pg_try_advisory_lock($1::int4, id)`,
-      [DRAW_LEADER_LOCK_CLASS, wanted],
-    );
+    const won = await tryAdvisoryLocks(client, DRAW_LEADER_LOCK_CLASS, wanted);
     if (client !== this.client) {
       // The session died while the query ran: whatever it took is gone with it.
       return [];
     }
-    const won = rows.map((r) => Number(r.id));
     for (const id of won) this.heldIds.add(id);
     return won;
   }
@@ -82,7 +79,7 @@ export class AdvisoryLockLeadership implements Leadership {
     const client = this.client;
     if (!client) return;
     try {
-      await client.query('select pg_advisory_unlock($1::int4, $2::int4)', [DRAW_LEADER_LOCK_CLASS, drawId]);
+      await advisoryUnlock(client, DRAW_LEADER_LOCK_CLASS, drawId);
     } catch (err) {
       // A failed unlock means the session is failing; its end frees the lock anyway.
       this.logger.warn({ err, drawId }, 'releasing draw leadership failed');
@@ -120,7 +117,7 @@ export class AdvisoryLockLeadership implements Leadership {
     await client.connect();
     // If this host vanishes without closing its socket, PostgreSQL notices within ~4 s
     // and frees the locks, rather than after the kernel's two-hour default.
-    await client.query(`set tcp_keepalives_idle = 2; set tcp_keepalives_interval = 1; set tcp_keepalives_count = 2`);
+    await setSessionKeepalives(client, 2, 1, 2);
     if (this.closed) {
       await client.end().catch(() => {});
       throw new Error('leadership closed');

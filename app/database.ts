@@ -2,7 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { BET_QUERY_MS_MAX } from '../core/limits.ts';
+import {
+  BET_QUERY_MS_MAX,
+  DATABASE_CONNECT_MS_MAX,
+  DATABASE_IDLE_CONNECTION_MS_MAX,
+  DATABASE_IDLE_IN_TRANSACTION_MS_MAX,
+  DATABASE_STATEMENT_MS_MAX,
+} from '../core/limits.ts';
 import { faultSummary, ThrottledLog, type Logger } from '../core/logger.ts';
 
 // bigint (int8) and numeric come back as strings by default; our amounts and ids fit
@@ -39,6 +45,8 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Connections of the bet writer's pool (PostgreSQL only). */
   betPoolMax?: number;
+  /** The main pool's statement bound (PostgreSQL only); DATABASE_STATEMENT_MS_MAX unless a test needs it short. */
+  statementMsMax?: number;
   logger: Logger;
 }
 
@@ -51,8 +59,6 @@ function describeUrl(databaseUrl: string): string {
   return `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`;
 }
 
-/** How long a request waits for a connection before failing with SERVICE_UNAVAILABLE. */
-const CONNECT_TIMEOUT_MS = 5_000;
 /** A bet waits for the database at most BET_DATABASE_WAIT_MS_MAX: try a connection twice in it. */
 const BET_CONNECT_TIMEOUT_MS = 2_000;
 /** Log a dying connection at most this often: a fail-over kills every connection at once. */
@@ -78,10 +84,15 @@ function guardClients(pool: pg.Pool, logger: Logger, onConnect?: (client: pg.Poo
 }
 
 async function openPostgres(databaseUrl: string, options: DatabaseOptions): Promise<Database> {
+  // Every bound is sent with the connection's start-up message: no extra round trip. Long
+  // ledger work raises the statement bound for its own transaction (ledger/transaction.ts).
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.poolMax ?? 10,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: DATABASE_CONNECT_MS_MAX,
+    idleTimeoutMillis: DATABASE_IDLE_CONNECTION_MS_MAX,
+    statement_timeout: options.statementMsMax ?? DATABASE_STATEMENT_MS_MAX,
+    idle_in_transaction_session_timeout: DATABASE_IDLE_IN_TRANSACTION_MS_MAX,
     // A host that vanished without closing its sockets is noticed by the kernel, not never.
     keepAlive: true,
   });
@@ -90,7 +101,12 @@ async function openPostgres(databaseUrl: string, options: DatabaseOptions): Prom
     connectionString: databaseUrl,
     max: options.betPoolMax ?? 3,
     connectionTimeoutMillis: BET_CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: DATABASE_IDLE_CONNECTION_MS_MAX,
     query_timeout: BET_QUERY_MS_MAX,
+    // The client giving up (query_timeout) does not stop the server, which would go on
+    // holding the batch's wallet locks until it noticed the closed socket.
+    statement_timeout: BET_QUERY_MS_MAX,
+    idle_in_transaction_session_timeout: DATABASE_IDLE_IN_TRANSACTION_MS_MAX,
     keepAlive: true,
     application_name: 'lottery-bet-writer',
   });
@@ -126,7 +142,18 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   await socketServer.start();
   const [host, port] = socketServer.getServerConn().split(':');
   // PGlite is single-connection: a pool of one keeps every transaction whole.
-  const pool = new pg.Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // No statement or idle-in-transaction bound: the embedded database runs one statement at
+  // a time inside this very process (no timer can interrupt the WASM engine mid-statement,
+  // and no other process can be waiting on its locks).
+  const pool = new pg.Pool({
+    host,
+    port: Number(port),
+    user: 'postgres',
+    database: 'postgres',
+    max: 1,
+    connectionTimeoutMillis: DATABASE_CONNECT_MS_MAX,
+    idleTimeoutMillis: DATABASE_IDLE_CONNECTION_MS_MAX,
+  });
   // PGlite has one session, which outlives the socket: a new connection inherits the old
   // one's prepared statements, and the bet writer's named statement would then "already
   // exist" on every batch. The pool drops a connection after any failed query, so a new

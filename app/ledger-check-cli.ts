@@ -3,12 +3,13 @@
 import { loadConfig } from './config.ts';
 import { openDatabase } from './database.ts';
 import { createLogger } from '../core/logger.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 
 const config = loadConfig();
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: createLogger('warn') });
 try {
-  const report = await checkLedger(db.pool);
+  const report = await checkLedger(db.pool, linePricesOf(allGames()));
   console.log(`${db.description}: ${report.accounts} accounts, ${report.transfers} transfers, ${report.tickets} tickets`);
   if (report.ok) {
     console.log('ledger ok: balances sum to zero, every balance matches its transfers, no wallet negative, every ticket paid once');

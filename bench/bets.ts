@@ -22,7 +22,8 @@ import { createLogger } from '../core/logger.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
 import { insertPlayer, insertSession } from '../ledger/players.ts';
@@ -366,7 +367,7 @@ async function ledgerAgainstAcks(seeded: Seeded, acked: Set<string>) {
   const { rows } = await db.pool.query<{ id: number }>('select id from tickets where draw_id = $1', [seeded.drawId]);
   const inLedger = new Set(rows.map((r) => ticketPublicId(r.id)));
   const ledgerMatchesAcks = inLedger.size === acked.size && [...acked].every((id) => inLedger.has(id));
-  const invariants = await checkLedger(db.pool);
+  const invariants = await checkLedger(db.pool, linePricesOf(allGames()));
   await db.close();
   await seeded.cleanup();
   return { ledgerTickets: inLedger.size, ledgerMatchesAcks, ledgerInvariantsOk: invariants.ok };

@@ -251,3 +251,42 @@ export const SESSION_END_PUBLISH_TIMEOUT_MS = 1_000;
  */
 export const ENDED_SESSIONS_REMEMBERED_MAX = 100_000;
 export const ENDED_SESSION_MEMORY_MS = 60_000;
+
+// ---------------------------------------------------------------------------------------
+// The main database pool and long ledger transactions (app/database.ts, ledger/transaction.ts).
+// Kept apart at the end of this file on purpose: other parts of the limits change often.
+
+/**
+ * How long taking a connection of the main pool may wait (all connections busy, or the
+ * server slow to accept) before the request fails SERVICE_UNAVAILABLE: long enough to ride
+ * out a burst, short enough that HTTP_HANDLER_MS_MAX still answers.
+ */
+export const DATABASE_CONNECT_MS_MAX = 5_000;
+/**
+ * Longest one statement of the main pool may run on the server (statement_timeout). Every
+ * request-path statement is an index probe or a bounded page and takes milliseconds; one
+ * still running after this answers nobody (HTTP_HANDLER_MS_MAX is 10 s) and holds a
+ * connection, and maybe locks, that others wait for. Long legitimate work raises it for
+ * its own transaction (LEDGER_LONG_STATEMENT_MS_MAX).
+ */
+export const DATABASE_STATEMENT_MS_MAX = 10_000;
+/**
+ * Longest a main-pool session may sit inside a transaction between statements
+ * (idle_in_transaction_session_timeout): a process stalled mid-transaction must not hold
+ * a draw row or a wallet lock, which every bet batch then waits for, indefinitely. The
+ * longest legitimate gap is a draw step's work between statements (a beacon fetch, bounded
+ * at 5 s; hashing a big draw's tickets, seconds): a minute leaves room for both.
+ */
+export const DATABASE_IDLE_IN_TRANSACTION_MS_MAX = 60_000;
+/**
+ * How long an idle connection stays in a pool before it is closed (node-postgres' own
+ * default, made explicit): a burst reuses warm connections, a quiet process gives its
+ * server slots back to the others of the cluster.
+ */
+export const DATABASE_IDLE_CONNECTION_MS_MAX = 10_000;
+/**
+ * Statement bound for the ledger's long transactions (migrations, settling a draw of a
+ * million tickets, the invariants check over the whole ledger), set per transaction: long
+ * but finite, so a statement that hangs on a lock is still cut and its work retried.
+ */
+export const LEDGER_LONG_STATEMENT_MS_MAX = 600_000;

@@ -6,7 +6,8 @@
 //   2. the players' wallets FOR NO KEY UPDATE in one statement, id order. Every ticket insert
 //      holds its player's wallet lock, so concurrent batches (other processes) serialise
 //      per player and never deadlock.
-//   3. decide each bet in JavaScript against the locked balances (exact, per bet).
+//   3. decide each bet against the locked balances (exact, per bet): decideBets in
+//      ledger/betDecisions.ts, a pure function over what steps 1-2 read.
 //   4. one statement inserts tickets and stake transfers and debits the wallets. The
 //      ticket insert skips (player, request id) pairs that already exist; if it skipped
 //      any, the transaction is rolled back and the batch redone with an explicit lookup
@@ -21,95 +22,42 @@
 // crediting one pool would deadlock on the lock upgrade.
 import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
-import { ticketPublicId } from './tickets.ts';
+import { BET_BATCH_SIZE_MAX } from '../core/limits.ts';
+import {
+  assertBatchResults,
+  betResults,
+  decideBets,
+  requestKey,
+  type BatchDecision,
+  type BetResult,
+  type BetToWrite,
+  type LockedDraw,
+  type PriorTicket,
+} from './betDecisions.ts';
+import { rollbackAfter } from './transaction.ts';
 
-export interface BetToWrite {
-  playerId: number;
-  walletAccountId: number;
-  drawId: number;
-  requestId: string;
-  lines: number[][];
-  quickPick: boolean;
-  costMinor: number;
-  receivedAtMs: number;
-}
-
-export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT';
-
-export type BetResult =
-  | {
-      status: 'accepted';
-      ticketId: string;
-      lines: number[][];
-      costMinor: number;
-      balanceMinor: number;
-      receivedAtMs: number;
-      /** True when an earlier request with this id already bought the ticket. */
-      duplicate: boolean;
-      /**
-       * Id of the transaction that wrote the ticket (a decimal xid8), absent on duplicates.
-       * Live totals use it to count a commit exactly once against a ledger snapshot.
-       */
-      xid?: string;
-    }
-  | { status: 'rejected'; code: BetRejectCode; message: string };
-
-/** What decides whether two bets with one request id are the same bet (see sameBet). */
-export interface BetIdentity {
-  drawId: number;
-  quickPick: boolean;
-  lines: number[][];
-}
+export {
+  requestIdConflict,
+  sameBet,
+  type BetIdentity,
+  type BetRejectCode,
+  type BetResult,
+  type BetToWrite,
+} from './betDecisions.ts';
 
 /**
- * Whether `resend`, carrying the request id `original` was bought with, is that same bet
- * (answered with the original ticket, charged nothing) or another one (REQUEST_ID_CONFLICT).
- * Another draw is another bet. A quick pick is the same as a quick pick of as many lines:
- * its numbers are drawn anew at every send, and a retry must get the original numbers.
- * Explicit lines are the same when equal as canonical lines: each line's numbers sorted,
- * and the lines sorted, so the order a player listed them in carries no meaning (a line
- * listed twice is two lines).
+ * Writes one batch in one transaction on `client` (which the caller holds, and releases
+ * destroyed if this throws: the transaction is rolled back when the connection allows).
+ * Returns one result per bet, in order.
  */
-export function sameBet(original: BetIdentity, resend: BetIdentity): boolean {
-  if (original.drawId !== resend.drawId || original.quickPick !== resend.quickPick) return false;
-  if (original.lines.length !== resend.lines.length) return false;
-  if (original.quickPick) return true;
-  return canonicalLines(original.lines) === canonicalLines(resend.lines);
-}
-
-function canonicalLines(lines: number[][]): string {
-  return lines
-    .map((line) => [...line].sort((a, b) => a - b).join(','))
-    .sort()
-    .join(';');
-}
-
-/** The answer to a resend of a request id that bought another bet: nothing is bought or charged. */
-export function requestIdConflict(): BetResult {
-  return {
-    status: 'rejected',
-    code: 'REQUEST_ID_CONFLICT',
-    message: 'this requestId already bought another bet: that ticket stands, this bet was not bought; use a new requestId',
-  };
-}
-
-interface LockedDraw {
-  id: number;
-  status: string;
-  openAtMs: number;
-  cutoffAtMs: number;
-  poolAccountId: number;
-  /** Database clock still within cutoff + grace. */
-  withinGrace: boolean;
-}
-
 export async function writeBetBatch(client: pg.PoolClient, bets: BetToWrite[], cutoffGraceMs: number): Promise<BetResult[]> {
   invariant(bets.length > 0, 'empty bet batch');
-  const fast = await attempt(client, bets, cutoffGraceMs, false);
-  if (fast !== 'duplicates') return fast;
-  const slow = await attempt(client, bets, cutoffGraceMs, true);
-  invariant(slow !== 'duplicates', 'duplicate tickets after an explicit lookup');
-  return slow;
+  invariant(bets.length <= BET_BATCH_SIZE_MAX, `bet batch of ${bets.length} exceeds ${BET_BATCH_SIZE_MAX}`);
+  let results = await attempt(client, bets, cutoffGraceMs, false);
+  if (results === 'duplicates') results = await attempt(client, bets, cutoffGraceMs, true);
+  invariant(results !== 'duplicates', 'duplicate tickets after an explicit lookup');
+  assertBatchResults(bets, results);
+  return results;
 }
 
 async function attempt(
@@ -119,11 +67,49 @@ async function attempt(
   lookUpExisting: boolean,
 ): Promise<BetResult[] | 'duplicates'> {
   try {
-    return await decideAndWrite(client, bets, cutoffGraceMs, lookUpExisting);
+    return await readDecideWrite(client, bets, cutoffGraceMs, lookUpExisting);
   } catch (err) {
-    await client.query('rollback').catch(() => {});
+    await rollbackAfter(client, err);
     throw err;
   }
+}
+
+const NO_TICKETS: ReadonlyMap<string, PriorTicket> = new Map();
+
+/**
+ * Read (steps 1-2), decide (3), write (4-5). The fast path looks nothing up, trusting the
+ * insert's conflict check to find repeats. A repeat that is refused (a resend after cutoff,
+ * or with the funds since spent) never reaches the insert, so those few are looked up and
+ * the batch decided again with what was found: a resend of a bought ticket returns that
+ * ticket, whatever has changed since. Neither a refusal nor a duplicate debits anything,
+ * so the other bets' decisions come out the same.
+ */
+async function readDecideWrite(
+  client: pg.PoolClient,
+  bets: BetToWrite[],
+  cutoffGraceMs: number,
+  lookUpExisting: boolean,
+): Promise<BetResult[] | 'duplicates'> {
+  const { draws, balances } = await beginAndLock(client, bets, cutoffGraceMs);
+  const existing = lookUpExisting ? await existingTickets(client, bets) : NO_TICKETS;
+  let batch = decideBets(bets, { draws, balances, existing });
+  if (!lookUpExisting && batch.refusedCount > 0) {
+    const refused = bets.filter((_, i) => batch.decisions[i].outcome === 'refused');
+    const found = await existingTickets(client, refused);
+    if (found.size > 0) batch = decideBets(bets, { draws, balances, existing: found });
+  }
+  if (batch.accepted.length === 0) {
+    await client.query('commit');
+    return betResults(bets, batch, [], undefined);
+  }
+  const rowIds = await insertTicketsAndDebit(client, bets, batch);
+  if (rowIds === null) {
+    invariant(!lookUpExisting, 'ticket insert skipped a request the lookup did not find');
+    await client.query('rollback');
+    return 'duplicates';
+  }
+  const xid = await creditPoolsAndCommit(client, batch.poolCredits);
+  return betResults(bets, batch, rowIds, xid);
 }
 
 /**
@@ -176,7 +162,7 @@ async function beginAndLock(
 }
 
 /** Earlier tickets for these (player, request id) pairs, one index probe per pair. */
-async function existingTickets(client: pg.PoolClient, bets: BetToWrite[]): Promise<Map<string, any>> {
+async function existingTickets(client: pg.PoolClient, bets: BetToWrite[]): Promise<Map<string, PriorTicket>> {
   const { rows } = await client.query(
     `select t.id, t.player_id, t.request_id, t.draw_id, t.quick_pick, t.lines, t.cost_minor, t.received_at
        from unnest($1::int8[], $2::text[]) as k(player_id, request_id)
@@ -185,171 +171,56 @@ async function existingTickets(client: pg.PoolClient, bets: BetToWrite[]): Promi
        ) t`,
     [bets.map((b) => b.playerId), bets.map((b) => b.requestId)],
   );
-  return new Map(rows.map((r) => [`${r.player_id}:${r.request_id}`, r]));
-}
-
-function rejectionFor(bet: BetToWrite, draw: LockedDraw | undefined): BetResult | undefined {
-  if (!draw || draw.status !== 'open' || bet.receivedAtMs >= draw.cutoffAtMs || !draw.withinGrace) {
-    const notYet = draw !== undefined && draw.status === 'scheduled' && bet.receivedAtMs < draw.cutoffAtMs;
-    return notYet
-      ? { status: 'rejected', code: 'DRAW_NOT_OPEN', message: 'sales for this draw have not opened yet' }
-      : { status: 'rejected', code: 'DRAW_CLOSED', message: 'sales for this draw are closed' };
+  const found = new Map<string, PriorTicket>();
+  for (const r of rows) {
+    found.set(requestKey({ playerId: r.player_id, requestId: r.request_id }), {
+      rowId: Number(r.id),
+      drawId: Number(r.draw_id),
+      quickPick: r.quick_pick,
+      lines: r.lines,
+      costMinor: Number(r.cost_minor),
+      receivedAtMs: new Date(r.received_at).getTime(),
+    });
   }
-  if (bet.receivedAtMs < draw.openAtMs) {
-    return { status: 'rejected', code: 'DRAW_NOT_OPEN', message: 'sales for this draw had not opened when the bet arrived' };
-  }
-  return undefined;
-}
-
-interface Accepted {
-  bet: BetToWrite;
-  poolAccountId: number;
-  resultIndex: number;
+  return found;
 }
 
 /**
- * The answer to a resend of a request id that bought a ticket: that ticket, charged nothing
- * now, if it is the same bet; a conflict if not.
+ * The accepted bets as one JSON document with one-letter keys (Postgres parses it in C; it
+ * is most of what a batch sends over the wire): d draw, u player, r request id, l lines,
+ * n line count, c cost, q quick pick, t received (epoch ms), w wallet, o pool.
  */
-function answerToResend(prior: any, resend: BetToWrite, balanceMinor: number): BetResult {
-  const original: BetIdentity = { drawId: Number(prior.draw_id), quickPick: prior.quick_pick, lines: prior.lines };
-  if (!sameBet(original, resend)) return requestIdConflict();
-  return {
-    status: 'accepted',
-    ticketId: ticketPublicId(prior.id),
-    lines: prior.lines,
-    costMinor: prior.cost_minor,
-    balanceMinor,
-    receivedAtMs: new Date(prior.received_at).getTime(),
-    duplicate: true,
-  };
-}
-
-async function decideAndWrite(
-  client: pg.PoolClient,
-  bets: BetToWrite[],
-  cutoffGraceMs: number,
-  lookUpExisting: boolean,
-): Promise<BetResult[] | 'duplicates'> {
-  const { draws, balances } = await beginAndLock(client, bets, cutoffGraceMs);
-  const existing = lookUpExisting ? await existingTickets(client, bets) : new Map<string, any>();
-
-  const results: BetResult[] = [];
-  const accepted: Accepted[] = [];
-  /** Refused bets, with the balance at their turn: on the fast path they may be repeats. */
-  const refused: { index: number; bet: BetToWrite; balance: number }[] = [];
-  /** Repeats of a request accepted earlier in this same batch: answered with its ticket. */
-  const repeats: { index: number; of: number; balance: number }[] = [];
-  const acceptedByKey = new Map<string, number>();
-  const walletDebits = new Map<number, number>();
-  const poolCredits = new Map<number, number>();
-  for (const bet of bets) {
-    const balance = balances.get(bet.walletAccountId);
-    invariant(balance !== undefined, `wallet ${bet.walletAccountId} not found`);
-    const key = `${bet.playerId}:${bet.requestId}`;
-    const prior = existing.get(key);
-    if (prior) {
-      results.push(answerToResend(prior, bet, balance));
-      continue;
-    }
-    const earlier = acceptedByKey.get(key);
-    if (earlier !== undefined && !sameBet(accepted[earlier].bet, bet)) {
-      results.push(requestIdConflict());
-      continue;
-    }
-    if (earlier !== undefined) {
-      repeats.push({ index: results.length, of: earlier, balance });
-      results.push({ status: 'rejected', code: 'DRAW_CLOSED', message: 'placeholder for a repeat; replaced below' });
-      continue;
-    }
-    const draw = draws.get(bet.drawId);
-    const rejection =
-      rejectionFor(bet, draw) ??
-      (balance < bet.costMinor
-        ? ({ status: 'rejected', code: 'INSUFFICIENT_FUNDS', message: `ticket costs ${bet.costMinor}, balance is ${balance}` } as const)
-        : undefined);
-    if (rejection) {
-      refused.push({ index: results.length, bet, balance });
-      results.push(rejection);
-      continue;
-    }
-    balances.set(bet.walletAccountId, balance - bet.costMinor);
-    acceptedByKey.set(key, accepted.length);
-    walletDebits.set(bet.walletAccountId, (walletDebits.get(bet.walletAccountId) ?? 0) + bet.costMinor);
-    poolCredits.set(draw!.poolAccountId, (poolCredits.get(draw!.poolAccountId) ?? 0) + bet.costMinor);
-    accepted.push({ bet, poolAccountId: draw!.poolAccountId, resultIndex: results.length });
-    results.push({
-      status: 'accepted',
-      ticketId: '',
-      lines: bet.lines,
-      costMinor: bet.costMinor,
-      balanceMinor: balance - bet.costMinor,
-      receivedAtMs: bet.receivedAtMs,
-      duplicate: false,
-    });
-  }
-  // The fast path looks nothing up, trusting the insert's conflict check to find repeats.
-  // A repeat that is refused (a resend after cutoff, or with the funds since spent) never
-  // reaches the insert, so look those few up: a resend of a bought ticket returns that
-  // ticket, whatever has changed since. Neither a refusal nor a repeat debits anything, so
-  // the decisions made for the other bets stand.
-  if (!lookUpExisting && refused.length > 0) {
-    const found = await existingTickets(client, refused.map((r) => r.bet));
-    for (const r of refused) {
-      const prior = found.get(`${r.bet.playerId}:${r.bet.requestId}`);
-      if (prior) results[r.index] = answerToResend(prior, r.bet, r.balance);
-    }
-  }
-  if (accepted.length === 0) {
-    await client.query('commit');
-    return results;
-  }
-
-  const rowIds = await insertTicketsAndDebit(client, accepted, walletDebits);
-  if (rowIds === null) {
-    invariant(!lookUpExisting, 'ticket insert skipped a request the lookup did not find');
-    await client.query('rollback');
-    return 'duplicates';
-  }
-  const xid = await creditPoolsAndCommit(client, poolCredits);
-  for (let k = 0; k < accepted.length; k++) {
-    const result = results[accepted[k].resultIndex];
-    invariant(result.status === 'accepted', `request ${accepted[k].bet.requestId} was not accepted`);
-    result.ticketId = ticketPublicId(rowIds[k]);
-    result.xid = xid;
-  }
-  for (const r of repeats) {
-    const original = results[accepted[r.of].resultIndex];
-    invariant(original.status === 'accepted', 'a repeat of a bet that was not accepted');
-    results[r.index] = { ...original, balanceMinor: r.balance, duplicate: true, xid: undefined };
-  }
-  return results;
+function insertInput(bets: BetToWrite[], batch: BatchDecision): string {
+  return JSON.stringify(
+    batch.accepted.map((i) => {
+      const bet = bets[i];
+      const decision = batch.decisions[i];
+      invariant(decision.outcome === 'accepted', `bet ${i} is inserted but was not accepted`);
+      return {
+        d: bet.drawId,
+        u: bet.playerId,
+        r: bet.requestId,
+        l: bet.lines,
+        n: bet.lines.length,
+        c: bet.costMinor,
+        q: bet.quickPick,
+        t: bet.receivedAtMs,
+        w: bet.walletAccountId,
+        o: decision.poolAccountId,
+      };
+    }),
+  );
 }
 
 /**
  * Inserts the tickets (skipping requests already bought), a stake transfer for each
  * inserted ticket and the wallet debits. Returns the row id of each accepted bet's ticket,
- * in the order of `accepted`, or null when some request had already bought a ticket (the
+ * in the order of `batch.accepted`, or null when some request had already bought a ticket (the
  * caller rolls back and takes the slow path).
  */
-async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[], walletDebits: Map<number, number>): Promise<number[] | null> {
-  // One JSON document with one-letter keys (Postgres parses it in C; it is most of what a
-  // batch sends over the wire): d draw, u player, r request id, l lines, n line count,
-  // c cost, q quick pick, t received (epoch ms), w wallet, o pool.
-  const input = JSON.stringify(
-    accepted.map((a) => ({
-      d: a.bet.drawId,
-      u: a.bet.playerId,
-      r: a.bet.requestId,
-      l: a.bet.lines,
-      n: a.bet.lines.length,
-      c: a.bet.costMinor,
-      q: a.bet.quickPick,
-      t: a.bet.receivedAtMs,
-      w: a.bet.walletAccountId,
-      o: a.poolAccountId,
-    })),
-  );
+async function insertTicketsAndDebit(client: pg.PoolClient, bets: BetToWrite[], batch: BatchDecision): Promise<number[] | null> {
+  const { accepted, walletDebits } = batch;
+  const input = insertInput(bets, batch);
   const walletIds = [...walletDebits.keys()].sort((a, b) => a - b);
   // Named: prepared once per connection, so a batch is not planned again every time. The
   // ticket ids come back as one string in input order (ord), not as a row per ticket:
@@ -393,7 +264,8 @@ async function insertTicketsAndDebit(client: pg.PoolClient, accepted: Accepted[]
   invariant(row.stakes === accepted.length, `batch wrote ${row.stakes} stake transfers, expected ${accepted.length}`);
   invariant(row.wallets === walletIds.length, `batch debited ${row.wallets} wallets, expected ${walletIds.length}`);
   const ids = (row.ids as string).split(',').map(Number);
-  invariant(ids.length === accepted.length && ids.every((id) => Number.isSafeInteger(id) && id > 0), 'batch returned malformed ticket ids');
+  invariant(ids.length === accepted.length, `batch returned ${ids.length} ticket ids, expected ${accepted.length}`);
+  for (const id of ids) invariant(Number.isSafeInteger(id) && id > 0, `batch returned a malformed ticket id: ${id}`);
   return ids;
 }
 

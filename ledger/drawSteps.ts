@@ -176,3 +176,9 @@ export async function auditorCommitments(pool: pg.Pool, drawIds: number[]): Prom
   }
   return out;
 }
+
+/** Whether the draw time has come by the database's clock, whatever this process's clock says. */
+export async function drawTimeReached(client: pg.ClientBase, drawAtMs: number): Promise<boolean> {
+  const { rows } = await client.query<{ due: boolean }>('select clock_timestamp() >= $1::timestamptz as due', [new Date(drawAtMs)]);
+  return rows[0].due;
+}

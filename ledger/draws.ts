@@ -2,6 +2,8 @@
 import type pg from 'pg';
 import type { PlannedDrawTimes } from '../games/calendar.ts';
 import type { TierAllocation } from '../games/prizes.ts';
+import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
+import { withTransaction } from './transaction.ts';
 
 export type DrawStatus = 'scheduled' | 'open' | 'closed' | 'sealed' | 'drawn' | 'settled' | 'halted';
 
@@ -63,12 +65,14 @@ export function toDraw(r: any): DrawRow {
 /**
  * Creates the draw and its pool account unless a draw of that game at that draw time
  * exists. Safe to call from many processes at once: the unique key decides, and the
- * loser's pool account is rolled back with its transaction.
+ * loser's pool account is rolled back to a savepoint. The existing draw is read on the
+ * connection already held: asking the pool for another would wait forever on a pool of
+ * one (embedded PGlite).
  */
 export async function ensureDraw(pool: pg.Pool, d: NewDraw): Promise<{ draw: DrawRow; created: boolean }> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return withTransaction(pool, async (client) => {
+    // Rare (once per draw), so a round trip of its own is no cost.
+    await client.query('savepoint before_draw');
     const { rows } = await client.query(
       `with pool_account as (
          insert into accounts (kind) values ('draw_pool') returning id
@@ -78,41 +82,37 @@ export async function ensureDraw(pool: pg.Pool, d: NewDraw): Promise<{ draw: Dra
        select $1, $2, $3, $4, $5, $6, id, $7, $8, $9, $10, $11 from pool_account
        on conflict do nothing
        returning ${DRAW_COLUMNS}`,
-      [
-        d.publicId,
-        d.gameId,
-        d.businessDate,
-        new Date(d.openAtMs),
-        new Date(d.cutoffAtMs),
-        new Date(d.drawAtMs),
-        Buffer.from(d.seedCommitment),
-        Buffer.from(d.seedSealed),
-        d.seedKeyId,
-        d.beacon?.source ?? null,
-        d.beacon?.round ?? null,
-      ],
+      newDrawValues(d),
     );
-    if (rows.length === 1) {
-      await client.query('commit');
-      return { draw: toDraw(rows[0]), created: true };
-    }
-    // Someone else created it: drop our orphan pool account. Read it on the client we hold:
-    // asking the pool for another would wait forever on a pool of one (embedded PGlite).
-    await client.query('rollback');
-    const existing = await client.query(`select ${DRAW_COLUMNS} from draws where game_id = $1 and draw_at = $2`, [
-      d.gameId,
-      new Date(d.drawAtMs),
-    ]);
-    if (existing.rows.length !== 1 || existing.rows[0].public_id !== d.publicId) {
-      throw new Error(`draw ${d.publicId} conflicts with draw ${existing.rows[0]?.public_id ?? '(another key)'} of the same game and draw time`);
-    }
-    return { draw: toDraw(existing.rows[0]), created: false };
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
+    if (rows.length === 1) return { draw: toDraw(rows[0]), created: true };
+    return { draw: await existingDraw(client, d), created: false };
+  });
+}
+
+function newDrawValues(d: NewDraw): unknown[] {
+  return [
+    d.publicId,
+    d.gameId,
+    d.businessDate,
+    new Date(d.openAtMs),
+    new Date(d.cutoffAtMs),
+    new Date(d.drawAtMs),
+    Buffer.from(d.seedCommitment),
+    Buffer.from(d.seedSealed),
+    d.seedKeyId,
+    d.beacon?.source ?? null,
+    d.beacon?.round ?? null,
+  ];
+}
+
+/** Someone else created the draw: drop our orphan pool account, and read theirs. */
+async function existingDraw(client: pg.PoolClient, d: NewDraw): Promise<DrawRow> {
+  await client.query('rollback to savepoint before_draw');
+  const existing = await client.query(`select ${DRAW_COLUMNS} from draws where game_id = $1 and draw_at = $2`, [d.gameId, new Date(d.drawAtMs)]);
+  if (existing.rows.length !== 1 || existing.rows[0].public_id !== d.publicId) {
+    throw new Error(`draw ${d.publicId} conflicts with draw ${existing.rows[0]?.public_id ?? '(another key)'} of the same game and draw time`);
   }
+  return toDraw(existing.rows[0]);
 }
 
 export async function drawById(pool: pg.Pool, id: number): Promise<DrawRow | null> {
@@ -193,18 +193,20 @@ export interface DrawTotals {
  * visible in that snapshot (see `visibleInSnapshot`).
  */
 export async function drawTotals(pool: pg.Pool, drawId: number): Promise<DrawTotals> {
-  // One statement, so the totals, the per-number counts and the snapshot all agree.
-  const { rows } = await pool.query(
-    `with t as (select cost_minor, lines from tickets where draw_id = $1),
+  // One statement, so the totals, the per-number counts and the snapshot all agree. It
+  // reads every ticket of the draw, which for a big draw outlasts the pool's request bound.
+  const sql = `with t as (select cost_minor, lines from tickets where draw_id = $1),
           n as (select e.n::int as number, count(*)::int8 as lines
                   from t, jsonb_array_elements(t.lines) l(line), jsonb_array_elements_text(l.line) e(n)
                  group by 1)
      select (select count(*) from t)::int8 as n,
             (select coalesce(sum(cost_minor), 0) from t)::int8 as stake,
             (select coalesce(json_agg(json_build_array(number, lines) order by number), '[]'::json) from n) as numbers,
-            pg_current_snapshot()::text as snapshot`,
-    [drawId],
-  );
+            pg_current_snapshot()::text as snapshot`;
+  const { rows } = await withTransaction(pool, (client) => client.query(sql, [drawId]), {
+    readOnly: true,
+    statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX,
+  });
   const r = rows[0];
   return { ticketCount: r.n, stakeMinor: r.stake, numberCounts: r.numbers, snapshot: r.snapshot };
 }

@@ -1,5 +1,8 @@
 // ledger/invariants.ts — the ledger's promises, checked from the rows themselves.
 import type pg from 'pg';
+import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
+import { withTransaction } from './transaction.ts';
+import type { GameRules } from '../games/types.ts';
 import { ticketPublicId } from './tickets.ts';
 
 export interface LedgerReport {
@@ -17,30 +20,47 @@ export interface LedgerReport {
  *  - no player wallet (nor any account not allowed to) is negative;
  *  - every ticket has exactly one stake transfer of its cost, from its player's wallet
  *    to its draw's pool, and no stake transfer lacks a ticket;
+ *  - every ticket was received in its draw's sales window, and costs its lines times its
+ *    game's line price (given by the caller: the ledger knows games only by their types);
  *  - every completed deposit has exactly one deposit transfer of its amount;
  *  - every ticket names an existing draw and player, every stake transfer an existing
  *    ticket, every transfer two existing accounts (these references have no foreign
  *    keys; see migrations 001 and 002);
  *  - settlement (migration 004, see inspectSettlements).
  */
-export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin isolation level repeatable read read only');
-    const report = await inspectLedger(client);
-    await client.query('commit');
-    return report;
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+export async function checkLedger(pool: pg.Pool, linePricesMinor?: LinePrices): Promise<LedgerReport> {
+  // One snapshot for every check; a big ledger takes longer than a request may.
+  return withTransaction(pool, (client) => inspectLedger(client, linePricesMinor), {
+    isolation: 'repeatable read',
+    readOnly: true,
+    statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX,
+  });
+}
+
+/** The price of one line of each game, by game id, as the games define it (games/). */
+export type LinePrices = ReadonlyMap<string, number>;
+
+/** The line prices of these games (the caller passes games/' allGames(): the ledger takes only its types). */
+export function linePricesOf(games: readonly Pick<GameRules, 'id' | 'linePriceMinor'>[]): LinePrices {
+  return new Map(games.map((g) => [g.id, g.linePriceMinor]));
 }
 
 /** The same checks, inside whatever transaction the caller's connection is in. */
-export async function inspectLedger(client: pg.ClientBase): Promise<LedgerReport> {
+export async function inspectLedger(client: pg.ClientBase, linePricesMinor?: LinePrices): Promise<LedgerReport> {
   const violations: string[] = [];
+  const accounts = await inspectBalances(client, violations);
+  await inspectTickets(client, violations, linePricesMinor);
+  await inspectDeposits(client, violations);
+  await inspectReferences(client, violations);
+  await inspectSettlements(client, violations);
+  const counts = await client.query(
+    'select (select count(*) from transfers)::int8 as transfers, (select count(*) from tickets)::int8 as tickets',
+  );
+  return { ok: violations.length === 0, violations, accounts, transfers: counts.rows[0].transfers, tickets: counts.rows[0].tickets };
+}
+
+/** Double entry, balances that match their transfers, nothing negative that may not be. Returns the account count. */
+async function inspectBalances(client: pg.ClientBase, violations: string[]): Promise<number> {
   const sum = await client.query('select coalesce(sum(balance_minor), 0)::int8 as total, count(*)::int8 as n from accounts');
   if (sum.rows[0].total !== 0) violations.push(`balances sum to ${sum.rows[0].total}, not 0`);
 
@@ -58,7 +78,16 @@ export async function inspectLedger(client: pg.ClientBase): Promise<LedgerReport
     `select id, kind, balance_minor from accounts where balance_minor < 0 and (not may_go_negative or kind = 'player_wallet') limit 20`,
   );
   for (const r of negative.rows) violations.push(`account ${r.id} (${r.kind}) is negative: ${r.balance_minor}`);
+  return sum.rows[0].n;
+}
 
+/**
+ * Each ticket: one stake transfer of its cost from its player's wallet to its draw's pool;
+ * received inside its draw's sales window [open_at, cutoff_at) (the cutoff fence, after the
+ * fact); and costing its lines times its game's line price. Without prices, tickets of one
+ * game must at least agree on the price of a line.
+ */
+async function inspectTickets(client: pg.ClientBase, violations: string[], linePricesMinor: LinePrices | undefined): Promise<void> {
   const stakes = await client.query(
     `select t.id, count(s.id) as n,
             bool_and(s.amount_minor = t.cost_minor and s.debit_account_id = w.id and s.credit_account_id = d.pool_account_id) as matches
@@ -75,6 +104,42 @@ export async function inspectLedger(client: pg.ClientBase): Promise<LedgerReport
   const orphanStakes = await client.query(`select count(*)::int8 as n from transfers where kind = 'stake' and ticket_id is null`);
   if (orphanStakes.rows[0].n !== 0) violations.push(`${orphanStakes.rows[0].n} stake transfers without a ticket`);
 
+  const outside = await client.query(
+    `select t.id, d.public_id from tickets t join draws d on d.id = t.draw_id
+      where t.received_at < d.open_at or t.received_at >= d.cutoff_at limit 20`,
+  );
+  for (const r of outside.rows) violations.push(`ticket ${ticketPublicId(r.id)} was received outside the sales window of draw ${r.public_id}`);
+
+  await inspectTicketCosts(client, violations, linePricesMinor);
+}
+
+async function inspectTicketCosts(client: pg.ClientBase, violations: string[], linePricesMinor: LinePrices | undefined): Promise<void> {
+  const gameIds = linePricesMinor ? [...linePricesMinor.keys()] : [];
+  // Without prices, a game's price is taken to be that of its first ticket.
+  const { rows } = await client.query(
+    `with priced as (
+       select t.id, t.cost_minor, t.line_count, jsonb_array_length(t.lines) as lines, d.game_id,
+              case when $1 then p.line_price_minor
+                   else first_value(t.cost_minor / nullif(jsonb_array_length(t.lines), 0)) over (partition by d.game_id order by t.id) end as price
+         from tickets t join draws d on d.id = t.draw_id
+         left join unnest($2::text[], $3::int8[]) as p(game_id, line_price_minor) on p.game_id = d.game_id
+     )
+     select id, cost_minor, lines, line_count, game_id, price from priced
+      where price is null or cost_minor <> lines * price or line_count <> lines
+      limit 20`,
+    [linePricesMinor !== undefined, gameIds, gameIds.map((id) => linePricesMinor!.get(id))],
+  );
+  for (const r of rows) {
+    violations.push(
+      r.price === null
+        ? `ticket ${ticketPublicId(r.id)} is of game ${r.game_id}, which has no known line price`
+        : `ticket ${ticketPublicId(r.id)} costs ${r.cost_minor} for ${r.lines} lines (line count ${r.line_count}) of game ${r.game_id} at ${r.price} a line`,
+    );
+  }
+}
+
+/** Every completed deposit has exactly one deposit transfer of its amount. */
+async function inspectDeposits(client: pg.ClientBase, violations: string[]): Promise<void> {
   const deposits = await client.query(
     `select d.public_id, count(t.id) as n
        from deposits d left join transfers t on t.deposit_id = d.id
@@ -84,7 +149,10 @@ export async function inspectLedger(client: pg.ClientBase): Promise<LedgerReport
       limit 20`,
   );
   for (const r of deposits.rows) violations.push(`deposit ${r.public_id} has ${r.n} transfers for its status`);
+}
 
+/** The references that have no foreign keys (migrations 001 and 002). */
+async function inspectReferences(client: pg.ClientBase, violations: string[]): Promise<void> {
   const orphans = await client.query(
     `select
        (select count(*) from tickets t where not exists (select 1 from draws d where d.id = t.draw_id))::int8 as no_draw,
@@ -99,19 +167,6 @@ export async function inspectLedger(client: pg.ClientBase): Promise<LedgerReport
   if (o.no_player !== 0) violations.push(`${o.no_player} tickets name a player that does not exist`);
   if (o.no_ticket !== 0) violations.push(`${o.no_ticket} stake transfers name a ticket that does not exist`);
   if (o.no_account !== 0) violations.push(`${o.no_account} transfers name an account that does not exist`);
-
-  await inspectSettlements(client, violations);
-
-  const counts = await client.query(
-    'select (select count(*) from transfers)::int8 as transfers, (select count(*) from tickets)::int8 as tickets',
-  );
-  return {
-    ok: violations.length === 0,
-    violations,
-    accounts: sum.rows[0].n,
-    transfers: counts.rows[0].transfers,
-    tickets: counts.rows[0].tickets,
-  };
 }
 
 /**
@@ -177,6 +232,11 @@ async function inspectSettlements(client: pg.ClientBase, violations: string[]): 
     );
   }
 
+  await inspectHouseShares(client, violations);
+}
+
+/** A settled draw's house share is one house_share transfer pool -> house, named by exactly one settled draw. */
+async function inspectHouseShares(client: pg.ClientBase, violations: string[]): Promise<void> {
   const house = await client.query(
     `select d.public_id from draws d
        left join transfers s on s.id = d.house_transfer_id

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
+import { inTransaction } from './transaction.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 // Any constant works; it only has to be the same in every process of the cluster.
@@ -32,6 +34,9 @@ export async function migrate(pool: pg.Pool, migrations: Migration[] = readMigra
   const client = await pool.connect();
   const applied: string[] = [];
   try {
+    // For this session only (reset below): waiting for another process's migrations and
+    // rewriting a big table both legitimately outlast the pool's statement bound.
+    await client.query(`set statement_timeout = ${LEDGER_LONG_STATEMENT_MS_MAX}`);
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`create table if not exists schema_migrations (
       version text primary key, checksum text not null, applied_at timestamptz not null default now())`);
@@ -44,19 +49,19 @@ export async function migrate(pool: pg.Pool, migrations: Migration[] = readMigra
         if (checksum !== m.checksum) throw new Error(`migration ${m.version} was changed after it was applied`);
         continue;
       }
-      await client.query('begin');
       try {
-        await client.query(m.sql);
-        await client.query('insert into schema_migrations (version, checksum) values ($1, $2)', [m.version, m.checksum]);
-        await client.query('commit');
+        await inTransaction(client, async (c) => {
+          await c.query(m.sql);
+          await c.query('insert into schema_migrations (version, checksum) values ($1, $2)', [m.version, m.checksum]);
+        });
       } catch (err) {
-        await client.query('rollback');
-        throw new Error(`migration ${m.version} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${m.version} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(m.version);
     }
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    await client.query('reset statement_timeout').catch(() => {});
     client.release();
   }
   return applied;

@@ -1,6 +1,7 @@
 // ledger/wallet.ts — deposits: a transfer from the provider's clearing account to the wallet.
 import type pg from 'pg';
 import { nanoid } from 'nanoid';
+import { withTransaction } from './transaction.ts';
 
 export interface DepositRecord {
   depositId: string;
@@ -46,43 +47,34 @@ export async function insertDepositIntent(
  * an already-completed deposit changes nothing.
  */
 export async function completeDeposit(pool: pg.Pool, depositId: number, providerRef: string): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  await withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ player_id: number; amount_minor: number; provider: string }>(
       `update deposits set status = 'completed', provider_ref = $2, completed_at = now()
         where id = $1 and status = 'pending' returning player_id, amount_minor, provider`,
       [depositId, providerRef],
     );
-    if (rows.length === 1) {
-      const d = rows[0];
-      // Lock both accounts in id order, as every money transaction does, so none can deadlock.
-      const accounts = await client.query<{ id: number; kind: string }>(
-        `select id, kind from accounts
-          where (player_id = $1 and kind = 'player_wallet') or code = $2
-          order by id for no key update`,
-        [d.player_id, `provider_clearing:${d.provider}`],
-      );
-      const wallet = accounts.rows.find((a) => a.kind === 'player_wallet');
-      const clearing = accounts.rows.find((a) => a.kind === 'provider_clearing');
-      if (!wallet || !clearing) throw new Error(`deposit ${depositId}: wallet or clearing account missing`);
-      await client.query(
-        `with t as (
-           insert into transfers (debit_account_id, credit_account_id, amount_minor, kind, deposit_id)
-           values ($1, $2, $3, 'deposit', $4)
-         )
-         update accounts set balance_minor = balance_minor + case when id = $2 then $3::bigint else -$3::bigint end
-          where id in ($1, $2)`,
-        [clearing.id, wallet.id, d.amount_minor, depositId],
-      );
-    }
-    await client.query('commit');
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    if (rows.length === 0) return;
+    const d = rows[0];
+    // Lock both accounts in id order, as every money transaction does, so none can deadlock.
+    const accounts = await client.query<{ id: number; kind: string }>(
+      `select id, kind from accounts
+        where (player_id = $1 and kind = 'player_wallet') or code = $2
+        order by id for no key update`,
+      [d.player_id, `provider_clearing:${d.provider}`],
+    );
+    const wallet = accounts.rows.find((a) => a.kind === 'player_wallet');
+    const clearing = accounts.rows.find((a) => a.kind === 'provider_clearing');
+    if (!wallet || !clearing) throw new Error(`deposit ${depositId}: wallet or clearing account missing`);
+    await client.query(
+      `with t as (
+         insert into transfers (debit_account_id, credit_account_id, amount_minor, kind, deposit_id)
+         values ($1, $2, $3, 'deposit', $4)
+       )
+       update accounts set balance_minor = balance_minor + case when id = $2 then $3::bigint else -$3::bigint end
+        where id in ($1, $2)`,
+      [clearing.id, wallet.id, d.amount_minor, depositId],
+    );
+  });
 }
 
 export async function declineDeposit(pool: pg.Pool, depositId: number, reason: string): Promise<void> {

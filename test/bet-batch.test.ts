@@ -100,6 +100,20 @@ t.test('a request twice in one batch buys one ticket, charged once', async (t) =
   t.same((await checkLedger(ts.pool)).violations, [], 'the ledger invariants hold');
 });
 
+t.test('a refused resend (after cutoff) of a bought ticket gets that ticket; the rest of its batch is decided as before', async (t) => {
+  const [first] = await write([bet('late-0', 30)]);
+  t.equal(first.status, 'accepted');
+  const before = await balance();
+  const late = (b: BetToWrite): BetToWrite => ({ ...b, receivedAtMs: draw.cutoffAtMs + 1 });
+  const results = await write([late(bet('late-0', 30)), late(bet('late-new', 31)), bet('late-fresh', 32)]);
+  t.match(results[0], { status: 'accepted', duplicate: true, ticketId: (first as any).ticketId }, 'the resend learns its ticket');
+  t.match(results[1], { status: 'rejected', code: 'DRAW_CLOSED' }, 'a new bet after cutoff is refused');
+  t.match(results[2], { status: 'accepted', duplicate: false }, 'a bet in time is bought');
+  const [conflict] = await write([late(bet('late-0', 40))]);
+  t.match(conflict, { status: 'rejected', code: 'REQUEST_ID_CONFLICT' }, 'another bet under that id after cutoff is a conflict, not DRAW_CLOSED');
+  t.equal(await balance(), before - 200, 'only the bet in time is charged');
+});
+
 t.test('balance updates are heap-only (HOT): a debit adds nothing to any index of accounts', async (t) => {
   // Every batch rewrites each wallet it debits. On full pages each new row version also
   // needs an entry in every index of accounts (migration 005). Fill pages as a busy table

@@ -6,7 +6,8 @@
 // server's connections are destroyed under it.
 import t from 'tap';
 import pg from 'pg';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type BetReply, type TestServer } from './support/harness.ts';
 
 let ts: TestServer;
@@ -23,7 +24,7 @@ t.before(async () => {
 });
 
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 
 t.teardown(async () => {

@@ -1,6 +1,7 @@
 // Bets over the real SDK against a real server: durability, debits, idempotency, funds, bad input.
 import t from 'tap';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { ticketRowId } from '../ledger/tickets.ts';
 import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
 
@@ -12,7 +13,7 @@ t.before(async () => {
 });
 
 t.afterEach(async () => {
-  const report = await checkLedger(ts.pool);
+  const report = await checkLedger(ts.pool, linePricesOf(allGames()));
   t.same(report.violations, [], 'ledger invariants hold');
 });
 

@@ -6,7 +6,8 @@ import { LocalLeadership } from '../actors/Leadership.ts';
 import { createLogger } from '../core/logger.ts';
 import { offsetClock, type Clock } from '../core/clock.ts';
 import { CUTOFF_GRACE_MS } from '../core/limits.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { closeDueDraws } from '../ledger/draws.ts';
 import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
 
@@ -29,7 +30,7 @@ t.before(async () => {
 t.afterEach(async () => {
   clock.offsetMs = 0;
   clock.frozenMs = undefined;
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 
 t.teardown(() => ts.close());

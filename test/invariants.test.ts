@@ -4,7 +4,8 @@
 import t from 'tap';
 import type pg from 'pg';
 import type { DrawRow } from '../ledger/draws.ts';
-import { checkLedger, inspectLedger } from '../ledger/invariants.ts';
+import { checkLedger, inspectLedger, linePricesOf, type LinePrices } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { closeAndSeal, drawSealed, sell } from './support/draws.ts';
 import { newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
 
@@ -34,13 +35,15 @@ t.teardown(async () => {
   await ts.close();
 });
 
+const PRICES: LinePrices = linePricesOf(allGames());
+
 /** Runs the corruption and the check on one connection, then undoes both. */
-async function violationsAfter(corrupt: (c: pg.PoolClient) => Promise<unknown>): Promise<string[]> {
+async function violationsAfter(corrupt: (c: pg.PoolClient) => Promise<unknown>, prices: LinePrices | undefined = PRICES): Promise<string[]> {
   const client = await ts.pool.connect();
   try {
     await client.query('begin');
     await corrupt(client);
-    return (await inspectLedger(client)).violations;
+    return (await inspectLedger(client, prices)).violations;
   } finally {
     await client.query('rollback');
     client.release();
@@ -49,6 +52,56 @@ async function violationsAfter(corrupt: (c: pg.PoolClient) => Promise<unknown>):
 
 t.test('a clean ledger has no violations', async (t) => {
   t.same((await checkLedger(ts.pool)).violations, []);
+  t.same((await checkLedger(ts.pool, PRICES)).violations, [], 'every ticket costs its lines times its game\'s price');
+});
+
+// The cutoff fence after the fact: a ticket received outside [open_at, cutoff_at) of its draw.
+const lastTicketOf = (drawId: string) => `(select max(id) from tickets where draw_id <> ${drawId})`;
+
+t.test('a ticket received at or after its cutoff, or before its draw opened, is reported', async (t) => {
+  const late = await violationsAfter((c) =>
+    c.query(`update tickets t set received_at = d.cutoff_at from draws d where d.id = t.draw_id and t.id = ${lastTicketOf(String(settled.id))}`),
+  );
+  t.equal(late.length, 1);
+  t.match(late[0], /^ticket T\d+ was received outside the sales window of draw /);
+  const early = await violationsAfter((c) =>
+    c.query(
+      `update tickets t set received_at = d.open_at - interval '1 millisecond' from draws d where d.id = t.draw_id and t.id = ${lastTicketOf(String(settled.id))}`,
+    ),
+  );
+  t.equal(early.length, 1);
+  t.match(early[0], /was received outside the sales window/);
+  const lastMs = await violationsAfter((c) =>
+    c.query(
+      `update tickets t set received_at = d.cutoff_at - interval '1 millisecond' from draws d where d.id = t.draw_id and t.id = ${lastTicketOf(String(settled.id))}`,
+    ),
+  );
+  t.same(lastMs, [], 'a ticket received 1 ms before cutoff is inside the window');
+});
+
+/** Charges a ticket 1 more (stake transfer, wallet and pool with it), keeping the books balanced. */
+async function overcharge(c: pg.PoolClient, ticket: string): Promise<void> {
+  const { rows } = await c.query(`select id, debit_account_id as wallet, credit_account_id as pool from transfers where ticket_id = ${ticket}`);
+  await c.query(`update tickets set cost_minor = cost_minor + 1 where id = ${ticket}`);
+  await c.query(`update transfers set amount_minor = amount_minor + 1 where id = $1`, [rows[0].id]);
+  await c.query(`update accounts set balance_minor = balance_minor - 1 where id = $1`, [rows[0].wallet]);
+  await c.query(`update accounts set balance_minor = balance_minor + 1 where id = $1`, [rows[0].pool]);
+}
+
+t.test("a ticket that does not cost its lines times its game's line price is reported", async (t) => {
+  const ticket = lastTicketOf(String(settled.id));
+  const priced = await violationsAfter((c) => overcharge(c, ticket));
+  t.equal(priced.length, 1, priced.join('\n'));
+  t.match(priced[0], /^ticket T\d+ costs 201 for 1 lines \(line count 1\) of game \S+ at 200 a line$/);
+  const unpriced = await violationsAfter((c) => overcharge(c, ticket), undefined);
+  t.equal(unpriced.length, 1, 'without prices, tickets of one game must agree on the price of a line');
+  t.match(unpriced[0], /costs 201 for 1 lines/);
+  const extraLine = await violationsAfter((c) => c.query(`update tickets set lines = lines || '[[1,2,3,4,5,6]]'::jsonb where id = ${ticket}`));
+  t.equal(extraLine.length, 1, 'a line added without its price');
+  t.match(extraLine[0], /costs 200 for 2 lines \(line count 1\)/);
+  const unknown = await violationsAfter(async () => {}, new Map());
+  t.ok(unknown.length > 0);
+  t.match(unknown[0], /is of game \S+, which has no known line price/);
 });
 
 t.test('a balance changed without a transfer is reported', async (t) => {

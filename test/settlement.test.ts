@@ -12,7 +12,8 @@ import { systemClock } from '../core/clock.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { drawsDue, markHalted } from '../ledger/drawSteps.ts';
 import { drawById, type DrawRow } from '../ledger/draws.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { http, newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
 import { closeAndSeal, drawSealed, poolCrashingAtCommit, sell, type BetPlan } from './support/draws.ts';
 
@@ -78,7 +79,7 @@ t.before(async () => {
 });
 
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 
 t.teardown(async () => {

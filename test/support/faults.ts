@@ -11,7 +11,8 @@ import { createLogger } from '../../core/logger.ts';
 import { systemClock } from '../../core/clock.ts';
 import { CUTOFF_GRACE_MS } from '../../core/limits.ts';
 import { SeedVault } from '../../draw/vault.ts';
-import { checkLedger } from '../../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../../ledger/invariants.ts';
+import { allGames } from '../../games/index.ts';
 import { ResilientPlayer, startServerProcess, stopServerProcess, type ServerProcess } from './cluster.ts';
 import { newPlayer, testDrawKeys } from './harness.ts';
 import { until } from './wait.ts';
@@ -185,7 +186,7 @@ export async function checkFaultDay(t: Test, day: FaultDay): Promise<void> {
   t.equal(tickets.length, acks.length, 'and the ledger holds nothing that was not acknowledged');
   t.ok(tickets.every((r) => r.received_at.getTime() < draw.cutoffAtMs), 'every ticket was received before cutoff');
   t.equal(Number(done.ticket_count), tickets.length, 'the seal counts exactly those tickets');
-  t.same((await checkLedger(db.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(db.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
   // What an operator saw: the warnings and errors the processes logged, by message.
   const seen = new Map<string, number>();
   for (const l of day.procs.flatMap((p) => p.logs)) {

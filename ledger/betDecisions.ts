@@ -1,0 +1,246 @@
+// ledger/betDecisions.ts — what a bet batch accepts, refuses and answers as a duplicate.
+//
+// Pure: the data read inside the batch's transaction goes in (the draws as locked, the
+// wallets' balances, tickets already bought under the batch's request ids), one tagged
+// decision per bet comes out, with the debits and credits that follow from them. Nothing
+// here reads or writes; ledger/bets.ts does the I/O around it, as TigerBeetle's state
+// machine decides in prepare/commit apart from its storage calls. Deciding a batch twice
+// over the same data gives the same decisions, which is what lets bets.ts decide again
+// once it has looked up more (refused bets that may repeat a bought ticket).
+import { invariant } from '../core/errors.ts';
+import { ticketPublicId } from './tickets.ts';
+
+export interface BetToWrite {
+  playerId: number;
+  walletAccountId: number;
+  drawId: number;
+  requestId: string;
+  lines: number[][];
+  quickPick: boolean;
+  costMinor: number;
+  receivedAtMs: number;
+}
+
+export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT';
+
+export type BetResult =
+  | {
+      status: 'accepted';
+      ticketId: string;
+      lines: number[][];
+      costMinor: number;
+      balanceMinor: number;
+      receivedAtMs: number;
+      /** True when an earlier request with this id already bought the ticket. */
+      duplicate: boolean;
+      /**
+       * Id of the transaction that wrote the ticket (a decimal xid8), absent on duplicates.
+       * Live totals use it to count a commit exactly once against a ledger snapshot.
+       */
+      xid?: string;
+    }
+  | { status: 'rejected'; code: BetRejectCode; message: string };
+
+/** What decides whether two bets with one request id are the same bet (see sameBet). */
+export interface BetIdentity {
+  drawId: number;
+  quickPick: boolean;
+  lines: number[][];
+}
+
+/** A draw as the batch locked it (FOR SHARE). */
+export interface LockedDraw {
+  id: number;
+  status: string;
+  openAtMs: number;
+  cutoffAtMs: number;
+  poolAccountId: number;
+  /** Database clock still within cutoff + grace. */
+  withinGrace: boolean;
+}
+
+/** A ticket already bought under a (player, request id) of the batch. */
+export interface PriorTicket extends BetIdentity {
+  rowId: number;
+  costMinor: number;
+  receivedAtMs: number;
+}
+
+/** Everything a batch is decided on, read inside its transaction. */
+export interface BatchState {
+  draws: ReadonlyMap<number, LockedDraw>;
+  /** Wallet balances as locked, before this batch. */
+  balances: ReadonlyMap<number, number>;
+  /** Tickets already bought, by requestKey. */
+  existing: ReadonlyMap<string, PriorTicket>;
+}
+
+export type BetDecision =
+  /** A new ticket: the acceptedIndex-th of the batch's inserts. */
+  | { outcome: 'accepted'; acceptedIndex: number; poolAccountId: number; balanceMinor: number }
+  /** The same bet as one accepted earlier in this batch: its ticket, charged nothing. */
+  | { outcome: 'repeat'; ofAcceptedIndex: number; balanceMinor: number }
+  /** The same bet as a ticket already bought: that ticket, charged nothing. */
+  | { outcome: 'duplicate'; prior: PriorTicket; balanceMinor: number }
+  | { outcome: 'refused'; code: BetRejectCode; message: string };
+
+export interface BatchDecision {
+  /** One per bet, in the order of the bets. */
+  decisions: BetDecision[];
+  /** The bet index of each new ticket, in insert order. */
+  accepted: number[];
+  /** Total debit per wallet account, and credit per draw pool account. */
+  walletDebits: Map<number, number>;
+  poolCredits: Map<number, number>;
+  refusedCount: number;
+}
+
+/** A bet's idempotency key: one ticket per (player, request id). */
+export function requestKey(bet: { playerId: number; requestId: string }): string {
+  return `${bet.playerId}:${bet.requestId}`;
+}
+
+/**
+ * Whether `resend`, carrying the request id `original` was bought with, is that same bet
+ * (answered with the original ticket, charged nothing) or another one (REQUEST_ID_CONFLICT).
+ * Another draw is another bet. A quick pick is the same as a quick pick of as many lines:
+ * its numbers are drawn anew at every send, and a retry must get the original numbers.
+ * Explicit lines are the same when equal as canonical lines: each line's numbers sorted,
+ * and the lines sorted, so the order a player listed them in carries no meaning (a line
+ * listed twice is two lines).
+ */
+export function sameBet(original: BetIdentity, resend: BetIdentity): boolean {
+  if (original.drawId !== resend.drawId || original.quickPick !== resend.quickPick) return false;
+  if (original.lines.length !== resend.lines.length) return false;
+  if (original.quickPick) return true;
+  return canonicalLines(original.lines) === canonicalLines(resend.lines);
+}
+
+function canonicalLines(lines: number[][]): string {
+  return lines
+    .map((line) => [...line].sort((a, b) => a - b).join(','))
+    .sort()
+    .join(';');
+}
+
+const REQUEST_ID_CONFLICT = {
+  status: 'rejected',
+  code: 'REQUEST_ID_CONFLICT',
+  message: 'this requestId already bought another bet: that ticket stands, this bet was not bought; use a new requestId',
+} as const;
+
+/** The answer to a resend of a request id that bought another bet: nothing is bought or charged. */
+export function requestIdConflict(): BetResult {
+  return { ...REQUEST_ID_CONFLICT };
+}
+
+const CONFLICT: BetDecision = { outcome: 'refused', code: REQUEST_ID_CONFLICT.code, message: REQUEST_ID_CONFLICT.message };
+
+/**
+ * Decides every bet of a batch, in order, against the running balance of its wallet: a
+ * bet is accepted only if its wallet still covers it after the bets accepted before it.
+ */
+export function decideBets(bets: readonly BetToWrite[], state: BatchState): BatchDecision {
+  const balances = new Map(state.balances); // running balances; the state read stays as read
+  const decisions = new Array<BetDecision>(bets.length);
+  const accepted: number[] = [];
+  const acceptedByKey = new Map<string, number>();
+  const walletDebits = new Map<number, number>();
+  const poolCredits = new Map<number, number>();
+  let refusedCount = 0;
+  for (let i = 0; i < bets.length; i++) {
+    const bet = bets[i];
+    const balance = balances.get(bet.walletAccountId);
+    invariant(balance !== undefined, `wallet ${bet.walletAccountId} not found`);
+    const key = requestKey(bet);
+    const earlier = acceptedByKey.get(key);
+    const decision =
+      earlier === undefined
+        ? decideFirst(bet, state.existing.get(key), state.draws.get(bet.drawId), balance, accepted.length)
+        : sameBet(bets[accepted[earlier]], bet)
+          ? ({ outcome: 'repeat', ofAcceptedIndex: earlier, balanceMinor: balance } as const)
+          : CONFLICT;
+    decisions[i] = decision;
+    if (decision.outcome === 'refused') refusedCount++;
+    if (decision.outcome !== 'accepted') continue;
+    balances.set(bet.walletAccountId, decision.balanceMinor);
+    acceptedByKey.set(key, accepted.length);
+    accepted.push(i);
+    walletDebits.set(bet.walletAccountId, (walletDebits.get(bet.walletAccountId) ?? 0) + bet.costMinor);
+    poolCredits.set(decision.poolAccountId, (poolCredits.get(decision.poolAccountId) ?? 0) + bet.costMinor);
+  }
+  return { decisions, accepted, walletDebits, poolCredits, refusedCount };
+}
+
+/** A bet whose request id no earlier bet of this batch was accepted under. */
+function decideFirst(bet: BetToWrite, prior: PriorTicket | undefined, draw: LockedDraw | undefined, balance: number, acceptedIndex: number): BetDecision {
+  // A resend of a bought ticket returns that ticket, whatever has changed since (closed
+  // draw, spent funds): checked before anything else.
+  if (prior) return sameBet(prior, bet) ? { outcome: 'duplicate', prior, balanceMinor: balance } : CONFLICT;
+  const refusal = fenceRefusal(bet, draw);
+  if (refusal) return refusal;
+  if (balance < bet.costMinor) {
+    return { outcome: 'refused', code: 'INSUFFICIENT_FUNDS', message: `ticket costs ${bet.costMinor}, balance is ${balance}` };
+  }
+  return { outcome: 'accepted', acceptedIndex, poolAccountId: draw!.poolAccountId, balanceMinor: balance - bet.costMinor };
+}
+
+const NOT_OPENED: BetDecision = { outcome: 'refused', code: 'DRAW_NOT_OPEN', message: 'sales for this draw have not opened yet' };
+const NOT_OPEN_ON_ARRIVAL: BetDecision = { outcome: 'refused', code: 'DRAW_NOT_OPEN', message: 'sales for this draw had not opened when the bet arrived' };
+const CLOSED: BetDecision = { outcome: 'refused', code: 'DRAW_CLOSED', message: 'sales for this draw are closed' };
+
+/** The cutoff fence (layer 2): open, received in [open, cutoff), and the database clock within grace. */
+function fenceRefusal(bet: BetToWrite, draw: LockedDraw | undefined): BetDecision | undefined {
+  if (!draw || draw.status !== 'open' || bet.receivedAtMs >= draw.cutoffAtMs || !draw.withinGrace) {
+    const notYet = draw !== undefined && draw.status === 'scheduled' && bet.receivedAtMs < draw.cutoffAtMs;
+    return notYet ? NOT_OPENED : CLOSED;
+  }
+  if (bet.receivedAtMs < draw.openAtMs) return NOT_OPEN_ON_ARRIVAL;
+  return undefined;
+}
+
+/**
+ * The answers to a decided batch once written: each new ticket gets its row id and the
+ * transaction's id, each repeat its original's ticket. Pure, like decideBets.
+ */
+export function betResults(bets: readonly BetToWrite[], batch: BatchDecision, ticketRowIds: readonly number[], xid: string | undefined): BetResult[] {
+  invariant(ticketRowIds.length === batch.accepted.length, `${ticketRowIds.length} ticket ids for ${batch.accepted.length} new tickets`);
+  invariant(batch.accepted.length === 0 || xid !== undefined, 'new tickets without the id of their transaction');
+  const results = new Array<BetResult>(bets.length);
+  for (let i = 0; i < bets.length; i++) {
+    const d = batch.decisions[i];
+    if (d.outcome === 'refused') {
+      results[i] = { status: 'rejected', code: d.code, message: d.message };
+    } else if (d.outcome === 'duplicate') {
+      const p = d.prior;
+      const ticketId = ticketPublicId(p.rowId);
+      results[i] = { status: 'accepted', ticketId, lines: p.lines, costMinor: p.costMinor, balanceMinor: d.balanceMinor, receivedAtMs: p.receivedAtMs, duplicate: true };
+    } else {
+      const k = d.outcome === 'accepted' ? d.acceptedIndex : d.ofAcceptedIndex;
+      const original = bets[batch.accepted[k]];
+      const ticketId = ticketPublicId(ticketRowIds[k]);
+      const { lines, costMinor, receivedAtMs } = original;
+      results[i] =
+        d.outcome === 'accepted'
+          ? { status: 'accepted', ticketId, lines, costMinor, balanceMinor: d.balanceMinor, receivedAtMs, duplicate: false, xid }
+          : { status: 'accepted', ticketId, lines, costMinor, balanceMinor: d.balanceMinor, receivedAtMs, duplicate: true };
+    }
+  }
+  return results;
+}
+
+/**
+ * Pair assertions on a written batch's answers, for the ledger as it hands them back and
+ * the bet writer as it takes them: one answer per bet, each new ticket with its id and
+ * its transaction's, each at the cost of its bet.
+ */
+export function assertBatchResults(bets: readonly BetToWrite[], results: readonly BetResult[]): void {
+  invariant(results.length === bets.length, `${results.length} results for ${bets.length} bets`);
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    if (r.status !== 'accepted' || r.duplicate) continue;
+    invariant(r.xid !== undefined, `new ticket ${r.ticketId} has no transaction id`);
+    invariant(r.ticketId.length > 1, `bet ${bets[i].requestId} was accepted without a ticket id`);
+    invariant(r.costMinor === bets[i].costMinor, `ticket ${r.ticketId} cost ${r.costMinor}, its bet ${bets[i].costMinor}`);
+  }
+}

@@ -1,0 +1,203 @@
+// decideBets (ledger/betDecisions.ts) on its own: pure, no database. What a batch accepts,
+// refuses and answers as a duplicate follows from the data read in its transaction alone,
+// so its properties can be checked over thousands of generated batches in a second.
+import t from 'tap';
+import fc from 'fast-check';
+import {
+  betResults,
+  decideBets,
+  requestKey,
+  sameBet,
+  type BatchState,
+  type BetToWrite,
+  type LockedDraw,
+  type PriorTicket,
+} from '../ledger/betDecisions.ts';
+
+const OPEN_AT_MS = 1_000_000;
+const CUTOFF_AT_MS = 2_000_000;
+const openDraw: LockedDraw = { id: 1, status: 'open', openAtMs: OPEN_AT_MS, cutoffAtMs: CUTOFF_AT_MS, poolAccountId: 901, withinGrace: true };
+const closedDraw: LockedDraw = { ...openDraw, id: 2, status: 'closed', poolAccountId: 902 };
+const scheduledDraw: LockedDraw = { ...openDraw, id: 3, status: 'scheduled', poolAccountId: 903 };
+
+function bet(over: Partial<BetToWrite> = {}): BetToWrite {
+  return {
+    playerId: 1,
+    walletAccountId: 101,
+    drawId: 1,
+    requestId: 'r',
+    lines: [[1, 2, 3, 4, 5, 6]],
+    quickPick: false,
+    costMinor: 200,
+    receivedAtMs: OPEN_AT_MS + 10,
+    ...over,
+  };
+}
+
+function state(balances: [number, number][], existing: PriorTicket[] = [], priorKeys: string[] = []): BatchState {
+  return {
+    draws: new Map([openDraw, closedDraw, scheduledDraw].map((d) => [d.id, d])),
+    balances: new Map(balances),
+    existing: new Map(existing.map((p, i) => [priorKeys[i], p])),
+  };
+}
+
+t.test('a bet is accepted against its running balance, then refused once the wallet is spent', async (t) => {
+  const bets = [bet({ requestId: 'a' }), bet({ requestId: 'b' }), bet({ requestId: 'c' })];
+  const batch = decideBets(bets, state([[101, 450]]));
+  t.same(
+    batch.decisions.map((d) => d.outcome),
+    ['accepted', 'accepted', 'refused'],
+  );
+  t.match(batch.decisions[2], { code: 'INSUFFICIENT_FUNDS' });
+  t.same([...batch.walletDebits], [[101, 400]]);
+  t.same([...batch.poolCredits], [[901, 400]]);
+  t.same(batch.accepted, [0, 1]);
+});
+
+t.test('the fence refuses by the receive stamp and the draw as locked', async (t) => {
+  const bets = [
+    bet({ requestId: 'late', receivedAtMs: CUTOFF_AT_MS }),
+    bet({ requestId: 'early', receivedAtMs: OPEN_AT_MS - 1 }),
+    bet({ requestId: 'closed', drawId: 2 }),
+    bet({ requestId: 'scheduled', drawId: 3 }),
+    bet({ requestId: 'unknown', drawId: 99 }),
+    bet({ requestId: 'last ms', receivedAtMs: CUTOFF_AT_MS - 1 }),
+  ];
+  const batch = decideBets(bets, state([[101, 10_000]]));
+  t.same(
+    batch.decisions.map((d) => (d.outcome === 'refused' ? d.code : d.outcome)),
+    ['DRAW_CLOSED', 'DRAW_NOT_OPEN', 'DRAW_CLOSED', 'DRAW_NOT_OPEN', 'DRAW_CLOSED', 'accepted'],
+  );
+  const graceOver = { ...state([[101, 10_000]]), draws: new Map([[1, { ...openDraw, withinGrace: false }]]) };
+  t.match(decideBets([bet()], graceOver).decisions[0], { outcome: 'refused', code: 'DRAW_CLOSED' });
+});
+
+t.test('a resend of a bought ticket gets that ticket even after cutoff; another bet under its id conflicts', async (t) => {
+  const prior: PriorTicket = { rowId: 7, drawId: 1, quickPick: false, lines: [[6, 5, 4, 3, 2, 1]], costMinor: 200, receivedAtMs: OPEN_AT_MS };
+  const key = requestKey({ playerId: 1, requestId: 'r' });
+  const late = bet({ receivedAtMs: CUTOFF_AT_MS + 5 });
+  const other = bet({ lines: [[7, 8, 9, 10, 11, 12]] });
+  const batch = decideBets([late, other], state([[101, 0]], [prior], [key]));
+  t.match(batch.decisions[0], { outcome: 'duplicate', prior, balanceMinor: 0 });
+  t.match(batch.decisions[1], { outcome: 'refused', code: 'REQUEST_ID_CONFLICT' });
+  const results = betResults([late, other], batch, [], undefined);
+  t.match(results[0], { status: 'accepted', ticketId: 'T7', duplicate: true, costMinor: 200 });
+  t.notOk('xid' in results[0], 'a duplicate carries no transaction id');
+});
+
+t.test('a repeat within the batch is answered with the first one\'s ticket, charged once', async (t) => {
+  const bets = [bet(), bet({ lines: [[6, 5, 4, 3, 2, 1]] }), bet({ lines: [[1, 2, 3, 4, 5, 7]] })];
+  const batch = decideBets(bets, state([[101, 1_000]]));
+  t.same(
+    batch.decisions.map((d) => d.outcome),
+    ['accepted', 'repeat', 'refused'],
+  );
+  t.same([...batch.walletDebits], [[101, 200]]);
+  const results = betResults(bets, batch, [41], 'x9');
+  t.match(results[0], { status: 'accepted', ticketId: 'T41', duplicate: false, xid: 'x9', balanceMinor: 800 });
+  t.match(results[1], { status: 'accepted', ticketId: 'T41', duplicate: true, balanceMinor: 800 });
+  t.match(results[2], { status: 'rejected', code: 'REQUEST_ID_CONFLICT' });
+});
+
+t.test('the state read stays as read: deciding twice gives the same decisions', async (t) => {
+  const s = state([[101, 500]]);
+  const bets = [bet({ requestId: 'a' }), bet({ requestId: 'b' })];
+  t.same(decideBets(bets, s), decideBets(bets, s));
+  t.same([...s.balances], [[101, 500]]);
+});
+
+t.test('results are refused for a write that does not match the decisions', async (t) => {
+  const batch = decideBets([bet()], state([[101, 500]]));
+  t.throws(() => betResults([bet()], batch, [], 'x'), /0 ticket ids for 1 new tickets/);
+  t.throws(() => betResults([bet()], batch, [5], undefined), /without the id of their transaction/);
+});
+
+// Generated batches: up to 3 players (one wallet each), bets on an open, a closed or an
+// unknown draw, request ids from a small set so that repeats and conflicts are common, and
+// some request ids already bought.
+const arbBet = fc.record({
+  player: fc.integer({ min: 1, max: 3 }),
+  drawId: fc.constantFrom(1, 1, 1, 2, 99),
+  requestId: fc.constantFrom('a', 'b', 'c', 'd'),
+  firstNumber: fc.integer({ min: 1, max: 3 }),
+  lineCount: fc.integer({ min: 1, max: 3 }),
+  late: fc.boolean(),
+});
+const arbBatch = fc.record({
+  bets: fc.array(arbBet, { minLength: 1, maxLength: 60 }),
+  balances: fc.tuple(fc.nat(3_000), fc.nat(3_000), fc.nat(3_000)),
+  bought: fc.subarray(['1:a', '2:b', '3:c']),
+});
+
+type GeneratedBatch = typeof arbBatch extends fc.Arbitrary<infer T> ? T : never;
+
+function generated(input: GeneratedBatch): { bets: BetToWrite[]; s: BatchState } {
+  const bets = input.bets.map((b) =>
+    bet({
+      playerId: b.player,
+      walletAccountId: 100 + b.player,
+      drawId: b.drawId,
+      requestId: b.requestId,
+      lines: Array.from({ length: b.lineCount }, () => [b.firstNumber, 10, 11, 12, 13, 14]),
+      costMinor: 200 * b.lineCount,
+      receivedAtMs: b.late ? CUTOFF_AT_MS + 1 : OPEN_AT_MS + 1,
+    }),
+  );
+  const prior: PriorTicket = { rowId: 5, drawId: 1, quickPick: false, lines: [[1, 10, 11, 12, 13, 14]], costMinor: 200, receivedAtMs: OPEN_AT_MS };
+  const s = state(
+    input.balances.map((b, i) => [101 + i, b]),
+    input.bought.map(() => prior),
+    input.bought,
+  );
+  return { bets, s };
+}
+
+t.test('property: one decision per bet, in order, and each result answers its own bet', async (t) => {
+  fc.assert(
+    fc.property(arbBatch, (input) => {
+      const { bets, s } = generated(input);
+      const batch = decideBets(bets, s);
+      if (batch.decisions.length !== bets.length) return false;
+      const ids = batch.accepted.map((_, k) => 1_000 + k);
+      const results = betResults(bets, batch, ids, '77');
+      return results.length === bets.length && results.every((r, i) => r.status !== 'accepted' || r.duplicate || r.costMinor === bets[i].costMinor);
+    }),
+  );
+  t.pass();
+});
+
+t.test('property: never accepts more than a wallet covers, and debits what it credits', async (t) => {
+  fc.assert(
+    fc.property(arbBatch, (input) => {
+      const { bets, s } = generated(input);
+      const batch = decideBets(bets, s);
+      const spent = new Map<number, number>();
+      for (const i of batch.accepted) spent.set(bets[i].walletAccountId, (spent.get(bets[i].walletAccountId) ?? 0) + bets[i].costMinor);
+      for (const [wallet, total] of spent) if (total > s.balances.get(wallet)!) return false;
+      const debited = [...batch.walletDebits.values()].reduce((a, b) => a + b, 0);
+      const credited = [...batch.poolCredits.values()].reduce((a, b) => a + b, 0);
+      const acceptedCost = batch.accepted.reduce((a, i) => a + bets[i].costMinor, 0);
+      return debited === acceptedCost && credited === acceptedCost && [...spent].every(([w, n]) => batch.walletDebits.get(w) === n);
+    }),
+  );
+  t.pass();
+});
+
+t.test('property: duplicates and repeats are never charged, and one request id buys at most one ticket', async (t) => {
+  fc.assert(
+    fc.property(arbBatch, (input) => {
+      const { bets, s } = generated(input);
+      const batch = decideBets(bets, s);
+      const keys = batch.accepted.map((i) => requestKey(bets[i]));
+      if (new Set(keys).size !== keys.length) return false;
+      for (const k of keys) if (s.existing.has(k)) return false;
+      return batch.decisions.every((d, i) => {
+        if (d.outcome === 'repeat') return sameBet(bets[batch.accepted[d.ofAcceptedIndex]], bets[i]) && !batch.accepted.includes(i);
+        if (d.outcome === 'duplicate') return sameBet(d.prior, bets[i]) && !batch.accepted.includes(i);
+        return true;
+      });
+    }),
+  );
+  t.pass();
+});
