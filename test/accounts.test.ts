@@ -2,7 +2,8 @@
 import t from 'tap';
 import { hashSessionToken } from '../app/auth.ts';
 import { SESSION_TTL_MS } from '../core/limits.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { sessionPlayer } from '../ledger/players.ts';
 import { http, newPlayer, startTestServer, type TestServer } from './support/harness.ts';
 
@@ -12,7 +13,7 @@ t.before(async () => {
   ts = await startTestServer();
 });
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 t.teardown(() => ts.close());
 

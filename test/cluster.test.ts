@@ -16,7 +16,8 @@ import { createLogger } from '../core/logger.ts';
 import { Redis } from 'ioredis';
 import { verifyDrawProof, allPassed } from '../draw/verify.ts';
 import { DRAW_LEADER_LOCK_CLASS } from '../actors/Leadership.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { createScratchDatabase } from './support/database.ts';
 import {
   redisDatabase,
@@ -225,7 +226,7 @@ t.test(
     t.same(mismatched, [], 'with the ticket ids their acknowledgements named');
     t.equal(tickets.length, acked, 'and the ledger holds nothing that was not acknowledged');
     t.equal(Number(done.ticket_count), tickets.length, 'the seal counts exactly those tickets');
-    t.same((await checkLedger(pool)).violations, [], 'ledger invariants hold (one stake per ticket, balances add up)');
+    t.same((await checkLedger(pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold (one stake per ticket, balances add up)');
     const refused = players.flatMap((p) => p.rejections);
     t.same(refused.filter((r) => r.code !== 'DRAW_CLOSED'), [], 'no bet refused but for arriving after cutoff');
 

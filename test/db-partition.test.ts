@@ -10,7 +10,8 @@ import t from 'tap';
 import { openDatabase } from '../app/database.ts';
 import { createLogger } from '../core/logger.ts';
 import { BET_DATABASE_WAIT_MS_MAX } from '../core/limits.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { createScratchDatabase } from './support/database.ts';
 import { http, newPlayer, openDraw, PlayerConnection, startTestServer } from './support/harness.ts';
 import { TcpProxy } from './support/tcpProxy.ts';
@@ -64,7 +65,7 @@ t.test(
     t.same(rows.map((r) => r.request_id).sort(), ['after', 'before', 'cut-off-0', 'cut-off-1', 'cut-off-2'], 'one ticket each, none twice');
     const me = await http(ts.httpUrl, 'GET', '/api/me', undefined, token);
     t.equal(me.body.balanceMinor, 100_000 - 5 * 200, 'charged once per ticket');
-    t.same((await checkLedger(direct.pool)).violations, [], 'ledger invariants hold');
+    t.same((await checkLedger(direct.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
     await conn.leave();
   },
 );

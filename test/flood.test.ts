@@ -7,7 +7,8 @@
 import t from 'tap';
 import { Client } from '@colyseus/sdk';
 import { matchMaker } from '@colyseus/core';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { SalesCloseCode } from '../rooms/closeCodes.ts';
 import { newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
 
@@ -18,7 +19,7 @@ t.before(async () => {
   ts = await startTestServer({ env: { BET_RATE_PER_SECOND: '20', BET_RATE_BURST: '40' } });
 });
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 t.teardown(() => ts.close());
 

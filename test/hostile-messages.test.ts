@@ -10,7 +10,8 @@ import { Packr } from 'msgpackr';
 import t from 'tap';
 import { parseBet } from '../rooms/betMessage.ts';
 import { lotto649 } from '../games/lotto649.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { MESSAGE_BYTES_MAX } from '../core/limits.ts';
 import { until } from './support/wait.ts';
 import { newPlayer, openDraw, PlayerConnection, roomDataFrame, startTestServer, type BetReply, type TestServer } from './support/harness.ts';
@@ -29,7 +30,7 @@ t.before(async () => {
   token = (await newPlayer(ts.httpUrl, 1_000_000)).token;
 });
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 t.teardown(() => ts.close());
 

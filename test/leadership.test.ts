@@ -12,7 +12,8 @@ import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { AdvisoryLockLeadership, LocalLeadership, DRAW_LEADER_LOCK_CLASS } from '../actors/Leadership.ts';
 import { systemClock } from '../core/clock.ts';
 import { drawById } from '../ledger/draws.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { startTestServer, openDraw, newPlayer, PlayerConnection, line, type TestServer } from './support/harness.ts';
 import { until } from './support/wait.ts';
 
@@ -119,6 +120,6 @@ if (!databaseUrl) {
     t.ok(drawnLateMs >= 0 && drawnLateMs < 1_500, `drawn at draw time (${drawnLateMs} ms after)`);
     t.equal(done.seal?.ticketCount, 1, 'the acknowledged ticket is in the seal');
     t.ok(await until(() => !second.led.includes(draw.id), 3_000), 'leadership is released once the draw is settled');
-    t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+    t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
   });
 }

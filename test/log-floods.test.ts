@@ -4,7 +4,8 @@
 // times, and everything the process logs at info or above meanwhile, through pino or
 // through console (Colyseus' default logger), is counted and measured.
 import t, { type Test } from 'tap';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { createLogger } from '../core/logger.ts';
 import { LogCapture, STACK_FRAME } from './support/logs.ts';
 import { until } from './support/wait.ts';
@@ -22,7 +23,7 @@ t.before(async () => {
   ts = await startTestServer({ logger: createLogger('info', logs.destination), env: { BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' } });
 });
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 t.teardown(async () => {
   await ts.close();

@@ -12,7 +12,8 @@ import t from 'tap';
 import { uWebSocketClient } from '@colyseus/uwebsockets-transport';
 import { matchMaker } from '@colyseus/core';
 import { Client } from '@colyseus/sdk';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { until } from './support/wait.ts';
 import { http, newPlayer, openDraw, PlayerConnection, roomDataFrame, startTestServer, type TestServer } from './support/harness.ts';
 
@@ -23,7 +24,7 @@ t.before(async () => {
   ts = await startTestServer({ env: { BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' } });
 });
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 t.teardown(() => ts.close());
 

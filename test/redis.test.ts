@@ -1,6 +1,7 @@
 // With REDIS_URL the server uses Redis presence and matchmaking; bets keep every guarantee.
 import t from 'tap';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { newPlayer, openDraw, PlayerConnection, startTestServer } from './support/harness.ts';
 
 const redisUrl = process.env.REDIS_URL;
@@ -16,7 +17,7 @@ t.test('sales over Redis presence and driver', { skip: redisUrl ? false : 'needs
     const again = await conn.bet({ requestId: 'redis-1', quickPick: 2 });
     t.equal(again.ticketId, reply.ticketId, 'idempotent over Redis too');
     await conn.leave();
-    t.same((await checkLedger(ts.pool)).violations, []);
+    t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, []);
   } finally {
     await ts.close();
   }

@@ -8,7 +8,8 @@
 // numbers are drawn anew at every send; a retried quick pick gets the original numbers).
 import t from 'tap';
 import { sameBet, writeBetBatch, type BetToWrite } from '../ledger/bets.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type BetReply, type TestServer } from './support/harness.ts';
 import { until } from './support/wait.ts';
 
@@ -18,7 +19,7 @@ t.before(async () => {
   ts = await startTestServer({ env: { BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' } });
 });
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 t.teardown(() => ts.close());
 

@@ -7,7 +7,8 @@
 // past either, matchmaking answers 429 TOO_MANY_SEATS before any seat is taken.
 import t from 'tap';
 import { SEAT_RESERVATIONS_PER_PLAYER_MAX, SEATS_PER_PLAYER_PER_DRAW_MAX } from '../core/limits.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
 
 let ts: TestServer;
@@ -16,7 +17,7 @@ t.before(async () => {
   ts = await startTestServer({ env: { SALES_ROOM_CLIENTS_MAX: '6' } });
 });
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 t.teardown(() => ts.close());
 

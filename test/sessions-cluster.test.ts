@@ -14,7 +14,8 @@ import { createLogger } from '../core/logger.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { SalesCloseCode } from '../rooms/closeCodes.ts';
 import { createScratchDatabase } from './support/database.ts';
 import { redisDatabase, startServerProcess, type ServerProcess } from './support/cluster.ts';
@@ -142,6 +143,6 @@ t.test(
     const refusedCodes = new Set(sockets.flatMap((s) => [...s.refused.values()]));
     t.ok([...refusedCodes].every((c) => c === 'SESSION_ENDED'), `refusals are SESSION_ENDED only (${[...refusedCodes].join(', ') || 'none'})`);
     t.equal((await http(b.url, 'POST', '/matchmake/joinOrCreate/sales', { drawId: publicId }, token)).status, 401, 'the session cannot join again anywhere');
-    t.same((await checkLedger(db.pool)).violations, [], 'ledger invariants hold');
+    t.same((await checkLedger(db.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
   },
 );

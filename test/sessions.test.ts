@@ -8,7 +8,8 @@
 import t from 'tap';
 import { Client } from '@colyseus/sdk';
 import { SESSION_CHECK_INTERVAL_MS } from '../core/limits.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { insertSession } from '../ledger/players.ts';
 import { hashSessionToken, newSessionToken } from '../app/auth.ts';
 import { SalesCloseCode } from '../rooms/closeCodes.ts';
@@ -21,7 +22,7 @@ t.before(async () => {
   ts = await startTestServer({ env: { BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' } });
 });
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 t.teardown(() => ts.close());
 

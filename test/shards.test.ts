@@ -6,7 +6,8 @@ import { DrawScheduler, DRAWS_AHEAD } from '../actors/DrawScheduler.ts';
 import { LocalLeadership } from '../actors/Leadership.ts';
 import { until } from './support/wait.ts';
 import { offsetClock, systemClock } from '../core/clock.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
 
 let ts: TestServer;
@@ -15,7 +16,7 @@ t.before(async () => {
   ts = await startTestServer({ env: { SALES_ROOM_CLIENTS_MAX: '3' } });
 });
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 t.teardown(() => ts.close());
 

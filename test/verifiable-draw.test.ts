@@ -23,7 +23,8 @@ import { receiptFromAck } from '../draw/receiptWire.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { allPassed, verifyDrawProof, verifyInclusionProof, verifyReceipt } from '../draw/verify.ts';
 import { DrandBeacon } from '../core/beacon.ts';
-import { checkLedger } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
 import { http as api, newPlayer, openDraw, PlayerConnection, startTestServer, testDrawKeys, type TestServer } from './support/harness.ts';
 import { poolCrashingAtCommit } from './support/draws.ts';
 
@@ -71,7 +72,7 @@ t.before(async () => {
 });
 
 t.afterEach(async () => {
-  t.same((await checkLedger(ts.pool)).violations, [], 'ledger invariants hold');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 
 t.teardown(async () => {
