@@ -9,11 +9,7 @@ import type { Metrics } from '../core/metrics.ts';
 import type { Clock } from '../core/clock.ts';
 import { faultSummary, type Logger } from '../core/logger.ts';
 import { databaseNowMs } from '../ledger/databaseSession.ts';
-
-export const CLOCK_SKEW_WARN_MS = 100;
-const CHECK_EVERY_MS = 10_000;
-/** A sample whose round trip took longer than this says little about the offset. */
-const ROUND_TRIP_USEFUL_MS = 200;
+import { CLOCK_CHECK_EVERY_MS, CLOCK_ROUND_TRIP_MS_MAX, CLOCK_SKEW_WARN_MS } from '../core/limits.ts';
 
 export interface ClockSample {
   /** Database time minus this process's time, ms (positive: this clock is behind). */
@@ -54,7 +50,7 @@ export class ClockHealth {
 
   async start(): Promise<void> {
     await this.check();
-    this.timer = setInterval(() => void this.check(), CHECK_EVERY_MS);
+    this.timer = setInterval(() => void this.check(), CLOCK_CHECK_EVERY_MS);
     this.timer.unref();
   }
 
@@ -75,7 +71,7 @@ export class ClockHealth {
       this.logger.warn({ err: faultSummary(err) }, 'clock check against the database failed');
       return undefined;
     }
-    if (!best || best.roundTripMs > ROUND_TRIP_USEFUL_MS) return best;
+    if (!best || best.roundTripMs > CLOCK_ROUND_TRIP_MS_MAX) return best;
     this.estimateMs = best.offsetMs;
     this.metrics?.clockSkew.set(best.offsetMs / 1000);
     const skewed = Math.abs(best.offsetMs) > CLOCK_SKEW_WARN_MS;

@@ -9,17 +9,13 @@
 // the status forward under a row lock; see ledger/draws.ts and actors/DrawRunner.ts).
 import type pg from 'pg';
 import type { Metrics } from '../core/metrics.ts';
-import { CUTOFF_GRACE_MS } from '../core/limits.ts';
+import { CUTOFF_GRACE_MS, DRAW_ACTOR_SLEEP_MS_MAX, DRAW_STEP_RETRY_MS } from '../core/limits.ts';
 import { faultSummary, type Logger } from '../core/logger.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { closeDueDraws, drawById, openDueDraws, type DrawRow } from '../ledger/draws.ts';
 import type { DrawRunner } from './DrawRunner.ts';
 
-/** Re-check this often while a step is due but did not happen (another process, a wait). */
-const RETRY_MS = 250;
 const ERROR_BACKOFF_MS = [500, 1_000, 2_000, 5_000];
-/** Never sleep longer than this: a changed row or clock is noticed within it. */
-const SLEEP_MAX_MS = 30_000;
 
 export type DrawActorEnd = 'settled' | 'halted' | 'gone';
 
@@ -66,7 +62,7 @@ export class DrawActor {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.stepping = this.step().finally(() => (this.stepping = undefined));
-    }, Math.max(0, Math.min(SLEEP_MAX_MS, delayMs)));
+    }, Math.max(0, Math.min(DRAW_ACTOR_SLEEP_MS_MAX, delayMs)));
   }
 
   /** One wake-up: read the persisted status, do its step if due, and plan the next wake-up. */
@@ -87,7 +83,7 @@ export class DrawActor {
           if (nowMs < draw.cutoffAtMs) {
             const opened = await openDueDraws(pool, draw.id);
             if (opened.length) logger.info({ drawId: draw.publicId }, 'draw opened');
-            next = opened.length ? 0 : RETRY_MS;
+            next = opened.length ? 0 : DRAW_STEP_RETRY_MS;
             break;
           }
           // Nobody opened it before its cutoff (every process was down): it closes unsold.
@@ -97,18 +93,18 @@ export class DrawActor {
           next = await this.closeWhenDue(draw, nowMs);
           break;
         case 'closed':
-          next = (await runner.seal(draw.id)) ? 0 : RETRY_MS;
+          next = (await runner.seal(draw.id)) ? 0 : DRAW_STEP_RETRY_MS;
           break;
         case 'sealed':
           if (nowMs < draw.drawAtMs) {
             next = draw.drawAtMs - nowMs;
           } else {
             const outcome = await runner.draw(draw.id);
-            next = outcome === 'drawn' || outcome === 'halted' ? 0 : RETRY_MS;
+            next = outcome === 'drawn' || outcome === 'halted' ? 0 : DRAW_STEP_RETRY_MS;
           }
           break;
         case 'drawn':
-          next = (await runner.settle(draw.id)) === 'settled' ? 0 : RETRY_MS;
+          next = (await runner.settle(draw.id)) === 'settled' ? 0 : DRAW_STEP_RETRY_MS;
           break;
         case 'settled':
         case 'halted':
@@ -119,7 +115,7 @@ export class DrawActor {
       this.failures = 0;
       // Straight on only when the status moved since the last look: a step that "succeeds"
       // without moving it must not spin against the database.
-      if (next === 0 && draw.status === this.lastStatus) next = RETRY_MS;
+      if (next === 0 && draw.status === this.lastStatus) next = DRAW_STEP_RETRY_MS;
       this.lastStatus = draw.status;
       this.wake(next);
     } catch (err) {
@@ -138,7 +134,7 @@ export class DrawActor {
     if (nowMs < closeAtMs) return closeAtMs - nowMs;
     const closed = await closeDueDraws(this.deps.pool, CUTOFF_GRACE_MS, draw.id);
     if (closed.length) this.deps.logger.info({ drawId: draw.publicId }, 'draw closed');
-    return closed.length ? 0 : RETRY_MS;
+    return closed.length ? 0 : DRAW_STEP_RETRY_MS;
   }
 
   private end(end: DrawActorEnd): void {

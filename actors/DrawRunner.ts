@@ -47,11 +47,9 @@ import {
 } from '../ledger/drawSteps.ts';
 import { recordSettlement, type TicketPrize } from '../ledger/settle.ts';
 import { withTransaction, type TransactionOptions } from '../ledger/transaction.ts';
-import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
+import { DRAW_TICKETS_PER_PAGE_MAX, LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
 
-/** Tickets read per query while sealing, settling or building a draw's tree. */
-const TICKET_PAGE_SIZE = 10_000;
 /**
  * Each step is one transaction (ledger/transaction.ts). Sealing and settling read and write
  * every ticket of the draw in statements that may outlast the pool's statement bound.
@@ -72,7 +70,6 @@ export interface DrawRunnerOptions {
   /** SHA-256 for the ticket tree (default @noble; the server passes OpenSSL's, see draw/sha256.ts). */
   sha256?: Sha256;
 }
-
 
 export class DrawRunner {
   constructor(private readonly o: DrawRunnerOptions) {}
@@ -96,9 +93,9 @@ export class DrawRunner {
     const records: TicketRecord[] = [];
     let afterId = 0;
     for (;;) {
-      const page = await ticketPage(client, draw.id, afterId, TICKET_PAGE_SIZE);
+      const page = await ticketPage(client, draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX);
       for (const t of page) records.push(this.recordOf(draw.publicId, t));
-      if (page.length < TICKET_PAGE_SIZE) return records;
+      if (page.length < DRAW_TICKETS_PER_PAGE_MAX) return records;
       afterId = page[page.length - 1].id;
     }
   }
@@ -185,7 +182,7 @@ export class DrawRunner {
       let ticketCount = 0;
       let stakeTotalMinor = 0;
       for (let afterId = 0; ; ) {
-        const page = await ticketPage(client, draw.id, afterId, TICKET_PAGE_SIZE);
+        const page = await ticketPage(client, draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX);
         for (const t of page) {
           ticketCount++;
           stakeTotalMinor += t.costMinor;
@@ -194,7 +191,7 @@ export class DrawRunner {
           tierLines.forEach((n, i) => (winningLinesPerTier[i] += n));
           winners.push({ ticketId: t.id, tierLines });
         }
-        if (page.length < TICKET_PAGE_SIZE) break;
+        if (page.length < DRAW_TICKETS_PER_PAGE_MAX) break;
         afterId = page[page.length - 1].id;
       }
       // Pair assertion: the tickets settled are the tickets sealed.

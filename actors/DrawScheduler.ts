@@ -9,7 +9,7 @@
 //    new actor resumes from the draw's persisted status within about a second.
 import type pg from 'pg';
 import type { Clock } from '../core/clock.ts';
-import { CUTOFF_GRACE_MS } from '../core/limits.ts';
+import { CUTOFF_GRACE_MS, DRAWS_AHEAD, DRAWS_AHEAD_WINDOW_MS, LEAD_DRAWS_PER_POLL_MAX, LEAD_HORIZON_MS, LEAD_POLL_MS, SCHEDULER_UNAVAILABLE_LOG_EVERY_MS } from '../core/limits.ts';
 import { allGames } from '../games/index.ts';
 import { plannedDraws, plannedDrawsBetween, type PlannedDrawTimes, type ScheduleMode } from '../games/calendar.ts';
 import { closeDueDraws, drawsToLead, openDueDraws } from '../ledger/draws.ts';
@@ -20,18 +20,6 @@ import type { Metrics } from '../core/metrics.ts';
 import { DrawActor } from './DrawActor.ts';
 import type { DrawRunner } from './DrawRunner.ts';
 import type { Leadership } from './Leadership.ts';
-
-/** At least this many upcoming draws per game exist at any time... */
-export const DRAWS_AHEAD = 3;
-/** ...and, on a daily schedule, every draw of the next two days (several a day, say). */
-const DAILY_WINDOW_MS = 2 * 86_400_000;
-/** How often each process tries to lead the draws nobody leads: bounds a takeover's delay. */
-export const LEAD_POLL_MS = 1_000;
-/** A draw gets its leader this long before its sales open. */
-const LEAD_HORIZON_MS = 10 * 60_000;
-const LEAD_BATCH_MAX = 100;
-/** While the database is away every pass fails: say so once per this. */
-const UNAVAILABLE_LOG_EVERY_MS = 10_000;
 
 export interface DrawSchedulerOptions {
   pool: pg.Pool;
@@ -55,7 +43,7 @@ export class DrawScheduler {
   private readonly unavailableLog: ThrottledLog;
 
   constructor(private readonly o: DrawSchedulerOptions) {
-    this.unavailableLog = new ThrottledLog(o.logger, UNAVAILABLE_LOG_EVERY_MS);
+    this.unavailableLog = new ThrottledLog(o.logger, SCHEDULER_UNAVAILABLE_LOG_EVERY_MS);
     o.leadership.onLost((drawIds) => {
       for (const id of drawIds) this.dropActor(id);
     });
@@ -103,7 +91,7 @@ export class DrawScheduler {
       const ahead = plannedDraws(game, this.o.schedule, nowMs, DRAWS_AHEAD + 1).filter((d) => d.cutoffAtMs > nowMs);
       for (const d of ahead.slice(0, DRAWS_AHEAD)) planned.set(d.publicId, d);
       if (this.o.schedule.schedule === 'daily') {
-        for (const d of plannedDrawsBetween(game, this.o.schedule, nowMs, nowMs + DAILY_WINDOW_MS)) planned.set(d.publicId, d);
+        for (const d of plannedDrawsBetween(game, this.o.schedule, nowMs, nowMs + DRAWS_AHEAD_WINDOW_MS)) planned.set(d.publicId, d);
       }
       // A draw whose sales would already be over is not worth creating: it could sell nothing.
       const worthCreating = [...planned.values()].filter((d) => d.cutoffAtMs > nowMs);
@@ -125,7 +113,7 @@ export class DrawScheduler {
   /** One leadership pass: try to lead every draw that needs a driver and has none here. */
   private async leadOnce(): Promise<void> {
     try {
-      const wanted = await drawsToLead(this.o.pool, LEAD_HORIZON_MS, LEAD_BATCH_MAX);
+      const wanted = await drawsToLead(this.o.pool, LEAD_HORIZON_MS, LEAD_DRAWS_PER_POLL_MAX);
       const won = await this.o.leadership.tryAcquire(wanted.filter((id) => !this.actors.has(id)));
       for (const id of won) {
         if (this.stopped) {

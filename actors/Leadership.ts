@@ -13,11 +13,10 @@
 import pg from 'pg';
 import { faultSummary, type Logger } from '../core/logger.ts';
 import { advisoryUnlock, setSessionKeepalives, tryAdvisoryLocks } from '../ledger/databaseSession.ts';
+import { LEADERSHIP_CONNECT_MS_MAX, LEADERSHIP_QUERY_MS_MAX } from '../core/limits.ts';
 
 /** The advisory-lock namespace of draw leadership (first key of the two-int form). */
 export const DRAW_LEADER_LOCK_CLASS = 0x4c4f54; // "LOT"
-const QUERY_TIMEOUT_MS = 5_000;
-const CONNECT_TIMEOUT_MS = 5_000;
 const INT4_MAX = 2 ** 31 - 1;
 
 export interface Leadership {
@@ -106,8 +105,8 @@ export class AdvisoryLockLeadership implements Leadership {
   private async connect(): Promise<pg.Client> {
     const client = new pg.Client({
       connectionString: this.connectionString,
-      query_timeout: QUERY_TIMEOUT_MS,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: LEADERSHIP_QUERY_MS_MAX,
+      connectionTimeoutMillis: LEADERSHIP_CONNECT_MS_MAX,
       keepAlive: true,
       keepAliveInitialDelayMillis: 1_000,
       application_name: 'lottery-draw-leadership',

@@ -2,13 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import {
-  BET_QUERY_MS_MAX,
-  DATABASE_CONNECT_MS_MAX,
-  DATABASE_IDLE_CONNECTION_MS_MAX,
-  DATABASE_IDLE_IN_TRANSACTION_MS_MAX,
-  DATABASE_STATEMENT_MS_MAX,
-} from '../core/limits.ts';
+import { BET_CONNECT_MS_MAX, BET_QUERY_MS_MAX, CONNECTION_ERROR_LOG_EVERY_MS, DATABASE_CONNECT_MS_MAX, DATABASE_IDLE_CONNECTION_MS_MAX, DATABASE_IDLE_IN_TRANSACTION_MS_MAX, DATABASE_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { faultSummary, ThrottledLog, type Logger } from '../core/logger.ts';
 
 // bigint (int8) and numeric come back as strings by default; our amounts and ids fit
@@ -59,11 +53,6 @@ function describeUrl(databaseUrl: string): string {
   return `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`;
 }
 
-/** A bet waits for the database at most BET_DATABASE_WAIT_MS_MAX: try a connection twice in it. */
-const BET_CONNECT_TIMEOUT_MS = 2_000;
-/** Log a dying connection at most this often: a fail-over kills every connection at once. */
-const CONNECTION_ERROR_LOG_EVERY_MS = 5_000;
-
 /**
  * Every client of the pool gets an error listener of its own for as long as it lives.
  * node-postgres emits 'error' on a client whose socket dies; the pool listens only while
@@ -100,7 +89,7 @@ async function openPostgres(databaseUrl: string, options: DatabaseOptions): Prom
   const betPool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.betPoolMax ?? 3,
-    connectionTimeoutMillis: BET_CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: BET_CONNECT_MS_MAX,
     idleTimeoutMillis: DATABASE_IDLE_CONNECTION_MS_MAX,
     query_timeout: BET_QUERY_MS_MAX,
     // The client giving up (query_timeout) does not stop the server, which would go on

@@ -290,3 +290,40 @@ export const DATABASE_IDLE_CONNECTION_MS_MAX = 10_000;
  * but finite, so a statement that hangs on a lock is still cut and its work retried.
  */
 export const LEDGER_LONG_STATEMENT_MS_MAX = 600_000;
+
+// ---- Actors: draw lifecycle, leadership, clock health; database connections ----
+/**
+ * Longest a leadership lock query may take before its connection is given up: a partitioned
+ * leader must notice within seconds that it may no longer hold its draws.
+ */
+export const LEADERSHIP_QUERY_MS_MAX = 5_000;
+/** Longest the leadership connection may take to open; then the next poll tries again. */
+export const LEADERSHIP_CONNECT_MS_MAX = 5_000;
+/** Warn when this process's clock and the database's differ by more (ARCHITECTURE.md, "Time"). */
+export const CLOCK_SKEW_WARN_MS = 100;
+/** How often the clock offset to the database is sampled. */
+export const CLOCK_CHECK_EVERY_MS = 10_000;
+/** A clock sample whose round trip took longer than this says little about the offset. */
+export const CLOCK_ROUND_TRIP_MS_MAX = 200;
+/** At least this many upcoming draws per game exist at any time... */
+export const DRAWS_AHEAD = 3;
+/** ...and, on a daily schedule, every draw of the next two days (several a day, say). */
+export const DRAWS_AHEAD_WINDOW_MS = 2 * 86_400_000;
+/** How often each process tries to lead the draws nobody leads: bounds a takeover's delay. */
+export const LEAD_POLL_MS = 1_000;
+/** A draw gets its leader this long before its sales open. */
+export const LEAD_HORIZON_MS = 10 * 60_000;
+/** Draws one poll tries to lead: bounds the lock statement's parameters. */
+export const LEAD_DRAWS_PER_POLL_MAX = 100;
+/** While the database is away every scheduler pass fails: say so once per this. */
+export const SCHEDULER_UNAVAILABLE_LOG_EVERY_MS = 10_000;
+/** Re-check this often while a draw step is due but did not happen (another process, a wait). */
+export const DRAW_STEP_RETRY_MS = 250;
+/** A draw actor never sleeps longer than this: a changed row or clock is noticed within it. */
+export const DRAW_ACTOR_SLEEP_MS_MAX = 30_000;
+/** Tickets read per query while sealing, settling or building a draw's tree: bounds memory per page. */
+export const DRAW_TICKETS_PER_PAGE_MAX = 10_000;
+/** A bet waits for the database at most BET_DATABASE_WAIT_MS_MAX: try a connection twice in it. */
+export const BET_CONNECT_MS_MAX = 2_000;
+/** Log a dying database connection at most this often: a fail-over kills every connection at once. */
+export const CONNECTION_ERROR_LOG_EVERY_MS = 5_000;

@@ -2,7 +2,8 @@
 // the same totals, rebuilt from the ledger for a new shard.
 import t from 'tap';
 import { createLogger } from '../core/logger.ts';
-import { DrawScheduler, DRAWS_AHEAD } from '../actors/DrawScheduler.ts';
+import { DrawScheduler } from '../actors/DrawScheduler.ts';
+import { DRAWS_AHEAD } from '../core/limits.ts';
 import { LocalLeadership } from '../actors/Leadership.ts';
 import { until } from './support/wait.ts';
 import { offsetClock, systemClock } from '../core/clock.ts';
