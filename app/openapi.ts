@@ -105,11 +105,11 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   return rest;
 }
 
-/** GET /api/draws/:drawId/proof -> getDrawsByDrawIdProof. */
+/** GET /api/draws/:drawId/proof -> getDrawsByDrawIdProof (each word capitalized at a non-alphanumeric). */
 function operationId(spec: AnyRouteSpec): string {
   const words = spec.path
     .split('/')
     .filter((s) => s !== '' && s !== 'api')
-    .map((s) => (s.startsWith(':') ? `By${s.slice(1)}` : s).replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase()));
+    .map((s) => (s.startsWith(':') ? `By-${s.slice(1)}` : s).replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase()));
   return spec.method.toLowerCase() + words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
 }
