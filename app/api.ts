@@ -184,14 +184,16 @@ const login = (deps: ApiDeps) =>
     },
   });
 
-// Ends the session by its token alone (no lookup first): in the ledger, and its sockets in
-// every process, before answering, so a bet sent after this answer is refused (actors/Sessions.ts).
+// Ends the session in the ledger and its sockets in every process before answering, so a
+// bet sent after this answer is refused (actors/Sessions.ts). A session that ended between
+// the access check and here is a 401 too.
 const logout = (deps: ApiDeps) =>
   route({
     method: 'POST',
     path: '/api/auth/logout',
     summary: 'End this session everywhere, its open sockets included',
-    responses: { 200: 'Logged out', 401: 'UNAUTHORIZED: no such session' },
+    security: 'session',
+    responses: { 200: 'Logged out' },
     async handle({ req }) {
       const token = bearerToken(req);
       if (!isWellFormedToken(token) || (await deps.sessions.end({ tokenHash: hashSessionToken(token) }, 'logout')).length === 0) {
