@@ -1,18 +1,11 @@
-// app/api.ts — the HTTP API: accounts, wallet, games and draws, matchmaking.
-// Each handler validates, delegates to the ledger in a line or two, and replies.
-import crypto from 'node:crypto';
+// app/api.ts — the HTTP API: accounts, wallet, games and draws, matchmaking. One named
+// route per endpoint, each a schema (app/schemas.ts), an access rule and a handler that
+// delegates to the ledger in a line or two; the table at the end is the whole API.
 import { matchMaker, createAuthContext } from '@colyseus/core';
 import type pg from 'pg';
 import type { Clock } from '../core/clock.ts';
-import { AppError, ErrorCode } from '../core/errors.ts';
-import {
-  DEPOSIT_AMOUNT_MINOR_MAX,
-  DEPOSIT_AMOUNT_MINOR_MIN,
-  HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE,
-  IDEMPOTENCY_KEY_LENGTH_MAX,
-  PLAYER_AGE_YEARS_MIN,
-  SESSION_TTL_MS,
-} from '../core/limits.ts';
+import { AppError, ErrorCode, invariant } from '../core/errors.ts';
+import { HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE, PLAYER_AGE_YEARS_MIN, SESSION_TTL_MS } from '../core/limits.ts';
 import { DEFAULT_SCHEDULE_MODE, scheduleView, type ScheduleMode } from '../games/calendar.ts';
 import { allGames, gameById } from '../games/index.ts';
 import { listDraws, type DrawRow } from '../ledger/draws.ts';
@@ -20,13 +13,17 @@ import { auditorCommitments } from '../ledger/drawSteps.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import { findPlayerForLogin, insertPlayer, insertSession, playerProfile, type SessionPlayer } from '../ledger/players.ts';
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
+import { accessCheck, SESSION_REQUIRED_MESSAGE } from './access.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken, type PasswordQueue } from './auth.ts';
-import { bearerToken, errorBody, type HttpRequest, type HttpResponse, type HttpRoutes } from './http.ts';
+import { bearerToken, errorBody, type HttpResponse, type HttpRoutes } from './http.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
+import { openApiDocument } from './openapi.ts';
 import type { PaymentProvider } from './payments.ts';
 import type { AuthLimits } from './rateLimits.ts';
-import { ageYears, bodyObject, checkTextDeep, integerField, isCalendarDate, stringField } from './validate.ts';
+import { route, type AnyRouteSpec } from './routeSpec.ts';
+import { EXPOSED_MATCHMAKE_METHODS, schemas } from './schemas.ts';
+import { ageYears, checkTextDeep } from './validate.ts';
 
 export interface ApiDeps {
   pool: pg.Pool;
@@ -49,9 +46,12 @@ export interface ApiDeps {
   roomNames: readonly string[];
 }
 
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/;
-const EXPOSED_MATCHMAKE_METHODS = new Set(['joinOrCreate', 'join', 'joinById', 'reconnect']);
+/** A date of birth further back than this is a typing mistake, not a player. */
+const PLAYER_AGE_YEARS_PLAUSIBLE_MAX = 130;
+/** Draws listed when the query names no limit. */
+const DRAWS_LISTED_DEFAULT = 20;
+/** Yesterday's draws stay listed so players can find recent results. */
+const DRAWS_LISTED_SINCE_MS = 24 * 60 * 60 * 1000;
 
 /** A draw as everyone may see it: its commitments are public from creation, before sales open. */
 export function drawView(d: DrawRow, auditors: { name: string; commitment: string }[] = []) {
@@ -80,167 +80,237 @@ export function drawView(d: DrawRow, auditors: { name: string; commitment: strin
   };
 }
 
-/** Basic-auth check against OPERATOR_CREDENTIALS; false when none are configured. */
-export function isOperator(req: HttpRequest, expected: string | undefined): boolean {
-  const given = req.headers.authorization?.startsWith('Basic ')
-    ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString('utf8')
-    : undefined;
-  return expected !== undefined && given !== undefined && sameSecret(given, expected);
-}
 
-export function operatorRequired() {
-  return { status: 401, body: errorBody(ErrorCode.UNAUTHORIZED, 'operator credentials required'), headers: { 'www-authenticate': 'Basic realm="operators"' } };
-}
-
+/** The API, in the order a player meets it. */
 export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
-  const { pool, clock } = deps;
-
-  async function requirePlayer(req: HttpRequest): Promise<SessionPlayer> {
-    const player = await deps.authenticate(bearerToken(req));
-    if (!player) throw new AppError(ErrorCode.UNAUTHORIZED, 'missing, expired or revoked session token', 401);
-    return player;
-  }
-
-  routes.get('/healthz', () => ({ status: deps.isShuttingDown() ? 503 : 200, body: { ok: !deps.isShuttingDown() } }));
-
-  routes.get('/metrics', async (req) => {
-    if (!isOperator(req, deps.operatorCredentials)) return operatorRequired();
-    return { status: 200, raw: { contentType: deps.metrics.registry.contentType, text: await deps.metrics.registry.metrics() } };
-  });
-
-  routes.post('/api/auth/register', async (req) => {
-    const body = bodyObject(req.body, ['email', 'password', 'dateOfBirth', 'country', 'region']);
-    const email = stringField(body, 'email', 3, 254, EMAIL_PATTERN).trim().toLowerCase();
-    const password = stringField(body, 'password', 10, 128, undefined, 'secret');
-    const dateOfBirth = stringField(body, 'dateOfBirth', 10, 10);
-    if (!isCalendarDate(dateOfBirth)) throw new AppError(ErrorCode.BAD_REQUEST, 'dateOfBirth must be a date YYYY-MM-DD');
-    const age = ageYears(dateOfBirth, clock.nowMs());
-    if (age < 0 || age > 130) throw new AppError(ErrorCode.BAD_REQUEST, 'dateOfBirth is not plausible');
-    if (age < PLAYER_AGE_YEARS_MIN) throw new AppError(ErrorCode.UNDERAGE, `players must be at least ${PLAYER_AGE_YEARS_MIN}`, 403);
-    const country = stringField(body, 'country', 2, 2, /^[A-Za-z]{2}$/).toUpperCase();
-    const region = body.region === undefined ? undefined : stringField(body, 'region', 1, 64);
-    await deps.authLimits.beforeRegister(req.remoteAddress);
-    const passwordHash = await deps.passwords.hash(req.remoteAddress, password);
-    const created = await insertPlayer(pool, { email, passwordHash, dateOfBirth, country, region });
-    if (!created) throw new AppError(ErrorCode.EMAIL_TAKEN, 'an account with this email exists', 409);
-    deps.logger.info({ playerId: created.publicId }, 'player registered');
-    return { status: 201, body: { playerId: created.publicId } };
-  });
-
-  // Throttled per (address, account) and per address (app/rateLimits.ts), never per account
-  // alone: a guesser elsewhere cannot lock the owner out.
-  routes.post('/api/auth/login', async (req) => {
-    const body = bodyObject(req.body, ['email', 'password']);
-    const email = stringField(body, 'email', 3, 254).trim().toLowerCase();
-    const password = stringField(body, 'password', 1, 128, undefined, 'secret');
-    const address = req.remoteAddress;
-    await deps.authLimits.beforeLogin(address, email);
-    const player = await findPlayerForLogin(pool, email);
-    // An unknown email costs the same check as a wrong password (a decoy hash).
-    const ok = await deps.passwords.verify(address, password, player?.passwordHash);
-    if (!player || !ok) {
-      await deps.authLimits.loginFailed(address, email);
-      throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'email or password is wrong', 401);
-    }
-    await deps.authLimits.loginSucceeded(address, email);
-    if (player.status !== 'active') throw new AppError(ErrorCode.UNAUTHORIZED, `account is ${player.status}`, 403);
-    const token = newSessionToken();
-    const expiresAtMs = clock.nowMs() + SESSION_TTL_MS;
-    await insertSession(pool, hashSessionToken(token), player.id, expiresAtMs);
-    return { status: 200, body: { token, expiresAt: new Date(expiresAtMs).toISOString() } };
-  });
-
-  routes.post('/api/auth/logout', async (req) => {
-    const token = bearerToken(req);
-    // Ends the session in the ledger and closes its sockets in every process before
-    // answering: a bet sent after this answer is refused (actors/Sessions.ts).
-    if (!isWellFormedToken(token) || (await deps.sessions.end({ tokenHash: hashSessionToken(token) }, 'logout')).length === 0) {
-      throw new AppError(ErrorCode.UNAUTHORIZED, 'missing, expired or revoked session token', 401);
-    }
-    return { status: 200, body: { ok: true } };
-  });
-
-  routes.get('/api/me', async (req) => {
-    const player = await requirePlayer(req);
-    const profile = await playerProfile(pool, player.playerId);
-    if (!profile) throw new AppError(ErrorCode.NOT_FOUND, 'player not found', 404);
-    return { status: 200, body: profile };
-  });
-
-  routes.post('/api/wallet/deposits', async (req) => {
-    const player = await requirePlayer(req);
-    const body = bodyObject(req.body, ['amount', 'idempotencyKey']);
-    const amountMinor = integerField(body, 'amount', DEPOSIT_AMOUNT_MINOR_MIN, DEPOSIT_AMOUNT_MINOR_MAX);
-    const key = stringField(body, 'idempotencyKey', 1, IDEMPOTENCY_KEY_LENGTH_MAX, IDEMPOTENCY_KEY_PATTERN);
-    const intent = await insertDepositIntent(pool, player.playerId, key, amountMinor, deps.payments.name);
-    if (intent.conflict) throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'idempotencyKey was used with another amount', 409);
-    let record = await depositRecord(pool, intent.id, !intent.existing);
-    if (record.status === 'pending') {
-      // New, or left pending by a crash: the provider dedupes on our deposit id.
-      const charge = await deps.payments.charge({ depositId: intent.publicId, amountMinor, currency: 'EUR', playerRef: player.publicId });
-      if (charge.status === 'completed') await completeDeposit(pool, intent.id, charge.providerRef);
-      else await declineDeposit(pool, intent.id, charge.reason);
-      record = await depositRecord(pool, intent.id, !intent.existing);
-    }
-    if (record.status === 'declined') {
-      return { status: 402, body: { ...errorBody(ErrorCode.PAYMENT_DECLINED, `payment declined: ${record.declineReason}`), deposit: record } };
-    }
-    return { status: record.created ? 201 : 200, body: record };
-  });
-
-  routes.get('/api/games', () => ({
-    status: 200,
-    body: allGames().map((g) => ({
-      gameId: g.id,
-      name: g.name,
-      currency: g.currency,
-      linePriceMinor: g.linePriceMinor,
-      linesPerTicketMax: g.linesPerTicketMax,
-      line: g.lineSpec,
-      // Every draw of the day, or the demo cycle: games/calendar.ts plans the draws from the same.
-      schedule: scheduleView(g, deps.schedule ?? DEFAULT_SCHEDULE_MODE),
-    })),
-  }));
-
-  routes.get('/api/draws', async (req) => {
-    const gameId = req.query.get('game');
-    if (!gameId) throw new AppError(ErrorCode.BAD_REQUEST, 'query parameter game is required');
-    if (!gameById(gameId)) throw new AppError(ErrorCode.NOT_FOUND, `no game ${gameId.slice(0, 32)}`, 404);
-    const limitRaw = req.query.get('limit') ?? '20';
-    if (!/^\d{1,3}$/.test(limitRaw) || Number(limitRaw) < 1 || Number(limitRaw) > 100) {
-      throw new AppError(ErrorCode.BAD_REQUEST, 'limit must be 1..100');
-    }
-    // Yesterday's draws stay listed so players can find recent results.
-    const draws = await listDraws(pool, gameId, clock.nowMs() - 24 * 60 * 60 * 1000, Number(limitRaw));
-    const auditors = await auditorCommitments(pool, draws.map((d) => d.id));
-    return { status: 200, body: draws.map((d) => drawView(d, auditors.get(d.id))) };
-  });
-
-  // Matchmaking, as Colyseus serves it but with our body limit and without `create`:
-  // clients may only join shards, never make rooms with options of their choosing.
-  routes.post('/matchmake/:method/:roomName', async (req) => {
-    if (deps.isShuttingDown()) throw new AppError(ErrorCode.SHUTTING_DOWN, 'server is shutting down', 503);
-    const { method, roomName } = req.params;
-    if (!EXPOSED_MATCHMAKE_METHODS.has(method)) throw new AppError(ErrorCode.NOT_FOUND, `no matchmaking method ${method.slice(0, 32)}`, 404);
-    // joinById and reconnect name a room id; the others a room type we defined.
-    const byRoomId = method === 'joinById' || method === 'reconnect';
-    if (!byRoomId && !deps.roomNames.includes(roomName)) throw new AppError(ErrorCode.NOT_FOUND, `no room type ${roomName.slice(0, 32)}`, 404);
-    const options = req.body ?? {};
-    if (typeof options !== 'object' || Array.isArray(options)) throw new AppError(ErrorCode.BAD_REQUEST, 'join options must be an object');
-    checkTextDeep(options, 'options');
-    try {
-      const reservation = await matchMaker.controller.invokeMethod(
-        method,
-        roomName,
-        options as Record<string, unknown>,
-        createAuthContext({ headers: req.headers, remoteAddress: req.remoteAddress }),
-      );
-      return { status: 200, body: reservation };
-    } catch (err) {
-      return matchmakeFailure(err);
-    }
-  });
+  const table: AnyRouteSpec[] = [
+    healthz(deps),
+    metrics(deps),
+    openApi(routes),
+    register(deps),
+    login(deps),
+    logout(deps),
+    me(deps),
+    deposit(deps),
+    games(deps),
+    draws(deps),
+    matchmake(deps),
+  ];
+  const access = accessCheck(deps);
+  for (const spec of table) routes.define(spec, access);
 }
+
+const healthz = (deps: ApiDeps) =>
+  route({
+    method: 'GET',
+    path: '/healthz',
+    summary: 'Liveness for load balancers: 503 once shutting down',
+    internal: true,
+    responses: { 200: 'Serving', 503: 'Shutting down' },
+    handle: () => ({ status: deps.isShuttingDown() ? 503 : 200, body: { ok: !deps.isShuttingDown() } }),
+  });
+
+const metrics = (deps: ApiDeps) =>
+  route({
+    method: 'GET',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    security: 'operator',
+    internal: true,
+    responses: { 200: 'Prometheus text format' },
+    handle: async () => ({ status: 200, raw: { contentType: deps.metrics.registry.contentType, text: await deps.metrics.registry.metrics() } }),
+  });
+
+/** The document is built once, on first request: every route is registered by then. */
+const openApi = (routes: HttpRoutes) => {
+  let document: unknown;
+  return route({
+    method: 'GET',
+    path: '/api/openapi.json',
+    summary: 'This API as an OpenAPI 3.1 document, generated from the schemas the routes parse with',
+    responses: { 200: 'The OpenAPI document' },
+    handle: () => ({ status: 200, body: (document ??= openApiDocument(routes.definitions)) }),
+  });
+};
+
+const register = (deps: ApiDeps) =>
+  route({
+    method: 'POST',
+    path: '/api/auth/register',
+    summary: 'Open a player account',
+    body: schemas.register,
+    responses: { 201: 'Registered: { playerId }', 403: `UNDERAGE: under ${PLAYER_AGE_YEARS_MIN}`, 409: 'EMAIL_TAKEN', 429: 'RATE_LIMITED' },
+    async handle({ req, body }) {
+      const age = ageYears(body.dateOfBirth, deps.clock.nowMs());
+      if (age < 0 || age > PLAYER_AGE_YEARS_PLAUSIBLE_MAX) throw new AppError(ErrorCode.BAD_REQUEST, 'dateOfBirth is not plausible');
+      if (age < PLAYER_AGE_YEARS_MIN) throw new AppError(ErrorCode.UNDERAGE, `players must be at least ${PLAYER_AGE_YEARS_MIN}`, 403);
+      await deps.authLimits.beforeRegister(req.remoteAddress);
+      const passwordHash = await deps.passwords.hash(req.remoteAddress, body.password);
+      const email = body.email.trim().toLowerCase();
+      const country = body.country.toUpperCase();
+      const created = await insertPlayer(deps.pool, { email, passwordHash, dateOfBirth: body.dateOfBirth, country, region: body.region });
+      if (!created) throw new AppError(ErrorCode.EMAIL_TAKEN, 'an account with this email exists', 409);
+      deps.logger.info({ playerId: created.publicId }, 'player registered');
+      return { status: 201, body: { playerId: created.publicId } };
+    },
+  });
+
+// Throttled per (address, account) and per address (app/rateLimits.ts), never per account
+// alone: a guesser elsewhere cannot lock the owner out.
+const login = (deps: ApiDeps) =>
+  route({
+    method: 'POST',
+    path: '/api/auth/login',
+    summary: 'Log in: a session token for the SDK and the API',
+    body: schemas.login,
+    responses: { 200: 'Logged in: { token, expiresAt }', 401: 'INVALID_CREDENTIALS', 403: 'UNAUTHORIZED: the account is not active', 429: 'RATE_LIMITED' },
+    async handle({ req, body }) {
+      const email = body.email.trim().toLowerCase();
+      const address = req.remoteAddress;
+      await deps.authLimits.beforeLogin(address, email);
+      const player = await findPlayerForLogin(deps.pool, email);
+      // An unknown email costs the same check as a wrong password (a decoy hash).
+      const ok = await deps.passwords.verify(address, body.password, player?.passwordHash);
+      if (!player || !ok) {
+        await deps.authLimits.loginFailed(address, email);
+        throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'email or password is wrong', 401);
+      }
+      await deps.authLimits.loginSucceeded(address, email);
+      if (player.status !== 'active') throw new AppError(ErrorCode.UNAUTHORIZED, `account is ${player.status}`, 403);
+      const token = newSessionToken();
+      const expiresAtMs = deps.clock.nowMs() + SESSION_TTL_MS;
+      await insertSession(deps.pool, hashSessionToken(token), player.id, expiresAtMs);
+      return { status: 200, body: { token, expiresAt: new Date(expiresAtMs).toISOString() } };
+    },
+  });
+
+// Ends the session in the ledger and its sockets in every process before answering, so a
+// bet sent after this answer is refused (actors/Sessions.ts). A session that ended between
+// the access check and here is a 401 too.
+const logout = (deps: ApiDeps) =>
+  route({
+    method: 'POST',
+    path: '/api/auth/logout',
+    summary: 'End this session everywhere, its open sockets included',
+    security: 'session',
+    responses: { 200: 'Logged out' },
+    async handle({ req }) {
+      const token = bearerToken(req);
+      if (!isWellFormedToken(token) || (await deps.sessions.end({ tokenHash: hashSessionToken(token) }, 'logout')).length === 0) {
+        throw new AppError(ErrorCode.UNAUTHORIZED, SESSION_REQUIRED_MESSAGE, 401);
+      }
+      return { status: 200, body: { ok: true } };
+    },
+  });
+
+const me = (deps: ApiDeps) =>
+  route({
+    method: 'GET',
+    path: '/api/me',
+    summary: "The player's profile and balance",
+    security: 'session',
+    responses: { 200: 'The profile', 404: 'NOT_FOUND' },
+    async handle({ player }) {
+      const profile = await playerProfile(deps.pool, player!.playerId);
+      if (!profile) throw new AppError(ErrorCode.NOT_FOUND, 'player not found', 404);
+      return { status: 200, body: profile };
+    },
+  });
+
+const deposit = (deps: ApiDeps) =>
+  route({
+    method: 'POST',
+    path: '/api/wallet/deposits',
+    summary: 'Deposit through the payment provider; a retry with the same idempotencyKey is the same deposit',
+    security: 'session',
+    body: schemas.deposit,
+    responses: { 201: 'Deposited', 200: 'The deposit this key made before', 402: 'PAYMENT_DECLINED', 409: 'IDEMPOTENCY_CONFLICT' },
+    async handle({ player, body }) {
+      invariant(player !== null, 'a deposit without its player');
+      const { pool, payments } = deps;
+      const intent = await insertDepositIntent(pool, player.playerId, body.idempotencyKey, body.amount, payments.name);
+      if (intent.conflict) throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'idempotencyKey was used with another amount', 409);
+      let record = await depositRecord(pool, intent.id, !intent.existing);
+      if (record.status === 'pending') {
+        // New, or left pending by a crash: the provider dedupes on our deposit id.
+        const charge = await payments.charge({ depositId: intent.publicId, amountMinor: body.amount, currency: 'EUR', playerRef: player.publicId });
+        if (charge.status === 'completed') await completeDeposit(pool, intent.id, charge.providerRef);
+        else await declineDeposit(pool, intent.id, charge.reason);
+        record = await depositRecord(pool, intent.id, !intent.existing);
+      }
+      if (record.status === 'declined') {
+        return { status: 402, body: { ...errorBody(ErrorCode.PAYMENT_DECLINED, `payment declined: ${record.declineReason}`), deposit: record } };
+      }
+      return { status: record.created ? 201 : 200, body: record };
+    },
+  });
+
+const games = (deps: ApiDeps) =>
+  route({
+    method: 'GET',
+    path: '/api/games',
+    summary: 'The games on sale: prices, line rules and draw schedules',
+    responses: { 200: 'The catalogue' },
+    handle: () => ({
+      status: 200,
+      body: allGames().map((g) => ({
+        gameId: g.id,
+        name: g.name,
+        currency: g.currency,
+        linePriceMinor: g.linePriceMinor,
+        linesPerTicketMax: g.linesPerTicketMax,
+        line: g.lineSpec,
+        // Every draw of the day, or the demo cycle: games/calendar.ts plans the draws from the same.
+        schedule: scheduleView(g, deps.schedule ?? DEFAULT_SCHEDULE_MODE),
+      })),
+    }),
+  });
+
+const draws = (deps: ApiDeps) =>
+  route({
+    method: 'GET',
+    path: '/api/draws',
+    summary: "A game's draws from yesterday on, with their commitments and results",
+    query: schemas.drawsQuery,
+    responses: { 200: 'The draws', 404: 'NOT_FOUND: no such game' },
+    async handle({ query }) {
+      if (!gameById(query.game)) throw new AppError(ErrorCode.NOT_FOUND, `no game ${query.game.slice(0, 32)}`, 404);
+      const limit = query.limit === undefined ? DRAWS_LISTED_DEFAULT : Number(query.limit);
+      const found = await listDraws(deps.pool, query.game, deps.clock.nowMs() - DRAWS_LISTED_SINCE_MS, limit);
+      const auditors = await auditorCommitments(deps.pool, found.map((d) => d.id));
+      return { status: 200, body: found.map((d) => drawView(d, auditors.get(d.id))) };
+    },
+  });
+
+// Matchmaking, as Colyseus serves it but with our body limit and without `create`:
+// clients may only join shards, never make rooms with options of their choosing.
+const matchmake = (deps: ApiDeps) =>
+  route({
+    method: 'POST',
+    path: '/matchmake/:method/:roomName',
+    summary: 'Colyseus matchmaking (the SDK calls it): a seat reservation in a room',
+    params: schemas.matchmakeParams,
+    body: schemas.joinOptions,
+    responses: { 200: 'A seat reservation', 401: 'UNAUTHORIZED', 404: 'NOT_FOUND: no such method, room type or room' },
+    async handle({ req, params, body }) {
+      if (deps.isShuttingDown()) throw new AppError(ErrorCode.SHUTTING_DOWN, 'server is shutting down', 503);
+      const { method, roomName } = params;
+      if (!(EXPOSED_MATCHMAKE_METHODS as readonly string[]).includes(method)) {
+        throw new AppError(ErrorCode.NOT_FOUND, `no matchmaking method ${method.slice(0, 32)}`, 404);
+      }
+      // joinById and reconnect name a room id; the others a room type we defined.
+      const byRoomId = method === 'joinById' || method === 'reconnect';
+      if (!byRoomId && !deps.roomNames.includes(roomName)) throw new AppError(ErrorCode.NOT_FOUND, `no room type ${roomName.slice(0, 32)}`, 404);
+      const options = body ?? {};
+      checkTextDeep(options, 'options');
+      try {
+        const auth = createAuthContext({ headers: req.headers, remoteAddress: req.remoteAddress });
+        return { status: 200, body: await matchMaker.controller.invokeMethod(method, roomName, options, auth) };
+      } catch (err) {
+        return matchmakeFailure(err);
+      }
+    },
+  });
 
 /** Colyseus' matchmaking codes (@colyseus/shared-types ErrorCode) as our statuses, codes and words. */
 const COLYSEUS_MATCHMAKE_ERRORS: Record<number, [number, ErrorCode, string]> = {
@@ -272,13 +342,6 @@ export function matchmakeFailure(err: unknown): HttpResponse {
   if (typeof code === 'number' && code >= 400 && code < 500 && isOurs) return { status: code, body: errorBody(ours, message) };
   if (code === 503 && isOurs) return { status: 503, headers: { 'retry-after': String(HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE) }, body: errorBody(ours, message) };
   throw err;
-}
-
-/** Constant-time comparison of two secrets of any length. */
-function sameSecret(a: string, b: string): boolean {
-  const ha = crypto.createHash('sha256').update(a).digest();
-  const hb = crypto.createHash('sha256').update(b).digest();
-  return crypto.timingSafeEqual(ha, hb);
 }
 
 /** Resolves a session token to its player, or null. */

@@ -1,5 +1,7 @@
-// app/config.ts — configuration from the environment, validated with clear messages.
+// app/config.ts — configuration from the environment: one zod schema of every variable
+// we read, and a ConfigError that names the variable and what is wrong with it.
 import path from 'node:path';
+import { z } from 'zod';
 import {
   BET_RATE_BURST_DEFAULT,
   BET_RATE_PER_SECOND_DEFAULT,
@@ -10,7 +12,7 @@ import {
 } from '../core/limits.ts';
 import { DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MAX, DEMO_PERIOD_SECONDS_MIN } from '../games/calendar.ts';
 import { trustedProxyProblem } from './clientAddress.ts';
-import { isHex32 } from '../core/patterns.ts';
+import { HEX_32_PATTERN } from '../core/patterns.ts';
 
 export type BetWriteMode = 'batch' | 'single';
 
@@ -53,7 +55,9 @@ export interface Config {
 /** drand's "quicknet" chain (3 s rounds). */
 export const DRAND_QUICKNET = '52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const OPERATOR_CREDENTIALS_PATTERN = /^[^:]+:.{12,}$/;
+const PUBLIC_ADDRESS_PATTERN = /^[A-Za-z0-9.\-\[\]:]+(\/[A-Za-z0-9_\-\/]*)?$/;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -62,90 +66,122 @@ export class ConfigError extends Error {
   }
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
-  return value;
+/** `FOO=` (as a compose file or a shell writes an unset value) means the default. */
+const emptyIsUnset = (value: unknown) => (value === '' ? undefined : value);
+
+/** A whole number within min..max, or `fallback` when unset. */
+function integer(fallback: number, min: number, max: number) {
+  const range = { error: (issue: { input?: unknown }) => `must be between ${min} and ${max}, got ${issue.input}` };
+  return z.preprocess(
+    emptyIsUnset,
+    z
+      .string()
+      .regex(/^\d+$/, { error: (issue) => `must be a whole number, got "${issue.input}"` })
+      .transform(Number)
+      .pipe(z.number().min(min, range).max(max, range))
+      .default(fallback),
+  );
+}
+
+/** One of `values` (quoted in the message), or the first when unset. */
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number], listed = values.map((v) => `"${v}"`).join(' or ')) {
+  return z.preprocess(emptyIsUnset, z.enum(values, { error: (issue) => `must be ${listed}, got "${issue.input}"` }).default(fallback));
+}
+
+/** A URL with one of `protocols` ("postgres:"), or undefined when unset. */
+function url(protocols: string[]) {
+  const problem = (raw: string) => {
+    if (!URL.canParse(raw)) return 'is not a valid URL';
+    const { protocol } = new URL(raw);
+    if (!protocols.includes(protocol)) return `must start with ${protocols.map((p) => p + '//').join(' or ')}, got ${protocol}//`;
+    return undefined;
+  };
+  return z.preprocess(emptyIsUnset, z.string().superRefine(refuse(problem)).optional());
+}
+
+/** A string matching `pattern` (else `message`), or undefined when unset. */
+function matching(pattern: RegExp, message: string | ((raw: unknown) => string)) {
+  return z.preprocess(emptyIsUnset, z.string().regex(pattern, { error: (issue) => (typeof message === 'string' ? message : message(issue.input)) }).optional());
+}
+
+/** A zod refinement from a function that says what is wrong, or nothing. */
+function refuse(problem: (raw: string) => string | undefined) {
+  return (raw: string, ctx: z.RefinementCtx) => {
+    const found = problem(raw);
+    if (found) ctx.addIssue({ code: 'custom', message: found });
+  };
 }
 
 /** TRUSTED_PROXY: a comma-separated list of IP addresses or CIDR ranges; unset trusts none. */
-function trustedProxies(env: NodeJS.ProcessEnv): string[] {
-  const entries = (env.TRUSTED_PROXY ?? '').split(',').map((e) => e.trim()).filter(Boolean);
-  for (const entry of entries) {
-    const problem = trustedProxyProblem(entry);
-    if (problem) throw new ConfigError(`TRUSTED_PROXY: ${problem}`);
-  }
-  return entries;
-}
+const trustedProxyList = z
+  .string()
+  .default('')
+  .transform((raw) => raw.split(',').map((e) => e.trim()).filter(Boolean))
+  .superRefine((entries, ctx) => {
+    const problem = entries.map(trustedProxyProblem).find((p) => p !== undefined);
+    if (problem) ctx.addIssue({ code: 'custom', message: `entry ${problem}` });
+  });
 
-function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} is not a valid URL`);
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(`${name} must start with ${protocols.map((p) => p + '//').join(' or ')}, got ${parsed.protocol}//`);
-  }
-  return raw;
-}
+/** Every variable the server reads, stated once; anything else in the environment is not ours. */
+const Environment = z.object({
+  PORT: integer(2567, 0, 65535),
+  PUBLIC_ADDRESS: matching(PUBLIC_ADDRESS_PATTERN, (raw) => `must look like host:port, got "${raw}"`),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  LOG_LEVEL: z.preprocess(emptyIsUnset, z.enum(LOG_LEVELS, { error: (issue) => `must be one of ${LOG_LEVELS.join(', ')}, got "${issue.input}"` }).default('info')),
+  DATA_DIR: z.preprocess(emptyIsUnset, z.string().default('./data')),
+  SALES_ROOM_CLIENTS_MAX: integer(SALES_ROOM_CLIENTS_MAX_DEFAULT, 1, 100_000),
+  BET_RATE_PER_SECOND: integer(BET_RATE_PER_SECOND_DEFAULT, 1, 100_000),
+  BET_RATE_BURST: integer(BET_RATE_BURST_DEFAULT, 1, 100_000),
+  BET_WRITE_MODE: oneOf(['batch', 'single'], 'batch'),
+  OPERATOR_CREDENTIALS: matching(OPERATOR_CREDENTIALS_PATTERN, 'must be "user:password" with a password of at least 12 characters'),
+  DRAW_SEED_KEY: matching(HEX_32_PATTERN, 'must be 64 lowercase hex characters (32 bytes)'),
+  DRAW_SIGNING_KEY: matching(HEX_32_PATTERN, 'must be 64 lowercase hex characters (32 bytes)'),
+  DRAW_BEACON: oneOf(['none', 'drand'], 'none'),
+  DRAW_BEACON_URL: url(['http:', 'https:']),
+  DRAW_BEACON_CHAIN: z.preprocess(emptyIsUnset, z.string().regex(HEX_32_PATTERN, 'must be a drand chain hash (64 hex characters)').default(DRAND_QUICKNET)),
+  DRAW_REVEAL_WAIT_SECONDS: integer(300, 0, 86_400),
+  SCHEDULE: oneOf(['daily', 'demo'], 'daily'),
+  DEMO_PERIOD_SECONDS: integer(DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MIN, DEMO_PERIOD_SECONDS_MAX),
+  TRUSTED_PROXY: trustedProxyList,
+  AUTH_REGISTRATIONS_PER_ADDRESS_PER_HOUR: integer(REGISTRATIONS_PER_ADDRESS_MAX, 1, 1_000_000),
+  AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: integer(LOGIN_ATTEMPTS_PER_ADDRESS_MAX, 1, 1_000_000),
+  AUTH_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR: integer(LOGIN_FAILURES_PER_ADDRESS_MAX, 1, 1_000_000),
+});
 
+/** The configuration, or a ConfigError naming the first variable that is wrong and why. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const logLevel = env.LOG_LEVEL || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-  const betWriteMode = (env.BET_WRITE_MODE || 'batch') as BetWriteMode;
-  if (betWriteMode !== 'batch' && betWriteMode !== 'single') {
-    throw new ConfigError(`BET_WRITE_MODE must be "batch" or "single", got "${env.BET_WRITE_MODE}"`);
+  const parsed = Environment.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${issue.path.map(String).join('.')} ${issue.message}`);
   }
-  const operatorCredentials = env.OPERATOR_CREDENTIALS || undefined;
-  if (operatorCredentials !== undefined && !/^[^:]+:.{12,}$/.test(operatorCredentials)) {
-    throw new ConfigError('OPERATOR_CREDENTIALS must be "user:password" with a password of at least 12 characters');
-  }
-  const publicAddress = env.PUBLIC_ADDRESS || undefined;
-  if (publicAddress !== undefined && !/^[A-Za-z0-9.\-\[\]:]+(\/[A-Za-z0-9_\-\/]*)?$/.test(publicAddress)) {
-    throw new ConfigError(`PUBLIC_ADDRESS must look like host:port, got "${publicAddress}"`);
-  }
-  for (const name of ['DRAW_SEED_KEY', 'DRAW_SIGNING_KEY']) {
-    const v = env[name];
-    if (v && !isHex32(v)) throw new ConfigError(`${name} must be 64 lowercase hex characters (32 bytes)`);
-  }
-  const schedule = (env.SCHEDULE || 'daily') as Config['schedule'];
-  if (schedule !== 'daily' && schedule !== 'demo') throw new ConfigError(`SCHEDULE must be "daily" or "demo", got "${env.SCHEDULE}"`);
-  const beacon = (env.DRAW_BEACON || 'none') as Config['beacon'];
-  if (beacon !== 'none' && beacon !== 'drand') throw new ConfigError(`DRAW_BEACON must be "none" or "drand", got "${env.DRAW_BEACON}"`);
-  const beaconChain = env.DRAW_BEACON_CHAIN || DRAND_QUICKNET;
-  if (!isHex32(beaconChain)) throw new ConfigError('DRAW_BEACON_CHAIN must be a drand chain hash (64 hex characters)');
+  const e = parsed.data;
   return {
-    port: integer(env, 'PORT', 2567, 0, 65535),
-    publicAddress,
-    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    logLevel,
-    dataDir: path.resolve(env.DATA_DIR || './data'),
-    salesRoomClientsMax: integer(env, 'SALES_ROOM_CLIENTS_MAX', SALES_ROOM_CLIENTS_MAX_DEFAULT, 1, 100_000),
-    betRatePerSecond: integer(env, 'BET_RATE_PER_SECOND', BET_RATE_PER_SECOND_DEFAULT, 1, 100_000),
-    betRateBurst: integer(env, 'BET_RATE_BURST', BET_RATE_BURST_DEFAULT, 1, 100_000),
-    betWriteMode,
-    operatorCredentials,
-    drawSeedKey: env.DRAW_SEED_KEY || undefined,
-    drawSigningKey: env.DRAW_SIGNING_KEY || undefined,
-    beacon,
-    beaconUrl: (url(env, 'DRAW_BEACON_URL', ['http:', 'https:']) ?? 'https://api.drand.sh').replace(/\/$/, ''),
-    beaconChain,
-    revealWaitSeconds: integer(env, 'DRAW_REVEAL_WAIT_SECONDS', 300, 0, 86_400),
-    schedule,
-    demoPeriodSeconds: integer(env, 'DEMO_PERIOD_SECONDS', DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MIN, DEMO_PERIOD_SECONDS_MAX),
-    trustedProxies: trustedProxies(env),
+    port: e.PORT,
+    publicAddress: e.PUBLIC_ADDRESS,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(e.DATA_DIR),
+    salesRoomClientsMax: e.SALES_ROOM_CLIENTS_MAX,
+    betRatePerSecond: e.BET_RATE_PER_SECOND,
+    betRateBurst: e.BET_RATE_BURST,
+    betWriteMode: e.BET_WRITE_MODE,
+    operatorCredentials: e.OPERATOR_CREDENTIALS,
+    drawSeedKey: e.DRAW_SEED_KEY,
+    drawSigningKey: e.DRAW_SIGNING_KEY,
+    beacon: e.DRAW_BEACON,
+    beaconUrl: (e.DRAW_BEACON_URL ?? 'https://api.drand.sh').replace(/\/$/, ''),
+    beaconChain: e.DRAW_BEACON_CHAIN,
+    revealWaitSeconds: e.DRAW_REVEAL_WAIT_SECONDS,
+    schedule: e.SCHEDULE,
+    demoPeriodSeconds: e.DEMO_PERIOD_SECONDS,
+    trustedProxies: e.TRUSTED_PROXY,
     authLimits: {
-      registrationsPerHour: integer(env, 'AUTH_REGISTRATIONS_PER_ADDRESS_PER_HOUR', REGISTRATIONS_PER_ADDRESS_MAX, 1, 1_000_000),
-      loginsPerMinute: integer(env, 'AUTH_LOGINS_PER_ADDRESS_PER_MINUTE', LOGIN_ATTEMPTS_PER_ADDRESS_MAX, 1, 1_000_000),
-      loginFailuresPerHour: integer(env, 'AUTH_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR', LOGIN_FAILURES_PER_ADDRESS_MAX, 1, 1_000_000),
+      registrationsPerHour: e.AUTH_REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+      loginsPerMinute: e.AUTH_LOGINS_PER_ADDRESS_PER_MINUTE,
+      loginFailuresPerHour: e.AUTH_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR,
     },
   };
 }

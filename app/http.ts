@@ -21,6 +21,7 @@ import {
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { clientAddress, TrustedProxies } from './clientAddress.ts';
 import { faultSummary, ThrottledLog, type Logger } from '../core/logger.ts';
+import { routeHandler, type AccessCheck, type AnyRouteSpec } from './routeSpec.ts';
 import { checkText } from './validate.ts';
 
 export interface HttpRequest {
@@ -94,6 +95,7 @@ export class OwnHttpTransport extends uWebSocketsTransport {
 
 export class HttpRoutes {
   private readonly routes: Route[] = [];
+  private readonly specs: AnyRouteSpec[] = [];
   private readonly faults: ThrottledLog;
   private readonly trustedProxies: TrustedProxies;
   private readonly bodyReceiveMsMax: number;
@@ -117,6 +119,17 @@ export class HttpRoutes {
   /** Every route served, as registered: what the API offers (the fuzz test walks all of them). */
   get served(): { method: Method; pattern: string }[] {
     return this.routes.map(({ method, pattern }) => ({ method, pattern }));
+  }
+
+  /** The routes defined as specs (app/routeSpec.ts): what app/openapi.ts publishes. */
+  get definitions(): readonly AnyRouteSpec[] {
+    return this.specs;
+  }
+
+  /** Serves a route spec: its access rule, then its schemas, then its handler. */
+  define(spec: AnyRouteSpec, access: AccessCheck) {
+    this.specs.push(spec);
+    this.add(spec.method, spec.path, routeHandler(spec, access));
   }
 
   get(pattern: string, handler: HttpHandler) {

@@ -1,16 +1,7 @@
-// app/validate.ts — small, strict checks for JSON request bodies.
+// app/validate.ts — the text rules every field obeys, and the checks zod cannot state:
+// request shapes themselves are zod schemas (app/schemas.ts).
 import { AppError, ErrorCode } from '../core/errors.ts';
 import { JSON_NESTING_DEPTH_MAX } from '../core/limits.ts';
-
-export function bodyObject(body: unknown, allowed: string[]): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new AppError(ErrorCode.BAD_REQUEST, 'body must be a JSON object');
-  }
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw new AppError(ErrorCode.BAD_REQUEST, `unknown field "${key.slice(0, 32)}"`);
-  }
-  return body as Record<string, unknown>;
-}
 
 /**
  * What text a field may hold. Never NUL (PostgreSQL refuses the whole statement) nor an
@@ -39,15 +30,6 @@ export function checkText(name: string, value: string, kind: TextKind = 'line'):
   return value;
 }
 
-export function stringField(o: Record<string, unknown>, name: string, min: number, max: number, pattern?: RegExp, kind: TextKind = 'line'): string {
-  const v = o[name];
-  if (typeof v !== 'string') throw new AppError(ErrorCode.BAD_REQUEST, `${name} must be a string`);
-  if (v.length < min || v.length > max) throw new AppError(ErrorCode.BAD_REQUEST, `${name} must be ${min}..${max} characters`);
-  checkText(name, v, kind);
-  if (pattern && !pattern.test(v)) throw new AppError(ErrorCode.BAD_REQUEST, `${name} has an invalid format`);
-  return v;
-}
-
 /**
  * Every string anywhere in a decoded JSON value (keys included) is a single line of text,
  * nested at most JSON_NESTING_DEPTH_MAX deep: for bodies passed on whole, like matchmaking's
@@ -65,13 +47,6 @@ export function checkTextDeep(value: unknown, path: string, depth = 0): void {
     if (!Array.isArray(value)) checkText(`${path} key`, k);
     checkTextDeep(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, depth + 1);
   }
-}
-
-export function integerField(o: Record<string, unknown>, name: string, min: number, max: number): number {
-  const v = o[name];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new AppError(ErrorCode.BAD_REQUEST, `${name} must be a whole number`);
-  if (v < min || v > max) throw new AppError(ErrorCode.BAD_REQUEST, `${name} must be between ${min} and ${max}`);
-  return v;
 }
 
 /** A real calendar date written YYYY-MM-DD. */

@@ -39,3 +39,27 @@ t.test('each bad value is refused and named', async (t) => {
   }
   t.ok(new ConfigError('x') instanceof Error);
 });
+
+t.test('the message starts with the variable that is wrong, for every variable the schema reads', async (t) => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ DRAW_SEED_KEY: 'AB'.repeat(32) }, /^DRAW_SEED_KEY must be 64 lowercase hex/],
+    [{ DRAW_SIGNING_KEY: 'zz' }, /^DRAW_SIGNING_KEY must be 64 lowercase hex/],
+    [{ DRAW_BEACON: 'chainlink' }, /^DRAW_BEACON must be "none" or "drand", got "chainlink"/],
+    [{ DRAW_BEACON_URL: 'ftp://drand' }, /^DRAW_BEACON_URL must start with http:\/\/ or https:\/\//],
+    [{ DRAW_BEACON_CHAIN: 'quicknet' }, /^DRAW_BEACON_CHAIN must be a drand chain hash/],
+    [{ DRAW_REVEAL_WAIT_SECONDS: '-1' }, /^DRAW_REVEAL_WAIT_SECONDS must be a whole number, got "-1"/],
+    [{ BET_RATE_BURST: '100001' }, /^BET_RATE_BURST must be between 1 and 100000, got 100001/],
+    [{ TRUSTED_PROXY: '10.0.0.1, proxy.internal' }, /^TRUSTED_PROXY entry "proxy.internal" is not an IP address/],
+    [{ PORT: '80', LOG_LEVEL: 'LOUD' }, /^LOG_LEVEL must be one of fatal, error/],
+  ];
+  for (const [env, message] of cases) t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env));
+});
+
+t.test('an empty variable means its default, and variables that are not ours are ignored', async (t) => {
+  const c = loadConfig({ PORT: '', LOG_LEVEL: '', BET_WRITE_MODE: '', DRAW_BEACON_URL: '', HOME: '/root', PATH: '/bin' });
+  t.equal(c.port, 2567);
+  t.equal(c.logLevel, 'info');
+  t.equal(c.betWriteMode, 'batch');
+  t.equal(c.beaconUrl, 'https://api.drand.sh');
+  t.equal(loadConfig({ DRAW_BEACON_URL: 'https://drand.example/' }).beaconUrl, 'https://drand.example', 'without its trailing slash');
+});

@@ -31,6 +31,7 @@ const WS_RUNS = Number(process.env.FUZZ_WS_RUNS ?? 400);
 const ROUTES: { method: 'GET' | 'POST'; pattern: string }[] = [
   { method: 'GET', pattern: '/healthz' },
   { method: 'GET', pattern: '/metrics' },
+  { method: 'GET', pattern: '/api/openapi.json' },
   { method: 'POST', pattern: '/api/auth/register' },
   { method: 'POST', pattern: '/api/auth/login' },
   { method: 'POST', pattern: '/api/auth/logout' },

@@ -1,0 +1,99 @@
+// app/routeSpec.ts — one HTTP route as data: its method, path, what it accepts (zod schemas
+// from app/schemas.ts), who may call it, what it answers, and its handler. The server runs
+// it (access check, then parse, then handle) and app/openapi.ts publishes it: the document
+// cannot drift from what is served, since both read the same table.
+import { z } from 'zod';
+import { AppError, ErrorCode, invariant } from '../core/errors.ts';
+import type { SessionPlayer } from '../ledger/players.ts';
+import type { HttpHandler, HttpRequest, HttpResponse } from './http.ts';
+
+/** Who may call a route: a player's session (Bearer), an operator (Basic), or either. */
+export type Security = 'session' | 'operator' | 'sessionOrOperator';
+
+export interface Caller {
+  /** The session's player; set whenever a route's security is 'session'. */
+  player: SessionPlayer | null;
+  operator: boolean;
+}
+
+/** Decides access before anything else is read: a Caller, or the answer that refuses. */
+export type AccessCheck = (security: Security, req: HttpRequest) => Promise<Caller | HttpResponse>;
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteContext<P, Q, B> extends Caller {
+  req: HttpRequest;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
+  method: 'GET' | 'POST';
+  /** uWS pattern: `:name` is one path segment. */
+  path: string;
+  summary: string;
+  security?: Security;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Route-specific answers, status -> when; app/openapi.ts adds those every route shares. */
+  responses: Record<number, string>;
+  /** Not part of the published API (probes and scrapes): left out of the OpenAPI document. */
+  internal?: boolean;
+  handle(ctx: RouteContext<Parsed<P>, Parsed<Q>, Parsed<B>>): HttpResponse | Promise<HttpResponse>;
+}
+
+export type AnyRouteSpec = RouteSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
+
+/** Declares a route; the schemas given type its handler's params, query and body. */
+export function route<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(spec: RouteSpec<P, Q, B>): AnyRouteSpec {
+  return spec as unknown as AnyRouteSpec;
+}
+
+const NOBODY: Caller = { player: null, operator: false };
+
+/** The handler HttpRoutes runs for a route: access, then params, query and body, then the route's own work. */
+export function routeHandler(spec: AnyRouteSpec, access: AccessCheck): HttpHandler {
+  return async (req) => {
+    const caller = spec.security ? await access(spec.security, req) : NOBODY;
+    if ('status' in caller) return caller;
+    invariant(spec.security !== 'session' || caller.player !== null, `${spec.path}: a session route without its player`);
+    return spec.handle({
+      ...caller,
+      req,
+      params: spec.params && parseInput(spec.params, req.params, 'path parameter '),
+      query: spec.query && parseInput(spec.query, firstValues(req.query), 'query parameter '),
+      body: spec.body && parseInput(spec.body, req.body, ''),
+    });
+  };
+}
+
+/**
+ * `value` as `schema` has it, or a 400 BAD_REQUEST naming the first wrong field: the same
+ * { code, message } every refusal has, so a client reads one shape.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new AppError(ErrorCode.BAD_REQUEST, issueMessage(result.error.issues[0], where));
+}
+
+/** "email must be a string", "unknown field "admin"", "body must be a JSON object". */
+export function issueMessage(issue: z.core.$ZodIssue, where: string): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field "${String(issue.keys[0]).slice(0, 32)}"`;
+  if (issue.path.length === 0) return issue.message;
+  return `${where}${issue.path.map(String).join('.').slice(0, 64)} ${issue.message}`;
+}
+
+/** A query string as an object: a repeated parameter counts by its first value, as URLSearchParams.get reads it. */
+function firstValues(query: URLSearchParams): Record<string, string> {
+  // No prototype: a parameter named __proto__ is just a name.
+  const values: Record<string, string> = Object.create(null);
+  for (const [name, value] of query) if (!Object.hasOwn(values, name)) values[name] = value;
+  return values;
+}

@@ -1,0 +1,116 @@
+// app/schemas.ts — what every HTTP route accepts, stated once as zod schemas: the routes
+// parse with them (app/routeSpec.ts) and the OpenAPI document is generated from them
+// (app/openapi.ts). Messages are short predicates; the field's name is put in front of
+// them when a request is refused ("email must be 3..254 characters").
+import { z } from 'zod';
+import {
+  DEPOSIT_AMOUNT_MINOR_MAX,
+  DEPOSIT_AMOUNT_MINOR_MIN,
+  IDEMPOTENCY_KEY_LENGTH_MAX,
+} from '../core/limits.ts';
+import { DRAW_ID_PATTERN, HEX_32_PATTERN } from '../core/patterns.ts';
+import { ticketRowId } from '../ledger/tickets.ts';
+import { isCalendarDate, textProblem, type TextKind } from './validate.ts';
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+const COUNTRY_PATTERN = /^[A-Za-z]{2}$/;
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+export const AUDITOR_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
+export const EXPOSED_MATCHMAKE_METHODS = ['joinOrCreate', 'join', 'joinById', 'reconnect'] as const;
+
+/** Longest email we take (RFC 5321's path limit). */
+const EMAIL_LENGTH_MAX = 254;
+/** Longest password we hash: scrypt's cost does not depend on it, but a body's size does. */
+const PASSWORD_LENGTH_MAX = 128;
+const PASSWORD_LENGTH_MIN = 10;
+const REGION_LENGTH_MAX = 64;
+/** Game ids are at most 43 characters (games/calendar.ts); a query asking for more is malformed. */
+const GAME_ID_LENGTH_MAX = 64;
+const DRAWS_LISTED_MAX = 100;
+
+/**
+ * A string of min..max UTF-16 units that is acceptable text of its kind (app/validate.ts:
+ * never NUL or a lone surrogate; a line has no control characters either), then matches
+ * `pattern` if given.
+ */
+export function text(min: number, max: number, pattern?: RegExp, kind: TextKind = 'line') {
+  const length = z
+    .string({ error: 'must be a string' })
+    .min(min, `must be ${min}..${max} characters`)
+    .max(max, `must be ${min}..${max} characters`)
+    .superRefine((value, ctx) => {
+      const problem = textProblem(value, kind);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+  return pattern ? length.regex(pattern, 'has an invalid format') : length;
+}
+
+/** Every answer that is not a success: a stable machine-readable code and words for people. */
+export const ErrorBody = z
+  .object({
+    code: z.string().regex(/^[A-Z_]+$/).describe('Stable, machine-readable (core/errors.ts)'),
+    message: z.string().describe('For people; may change'),
+  });
+
+/** A body must be a JSON object with only the fields named: an unknown field is refused by name. */
+function body<T extends z.ZodRawShape>(shape: T) {
+  return z.strictObject(shape, { error: 'body must be a JSON object' });
+}
+
+const DrawId = z.string().regex(DRAW_ID_PATTERN, 'is malformed').describe('A draw\'s public id, e.g. lotto649-2026-05-01');
+
+export const schemas = {
+  register: body({
+    email: text(3, EMAIL_LENGTH_MAX, EMAIL_PATTERN),
+    password: text(PASSWORD_LENGTH_MIN, PASSWORD_LENGTH_MAX, undefined, 'secret'),
+    dateOfBirth: text(10, 10, DATE_PATTERN).refine(isCalendarDate, 'must be a date YYYY-MM-DD'),
+    country: text(2, 2, COUNTRY_PATTERN).describe('ISO 3166-1 alpha-2'),
+    region: text(1, REGION_LENGTH_MAX).optional(),
+  }),
+  // No format check on a login's email: a wrong one is just a failed login, counted as such.
+  login: body({
+    email: text(3, EMAIL_LENGTH_MAX),
+    password: text(1, PASSWORD_LENGTH_MAX, undefined, 'secret'),
+  }),
+  deposit: body({
+    amount: z
+      .int({ error: 'must be a whole number' })
+      .min(DEPOSIT_AMOUNT_MINOR_MIN, `must be between ${DEPOSIT_AMOUNT_MINOR_MIN} and ${DEPOSIT_AMOUNT_MINOR_MAX}`)
+      .max(DEPOSIT_AMOUNT_MINOR_MAX, `must be between ${DEPOSIT_AMOUNT_MINOR_MIN} and ${DEPOSIT_AMOUNT_MINOR_MAX}`)
+      .describe('Minor units (cents)'),
+    idempotencyKey: text(1, IDEMPOTENCY_KEY_LENGTH_MAX, IDEMPOTENCY_KEY_PATTERN).describe('The same key retries the same deposit'),
+  }),
+  drawsQuery: z.object({
+    game: z.string({ error: 'is required' }).min(1, 'is required').max(GAME_ID_LENGTH_MAX, `must be at most ${GAME_ID_LENGTH_MAX} characters`),
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, `must be 1..${DRAWS_LISTED_MAX}`)
+      .refine((v) => Number(v) >= 1 && Number(v) <= DRAWS_LISTED_MAX, `must be 1..${DRAWS_LISTED_MAX}`)
+      .optional()
+      .describe(`How many draws, 1..${DRAWS_LISTED_MAX}; 20 when absent`),
+  }),
+  drawParams: z.object({ drawId: DrawId }),
+  ticketParams: z.object({
+    ticketId: z
+      .string()
+      .refine((id) => ticketRowId(id) !== null, 'is malformed')
+      .describe('T followed by the ticket\'s serial number, as on its receipt'),
+  }),
+  auditorParams: z.object({ drawId: DrawId, name: z.string().regex(AUDITOR_NAME_PATTERN, 'is malformed') }),
+  auditorCommit: body({
+    name: text(1, 32, AUDITOR_NAME_PATTERN),
+    commitment: text(64, 64, HEX_32_PATTERN).describe('seedCommitment(drawId, "auditor:<name>", seed), hex (draw/README.md)'),
+  }),
+  auditorReveal: body({ seed: text(64, 64, HEX_32_PATTERN).describe('The 32-byte seed committed to, hex') }),
+  // The method is checked by the handler: an unknown one is a 404, as for a path we do not serve.
+  matchmakeParams: z.object({
+    method: z.string().meta({ enum: [...EXPOSED_MATCHMAKE_METHODS] }),
+    roomName: z.string().describe('A room type for joinOrCreate and join; a room id for joinById and reconnect'),
+  }),
+  // Passed on whole to the room's onAuth/onJoin, after a deep text check (app/validate.ts).
+  joinOptions: z
+    .record(z.string(), z.unknown(), { error: 'join options must be an object' })
+    .optional()
+    .describe('The room\'s join options (rooms/), e.g. { "drawId": "lotto649-2026-05-01" }'),
+};
