@@ -5,7 +5,7 @@ import { matchMaker, createAuthContext } from '@colyseus/core';
 import type pg from 'pg';
 import type { Clock } from '../core/clock.ts';
 import { AppError, ErrorCode, invariant } from '../core/errors.ts';
-import { HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE, PLAYER_AGE_YEARS_MIN, SESSION_TTL_MS } from '../core/limits.ts';
+import { DRAWS_LISTED_DEFAULT, DRAWS_LISTED_SINCE_MS, HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE, PLAYER_AGE_YEARS_MIN, PLAYER_AGE_YEARS_PLAUSIBLE_MAX, SESSION_TTL_MS } from '../core/limits.ts';
 import { DEFAULT_SCHEDULE_MODE, scheduleView, type ScheduleMode } from '../games/calendar.ts';
 import { allGames, gameById } from '../games/index.ts';
 import { listDraws, type DrawRow } from '../ledger/draws.ts';
@@ -46,13 +46,6 @@ export interface ApiDeps {
   roomNames: readonly string[];
 }
 
-/** A date of birth further back than this is a typing mistake, not a player. */
-const PLAYER_AGE_YEARS_PLAUSIBLE_MAX = 130;
-/** Draws listed when the query names no limit. */
-const DRAWS_LISTED_DEFAULT = 20;
-/** Yesterday's draws stay listed so players can find recent results. */
-const DRAWS_LISTED_SINCE_MS = 24 * 60 * 60 * 1000;
-
 /** A draw as everyone may see it: its commitments are public from creation, before sales open. */
 export function drawView(d: DrawRow, auditors: { name: string; commitment: string }[] = []) {
   return {
@@ -79,7 +72,6 @@ export function drawView(d: DrawRow, auditors: { name: string; commitment: strin
     haltedReason: d.haltedReason,
   };
 }
-
 
 /** The API, in the order a player meets it. */
 export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {

@@ -20,6 +20,7 @@ import { drawView } from './api.ts';
 import type { HttpRoutes } from './http.ts';
 import { route, type AnyRouteSpec } from './routeSpec.ts';
 import { schemas } from './schemas.ts';
+import { SEALED_TREES_CACHED_MAX } from '../core/limits.ts';
 
 export interface DrawApiDeps {
   pool: pg.Pool;
@@ -28,9 +29,6 @@ export interface DrawApiDeps {
   operatorCredentials?: string;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
 }
-
-/** Sealed trees kept in memory for inclusion proofs (~64 bytes per ticket each). */
-const SEALED_TREES_CACHED_MAX = 2;
 
 interface SealedTree {
   tree: MerkleTree;

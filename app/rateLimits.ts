@@ -22,20 +22,7 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ErrorCode, RetryLaterError } from '../core/errors.ts';
-import {
-  LOGIN_ATTEMPTS_PER_ADDRESS_MAX,
-  LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW_SECONDS,
-  LOGIN_FAILURES_PER_ADDRESS_MAX,
-  LOGIN_FAILURES_PER_ADDRESS_WINDOW_SECONDS,
-  LOGIN_PAIR_BACKOFF_SECONDS_BASE,
-  LOGIN_PAIR_BACKOFF_SECONDS_MAX,
-  LOGIN_PAIR_FAILURES_FREE,
-  LOGIN_PAIR_FAILURES_WINDOW_SECONDS,
-  RATE_LIMIT_STORE_TIMEOUT_MS,
-  RATE_LIMIT_SWEEP_EVERY_MS,
-  REGISTRATIONS_PER_ADDRESS_MAX,
-  REGISTRATIONS_PER_ADDRESS_WINDOW_SECONDS,
-} from '../core/limits.ts';
+import { LIMIT_STORE_ERROR_LOG_EVERY_MS, LOGIN_ATTEMPTS_PER_ADDRESS_MAX, LOGIN_ATTEMPTS_PER_ADDRESS_WINDOW_SECONDS, LOGIN_FAILURES_PER_ADDRESS_MAX, LOGIN_FAILURES_PER_ADDRESS_WINDOW_SECONDS, LOGIN_PAIR_BACKOFF_SECONDS_BASE, LOGIN_PAIR_BACKOFF_SECONDS_MAX, LOGIN_PAIR_FAILURES_FREE, LOGIN_PAIR_FAILURES_WINDOW_SECONDS, RATE_LIMIT_STORE_TIMEOUT_MS, RATE_LIMIT_SWEEP_EVERY_MS, REGISTRATIONS_PER_ADDRESS_MAX, REGISTRATIONS_PER_ADDRESS_WINDOW_SECONDS } from '../core/limits.ts';
 import { deleteExpiredRateLimits, RATE_LIMITS_TABLE } from '../ledger/rateLimits.ts';
 import { addressKey } from './clientAddress.ts';
 import { ThrottledLog, type Logger } from '../core/logger.ts';
@@ -179,13 +166,10 @@ function memoryLimiter(keyPrefix: string, budget: Budget): RateLimiterMemory {
   return new RateLimiterMemory(options(keyPrefix, budget));
 }
 
-/** While Redis is away ioredis fails every reconnection attempt; one line this often says so. */
-const STORE_ERROR_LOG_EVERY_MS = 10_000;
-
 /** The limits' own Redis connection: quick to give up, so the in-memory insurance decides instead. */
 function rateLimitRedis(url: string, logger: Logger): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: RATE_LIMIT_STORE_TIMEOUT_MS, enableOfflineQueue: false });
-  const log = new ThrottledLog(logger, STORE_ERROR_LOG_EVERY_MS);
+  const log = new ThrottledLog(logger, LIMIT_STORE_ERROR_LOG_EVERY_MS);
   // Without a listener ioredis prints every failed reconnect; one line now and then says it.
   redis.on('error', (err: Error) => log.warn('rate-limit Redis unavailable: limits are per process until it is back', { err: { message: err.message } }));
   return redis;

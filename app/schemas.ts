@@ -3,11 +3,7 @@
 // (app/openapi.ts). Messages are short predicates; the field's name is put in front of
 // them when a request is refused ("email must be 3..254 characters").
 import { z } from 'zod';
-import {
-  DEPOSIT_AMOUNT_MINOR_MAX,
-  DEPOSIT_AMOUNT_MINOR_MIN,
-  IDEMPOTENCY_KEY_LENGTH_MAX,
-} from '../core/limits.ts';
+import { DEPOSIT_AMOUNT_MINOR_MAX, DEPOSIT_AMOUNT_MINOR_MIN, DRAWS_LISTED_MAX, EMAIL_LENGTH_MAX, GAME_ID_LENGTH_MAX, IDEMPOTENCY_KEY_LENGTH_MAX, PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, REGION_LENGTH_MAX } from '../core/limits.ts';
 import { DRAW_ID_PATTERN, HEX_32_PATTERN } from '../core/patterns.ts';
 import { ticketRowId } from '../ledger/tickets.ts';
 import { isCalendarDate, textProblem, type TextKind } from './validate.ts';
@@ -18,16 +14,6 @@ const COUNTRY_PATTERN = /^[A-Za-z]{2}$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 export const AUDITOR_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
 export const EXPOSED_MATCHMAKE_METHODS = ['joinOrCreate', 'join', 'joinById', 'reconnect'] as const;
-
-/** Longest email we take (RFC 5321's path limit). */
-const EMAIL_LENGTH_MAX = 254;
-/** Longest password we hash: scrypt's cost does not depend on it, but a body's size does. */
-const PASSWORD_LENGTH_MAX = 128;
-const PASSWORD_LENGTH_MIN = 10;
-const REGION_LENGTH_MAX = 64;
-/** Game ids are at most 43 characters (games/calendar.ts); a query asking for more is malformed. */
-const GAME_ID_LENGTH_MAX = 64;
-const DRAWS_LISTED_MAX = 100;
 
 /**
  * A string of min..max UTF-16 units that is acceptable text of its kind (app/validate.ts:

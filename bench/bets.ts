@@ -139,7 +139,7 @@ function processCpuSeconds(pid: number): number {
 async function startServerProcess(env: Record<string, string>): Promise<RunningProcess> {
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  // The same flags as `npm start`.
+  // The same Node flags as `npm start`, on the sources through tsx (as the baseline trees ran).
   const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, '--import', 'tsx', path.join(ROOT, 'server.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info' },

@@ -327,3 +327,27 @@ export const DRAW_TICKETS_PER_PAGE_MAX = 10_000;
 export const BET_CONNECT_MS_MAX = 2_000;
 /** Log a dying database connection at most this often: a fail-over kills every connection at once. */
 export const CONNECTION_ERROR_LOG_EVERY_MS = 5_000;
+
+// ---- The HTTP API: input bounds, listings, caches ----
+/** Longest email we take (RFC 5321's path limit). */
+export const EMAIL_LENGTH_MAX = 254;
+/** Longest password we hash: scrypt's cost does not depend on it, but a body's size does. */
+export const PASSWORD_LENGTH_MAX = 128;
+/** Shortest password we take (NIST SP 800-63B asks at least 8). */
+export const PASSWORD_LENGTH_MIN = 10;
+/** Longest region name a player may give at registration. */
+export const REGION_LENGTH_MAX = 64;
+/** Game ids are at most 43 characters (games/calendar.ts); a query asking for more is malformed. */
+export const GAME_ID_LENGTH_MAX = 64;
+/** Most draws one listing returns. */
+export const DRAWS_LISTED_MAX = 100;
+/** A date of birth further back than this is a typing mistake, not a player. */
+export const PLAYER_AGE_YEARS_PLAUSIBLE_MAX = 130;
+/** Draws listed when the query names no limit. */
+export const DRAWS_LISTED_DEFAULT = 20;
+/** Yesterday's draws stay listed so players can find recent results. */
+export const DRAWS_LISTED_SINCE_MS = 24 * 60 * 60 * 1000;
+/** Sealed trees kept in memory for inclusion proofs (~64 bytes per ticket each). */
+export const SEALED_TREES_CACHED_MAX = 2;
+/** While Redis is away ioredis fails every reconnection attempt; one line this often says so. */
+export const LIMIT_STORE_ERROR_LOG_EVERY_MS = 10_000;

@@ -17,6 +17,12 @@ const devDependencies = new Set(Object.keys(pkg.devDependencies ?? {}));
 /** Folders and files that run in production; test/ and bench/ may use devDependencies too. */
 const RUNTIME_ROOTS = ['server.ts', 'app', 'core', 'ledger', 'actors', 'rooms', 'games', 'draw', 'bin'];
 const DEV_ROOTS = ['test', 'bench'];
+/**
+ * Packages we never import that a dependency imports when it loads. uwebsockets-express is an
+ * optional peer of the uWS transport, which imports it at module load: without it that
+ * import's rejection goes unhandled and the process exits before it serves anything.
+ */
+const LOADED_BY_DEPENDENCIES: Record<string, string> = { 'uwebsockets-express': '@colyseus/uwebsockets-transport' };
 
 function sourceFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return /\.(ts|mts|mjs)$/.test(path) && !path.endsWith('.d.ts') ? [path] : [];
@@ -79,7 +85,16 @@ t.test('every package imported at run time is a dependency, not a devDependency'
 t.test('every dependency runs: it is imported at run time, or is the loader npm start uses', async (t) => {
   const loaders = [...String(pkg.scripts.start).matchAll(/--import\s+(\S+)/g)].map((m) => m[1]);
   for (const name of dependencies) {
-    t.ok(runtime.has(name) || loaders.includes(name), `${name} is imported by the server, a CLI or the bin (or loaded by npm start)`);
+    const peerOf = LOADED_BY_DEPENDENCIES[name];
+    t.ok(runtime.has(name) || loaders.includes(name) || peerOf !== undefined, `${name} is imported by the server, a CLI or the bin (or loaded by npm start or a dependency)`);
+  }
+});
+
+t.test('a dependency listed because another loads it is that one\'s peer', async (t) => {
+  for (const [name, by] of Object.entries(LOADED_BY_DEPENDENCIES)) {
+    t.ok(dependencies.has(by), `${by} is a dependency`);
+    const peers = JSON.parse(readFileSync(join(ROOT, 'node_modules', by, 'package.json'), 'utf8')).peerDependencies ?? {};
+    t.ok(name in peers, `${by} declares ${name} as a peer`);
   }
 });
 
