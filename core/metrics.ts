@@ -1,6 +1,6 @@
 // core/metrics.ts — Prometheus metrics, one registry per server instance.
 import client from 'prom-client';
-import { BET_BATCH_SIZE_MAX, BET_QUERY_MS_MAX } from './limits.ts';
+import { BET_BATCH_SIZE_MAX, BET_QUERY_MS_MAX, CLOCK_SKEW_WARN_MS } from './limits.ts';
 
 /**
  * Histogram buckets from `min` up to the limit `max` that bounds what is observed, on a
@@ -85,12 +85,12 @@ function drawMetrics(registry: client.Registry) {
     }),
     clockSkew: new client.Gauge({
       name: 'lottery_clock_skew_seconds',
-      help: 'Database clock minus this process clock (warned past 0.1 s)',
+      help: `Database clock minus this process clock (warned past ${CLOCK_SKEW_WARN_MS / 1000} s)`,
       registers: [registry],
     }),
     clockSkewed: new client.Gauge({
       name: 'lottery_clock_skewed',
-      help: '1 while this process clock is more than 100 ms from the database clock',
+      help: `1 while this process clock is more than ${CLOCK_SKEW_WARN_MS} ms from the database clock`,
       registers: [registry],
     }),
     drawsLed: new client.Gauge({
