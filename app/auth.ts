@@ -128,7 +128,7 @@ export class PasswordQueue {
     }
     if (this.running >= this.limits.runningMax) {
       // Each round of `runningMax` checks ahead takes about one mean check time.
-      const waitMs = Math.ceil((this.waitingCount + 1) / this.limits.runningMax) * this.checkMsMean;
+      const waitMs = Math.ceil((this.checksAhead(key) + 1) / this.limits.runningMax) * this.checkMsMean;
       if (this.waitingCount >= this.limits.queuedMax || waitMs > this.limits.waitMsMax) {
         const retryAfterSeconds = Math.max(PASSWORD_QUEUE_RETRY_AFTER_SECONDS, Math.ceil(waitMs / 1000));
         throw new RetryLaterError(ErrorCode.RATE_LIMITED, 'too many logins and registrations right now; try again in a few seconds', 429, retryAfterSeconds);
@@ -152,6 +152,18 @@ export class PasswordQueue {
       if (left === 0) this.byAddress.delete(key);
       else this.byAddress.set(key, left);
     }
+  }
+
+  /**
+   * Waiting checks a new one from `key` would wait behind, served round-robin by address: its
+   * own address's line, and from every other address at most one per turn it must wait for.
+   * Counting every waiting check instead would refuse a player because one address flooded.
+   */
+  private checksAhead(key: string): number {
+    const own = this.waiting.get(key)?.length ?? 0;
+    let ahead = own;
+    for (const [other, line] of this.waiting) if (other !== key) ahead += Math.min(line.length, own + 1);
+    return ahead;
   }
 
   /** Waits in `key`'s line until release() hands this check a running slot. */

@@ -115,6 +115,20 @@ t.test('the password queue admits only as many checks as it expects to finish wi
   t.ok(refused?.retryAfterSeconds >= 1, 'with a Retry-After');
 });
 
+t.test('the expected wait counts the round-robin: one flooding address does not get a player elsewhere refused', async (t) => {
+  const checkMs = 20;
+  const work = { hash: async () => 'hash', verify: () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), checkMs)) };
+  const queue = new PasswordQueue({ runningMax: 1, queuedMax: 32, perAddressMax: 8, waitMsMax: 3 * checkMs }, work);
+  for (let i = 0; i < 20; i++) await queue.verify('10.7.7.7', 'pw', 's');
+  // The flooder's own checks expect to wait behind each other: past three checks' time, refused.
+  const flood = Array.from({ length: 8 }, () => queue.verify('10.8.8.8', 'pw', 's'));
+  // A player elsewhere waits behind one of them, not all: admitted.
+  const player = queue.verify('10.9.9.9', 'pw', 's');
+  const floodOutcomes = await Promise.allSettled(flood);
+  t.equal(await player, true, 'the player was checked');
+  t.ok(floodOutcomes.some((o) => o.status === 'rejected'), 'the flooder met the wait limit');
+});
+
 t.test('an unknown email is checked against a decoy, at the cost of a real check', async (t) => {
   const calls: string[] = [];
   const work = {

@@ -67,6 +67,10 @@ export async function startFaultDay(o: FaultDayOptions): Promise<FaultDay> {
     procs.push(await startServerProcess(env));
     procs.push(...(await Promise.all(Array.from({ length: o.processes - 1 }, () => startServerProcess(env)))));
 
+    // Players first: on a busy machine their password checks take seconds, which must not
+    // come out of the draw's short sales window.
+    const tokens = await Promise.all(Array.from({ length: o.players }, async (_, i) => (await newPlayer(procs[i % procs.length].url, 1_000_000)).token));
+
     // The cluster's keys, so that the process leading the draw can reveal its seed.
     const drawKeys = loadDrawKeys({ seedKey: keys.DRAW_SEED_KEY, signingKey: keys.DRAW_SIGNING_KEY }, '', createLogger('silent'));
     const runner = new DrawRunner({
@@ -92,7 +96,6 @@ export async function startFaultDay(o: FaultDayOptions): Promise<FaultDay> {
     const opened = await until(async () => (await db.pool.query(`select status from draws where id = $1`, [draw.id])).rows[0].status === 'open', 5_000, 50);
     if (!opened) throw new Error('no process opened the draw');
 
-    const tokens = await Promise.all(Array.from({ length: o.players }, async (_, i) => (await newPlayer(procs[i % procs.length].url, 1_000_000)).token));
     for (let i = 0; i < o.players; i++) {
       const port = procs[i % procs.length].port;
       // Each player stays with its process: a database fault must not cost anyone their socket.

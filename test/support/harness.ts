@@ -92,8 +92,11 @@ export async function http(base: string, method: string, path: string, body?: un
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** A 429 asking to wait longer than this is a real limit, not a busy password queue: not retried. */
-const BUSY_RETRY_AFTER_SECONDS_MAX = 5;
+/**
+ * A 429 asking to wait longer than this is a per-address budget (minutes to an hour), not a
+ * busy password queue (seconds; up to ten with three servers sharing two cores): not retried.
+ */
+const BUSY_RETRY_AFTER_SECONDS_MAX = 15;
 const BUSY_RETRIES_MAX = 10;
 
 /**
