@@ -20,7 +20,7 @@ import { parseBet, requestIdOf } from './betMessage.ts';
 import { SalesCloseCode } from './closeCodes.ts';
 import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
 import { authorizeJoin, unlessLedgerAway } from './joins.ts';
-import { clientOpen, colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
+import { clearSeatTimers, clientOpen, colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
 import { seatRefusal, type SeatHolder, type SeatState } from './seats.ts';
 import { SalesState } from './SalesState.ts';
 import type { RoomServices } from './services.ts';
@@ -369,6 +369,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
 
   onDispose() {
     for (const t of this.timers) clearTimeout(t);
+    clearSeatTimers(this);
     for (const sessionId of [...this.seatPlayers.keys()]) this.releaseSeat(sessionId);
     if (this.draw) this.services.tallies.release(this.draw.id);
   }

@@ -77,3 +77,17 @@ export function wrapRoomInternals(room: Room, own: { onMessage: (client: unknown
   target._onMessage = own.onMessage;
   if (own.reserveSeat) target._reserveSeat = own.reserveSeat;
 }
+
+/**
+ * Clears the timers Colyseus keeps per reserved seat (`_reservedSeatTimeouts`: 15 s for a join,
+ * the reconnection window for a dropped client). Colyseus leaves them running when a room is
+ * disposed, which holds a stopping process up to that long with nothing left to serve.
+ */
+export function clearSeatTimers(room: Room): void {
+  const timers = (room as unknown as { _reservedSeatTimeouts?: Record<string, NodeJS.Timeout> })._reservedSeatTimeouts;
+  invariant(typeof timers === 'object' && timers !== null, 'Colyseus Room._reservedSeatTimeouts is gone');
+  for (const id of Object.keys(timers)) {
+    clearTimeout(timers[id]);
+    delete timers[id];
+  }
+}
