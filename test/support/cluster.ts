@@ -142,6 +142,8 @@ export class ResilientPlayer {
   readonly rejoinMs: number[] = [];
   /** How long each rejoin took from the moment the socket dropped (SDK reconnection attempts included). */
   readonly dropToRejoinMs: number[] = [];
+  /** Matchmaking attempts that failed while rejoining: when each began, the port asked and why. */
+  readonly failedRejoinAttempts: { startedMs: number; port: number; message: string }[] = [];
   private droppedAtMs: number | undefined;
   private stopped = false;
   private rejoining: Promise<void> | undefined;
@@ -161,6 +163,7 @@ export class ResilientPlayer {
     while (Date.now() < deadline && !this.stopped) {
       const ports = this.ports();
       const port = ports[Math.floor(Math.random() * ports.length)];
+      const attemptMs = Date.now();
       try {
         const client = new Client(`ws://127.0.0.1:${port}`);
         client.auth.token = this.token;
@@ -170,6 +173,7 @@ export class ResilientPlayer {
         return;
       } catch (err) {
         lastError = err;
+        if (this.rejoining) this.failedRejoinAttempts.push({ startedMs: attemptMs, port, message: String((err as Error)?.message ?? err) });
         await new Promise((r) => setTimeout(r, 200));
       }
     }
