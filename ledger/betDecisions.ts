@@ -15,7 +15,13 @@ export interface BetToWrite {
   walletAccountId: number;
   drawId: number;
   requestId: string;
+  /** The game's bet type ('standard' where a game has only one). */
+  betType: string;
+  /** Stake of one line (the line price where the player does not choose it). */
+  stakeMinor: number;
   lines: number[][];
+  /** Each line as its game's bit-string mask (games/types.ts), in the order of `lines`. */
+  lineMasks: string[];
   quickPick: boolean;
   costMinor: number;
   receivedAtMs: number;
@@ -44,6 +50,8 @@ export type BetResult =
 /** What decides whether two bets with one request id are the same bet (see sameBet). */
 export interface BetIdentity {
   drawId: number;
+  betType: string;
+  stakeMinor: number;
   quickPick: boolean;
   lines: number[][];
 }
@@ -111,6 +119,7 @@ export function requestKey(bet: { playerId: number; requestId: string }): string
  */
 export function sameBet(original: BetIdentity, resend: BetIdentity): boolean {
   if (original.drawId !== resend.drawId || original.quickPick !== resend.quickPick) return false;
+  if (original.betType !== resend.betType || original.stakeMinor !== resend.stakeMinor) return false;
   if (original.lines.length !== resend.lines.length) return false;
   if (original.quickPick) return true;
   return canonicalLines(original.lines) === canonicalLines(resend.lines);

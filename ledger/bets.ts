@@ -164,7 +164,7 @@ async function beginAndLock(
 /** Earlier tickets for these (player, request id) pairs, one index probe per pair. */
 async function existingTickets(client: pg.PoolClient, bets: BetToWrite[]): Promise<Map<string, PriorTicket>> {
   const { rows } = await client.query(
-    `select t.id, t.player_id, t.request_id, t.draw_id, t.quick_pick, t.lines, t.cost_minor, t.received_at
+    `select t.id, t.player_id, t.request_id, t.draw_id, t.bet_type, t.stake_minor, t.quick_pick, t.lines, t.cost_minor, t.received_at
        from unnest($1::int8[], $2::text[]) as k(player_id, request_id)
        cross join lateral (
          select * from tickets t where t.player_id = k.player_id and t.request_id = k.request_id
@@ -176,6 +176,8 @@ async function existingTickets(client: pg.PoolClient, bets: BetToWrite[]): Promi
     found.set(requestKey({ playerId: r.player_id, requestId: r.request_id }), {
       rowId: Number(r.id),
       drawId: Number(r.draw_id),
+      betType: r.bet_type,
+      stakeMinor: Number(r.stake_minor),
       quickPick: r.quick_pick,
       lines: r.lines,
       costMinor: Number(r.cost_minor),
@@ -187,8 +189,9 @@ async function existingTickets(client: pg.PoolClient, bets: BetToWrite[]): Promi
 
 /**
  * The accepted bets as one JSON document with one-letter keys (Postgres parses it in C; it
- * is most of what a batch sends over the wire): d draw, u player, r request id, l lines,
- * n line count, c cost, q quick pick, t received (epoch ms), w wallet, o pool.
+ * is most of what a batch sends over the wire): d draw, u player, r request id, b bet type,
+ * s stake per line, l lines, m line masks, n line count, c cost, q quick pick, t received
+ * (epoch ms), w wallet, o pool.
  */
 function insertInput(bets: BetToWrite[], batch: BatchDecision): string {
   return JSON.stringify(
@@ -200,7 +203,10 @@ function insertInput(bets: BetToWrite[], batch: BatchDecision): string {
         d: bet.drawId,
         u: bet.playerId,
         r: bet.requestId,
+        b: bet.betType,
+        s: bet.stakeMinor,
         l: bet.lines,
+        m: bet.lineMasks,
         n: bet.lines.length,
         c: bet.costMinor,
         q: bet.quickPick,
@@ -226,15 +232,16 @@ async function insertTicketsAndDebit(client: pg.PoolClient, bets: BetToWrite[], 
   // ticket ids come back as one string in input order (ord), not as a row per ticket:
   // parsing a thousand rows was ~5% of the server's CPU per bet.
   const { rows } = await client.query({
-    name: 'bet-batch-insert-v3',
+    name: 'bet-batch-insert-v4',
     text: `with input as (
-       select d as draw_id, u as player_id, r as request_id, l as lines, n as line_count, c as cost_minor,
-              q as quick_pick, timestamptz 'epoch' + t * interval '1 millisecond' as received_at, w as wallet, o as pool, ord
-         from rows from (jsonb_to_recordset($1::jsonb) as (d int8, u int8, r text, l jsonb, n int2, c int8, q bool, t int8, w int8, o int8))
-              with ordinality as i(d, u, r, l, n, c, q, t, w, o, ord)
+       select d as draw_id, u as player_id, r as request_id, b as bet_type, s as stake_minor, l as lines, m as line_masks,
+              n as line_count, c as cost_minor, q as quick_pick, timestamptz 'epoch' + t * interval '1 millisecond' as received_at,
+              w as wallet, o as pool, ord
+         from rows from (jsonb_to_recordset($1::jsonb) as (d int8, u int8, r text, b text, s int8, l jsonb, m varbit[], n int2, c int8, q bool, t int8, w int8, o int8))
+              with ordinality as i(d, u, r, b, s, l, m, n, c, q, t, w, o, ord)
      ), ticket as (
-       insert into tickets (draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at)
-       select draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at from input
+       insert into tickets (draw_id, player_id, request_id, bet_type, stake_minor, lines, line_masks, line_count, cost_minor, quick_pick, received_at)
+       select draw_id, player_id, request_id, bet_type, stake_minor, lines, line_masks, line_count, cost_minor, quick_pick, received_at from input
        on conflict (player_id, request_id) do nothing
        returning id, player_id, request_id
      ), matched as (

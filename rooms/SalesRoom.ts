@@ -19,6 +19,7 @@ import { acceptedFrame, type AcceptedReply } from './acceptedWire.ts';
 import { parseBet, requestIdOf } from './betMessage.ts';
 import { SalesCloseCode } from './closeCodes.ts';
 import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
+import { drumLineMask } from '../games/lineMask.ts';
 import { authorizeJoin, unlessLedgerAway } from './joins.ts';
 import { clearSeatTimers, clientOpen, colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
 import { seatRefusal, type SeatHolder, type SeatState } from './seats.ts';
@@ -431,7 +432,11 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       drawPublicId: this.draw.publicId,
       playerPseudonym: data.pseudonym,
       requestId: bet.requestId,
+      betType: 'standard',
+      stakeMinor: this.game.linePriceMinor,
       lines: checked.lines,
+      // Lotto 6/49, the one game sold: one drum, so a line is that drum's numbers.
+      lineMasks: checked.lines.map((line) => drumLineMask(this.game.drums, [line])),
       quickPick: bet.quickPick !== undefined,
       costMinor: checked.lines.length * this.game.linePriceMinor,
       receivedAtMs,

@@ -2,6 +2,8 @@
 // every accepted bet gets its own ticket, in the order of the batch, and a request id that
 // already bought a ticket, in an earlier batch or earlier in the same one, gets that ticket
 // and is charged nothing.
+import { drumLineMask } from '../games/lineMask.ts';
+import { lotto649 } from '../games/lotto649.ts';
 import t from 'tap';
 import { writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
@@ -33,7 +35,10 @@ const bet = (requestId: string, first: number): BetToWrite => ({
   ...player,
   drawId: draw.id,
   requestId,
+  betType: 'standard',
+  stakeMinor: 200,
   lines: [[first, first + 1, first + 2, first + 3, first + 4, first + 5]],
+  lineMasks: [drumLineMask(lotto649.drums, [[first, first + 1, first + 2, first + 3, first + 4, first + 5]])],
   quickPick: false,
   costMinor: 200,
   receivedAtMs: Date.now(),

@@ -1,6 +1,8 @@
 // decideBets (ledger/betDecisions.ts) on its own: pure, no database. What a batch accepts,
 // refuses and answers as a duplicate follows from the data read in its transaction alone,
 // so its properties can be checked over thousands of generated batches in a second.
+import { drumLineMask } from '../games/lineMask.ts';
+import { lotto649 } from '../games/lotto649.ts';
 import t from 'tap';
 import fc from 'fast-check';
 import {
@@ -26,7 +28,10 @@ function bet(over: Partial<BetToWrite> = {}): BetToWrite {
     walletAccountId: 101,
     drawId: 1,
     requestId: 'r',
+    betType: 'standard',
+    stakeMinor: 200,
     lines: [[1, 2, 3, 4, 5, 6]],
+    lineMasks: [drumLineMask(lotto649.drums, [[1, 2, 3, 4, 5, 6]])],
     quickPick: false,
     costMinor: 200,
     receivedAtMs: OPEN_AT_MS + 10,
@@ -74,7 +79,7 @@ t.test('the fence refuses by the receive stamp and the draw as locked', async (t
 });
 
 t.test('a resend of a bought ticket gets that ticket even after cutoff; another bet under its id conflicts', async (t) => {
-  const prior: PriorTicket = { rowId: 7, drawId: 1, quickPick: false, lines: [[6, 5, 4, 3, 2, 1]], costMinor: 200, receivedAtMs: OPEN_AT_MS };
+  const prior: PriorTicket = { rowId: 7, drawId: 1, betType: 'standard', stakeMinor: 200, quickPick: false, lines: [[6, 5, 4, 3, 2, 1]], costMinor: 200, receivedAtMs: OPEN_AT_MS };
   const key = requestKey({ playerId: 1, requestId: 'r' });
   const late = bet({ receivedAtMs: CUTOFF_AT_MS + 5 });
   const other = bet({ lines: [[7, 8, 9, 10, 11, 12]] });
@@ -144,7 +149,7 @@ function generated(input: GeneratedBatch): { bets: BetToWrite[]; s: BatchState }
       receivedAtMs: b.late ? CUTOFF_AT_MS + 1 : OPEN_AT_MS + 1,
     }),
   );
-  const prior: PriorTicket = { rowId: 5, drawId: 1, quickPick: false, lines: [[1, 10, 11, 12, 13, 14]], costMinor: 200, receivedAtMs: OPEN_AT_MS };
+  const prior: PriorTicket = { rowId: 5, drawId: 1, betType: 'standard', stakeMinor: 200, quickPick: false, lines: [[1, 10, 11, 12, 13, 14]], costMinor: 200, receivedAtMs: OPEN_AT_MS };
   const s = state(
     input.balances.map((b, i) => [101 + i, b]),
     input.bought.map(() => prior),

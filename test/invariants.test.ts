@@ -114,8 +114,8 @@ t.test('a balance changed without a transfer is reported', async (t) => {
 
 t.test('a ticket without its stake transfer is reported', async (t) => {
   const v = await violationsAfter((c) =>
-    c.query(`insert into tickets (draw_id, player_id, request_id, lines, line_count, cost_minor, quick_pick, received_at)
-             select draw_id, player_id, 'forged', lines, line_count, cost_minor, quick_pick, received_at from tickets limit 1`),
+    c.query(`insert into tickets (draw_id, player_id, request_id, bet_type, stake_minor, lines, line_masks, line_count, cost_minor, quick_pick, received_at)
+             select draw_id, player_id, 'forged', bet_type, stake_minor, lines, line_masks, line_count, cost_minor, quick_pick, received_at from tickets limit 1`),
   );
   t.match(v.join('\n'), /ticket T\d+ has 0 stake transfers/);
 });

@@ -6,6 +6,8 @@
 // "The same bet": the same draw, and explicit lines equal as canonical lines (each line's
 // numbers and the lines themselves in any order), or a quick pick of as many lines (its
 // numbers are drawn anew at every send; a retried quick pick gets the original numbers).
+import { drumLineMask } from '../games/lineMask.ts';
+import { lotto649 } from '../games/lotto649.ts';
 import t from 'tap';
 import { sameBet, writeBetBatch, type BetToWrite } from '../ledger/bets.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
@@ -136,7 +138,10 @@ t.test('in one batch, a later copy of a request id with another bet is a conflic
     walletAccountId: rows[0].wallet,
     drawId: draw.id,
     requestId: 'batch',
+    betType: 'standard',
+    stakeMinor: 200,
     lines,
+    lineMasks: lines.map((line) => drumLineMask(lotto649.drums, [line])),
     quickPick,
     costMinor: 200 * lines.length,
     receivedAtMs: Date.now(),
@@ -151,7 +156,7 @@ t.test('in one batch, a later copy of a request id with another bet is a conflic
 });
 
 t.test('sameBet: the rule, as a pure function', async (t) => {
-  const lines = (l: number[][], quickPick = false, drawId = 1) => ({ drawId, quickPick, lines: l });
+  const lines = (l: number[][], quickPick = false, drawId = 1) => ({ drawId, betType: 'standard', stakeMinor: 200, quickPick, lines: l });
   t.ok(sameBet(lines(A), lines([A[1], A[0]])), 'lines in another order');
   t.ok(sameBet(lines([[1, 2, 3, 4, 5, 6]]), lines([[6, 5, 4, 3, 2, 1]])), 'numbers in another order');
   t.notOk(sameBet(lines(A), lines(B)), 'other lines');
