@@ -38,6 +38,13 @@ export const ErrorCode = {
   // --- Sockets, seats and sessions (issue 10) ---
   /** A player asked for more seats than one player may hold (core/limits.ts, rooms/seats.ts). */
   TOO_MANY_SEATS: 'TOO_MANY_SEATS',
+  // --- Games (issue 12) ---
+  /** A fixed-odds combination has reached the house's liability cap for this draw. */
+  SOLD_OUT: 'SOLD_OUT',
+  /** The bet type is not one of the game's (GET /api/games lists them). */
+  INVALID_BET_TYPE: 'INVALID_BET_TYPE',
+  /** The stake is not one the bet type offers. */
+  INVALID_STAKE: 'INVALID_STAKE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

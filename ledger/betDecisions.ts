@@ -25,9 +25,19 @@ export interface BetToWrite {
   quickPick: boolean;
   costMinor: number;
   receivedAtMs: number;
+  /**
+   * Fixed-odds games: what the ticket could cost the house per number combination, and the
+   * most the house sells on one combination of one draw (games/types.ts, liability).
+   */
+  liability?: BetLiability;
 }
 
-export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT';
+export interface BetLiability {
+  capMinor: number;
+  payouts: readonly { combination: string; payoutMinor: number }[];
+}
+
+export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT' | 'SOLD_OUT';
 
 export type BetResult =
   | {
@@ -81,6 +91,25 @@ export interface BatchState {
   balances: ReadonlyMap<number, number>;
   /** Tickets already bought, by requestKey. */
   existing: ReadonlyMap<string, PriorTicket>;
+  /**
+   * Per liabilityKey, what is sold on the combination and its cap, as locked. The cap is the
+   * one recorded at the combination's first sale in the draw; absent: nothing sold yet, and
+   * the bet's cap applies.
+   */
+  liabilities?: ReadonlyMap<string, SoldLiability>;
+}
+
+export interface SoldLiability {
+  soldMinor: number;
+  capMinor: number;
+}
+
+/** One combination of one draw, as liabilities are counted and locked. */
+export interface LiabilityAdd {
+  drawId: number;
+  combination: string;
+  addMinor: number;
+  capMinor: number;
 }
 
 export type BetDecision =
@@ -100,7 +129,14 @@ export interface BatchDecision {
   /** Total debit per wallet account, and credit per draw pool account. */
   walletDebits: Map<number, number>;
   poolCredits: Map<number, number>;
+  /** Liability the accepted bets add, by liabilityKey. */
+  liabilityAdds: Map<string, LiabilityAdd>;
   refusedCount: number;
+}
+
+/** A combination's key in BatchState.liabilities and BatchDecision.liabilityAdds. */
+export function liabilityKey(drawId: number, combination: string): string {
+  return `${drawId}:${combination}`;
 }
 
 /** A bet's idempotency key: one ticket per (player, request id). */
@@ -111,11 +147,12 @@ export function requestKey(bet: { playerId: number; requestId: string }): string
 /**
  * Whether `resend`, carrying the request id `original` was bought with, is that same bet
  * (answered with the original ticket, charged nothing) or another one (REQUEST_ID_CONFLICT).
- * Another draw is another bet. A quick pick is the same as a quick pick of as many lines:
- * its numbers are drawn anew at every send, and a retry must get the original numbers.
- * Explicit lines are the same when equal as canonical lines: each line's numbers sorted,
- * and the lines sorted, so the order a player listed them in carries no meaning (a line
- * listed twice is two lines).
+ * Another draw, bet type or stake is another bet. A quick pick is the same as a quick pick
+ * of as many lines: its numbers are drawn anew at every send, and a retry must get the
+ * original numbers. Explicit lines are the same when equal as the game's canonical lines
+ * (games/types.ts validateBet: lotto numbers sorted, a pick-3 straight in its order), with
+ * the lines sorted, so the order a player listed them in carries no meaning (a line listed
+ * twice is two lines).
  */
 export function sameBet(original: BetIdentity, resend: BetIdentity): boolean {
   if (original.drawId !== resend.drawId || original.quickPick !== resend.quickPick) return false;
@@ -127,7 +164,7 @@ export function sameBet(original: BetIdentity, resend: BetIdentity): boolean {
 
 function canonicalLines(lines: number[][]): string {
   return lines
-    .map((line) => [...line].sort((a, b) => a - b).join(','))
+    .map((line) => line.join(','))
     .sort()
     .join(';');
 }
@@ -156,6 +193,8 @@ export function decideBets(bets: readonly BetToWrite[], state: BatchState): Batc
   const acceptedByKey = new Map<string, number>();
   const walletDebits = new Map<number, number>();
   const poolCredits = new Map<number, number>();
+  const liabilityAdds = new Map<string, LiabilityAdd>();
+  const liabilities = new Map(state.liabilities ?? []);
   let refusedCount = 0;
   for (let i = 0; i < bets.length; i++) {
     const bet = bets[i];
@@ -165,7 +204,7 @@ export function decideBets(bets: readonly BetToWrite[], state: BatchState): Batc
     const earlier = acceptedByKey.get(key);
     const decision =
       earlier === undefined
-        ? decideFirst(bet, state.existing.get(key), state.draws.get(bet.drawId), balance, accepted.length)
+        ? decideFirst(bet, state.existing.get(key), state.draws.get(bet.drawId), balance, accepted.length, liabilities)
         : sameBet(bets[accepted[earlier]], bet)
           ? ({ outcome: 'repeat', ofAcceptedIndex: earlier, balanceMinor: balance } as const)
           : CONFLICT;
@@ -177,12 +216,20 @@ export function decideBets(bets: readonly BetToWrite[], state: BatchState): Batc
     accepted.push(i);
     walletDebits.set(bet.walletAccountId, (walletDebits.get(bet.walletAccountId) ?? 0) + bet.costMinor);
     poolCredits.set(decision.poolAccountId, (poolCredits.get(decision.poolAccountId) ?? 0) + bet.costMinor);
+    if (bet.liability) addLiability(bet.drawId, bet.liability, liabilities, liabilityAdds);
   }
-  return { decisions, accepted, walletDebits, poolCredits, refusedCount };
+  return { decisions, accepted, walletDebits, poolCredits, liabilityAdds, refusedCount };
 }
 
 /** A bet whose request id no earlier bet of this batch was accepted under. */
-function decideFirst(bet: BetToWrite, prior: PriorTicket | undefined, draw: LockedDraw | undefined, balance: number, acceptedIndex: number): BetDecision {
+function decideFirst(
+  bet: BetToWrite,
+  prior: PriorTicket | undefined,
+  draw: LockedDraw | undefined,
+  balance: number,
+  acceptedIndex: number,
+  liabilities: ReadonlyMap<string, SoldLiability>,
+): BetDecision {
   // A resend of a bought ticket returns that ticket, whatever has changed since (closed
   // draw, spent funds): checked before anything else.
   if (prior) return sameBet(prior, bet) ? { outcome: 'duplicate', prior, balanceMinor: balance } : CONFLICT;
@@ -191,7 +238,38 @@ function decideFirst(bet: BetToWrite, prior: PriorTicket | undefined, draw: Lock
   if (balance < bet.costMinor) {
     return { outcome: 'refused', code: 'INSUFFICIENT_FUNDS', message: `ticket costs ${bet.costMinor}, balance is ${balance}` };
   }
+  const soldOut = bet.liability && soldOutCombination(bet.drawId, bet.liability, liabilities);
+  if (soldOut) {
+    return { outcome: 'refused', code: 'SOLD_OUT', message: `combination ${soldOut} is sold out for this draw: the house takes no more on it` };
+  }
   return { outcome: 'accepted', acceptedIndex, poolAccountId: draw!.poolAccountId, balanceMinor: balance - bet.costMinor };
+}
+
+/** Combined payouts of one bet per combination (a box and a straight may both name one). */
+function payoutsByCombination(liability: BetLiability): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const p of liability.payouts) sums.set(p.combination, (sums.get(p.combination) ?? 0) + p.payoutMinor);
+  return sums;
+}
+
+/** The first combination this bet would take past the cap, given what is sold so far. */
+function soldOutCombination(drawId: number, liability: BetLiability, sold: ReadonlyMap<string, SoldLiability>): string | undefined {
+  for (const [combination, payout] of payoutsByCombination(liability)) {
+    const now = sold.get(liabilityKey(drawId, combination));
+    if ((now?.soldMinor ?? 0) + payout > (now?.capMinor ?? liability.capMinor)) return combination;
+  }
+  return undefined;
+}
+
+function addLiability(drawId: number, liability: BetLiability, sold: Map<string, SoldLiability>, adds: Map<string, LiabilityAdd>): void {
+  for (const [combination, payout] of payoutsByCombination(liability)) {
+    const key = liabilityKey(drawId, combination);
+    const now = sold.get(key);
+    sold.set(key, { soldMinor: (now?.soldMinor ?? 0) + payout, capMinor: now?.capMinor ?? liability.capMinor });
+    const add = adds.get(key);
+    if (add) add.addMinor += payout;
+    else adds.set(key, { drawId, combination, addMinor: payout, capMinor: liability.capMinor });
+  }
 }
 
 const NOT_OPENED: BetDecision = { outcome: 'refused', code: 'DRAW_NOT_OPEN', message: 'sales for this draw have not opened yet' };

@@ -15,8 +15,15 @@
 //   5. lock and credit the draw pools last, once per batch, and COMMIT in the same
 //      message: a second batch in flight does steps 1-4 while this one waits.
 //
+// Fixed-odds bets (pick-3, pick-4) also carry their liability per number combination:
+// step 2 creates and locks the batch's (draw, combination) rows of draw_liabilities
+// (migration 010) right after the wallets, step 3 refuses a bet that would take one past
+// its cap (SOLD_OUT), and step 5 adds the accepted bets' payouts before the commit. A
+// batch without such bets sends nothing more.
+//
 // Lock order, for every transaction that moves money: player wallets first (ascending
-// id), then system accounts such as pools, house and clearing (ascending id). Accounts are
+// id), then liability rows (draw id, combination), then system accounts such as pools,
+// house and clearing (ascending id). Accounts are
 // locked FOR NO KEY UPDATE, never FOR UPDATE: inserting a transfer takes FOR KEY SHARE on
 // both accounts (its foreign keys), which FOR UPDATE would conflict with, so two batches
 // crediting one pool would deadlock on the lock upgrade.
@@ -31,8 +38,11 @@ import {
   type BatchDecision,
   type BetResult,
   type BetToWrite,
+  type LiabilityAdd,
   type LockedDraw,
   type PriorTicket,
+  type SoldLiability,
+  liabilityKey,
 } from './betDecisions.ts';
 import { rollbackAfter } from './transaction.ts';
 
@@ -90,13 +100,13 @@ async function readDecideWrite(
   cutoffGraceMs: number,
   lookUpExisting: boolean,
 ): Promise<BetResult[] | 'duplicates'> {
-  const { draws, balances } = await beginAndLock(client, bets, cutoffGraceMs);
+  const { draws, balances, liabilities } = await beginAndLock(client, bets, cutoffGraceMs);
   const existing = lookUpExisting ? await existingTickets(client, bets) : NO_TICKETS;
-  let batch = decideBets(bets, { draws, balances, existing });
+  let batch = decideBets(bets, { draws, balances, existing, liabilities });
   if (!lookUpExisting && batch.refusedCount > 0) {
     const refused = bets.filter((_, i) => batch.decisions[i].outcome === 'refused');
     const found = await existingTickets(client, refused);
-    if (found.size > 0) batch = decideBets(bets, { draws, balances, existing: found });
+    if (found.size > 0) batch = decideBets(bets, { draws, balances, existing: found, liabilities });
   }
   if (batch.accepted.length === 0) {
     await client.query('commit');
@@ -108,7 +118,7 @@ async function readDecideWrite(
     await client.query('rollback');
     return 'duplicates';
   }
-  const xid = await creditPoolsAndCommit(client, batch.poolCredits);
+  const xid = await creditPoolsAndCommit(client, batch.poolCredits, batch.liabilityAdds);
   return betResults(bets, batch, rowIds, xid);
 }
 
@@ -132,18 +142,20 @@ async function beginAndLock(
   client: pg.PoolClient,
   bets: BetToWrite[],
   cutoffGraceMs: number,
-): Promise<{ draws: Map<number, LockedDraw>; balances: Map<number, number> }> {
+): Promise<{ draws: Map<number, LockedDraw>; balances: Map<number, number>; liabilities: Map<string, SoldLiability> }> {
   invariant(Number.isSafeInteger(cutoffGraceMs), 'grace must be whole milliseconds');
   const drawIds = [...new Set(bets.map((b) => b.drawId))].sort((a, b) => a - b);
   const walletIds = [...new Set(bets.map((b) => b.walletAccountId))].sort((a, b) => a - b);
+  const combinations = batchCombinations(bets);
   const results = (await client.query(
     `begin;
      select id, status, open_at, cutoff_at, pool_account_id,
             clock_timestamp() < cutoff_at + make_interval(secs => ${cutoffGraceMs}::double precision / 1000) as within_grace
        from draws where id = any(${intArrayLiteral(drawIds)}) order by id for share;
-     select id, balance_minor from accounts where id = any(${intArrayLiteral(walletIds)}) order by id for no key update;`,
+     select id, balance_minor from accounts where id = any(${intArrayLiteral(walletIds)}) order by id for no key update;
+     ${combinations.length > 0 ? lockLiabilitiesSql(combinations) : ''}`,
   )) as unknown as pg.QueryResult[];
-  invariant(Array.isArray(results) && results.length === 3, 'lock statements returned no results');
+  invariant(Array.isArray(results) && results.length === (combinations.length > 0 ? 5 : 3), 'lock statements returned no results');
   const draws = new Map<number, LockedDraw>(
     results[1].rows.map((r) => [
       Number(r.id),
@@ -158,7 +170,53 @@ async function beginAndLock(
     ]),
   );
   const balances = new Map<number, number>(results[2].rows.map((r) => [Number(r.id), Number(r.balance_minor)]));
-  return { draws, balances };
+  const liabilities = new Map<string, SoldLiability>(
+    combinations.length === 0
+      ? []
+      : results[4].rows.map((r) => [liabilityKey(Number(r.draw_id), r.combination), { soldMinor: Number(r.payout_minor), capMinor: Number(r.cap_minor) }]),
+  );
+  invariant(liabilities.size === combinations.length, `locked ${liabilities.size} liability rows, expected ${combinations.length}`);
+  return { draws, balances, liabilities };
+}
+
+/** Combinations are spliced into SQL below: only the shape migration 010 allows gets there. */
+const COMBINATION = /^[0-9A-Za-z]{1,16}$/;
+
+/** Every (draw, combination) the batch's fixed-odds bets name, in lock order, with the bet's cap. */
+function batchCombinations(bets: BetToWrite[]): LiabilityAdd[] {
+  const byKey = new Map<string, LiabilityAdd>();
+  for (const bet of bets) {
+    if (!bet.liability) continue;
+    invariant(Number.isSafeInteger(bet.liability.capMinor) && bet.liability.capMinor > 0, `liability cap ${bet.liability.capMinor}`);
+    for (const p of bet.liability.payouts) {
+      invariant(COMBINATION.test(p.combination), `malformed combination ${JSON.stringify(p.combination)}`);
+      invariant(Number.isSafeInteger(p.payoutMinor) && p.payoutMinor > 0, `payout ${p.payoutMinor} on ${p.combination}`);
+      const key = liabilityKey(bet.drawId, p.combination);
+      if (!byKey.has(key)) byKey.set(key, { drawId: bet.drawId, combination: p.combination, addMinor: 0, capMinor: bet.liability.capMinor });
+    }
+  }
+  return [...byKey.values()].sort((a, b) => a.drawId - b.drawId || (a.combination < b.combination ? -1 : a.combination > b.combination ? 1 : 0));
+}
+
+function textArrayLiteral(values: readonly string[]): string {
+  for (const v of values) invariant(COMBINATION.test(v), `not a combination: ${v}`);
+  return `'{${values.join(',')}}'::text[]`;
+}
+
+/**
+ * Creates the liability rows the batch needs (a first sale of a combination records the cap)
+ * and locks them, in key order. Two statements: results 3 and 4 of the lock message.
+ */
+function lockLiabilitiesSql(combinations: readonly LiabilityAdd[]): string {
+  const draws = intArrayLiteral(combinations.map((c) => c.drawId));
+  const names = textArrayLiteral(combinations.map((c) => c.combination));
+  const caps = intArrayLiteral(combinations.map((c) => c.capMinor));
+  return `insert into draw_liabilities (draw_id, combination, cap_minor)
+       select d, c, cap from unnest(${draws}, ${names}, ${caps}) as x(d, c, cap) order by d, c
+       on conflict do nothing;
+     select l.draw_id, l.combination, l.payout_minor, l.cap_minor
+       from draw_liabilities l join unnest(${draws}, ${names}) as x(d, c) on l.draw_id = x.d and l.combination = x.c
+      order by l.draw_id, l.combination for no key update of l;`;
 }
 
 /** Earlier tickets for these (player, request id) pairs, one index probe per pair. */
@@ -281,10 +339,12 @@ async function insertTicketsAndDebit(client: pg.PoolClient, bets: BetToWrite[], 
  * order), then commit, in one message. If the credit fails the commit never runs.
  * Returns the transaction's id.
  */
-async function creditPoolsAndCommit(client: pg.PoolClient, poolCredits: Map<number, number>): Promise<string> {
+async function creditPoolsAndCommit(client: pg.PoolClient, poolCredits: Map<number, number>, liabilityAdds: Map<string, LiabilityAdd>): Promise<string> {
   const ids = [...poolCredits.keys()].sort((a, b) => a - b);
+  const adds = [...liabilityAdds.values()];
   const results = (await client.query(
-    `with locked as materialized (
+    `${adds.length > 0 ? addLiabilitiesSql(adds) : ''}
+     with locked as materialized (
        select id from accounts where id = any(${intArrayLiteral(ids)}) order by id for no key update
      )
      update accounts a set balance_minor = a.balance_minor + c.amount
@@ -293,6 +353,15 @@ async function creditPoolsAndCommit(client: pg.PoolClient, poolCredits: Map<numb
      returning a.id, pg_current_xact_id()::text as xid;
      commit;`,
   )) as unknown as pg.QueryResult[];
-  invariant(results[0].rows.length === ids.length, `credited ${results[0].rows.length} pools, expected ${ids.length}`);
-  return results[0].rows[0].xid;
+  const credited = results[adds.length > 0 ? 1 : 0];
+  if (adds.length > 0) invariant(results[0].rowCount === adds.length, `added to ${results[0].rowCount} liabilities, expected ${adds.length}`);
+  invariant(credited.rows.length === ids.length, `credited ${credited.rows.length} pools, expected ${ids.length}`);
+  return credited.rows[0].xid;
+}
+
+/** Adds the accepted bets' payouts to the rows locked in step 2 (their check is the cap's backstop). */
+function addLiabilitiesSql(adds: readonly LiabilityAdd[]): string {
+  return `update draw_liabilities l set payout_minor = l.payout_minor + x.add
+       from unnest(${intArrayLiteral(adds.map((a) => a.drawId))}, ${textArrayLiteral(adds.map((a) => a.combination))}, ${intArrayLiteral(adds.map((a) => a.addMinor))}) as x(d, c, add)
+      where l.draw_id = x.d and l.combination = x.c;`;
 }

@@ -415,7 +415,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     if (!this.takeBetToken(data, receivedAtMs)) {
       return this.reject(client, requestIdOf(message), ErrorCode.RATE_LIMITED, `at most ${this.services.betRatePerSecond} bets per second`, receivedAtMs);
     }
-    const bet = parseBet(message, this.game);
+    const bet = parseBet(message);
     if (!bet.ok) return this.reject(client, bet.requestId, bet.code, bet.message, receivedAtMs);
     // A bet stamped at or after cutoff still goes to the ledger, but only as a possible
     // repeat: the ledger refuses it by this stamp (fence layer 2) unless its request id

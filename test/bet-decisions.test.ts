@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import {
   betResults,
   decideBets,
+  liabilityKey,
   requestKey,
   sameBet,
   type BatchState,
@@ -79,7 +80,7 @@ t.test('the fence refuses by the receive stamp and the draw as locked', async (t
 });
 
 t.test('a resend of a bought ticket gets that ticket even after cutoff; another bet under its id conflicts', async (t) => {
-  const prior: PriorTicket = { rowId: 7, drawId: 1, betType: 'standard', stakeMinor: 200, quickPick: false, lines: [[6, 5, 4, 3, 2, 1]], costMinor: 200, receivedAtMs: OPEN_AT_MS };
+  const prior: PriorTicket = { rowId: 7, drawId: 1, betType: 'standard', stakeMinor: 200, quickPick: false, lines: [[1, 2, 3, 4, 5, 6]], costMinor: 200, receivedAtMs: OPEN_AT_MS };
   const key = requestKey({ playerId: 1, requestId: 'r' });
   const late = bet({ receivedAtMs: CUTOFF_AT_MS + 5 });
   const other = bet({ lines: [[7, 8, 9, 10, 11, 12]] });
@@ -92,7 +93,7 @@ t.test('a resend of a bought ticket gets that ticket even after cutoff; another 
 });
 
 t.test('a repeat within the batch is answered with the first one\'s ticket, charged once', async (t) => {
-  const bets = [bet(), bet({ lines: [[6, 5, 4, 3, 2, 1]] }), bet({ lines: [[1, 2, 3, 4, 5, 7]] })];
+  const bets = [bet(), bet({ lines: [[1, 2, 3, 4, 5, 6]] }), bet({ lines: [[1, 2, 3, 4, 5, 7]] })];
   const batch = decideBets(bets, state([[101, 1_000]]));
   t.same(
     batch.decisions.map((d) => d.outcome),
@@ -203,6 +204,35 @@ t.test('property: duplicates and repeats are never charged, and one request id b
         return true;
       });
     }),
+  );
+  t.pass();
+});
+
+t.test('liability: no batch sells a combination past its cap, and what it adds is what its accepted bets pay', async (t) => {
+  const combos = ['123', '124', '125'];
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ combo: fc.integer({ min: 0, max: 2 }), payout: fc.integer({ min: 1, max: 900 }), twice: fc.boolean() }), { minLength: 1, maxLength: 30 }),
+      fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 3, maxLength: 3 }),
+      (specs, soldBefore) => {
+        const CAP = 1_000;
+        const bets = specs.map((s, i) => {
+          const p = { combination: combos[s.combo], payoutMinor: s.payout };
+          return bet({ requestId: `l${i}`, liability: { capMinor: CAP, payouts: s.twice ? [p, { ...p, combination: combos[(s.combo + 1) % 3] }] : [p] } });
+        });
+        const liabilities = new Map(combos.map((c, i) => [liabilityKey(1, c), { soldMinor: soldBefore[i], capMinor: CAP }]));
+        const batch = decideBets(bets, { ...state([[101, 1_000_000]]), liabilities });
+        const expected = new Map<string, number>();
+        for (const i of batch.accepted) {
+          for (const p of bets[i].liability!.payouts) expected.set(p.combination, (expected.get(p.combination) ?? 0) + p.payoutMinor);
+        }
+        return combos.every((c, i) => {
+          const add = batch.liabilityAdds.get(liabilityKey(1, c))?.addMinor ?? 0;
+          const refusedOnlyForCap = batch.decisions.every((d) => d.outcome !== 'refused' || d.code === 'SOLD_OUT');
+          return add === (expected.get(c) ?? 0) && soldBefore[i] + add <= CAP && refusedOnlyForCap;
+        });
+      },
+    ),
   );
   t.pass();
 });
