@@ -1,7 +1,9 @@
 // games/lotto649.ts — lotto 6/49: six distinct numbers from 1..49 per line.
 import { LINES_PER_TICKET_MAX } from '../core/limits.ts';
 import { invariant } from '../core/errors.ts';
-import type { GameRules, PrizeRules, RandomInt } from './types.ts';
+import { betTypeAndStake, houseFlows, segmentMask } from './catalogueKit.ts';
+import { hypergeometric, oddsRow, type OddsRow } from './odds.ts';
+import type { BetTypeRules, CatalogueGame, DrawSettlement, GameRules, LineClass, MaskSegment, PrizeRules, RandomInt, TierResult } from './types.ts';
 
 const PICK = 6;
 const NUMBER_MIN = 1;
@@ -92,4 +94,106 @@ export const lotto649: GameRules = {
   },
 
   prizes: LOTTO649_PRIZES,
+};
+
+// ---------------------------------------------------------------------------------------
+// The catalogue entry (games/types.ts CatalogueGame): the same game, with a rolling jackpot.
+//
+//   prize fund     = floor(stakes × 50%)                          (as LOTTO649_PRIZES)
+//   tier amount    = floor(fund × tier share)                     (50/20/15/15%)
+//   jackpot        = match6 amount + the rollover carried in
+//   match6 won     → split among its lines (floor), nothing rolls
+//   match6 unwon   → the jackpot rolls to the game's next draw, up to LOTTO649_JACKPOT_CAP_MINOR;
+//                    what is above the cap "rolls down": added to this draw's match5 amount
+//   other tiers    → split among their lines (floor); unwon tiers and remainders go to the house
+// ---------------------------------------------------------------------------------------
+
+/** The most a lotto 6/49 jackpot carries forward: 10,000,000.00 EUR. */
+export const LOTTO649_JACKPOT_CAP_MINOR = 1_000_000_000;
+
+const LOTTO649_SEGMENTS: readonly MaskSegment[] = [{ name: 'main', bits: NUMBER_MAX - NUMBER_MIN + 1 }];
+const LOTTO649_BET_TYPES: readonly BetTypeRules[] = [
+  {
+    id: 'standard',
+    name: 'Lotto 6/49 line',
+    description: `Pick ${PICK} numbers from ${NUMBER_MIN} to ${NUMBER_MAX}; match 3 or more of the 6 drawn to win a share of the pool.`,
+    stakesMinor: [200],
+    linesPerTicketMax: LINES_PER_TICKET_MAX,
+  },
+];
+
+function lineMaskOf(line: readonly number[]): string {
+  return segmentMask(LOTTO649_SEGMENTS[0].bits, line.map((n) => n - NUMBER_MIN));
+}
+
+/** Pari-mutuel split with the rolling jackpot above. Pure; integer minor units. */
+export function settleLotto649(input: { stakeTotalMinor: number; rolloverInMinor: number; classes: readonly LineClass[] }): DrawSettlement {
+  const { stakeTotalMinor, rolloverInMinor } = input;
+  const tiers = LOTTO649_PRIZES.tiers;
+  const winning = new Array<number>(tiers.length).fill(0);
+  const winners: { cls: LineClass; tier: number }[] = [];
+  for (const cls of input.classes) {
+    invariant(cls.betType === 'standard' && cls.matches.length === 1, `not a lotto 6/49 class: ${cls.betType}/${cls.matches.length}`);
+    const matched = cls.matches[0];
+    if (matched < MATCHED_MIN_TO_WIN) continue;
+    winning[PICK - matched] += cls.lines;
+    winners.push({ cls, tier: PICK - matched });
+  }
+  const fund = shareOfMinor(stakeTotalMinor, LOTTO649_PRIZES.payoutBasisPoints);
+  const amounts = tiers.map((t) => shareOfMinor(fund, t.basisPoints));
+  amounts[0] += rolloverInMinor;
+  let rolloverOutMinor = 0;
+  if (winning[0] === 0) {
+    rolloverOutMinor = Math.min(amounts[0], LOTTO649_JACKPOT_CAP_MINOR);
+    amounts[1] += amounts[0] - rolloverOutMinor;
+    amounts[0] = 0;
+  }
+  const perLine = amounts.map((a, i) => (winning[i] === 0 ? 0 : Math.floor(a / winning[i])));
+  const results: TierResult[] = tiers.map((t, i) => ({ name: t.name, kind: 'share', winningLines: winning[i], perLineMinor: perLine[i], paidMinor: perLine[i] * winning[i] }));
+  const playersMinor = results.reduce((sum, t) => sum + t.paidMinor, 0);
+  return {
+    prizes: winners.filter((w) => perLine[w.tier] > 0).map((w) => ({ ...w, perLineMinor: perLine[w.tier] })),
+    tiers: results,
+    playersMinor,
+    rolloverInMinor,
+    rolloverOutMinor,
+    ...houseFlows(stakeTotalMinor, rolloverInMinor, playersMinor, rolloverOutMinor),
+  };
+}
+
+function shareOfMinor(amountMinor: number, basisPoints: number): number {
+  return Number((BigInt(amountMinor) * BigInt(basisPoints)) / 10_000n);
+}
+
+/** The odds of each tier: C(6, m) C(43, 6 − m) / C(49, 6). */
+export function lotto649Odds(): OddsRow[] {
+  return LOTTO649_PRIZES.tiers.map((t, i) =>
+    oddsRow('standard', t.name, `${t.basisPoints / 100}% of the prize fund${i === 0 ? ', plus the rollover' : ''}`, hypergeometric(NUMBER_MAX, PICK, PICK, PICK - i)),
+  );
+}
+
+export const lotto649Game: CatalogueGame = {
+  id: lotto649.id,
+  name: lotto649.name,
+  currency: lotto649.currency,
+  schedule: lotto649.schedule,
+  drums: lotto649.drums,
+  prizeModel: 'pari-mutuel',
+  betTypes: LOTTO649_BET_TYPES,
+  maskSegments: () => LOTTO649_SEGMENTS,
+  validateBet(input) {
+    const chosen = betTypeAndStake(this, input);
+    if (!chosen.ok) return chosen;
+    const checked = lotto649.validateLines(input.lines);
+    if (!checked.ok) return { ok: false, code: 'INVALID_SELECTION', reason: checked.reason };
+    const { lines } = checked;
+    return { ok: true, bet: { betType: chosen.type.id, stakeMinor: chosen.stakeMinor, lines, costMinor: chosen.stakeMinor * lines.length, lineMasks: lines.map(lineMaskOf) } };
+  },
+  quickPick: (_betType, lineCount, randomInt) => lotto649.quickPick(lineCount, randomInt),
+  drawnMask(_betType, numbers) {
+    invariant(numbers.length === 1 && numbers[0].length === PICK, `lotto 6/49 numbers must be one drum of ${PICK}`);
+    return lineMaskOf(numbers[0]);
+  },
+  settle: settleLotto649,
+  odds: lotto649Odds,
 };

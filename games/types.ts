@@ -1,4 +1,5 @@
 // games/types.ts — what every game module provides: pure rules, no I/O.
+import type { OddsRow } from './odds.ts';
 import type { DailySchedule } from './schedule.ts';
 
 /** Uniform integer in [min, maxExclusive); production passes crypto.randomInt (a CSPRNG). */
@@ -147,6 +148,8 @@ export interface CatalogueGame {
   quickPick(betType: string, lineCount: number, randomInt: RandomInt): number[][];
   /** The drawn numbers (one array per drum) as the mask lines of betType are matched against. */
   drawnMask(betType: string, numbers: readonly (readonly number[])[]): string;
+  /** Each bet type's tiers with their exact odds and prizes (GET /api/games). */
+  odds(): readonly OddsRow[];
   /** Decides a draw's prizes from its line classes (pure; see DrawSettlement). */
   settle(input: { stakeTotalMinor: number; rolloverInMinor: number; classes: readonly LineClass[] }): DrawSettlement;
   /**
@@ -158,4 +161,9 @@ export interface CatalogueGame {
     capMinor: number;
     of(bet: CanonicalBet): { combination: string; payoutMinor: number }[];
   };
+  /**
+   * Raffles only: the prizes, best first. The draw picks min(prizes, tickets sold) distinct
+   * positions in the sealed ticket list (draw/README.md); the i-th position drawn wins prize i.
+   */
+  raffle?: { prizesMinor: readonly number[] };
 }

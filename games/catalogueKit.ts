@@ -1,0 +1,130 @@
+// games/catalogueKit.ts — what the catalogue's games share: masks by segment, the money
+// flows of a settlement, fixed-odds settlement, and bet-envelope checks.
+import { invariant } from '../core/errors.ts';
+import type { BetInput, BetTypeRules, CatalogueGame, DrawSettlement, LineClass, MaskSegment, TierResult } from './types.ts';
+
+/** A segment of `bits` bits with the given 0-based positions set ('1' from the left). */
+export function segmentMask(bits: number, positions: Iterable<number>): string {
+  const out = new Array<string>(bits).fill('0');
+  for (const p of positions) {
+    invariant(Number.isInteger(p) && p >= 0 && p < bits, `bit ${p} outside a segment of ${bits}`);
+    out[p] = '1';
+  }
+  return out.join('');
+}
+
+/** Per segment, how many bits are set in both masks and in the first (a line's class, in JS). */
+export function classOf(segments: readonly MaskSegment[], lineMask: string, drawnMask: string): { matches: number[]; spots: number[] } {
+  const matches: number[] = [];
+  const spots: number[] = [];
+  let at = 0;
+  for (const s of segments) {
+    let m = 0;
+    let n = 0;
+    for (let i = at; i < at + s.bits; i++) {
+      if (lineMask[i] === '1') {
+        n++;
+        if (drawnMask[i] === '1') m++;
+      }
+    }
+    matches.push(m);
+    spots.push(n);
+    at += s.bits;
+  }
+  return { matches, spots };
+}
+
+/**
+ * The house's part, from the flows players and rollover take: whatever stakes and rollover
+ * do not cover, the house puts in (houseIn); whatever is left, it takes (houseOut).
+ */
+export function houseFlows(stakeTotalMinor: number, rolloverInMinor: number, playersMinor: number, rolloverOutMinor: number): { houseInMinor: number; houseOutMinor: number } {
+  const net = stakeTotalMinor + rolloverInMinor - playersMinor - rolloverOutMinor;
+  return { houseInMinor: Math.max(0, -net), houseOutMinor: Math.max(0, net) };
+}
+
+/** A fixed prize: `multiple` × stake ÷ `divisor`, rounded down (an exact integer for every stake offered). */
+export interface FixedPrize {
+  tier: number;
+  multiple: number;
+  divisor: number;
+}
+
+/** Settles a fixed-odds draw: each winning class paid its prize per line, the house the rest (or the shortfall). */
+export function settleFixed(
+  tierNames: readonly string[],
+  input: { stakeTotalMinor: number; rolloverInMinor: number; classes: readonly LineClass[] },
+  prizeOf: (cls: LineClass) => FixedPrize | null,
+  smallestStake: (betType: string) => number,
+): DrawSettlement {
+  invariant(input.rolloverInMinor === 0, 'a fixed-odds game has no rollover');
+  const tiers: TierResult[] = tierNames.map((name) => ({ name, kind: 'fixed', winningLines: 0, perLineMinor: 0, paidMinor: 0 }));
+  const prizes: DrawSettlement['prizes'] = [];
+  for (const cls of input.classes) {
+    const prize = prizeOf(cls);
+    if (!prize) continue;
+    const perLineMinor = Math.floor((cls.stakeMinor * prize.multiple) / prize.divisor);
+    invariant(Number.isSafeInteger(perLineMinor * cls.lines), `prize ${perLineMinor} × ${cls.lines} lines is not exact`);
+    prizes.push({ cls, tier: prize.tier, perLineMinor });
+    const tier = tiers[prize.tier];
+    tier.winningLines += cls.lines;
+    tier.paidMinor += perLineMinor * cls.lines;
+    tier.perLineMinor = Math.floor((smallestStake(cls.betType) * prize.multiple) / prize.divisor);
+  }
+  const playersMinor = tiers.reduce((sum, t) => sum + t.paidMinor, 0);
+  return { prizes, tiers, playersMinor, rolloverInMinor: 0, rolloverOutMinor: 0, ...houseFlows(input.stakeTotalMinor, 0, playersMinor, 0) };
+}
+
+type Refusal = { ok: false; code: 'INVALID_SELECTION' | 'INVALID_BET_TYPE' | 'INVALID_STAKE'; reason: string };
+
+/** The bet type and stake a bet names (defaults: the first bet type, its smallest stake), or why not. */
+export function betTypeAndStake(game: Pick<CatalogueGame, 'id' | 'betTypes'>, input: BetInput): { ok: true; type: BetTypeRules; stakeMinor: number } | Refusal {
+  const type = input.betType === undefined ? game.betTypes[0] : game.betTypes.find((b) => b.id === input.betType);
+  if (!type) {
+    const name = typeof input.betType === 'string' ? input.betType.slice(0, 32) : typeof input.betType;
+    return { ok: false, code: 'INVALID_BET_TYPE', reason: `${game.id} has no bet type ${name}; it has ${game.betTypes.map((b) => b.id).join(', ')}` };
+  }
+  const stakeMinor = input.stakeMinor === undefined ? type.stakesMinor[0] : input.stakeMinor;
+  if (typeof stakeMinor !== 'number' || !type.stakesMinor.includes(stakeMinor)) {
+    return { ok: false, code: 'INVALID_STAKE', reason: `a ${type.id} line stakes one of ${type.stakesMinor.join(', ')} (minor units)` };
+  }
+  return { ok: true, type, stakeMinor };
+}
+
+/** The lines array's own shape: a non-empty array within the bet type's line limit. */
+export function linesArray(lines: unknown, type: BetTypeRules): unknown[] | Refusal {
+  if (!Array.isArray(lines) || lines.length === 0) return { ok: false, code: 'INVALID_SELECTION', reason: 'lines must be a non-empty array of lines' };
+  if (lines.length > type.linesPerTicketMax) {
+    return { ok: false, code: 'INVALID_SELECTION', reason: `at most ${type.linesPerTicketMax} lines per ticket, got ${lines.length}` };
+  }
+  return lines;
+}
+
+/** How a value a client sent is named in an error (never JSON.stringify it: BigInt throws, nesting overflows). */
+export function describe(n: unknown): string {
+  return typeof n === 'number' ? String(n) : `a ${n === null ? 'null' : Array.isArray(n) ? 'list' : typeof n}`;
+}
+
+/** k distinct numbers from [min, max] by a partial Fisher–Yates shuffle: every k-set equally likely. */
+export function pickDistinctFrom(k: number, min: number, max: number, randomInt: (min: number, maxExclusive: number) => number): number[] {
+  const pool = Array.from({ length: max - min + 1 }, (_, i) => min + i);
+  for (let i = 0; i < k; i++) {
+    const j = randomInt(i, pool.length);
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, k).sort((a, b) => a - b);
+}
+
+/** A line of distinct whole numbers in [min, max], `minCount`..`maxCount` of them, sorted; or why not. */
+export function distinctLine(line: unknown, index: number, min: number, max: number, minCount: number, maxCount: number): number[] | string {
+  const count = minCount === maxCount ? `${minCount}` : `${minCount} to ${maxCount}`;
+  if (!Array.isArray(line)) return `line ${index + 1} is not an array`;
+  if (line.length < minCount || line.length > maxCount) return `line ${index + 1} has ${line.length} numbers, needs ${count}`;
+  const seen = new Set<number>();
+  for (const n of line) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) return `line ${index + 1} has ${describe(n)}, numbers must be whole numbers ${min}..${max}`;
+    if (seen.has(n)) return `line ${index + 1} repeats ${n}`;
+    seen.add(n);
+  }
+  return [...seen].sort((a, b) => a - b);
+}

@@ -1,0 +1,76 @@
+// games/raffle.ts — a raffle: every ticket is one entry, numbered by the ledger (its ticket
+// id), with nothing to choose. After cutoff the sealed ticket list fixes the entries and
+// their order; the draw picks RAFFLE_PRIZES_MINOR.length distinct positions in that list
+// (fewer if fewer tickets were sold), without replacement, and the i-th position drawn
+// wins prize i. A ticket is one line with no numbers (the ticket encoding allows it).
+import { invariant } from '../core/errors.ts';
+import { betTypeAndStake, houseFlows } from './catalogueKit.ts';
+import { oddsRow, type OddsRow } from './odds.ts';
+import type { BetTypeRules, CatalogueGame, DrawSettlement, RandomInt } from './types.ts';
+
+export const RAFFLE_STAKE_MINOR = 1_000;
+/** Best first: one 100,000.00, two 10,000.00, ten 1,000.00, a hundred 100.00. */
+export const RAFFLE_PRIZES_MINOR: readonly number[] = [
+  10_000_000,
+  ...new Array<number>(2).fill(1_000_000),
+  ...new Array<number>(10).fill(100_000),
+  ...new Array<number>(100).fill(10_000),
+];
+
+const BET_TYPES: readonly BetTypeRules[] = [
+  { id: 'standard', name: 'Raffle entry', description: 'One numbered entry; the draw picks the winning entries among all sold.', stakesMinor: [RAFFLE_STAKE_MINOR], linesPerTicketMax: 1 },
+];
+
+/**
+ * `count` distinct positions in 0..ticketCount−1, in draw order, by a partial Fisher–Yates
+ * shuffle that stores only the positions it has swapped (a Map), so ten million tickets cost
+ * no more than ten. Position i is drawn as randomInt(i, ticketCount).
+ */
+export function raffleWinners(ticketCount: number, count: number, randomInt: RandomInt): number[] {
+  invariant(Number.isSafeInteger(ticketCount) && ticketCount >= 0 && Number.isSafeInteger(count) && count >= 0, 'raffle sizes must be whole numbers');
+  const swapped = new Map<number, number>();
+  const at = (i: number) => swapped.get(i) ?? i;
+  const winners: number[] = [];
+  for (let i = 0; i < Math.min(count, ticketCount); i++) {
+    const j = randomInt(i, ticketCount);
+    const picked = at(j);
+    swapped.set(j, at(i));
+    swapped.set(i, picked);
+    winners.push(picked);
+  }
+  return winners;
+}
+
+/** The money of a raffle draw given how many tickets were sold (winners are positions, not classes). */
+export function settleRaffle(stakeTotalMinor: number, ticketCount: number): Pick<DrawSettlement, 'playersMinor' | 'houseInMinor' | 'houseOutMinor'> & { prizesMinor: number[] } {
+  const prizesMinor = RAFFLE_PRIZES_MINOR.slice(0, ticketCount);
+  const playersMinor = prizesMinor.reduce((a, b) => a + b, 0);
+  return { prizesMinor, playersMinor, ...houseFlows(stakeTotalMinor, 0, playersMinor, 0) };
+}
+
+export const raffle: CatalogueGame = {
+  id: 'raffle',
+  name: 'Raffle',
+  currency: 'EUR',
+  schedule: { timeZone: 'Europe/Berlin', cutoff: { hour: 15, minute: 0 }, draw: { hour: 16, minute: 0 } },
+  drums: [],
+  prizeModel: 'raffle',
+  betTypes: BET_TYPES,
+  maskSegments: () => [],
+  validateBet(input) {
+    const chosen = betTypeAndStake(this, input);
+    if (!chosen.ok) return chosen;
+    const lines = input.lines;
+    if (!Array.isArray(lines) || lines.length !== 1 || !Array.isArray(lines[0]) || lines[0].length !== 0) {
+      return { ok: false, code: 'INVALID_SELECTION', reason: 'a raffle entry has nothing to choose: send lines [[]] or quickPick 1' };
+    }
+    return { ok: true, bet: { betType: 'standard', stakeMinor: chosen.stakeMinor, lines: [[]], costMinor: chosen.stakeMinor, lineMasks: [''] } };
+  },
+  quickPick: (_betType, lineCount) => Array.from({ length: lineCount }, () => []),
+  drawnMask: () => '',
+  settle() {
+    throw new Error('a raffle is settled by its winning positions (settleRaffle), not by line classes');
+  },
+  odds: (): OddsRow[] => [oddsRow('standard', 'any prize, at 100,000 entries sold', `${RAFFLE_PRIZES_MINOR.length} prizes`, { favourable: BigInt(RAFFLE_PRIZES_MINOR.length), total: 100_000n })],
+  raffle: { prizesMinor: RAFFLE_PRIZES_MINOR },
+};
