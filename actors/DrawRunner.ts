@@ -6,8 +6,8 @@
 //           checked against the ledger;
 //   draw    at draw time, reveal every committed input, derive the numbers, sign the proof,
 //           check the proof with the verifier, record it;
-//   settle  once drawn, pay every winning ticket from the pool (pari-mutuel, games/prizes.ts)
-//           and the remainder to the house, leaving the pool at exactly zero.
+//   settle  once drawn, pay every winning ticket (the game's rules, ledger/settleSets.ts),
+//           move the rollover and house flows, leaving the pool at exactly zero.
 //
 // Every step locks its draw row and moves the status forward in one transaction, so it
 // runs once however many processes attempt it, and a crash mid-step leaves the draw as it
@@ -30,8 +30,7 @@ import { PROOF_VERSION, signProof, type DrawProof, type UnsignedDrawProof } from
 import { numbersFor } from '../draw/select.ts';
 import { allPassed, verifyDrawProof } from '../draw/verify.ts';
 import type { SeedVault } from '../draw/vault.ts';
-import { gameById } from '../games/index.ts';
-import { allocatePrizes, ticketPrizeMinor, ticketTierLines } from '../games/prizes.ts';
+import { gameById, type CatalogueGame } from '../games/index.ts';
 import { ensureDraw, type DrawRow } from '../ledger/draws.ts';
 import type { PlannedDrawTimes } from '../games/calendar.ts';
 import {
@@ -45,7 +44,7 @@ import {
   ticketPage,
   type LockedDrawStep,
 } from '../ledger/drawSteps.ts';
-import { recordSettlement, type TicketPrize } from '../ledger/settle.ts';
+import { closeDrawFlows, countLineClasses, lockRolloverAccount, markSettled, payStagedPrizes, stageTicketPrizes, type ClassPlan } from '../ledger/settleSets.ts';
 import { withTransaction, type TransactionOptions } from '../ledger/transaction.ts';
 import { DRAW_TICKETS_PER_PAGE_MAX, LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
@@ -69,6 +68,15 @@ export interface DrawRunnerOptions {
   revealWaitMs: number;
   /** SHA-256 for the ticket tree (default @noble; the server passes OpenSSL's, see draw/sha256.ts). */
   sha256?: Sha256;
+}
+
+/** How a draw of `game` with these numbers classes its lines: the mask layout and each bet type's drawn mask. */
+export function classPlan(game: CatalogueGame, numbers: readonly (readonly number[])[]): ClassPlan {
+  const segments = game.maskSegments(game.betTypes[0].id);
+  for (const type of game.betTypes) {
+    invariant(JSON.stringify(game.maskSegments(type.id)) === JSON.stringify(segments), `${game.id}: bet types with different mask layouts`);
+  }
+  return { segments, drawn: new Map(game.betTypes.map((t) => [t.id, game.drawnMask(t.id, numbers)])) };
 }
 
 export class DrawRunner {
@@ -160,10 +168,10 @@ export class DrawRunner {
   }
 
   /**
-   * Settles a drawn draw: pays every winning ticket from the draw's pool and the remainder
-   * to the house, and marks the draw settled, in one transaction (ledger/settle.ts).
-   * Returns 'skipped' when the draw is not drawn (not yet, already settled, halted) or
-   * another process is settling it.
+   * Settles a drawn draw (ledger/settleSets.ts): the lines classed in SQL, the game's pure
+   * settle() deciding prizes and flows, every winning ticket paid, the rollover and house
+   * flows moved, the pool left at zero, in one transaction. Returns 'skipped' when the draw
+   * is not drawn (not yet, already settled, halted) or another process is settling it.
    */
   async settle(drawId: number): Promise<'settled' | 'skipped'> {
     const startedAtMs = this.o.clock.nowMs();
@@ -175,47 +183,33 @@ export class DrawRunner {
       if (!game) throw new Error(`draw ${draw.publicId}: game ${draw.gameId} is not known to this process`);
       const { seal, numbers } = draw;
       invariant(seal !== null && numbers !== null, `draw ${draw.publicId} is drawn without a seal or numbers`);
-
-      // One pass in ledger order; only the winners are kept (at most the sealed ticket count).
-      const winningLinesPerTier = new Array<number>(game.prizes.tiers.length).fill(0);
-      const winners: { ticketId: number; tierLines: number[] }[] = [];
-      let ticketCount = 0;
-      let stakeTotalMinor = 0;
-      for (let afterId = 0; ; ) {
-        const page = await ticketPage(client, draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX);
-        for (const t of page) {
-          ticketCount++;
-          stakeTotalMinor += t.costMinor;
-          const tierLines = ticketTierLines(game.prizes, t.lines, numbers);
-          if (tierLines === null) continue;
-          tierLines.forEach((n, i) => (winningLinesPerTier[i] += n));
-          winners.push({ ticketId: t.id, tierLines });
-        }
-        if (page.length < DRAW_TICKETS_PER_PAGE_MAX) break;
-        afterId = page[page.length - 1].id;
-      }
-      // Pair assertion: the tickets settled are the tickets sealed.
-      invariant(
-        ticketCount === seal.ticketCount && stakeTotalMinor === seal.stakeTotalMinor,
-        `draw ${draw.publicId}: ledger holds ${ticketCount} tickets of ${stakeTotalMinor}, sealed ${seal.ticketCount} of ${seal.stakeTotalMinor}`,
-      );
-      const allocation = allocatePrizes(stakeTotalMinor, game.prizes, winningLinesPerTier);
-      // A tier split among more lines than it has minor units pays 0 a line: no prize row, all to the house.
-      const prizes: TicketPrize[] = winners
-        .map((w) => ({ ...w, amountMinor: ticketPrizeMinor(allocation, w.tierLines) }))
-        .filter((p) => p.amountMinor > 0);
-      const totals = await recordSettlement(client, draw, allocation, prizes);
+      const rolls = game.prizeModel === 'pari-mutuel' || game.prizeModel === 'mixed';
+      const rollover = rolls ? await lockRolloverAccount(client, game.id) : null;
+      const plan = classPlan(game, numbers);
+      const counted = await countLineClasses(client, draw.id, plan);
+      // Pair assertions: the lines classed are every line sealed, of bet types the game sells.
+      invariant(counted.unknownLines === 0, `draw ${draw.publicId}: ${counted.unknownLines} lines of bet types ${game.id} does not sell`);
+      invariant(counted.stakeTotalMinor === seal.stakeTotalMinor, `draw ${draw.publicId}: lines stake ${counted.stakeTotalMinor}, sealed ${seal.stakeTotalMinor}`);
+      const result = game.settle({ stakeTotalMinor: seal.stakeTotalMinor, rolloverInMinor: rollover?.balanceMinor ?? 0, classes: counted.classes });
+      const staged = await stageTicketPrizes(client, draw.id, plan, result);
+      invariant(staged.totalMinor === result.playersMinor, `draw ${draw.publicId}: staged prizes sum to ${staged.totalMinor}, the game pays ${result.playersMinor}`);
+      const paid = await payStagedPrizes(client, draw);
+      const flows = { stakeTotalMinor: seal.stakeTotalMinor, ...result };
+      const transfers = await closeDrawFlows(client, draw, rollover?.id ?? null, flows);
+      await markSettled(client, draw, flows, result.tiers, transfers);
       this.o.metrics?.drawSteps.inc({ step: 'settled' });
       this.o.logger.info(
         {
           drawId: draw.publicId,
-          tickets: ticketCount,
-          stakeTotalMinor,
-          prizeFundMinor: allocation.prizeFundMinor,
-          winningLines: Object.fromEntries(allocation.tiers.map((t) => [t.name, t.winningLines])),
-          winningTickets: totals.winningTickets,
-          prizeTotalMinor: totals.prizeTotalMinor,
-          houseShareMinor: totals.houseShareMinor,
+          tickets: seal.ticketCount,
+          stakeTotalMinor: seal.stakeTotalMinor,
+          winningLines: Object.fromEntries(result.tiers.map((t) => [t.name, t.winningLines])),
+          winningTickets: paid,
+          prizeTotalMinor: result.playersMinor,
+          rolloverInMinor: result.rolloverInMinor,
+          rolloverOutMinor: result.rolloverOutMinor,
+          houseInMinor: result.houseInMinor,
+          houseShareMinor: result.houseOutMinor,
           settleMs: this.o.clock.nowMs() - startedAtMs,
         },
         'draw settled',

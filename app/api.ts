@@ -67,7 +67,8 @@ export function drawView(d: DrawRow, auditors: { name: string; commitment: strin
     settlement: d.settledAtMs !== null && {
       settledAt: new Date(d.settledAtMs).toISOString(),
       prizeTotalMinor: d.prizeTotalMinor,
-      tiers: (d.prizeTiers ?? []).map((t) => ({ name: t.name, winningLines: t.winningLines, perLineMinor: t.perLineMinor })),
+      ...d.flows,
+      tiers: (d.prizeTiers ?? []).map((t) => ({ name: t.name, kind: t.kind ?? 'share', winningLines: t.winningLines, perLineMinor: t.perLineMinor, paidMinor: t.paidMinor ?? t.perLineMinor * t.winningLines })),
     } || null,
     haltedReason: d.haltedReason,
   };
@@ -241,7 +242,7 @@ const games = (deps: ApiDeps) =>
   route({
     method: 'GET',
     path: '/api/games',
-    summary: 'The games on sale: prices, line rules and draw schedules',
+    summary: 'The games on sale: bet types, stakes, drums, prize model, exact odds and draw schedules',
     responses: { 200: 'The catalogue' },
     handle: () => ({
       status: 200,
@@ -249,9 +250,15 @@ const games = (deps: ApiDeps) =>
         gameId: g.id,
         name: g.name,
         currency: g.currency,
-        linePriceMinor: g.linePriceMinor,
-        linesPerTicketMax: g.linesPerTicketMax,
-        line: g.lineSpec,
+        prizeModel: g.prizeModel,
+        // Kept from before bet types, for lotto 6/49 clients: the first bet type's smallest stake and line limit.
+        linePriceMinor: g.betTypes[0].stakesMinor[0],
+        linesPerTicketMax: g.betTypes[0].linesPerTicketMax,
+        betTypes: g.betTypes.map((b) => ({ id: b.id, name: b.name, description: b.description, stakesMinor: b.stakesMinor, linesPerTicketMax: b.linesPerTicketMax })),
+        drums: g.drums,
+        odds: g.odds(),
+        liabilityCapMinor: g.liability?.capMinor ?? null,
+        rafflePrizesMinor: g.raffle?.prizesMinor ?? null,
         // Every draw of the day, or the demo cycle: games/calendar.ts plans the draws from the same.
         schedule: scheduleView(g, deps.schedule ?? DEFAULT_SCHEDULE_MODE),
       })),

@@ -9,7 +9,10 @@
 // at the default 240 s, 3 minutes of sales and 1 minute closed. The business date of a
 // demo draw is the UTC date of its draw time.
 import { scheduleSlots, upcomingDraws, UPCOMING_COUNT_MAX, type LocalTime } from './schedule.ts';
-import type { GameRules } from './types.ts';
+import type { CatalogueGame } from './types.ts';
+
+/** What planning draws needs of a game. */
+type GameRules = Pick<CatalogueGame, 'id' | 'schedule'>;
 
 export type ScheduleKind = 'daily' | 'demo';
 

@@ -69,7 +69,9 @@ export function settleFixed(
     const tier = tiers[prize.tier];
     tier.winningLines += cls.lines;
     tier.paidMinor += perLineMinor * cls.lines;
-    tier.perLineMinor = Math.floor((smallestStake(cls.betType) * prize.multiple) / prize.divisor);
+    tier.baseStakeMinor = smallestStake(cls.betType);
+    tier.perLineMinor = Math.floor((tier.baseStakeMinor * prize.multiple) / prize.divisor);
+    invariant((cls.stakeMinor % tier.baseStakeMinor === 0) && perLineMinor === tier.perLineMinor * (cls.stakeMinor / tier.baseStakeMinor), `${cls.betType}: a prize not proportional to the stake`);
   }
   const playersMinor = tiers.reduce((sum, t) => sum + t.paidMinor, 0);
   return { prizes, tiers, playersMinor, rolloverInMinor: 0, rolloverOutMinor: 0, ...houseFlows(input.stakeTotalMinor, 0, playersMinor, 0) };

@@ -82,7 +82,10 @@ export function settleJackpot569(input: { stakeTotalMinor: number; rolloverInMin
     if (w.tier === 0) w.perLineMinor = jackpotPerLine;
     tiers[w.tier].paidMinor += w.perLineMinor * w.cls.lines;
   }
-  tiers.forEach((t, i) => (t.perLineMinor = i === 0 ? jackpotPerLine : Math.floor((STAKE_MINOR * JACKPOT569_FIXED[i - 1][2]) / JACKPOT569_FIXED[i - 1][3])));
+  tiers.forEach((t, i) => {
+    t.perLineMinor = i === 0 ? jackpotPerLine : Math.floor((STAKE_MINOR * JACKPOT569_FIXED[i - 1][2]) / JACKPOT569_FIXED[i - 1][3]);
+    if (i > 0) t.baseStakeMinor = STAKE_MINOR;
+  });
   const rolloverOutMinor = jackpotWinners === 0 ? jackpotMinor : 0;
   const playersMinor = tiers.reduce((sum, t) => sum + t.paidMinor, 0);
   return { prizes: winners, tiers, playersMinor, rolloverInMinor, rolloverOutMinor, ...houseFlows(stakeTotalMinor, rolloverInMinor, playersMinor, rolloverOutMinor) };

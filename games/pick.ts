@@ -9,8 +9,9 @@
 //   straight_box  half the stake on each: exact order wins both halves, any other order the box half
 //
 // Prizes are multiples of the stake (PICK_PAYS below, the shape of the published US daily
-// games' tables). The house sells at most PICK_LIABILITY_CAP_MINOR of prizes on one ordered
-// combination of one draw: a bet that would pass it is refused SOLD_OUT (ledger/bets.ts).
+// games' tables). The house sells at most PICK_LIABILITY_CAP_MINOR (pick-3) or
+// PICK4_LIABILITY_CAP_MINOR (pick-4) of prizes on one ordered combination of one draw: a
+// bet that would pass it is refused SOLD_OUT (ledger/bets.ts).
 //
 // Line mask (one layout for all three bet types, so one SQL pass settles a draw):
 //   p1..pN   a segment per position, 10 bits: bit d set when that position is digit d
@@ -24,8 +25,9 @@ import { factorial, oddsRow, type Chance, type OddsRow } from './odds.ts';
 import type { BetTypeRules, CanonicalBet, CatalogueGame, LineClass, MaskSegment } from './types.ts';
 
 export const PICK_STAKES_MINOR = [100, 200, 500, 1000] as const;
-/** 50,000.00 EUR of prizes on one ordered combination of one draw. */
+/** Prizes the house sells on one ordered combination of one draw: pick-3 50,000.00 EUR (ten top straights), pick-4 500,000.00 EUR. */
 export const PICK_LIABILITY_CAP_MINOR = 5_000_000;
+export const PICK4_LIABILITY_CAP_MINOR = 50_000_000;
 
 /** Multiples of the stake. box[w] is what a w-way box pays. */
 const PICK_PAYS = {
@@ -192,7 +194,7 @@ export function pickGame(n: Digits): CatalogueGame {
     },
     settle: (input) => settleFixed(names, input, (cls) => pickPrize(n, cls), () => PICK_STAKES_MINOR[0]),
     odds: () => oddsOf(n),
-    liability: { capMinor: PICK_LIABILITY_CAP_MINOR, of: (bet) => liabilityOf(n, bet) },
+    liability: { capMinor: n === 3 ? PICK_LIABILITY_CAP_MINOR : PICK4_LIABILITY_CAP_MINOR, of: (bet) => liabilityOf(n, bet) },
   };
 }
 

@@ -108,8 +108,10 @@ export interface TierResult {
   name: string;
   kind: 'share' | 'fixed';
   winningLines: number;
-  /** What each winning line was paid; for 'fixed' tiers at the smallest stake of the bet type. */
+  /** What each winning line was paid; for 'fixed' tiers, at baseStakeMinor. */
   perLineMinor: number;
+  /** 'fixed' tiers: the stake perLineMinor is for (a line staking k times it is paid k times as much). */
+  baseStakeMinor?: number;
   paidMinor: number;
 }
 

@@ -1,7 +1,7 @@
 // ledger/draws.ts — draw rows: creation from schedules, status changes, totals.
 import type pg from 'pg';
 import type { PlannedDrawTimes } from '../games/calendar.ts';
-import type { TierAllocation } from '../games/prizes.ts';
+import type { TierResult } from '../games/types.ts';
 import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { withTransaction } from './transaction.ts';
 
@@ -21,7 +21,10 @@ export interface DrawRow extends PlannedDrawTimes {
   /** Settled draws only: what players were paid in all, when, and per tier (migration 004). */
   prizeTotalMinor: number | null;
   settledAtMs: number | null;
-  prizeTiers: TierAllocation[] | null;
+  /** Draws settled before migration 008 have tiers without kind and no flows (read as 0). */
+  prizeTiers: (Partial<TierResult> & Pick<TierResult, 'name' | 'winningLines' | 'perLineMinor'>)[] | null;
+  /** Settled draws only: the money flows of games/types.ts DrawSettlement (migration 008). */
+  flows: { houseShareMinor: number; rolloverInMinor: number; rolloverOutMinor: number; houseInMinor: number } | null;
 }
 
 export interface NewDraw extends PlannedDrawTimes {
@@ -35,7 +38,7 @@ export interface NewDraw extends PlannedDrawTimes {
 export const DRAW_COLUMNS = `id, public_id, game_id, to_char(business_date, 'YYYY-MM-DD') as business_date,
   open_at, cutoff_at, draw_at, status, pool_account_id, encode(seed_commitment, 'hex') as seed_commitment,
   beacon_source, beacon_round, encode(ticket_root, 'hex') as ticket_root, ticket_count, stake_total_minor, sealed_at,
-  numbers, halted_reason, prize_total_minor, settled_at, prize_tiers`;
+  numbers, halted_reason, prize_total_minor, settled_at, prize_tiers, house_share_minor, rollover_in_minor, rollover_out_minor, house_in_minor`;
 
 export function toDraw(r: any): DrawRow {
   return {
@@ -59,6 +62,10 @@ export function toDraw(r: any): DrawRow {
     prizeTotalMinor: r.prize_total_minor,
     settledAtMs: r.settled_at === null ? null : new Date(r.settled_at).getTime(),
     prizeTiers: r.prize_tiers,
+    flows:
+      r.settled_at === null
+        ? null
+        : { houseShareMinor: Number(r.house_share_minor), rolloverInMinor: Number(r.rollover_in_minor), rolloverOutMinor: Number(r.rollover_out_minor), houseInMinor: Number(r.house_in_minor) },
   };
 }
 

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { withTransaction } from './transaction.ts';
-import type { GameRules } from '../games/types.ts';
+import type { CatalogueGame } from '../games/types.ts';
 import { ticketPublicId } from './tickets.ts';
 
 export interface LedgerReport {
@@ -37,12 +37,12 @@ export async function checkLedger(pool: pg.Pool, linePricesMinor?: LinePrices): 
   });
 }
 
-/** The price of one line of each game, by game id, as the games define it (games/). */
-export type LinePrices = ReadonlyMap<string, number>;
+/** The stakes a line may have, by game id and bet type, as the games define them (games/). */
+export type LinePrices = ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
 
-/** The line prices of these games (the caller passes games/' allGames(): the ledger takes only its types). */
-export function linePricesOf(games: readonly Pick<GameRules, 'id' | 'linePriceMinor'>[]): LinePrices {
-  return new Map(games.map((g) => [g.id, g.linePriceMinor]));
+/** The line stakes of these games (the caller passes games/' allGames(): the ledger takes only its types). */
+export function linePricesOf(games: readonly Pick<CatalogueGame, 'id' | 'betTypes'>[]): LinePrices {
+  return new Map(games.map((g) => [g.id, new Map(g.betTypes.map((b) => [b.id, b.stakesMinor]))]));
 }
 
 /** The same checks, inside whatever transaction the caller's connection is in. */
@@ -114,26 +114,27 @@ async function inspectTickets(client: pg.ClientBase, violations: string[], lineP
 }
 
 async function inspectTicketCosts(client: pg.ClientBase, violations: string[], linePricesMinor: LinePrices | undefined): Promise<void> {
-  const gameIds = linePricesMinor ? [...linePricesMinor.keys()] : [];
-  // Without prices, a game's price is taken to be that of its first ticket.
+  // A ticket costs its stake times its lines; with the games' stakes known, its bet type and
+  // stake must be ones its game offers. Without them, only the arithmetic is checked.
+  const offered = [...(linePricesMinor ?? new Map<string, ReadonlyMap<string, readonly number[]>>()).entries()].flatMap(([game, types]) =>
+    [...types.entries()].flatMap(([betType, stakes]) => stakes.map((stake) => ({ game, betType, stake }))),
+  );
   const { rows } = await client.query(
-    `with priced as (
-       select t.id, t.cost_minor, t.line_count, jsonb_array_length(t.lines) as lines, d.game_id,
-              case when $1 then p.line_price_minor
-                   else first_value(t.cost_minor / nullif(jsonb_array_length(t.lines), 0)) over (partition by d.game_id order by t.id) end as price
-         from tickets t join draws d on d.id = t.draw_id
-         left join unnest($2::text[], $3::int8[]) as p(game_id, line_price_minor) on p.game_id = d.game_id
-     )
-     select id, cost_minor, lines, line_count, game_id, price from priced
-      where price is null or cost_minor <> lines * price or line_count <> lines
+    `select t.id, t.cost_minor, t.line_count, t.stake_minor, t.bet_type, jsonb_array_length(t.lines) as lines, d.game_id,
+            p.stake is not null as offered
+       from tickets t join draws d on d.id = t.draw_id
+       left join unnest($2::text[], $3::text[], $4::int8[]) as p(game_id, bet_type, stake)
+         on p.game_id = d.game_id and p.bet_type = t.bet_type and p.stake = t.stake_minor
+      where t.cost_minor <> t.stake_minor * jsonb_array_length(t.lines) or t.line_count <> jsonb_array_length(t.lines)
+         or ($1 and p.stake is null)
       limit 20`,
-    [linePricesMinor !== undefined, gameIds, gameIds.map((id) => linePricesMinor!.get(id))],
+    [linePricesMinor !== undefined, offered.map((o) => o.game), offered.map((o) => o.betType), offered.map((o) => o.stake)],
   );
   for (const r of rows) {
     violations.push(
-      r.price === null
-        ? `ticket ${ticketPublicId(r.id)} is of game ${r.game_id}, which has no known line price`
-        : `ticket ${ticketPublicId(r.id)} costs ${r.cost_minor} for ${r.lines} lines (line count ${r.line_count}) of game ${r.game_id} at ${r.price} a line`,
+      r.offered || linePricesMinor === undefined
+        ? `ticket ${ticketPublicId(r.id)} costs ${r.cost_minor} for ${r.lines} lines (line count ${r.line_count}) at a stake of ${r.stake_minor}`
+        : `ticket ${ticketPublicId(r.id)} is a ${r.bet_type} bet at ${r.stake_minor} a line, which game ${r.game_id} does not offer`,
     );
   }
 }
@@ -178,7 +179,12 @@ async function inspectReferences(client: pg.ClientBase, violations: string[]): P
  *    is named by exactly one ticket prize;
  *  - a settled draw's ticket prizes sum to its prize total, an unsettled draw has none;
  *  - a settled draw's house share is one 'house_share' transfer pool -> house of that
- *    amount, and every house_share transfer belongs to exactly one settled draw.
+ *    amount, and every house_share transfer belongs to exactly one settled draw;
+ *  - (migration 008) its rollover in, rollover out and house funding are each one transfer
+ *    of that amount between the right accounts, named by exactly one settled draw, and a
+ *    game's rollover account holds what its draws rolled out less what they rolled in.
+ * A fixed tier's per-line amount is recorded at the tier's base stake (baseStakeMinor): a
+ * ticket staking k times the base is paid k times as much a line.
  */
 async function inspectSettlements(client: pg.ClientBase, violations: string[]): Promise<void> {
   const pools = await client.query(
@@ -204,7 +210,8 @@ async function inspectSettlements(client: pg.ClientBase, violations: string[]): 
          or s.id is null or s.kind <> 'prize' or s.amount_minor <> p.amount_minor
          or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from w.id
          or d.prize_tiers is null or jsonb_array_length(d.prize_tiers) <> cardinality(p.tier_lines)
-         or p.amount_minor <> (select coalesce(sum(p.tier_lines[i] * (d.prize_tiers -> (i - 1) ->> 'perLineMinor')::int8), 0)
+         or p.amount_minor <> (select coalesce(sum(p.tier_lines[i] * (d.prize_tiers -> (i - 1) ->> 'perLineMinor')::int8
+                                                   * t.stake_minor / coalesce((d.prize_tiers -> (i - 1) ->> 'baseStakeMinor')::int8, t.stake_minor)), 0)
                                  from generate_subscripts(p.tier_lines, 1) as i)
       limit 20`,
   );
@@ -254,4 +261,41 @@ async function inspectHouseShares(client: pg.ClientBase, violations: string[]): 
         and (select count(*) from draws d where d.house_transfer_id = s.id and d.status = 'settled') <> 1`,
   );
   if (houseTransfers.rows[0].n !== 0) violations.push(`${houseTransfers.rows[0].n} house_share transfers not named by exactly one settled draw`);
+  await inspectDrawFlows(client, violations);
+}
+
+/** Rollover and house funding transfers (migration 008), and each rollover account's balance. */
+async function inspectDrawFlows(client: pg.ClientBase, violations: string[]): Promise<void> {
+  const flows = await client.query(
+    `select d.public_id, f.name from draws d
+       cross join lateral (values
+         ('rollover in', d.rollover_in_transfer_id, d.rollover_in_minor, 'rollover', 'rollover:' || d.game_id, null),
+         ('rollover out', d.rollover_out_transfer_id, d.rollover_out_minor, 'rollover', null, 'rollover:' || d.game_id),
+         ('house funding', d.house_in_transfer_id, d.house_in_minor, 'house_funding', 'house', null)) as f(name, transfer_id, amount, kind, from_code, to_code)
+       left join transfers s on s.id = f.transfer_id
+       left join accounts a on a.id = s.debit_account_id
+       left join accounts b on b.id = s.credit_account_id
+      where d.status = 'settled' and f.amount > 0
+        and (s.id is null or s.kind <> f.kind or s.amount_minor <> f.amount
+             or (f.from_code is null and s.debit_account_id <> d.pool_account_id) or (f.from_code is not null and a.code is distinct from f.from_code)
+             or (f.to_code is null and s.credit_account_id <> d.pool_account_id) or (f.to_code is not null and b.code is distinct from f.to_code))
+      limit 20`,
+  );
+  for (const r of flows.rows) violations.push(`draw ${r.public_id}: its ${r.name} does not match its transfer`);
+  const orphans = await client.query(
+    `select count(*)::int8 as n from transfers s
+      where s.kind in ('rollover', 'house_funding')
+        and (select count(*) from draws d where d.status = 'settled'
+               and s.id in (d.rollover_in_transfer_id, d.rollover_out_transfer_id, d.house_in_transfer_id)) <> 1`,
+  );
+  if (orphans.rows[0].n !== 0) violations.push(`${orphans.rows[0].n} rollover or house funding transfers not named by exactly one settled draw`);
+  const rollovers = await client.query(
+    `select a.code, a.balance_minor,
+            coalesce((select sum(d.rollover_out_minor - d.rollover_in_minor) from draws d
+                       where d.status = 'settled' and 'rollover:' || d.game_id = a.code), 0)::int8 as expected
+       from accounts a where a.kind = 'jackpot_rollover'`,
+  );
+  for (const r of rollovers.rows) {
+    if (Number(r.balance_minor) !== Number(r.expected)) violations.push(`${r.code} holds ${r.balance_minor}, its draws rolled ${r.expected}`);
+  }
 }

@@ -10,16 +10,15 @@ import { uWebSocketClient } from '@colyseus/uwebsockets-transport';
 import { ErrorCode } from '../core/errors.ts';
 import { CLIENT_REASON_CHARS_MAX, COLYSEUS_FRAME_LIMIT_FACTOR, MESSAGE_TYPE_ECHO_CHARS_MAX, RECONNECT_WINDOW_SECONDS, SALES_ROOM_PATCH_MS } from '../core/limits.ts';
 import { gameById } from '../games/index.ts';
-import type { GameRules } from '../games/types.ts';
+import type { CatalogueGame } from '../games/types.ts';
 import { drawByPublicId, type DrawRow } from '../ledger/draws.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { BetOutcome } from '../actors/BetWriter.ts';
 import type { Tally } from '../actors/DrawTallies.ts';
 import { acceptedFrame, type AcceptedReply } from './acceptedWire.ts';
-import { parseBet, requestIdOf } from './betMessage.ts';
+import { parseBet, requestIdOf, type BetSelection } from './betMessage.ts';
 import { SalesCloseCode } from './closeCodes.ts';
 import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
-import { drumLineMask } from '../games/lineMask.ts';
 import { authorizeJoin, unlessLedgerAway } from './joins.ts';
 import { clearSeatTimers, clientOpen, colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
 import { seatRefusal, type SeatHolder, type SeatState } from './seats.ts';
@@ -108,7 +107,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   protected abstract get services(): RoomServices;
 
   private draw!: DrawRow;
-  private game!: GameRules;
+  private game!: CatalogueGame;
   private tally!: Tally;
   /** Tally version last copied into the state's per-number counts. */
   private countsVersion = -1;
@@ -153,7 +152,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   }
 
   /** The draw a new shard sells, from the ledger: it must exist, be open and before its cutoff. */
-  private async sellingDraw(drawId: unknown, nowMs: number): Promise<{ draw: DrawRow; game: GameRules }> {
+  private async sellingDraw(drawId: unknown, nowMs: number): Promise<{ draw: DrawRow; game: CatalogueGame }> {
     const draw = typeof drawId === 'string' ? await unlessLedgerAway(drawByPublicId(this.services.pool, drawId)) : null;
     if (!draw) throw new ServerError(404, `${ErrorCode.NOT_FOUND}: no such draw`);
     // Once every shard is locked at cutoff, joinOrCreate would make a new one: refuse it.
@@ -181,17 +180,18 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       gameId: game.id,
       status: 'open',
       currency: game.currency,
-      linePriceMinor: game.linePriceMinor,
-      linesPerTicketMax: game.linesPerTicketMax,
+      linePriceMinor: game.betTypes[0].stakesMinor[0],
+      linesPerTicketMax: game.betTypes[0].linesPerTicketMax,
       openAtMs: draw.openAtMs,
       cutoffAtMs: draw.cutoffAtMs,
       drawAtMs: draw.drawAtMs,
       serverTimeMs: nowMs,
       ticketsSold: tally.ticketCount,
       poolTotalMinor: tally.stakeMinor,
-      numberMin: game.drums[0].min,
+      numberMin: game.drums[0]?.min ?? 0,
     });
-    for (let n = game.drums[0].min; n <= game.drums[0].max; n++) state.numberCounts.push(0);
+    // A raffle has no drum: nothing is chosen, so there is no popularity to show.
+    for (let n = game.drums[0]?.min ?? 1; n <= (game.drums[0]?.max ?? 0); n++) state.numberCounts.push(0);
     this.copyNumberCounts(state);
     return state;
   }
@@ -423,8 +423,10 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     // reconnection must learn its ticket, not a refusal. The per-connection rate limit
     // above bounds what a late flood can cost.
     if (receivedAtMs < this.draw.openAtMs) return this.reject(client, bet.requestId, ErrorCode.DRAW_NOT_OPEN, 'sales for this draw have not opened', receivedAtMs);
-    const checked = bet.quickPick !== undefined ? { ok: true as const, lines: this.game.quickPick(bet.quickPick, crypto.randomInt) } : this.game.validateLines(bet.lines);
-    if (!checked.ok) return this.reject(client, bet.requestId, ErrorCode.INVALID_SELECTION, checked.reason, receivedAtMs);
+    const checked = this.checkedBet(bet);
+    if (!checked.ok) return this.reject(client, bet.requestId, ErrorCode[checked.code], checked.reason, receivedAtMs);
+    const { betType, stakeMinor, lines, lineMasks, costMinor } = checked.bet;
+    const liability = this.game.liability;
     const outcome = await this.services.betWriter.submit({
       playerId: data.player.playerId,
       walletAccountId: data.player.walletAccountId,
@@ -432,17 +434,30 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       drawPublicId: this.draw.publicId,
       playerPseudonym: data.pseudonym,
       requestId: bet.requestId,
-      betType: 'standard',
-      stakeMinor: this.game.linePriceMinor,
-      lines: checked.lines,
-      // Lotto 6/49, the one game sold: one drum, so a line is that drum's numbers.
-      lineMasks: checked.lines.map((line) => drumLineMask(this.game.drums, [line])),
+      betType,
+      stakeMinor,
+      lines,
+      lineMasks,
       quickPick: bet.quickPick !== undefined,
-      costMinor: checked.lines.length * this.game.linePriceMinor,
+      costMinor,
       receivedAtMs,
+      liability: liability && { capMinor: liability.capMinor, payouts: liability.of(checked.bet) },
     });
     if (outcome.status === 'rejected') return this.reject(client, bet.requestId, outcome.code, outcome.message, receivedAtMs);
     this.accept(client, bet.requestId, outcome);
+  }
+
+  /** The bet in its game's canonical form (a quick pick drawn here, on the CSPRNG), or why not. */
+  private checkedBet(bet: Extract<BetSelection, { ok: true }>): ReturnType<CatalogueGame['validateBet']> {
+    if (bet.quickPick === undefined) return this.game.validateBet({ betType: bet.betType, stakeMinor: bet.stakeMinor, lines: bet.lines });
+    const type = bet.betType === undefined ? this.game.betTypes[0] : this.game.betTypes.find((b) => b.id === bet.betType);
+    // An unknown bet type is the game's to name: validateBet refuses it with the list.
+    if (!type) return this.game.validateBet({ betType: bet.betType, stakeMinor: bet.stakeMinor, lines: [] });
+    if (bet.quickPick > type.linesPerTicketMax) {
+      return { ok: false, code: 'INVALID_SELECTION', reason: `quickPick must be a whole number 1..${type.linesPerTicketMax}` };
+    }
+    const lines = this.game.quickPick(type.id, bet.quickPick, crypto.randomInt);
+    return this.game.validateBet({ betType: type.id, stakeMinor: bet.stakeMinor, lines });
   }
 
   /** The connection's token bucket (bet rate, burst): false when it holds no whole token. */

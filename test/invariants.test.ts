@@ -88,20 +88,22 @@ async function overcharge(c: pg.PoolClient, ticket: string): Promise<void> {
   await c.query(`update accounts set balance_minor = balance_minor + 1 where id = $1`, [rows[0].pool]);
 }
 
-t.test("a ticket that does not cost its lines times its game's line price is reported", async (t) => {
+t.test("a ticket that does not cost its stake times its lines, or at a stake its game does not offer, is reported", async (t) => {
   const ticket = lastTicketOf(String(settled.id));
   const priced = await violationsAfter((c) => overcharge(c, ticket));
   t.equal(priced.length, 1, priced.join('\n'));
-  t.match(priced[0], /^ticket T\d+ costs 201 for 1 lines \(line count 1\) of game \S+ at 200 a line$/);
+  t.match(priced[0], /^ticket T\d+ costs 201 for 1 lines \(line count 1\) at a stake of 200$/);
   const unpriced = await violationsAfter((c) => overcharge(c, ticket), undefined);
-  t.equal(unpriced.length, 1, 'without prices, tickets of one game must agree on the price of a line');
+  t.equal(unpriced.length, 1, 'without the games, the arithmetic is still checked');
   t.match(unpriced[0], /costs 201 for 1 lines/);
+  const restaked = await violationsAfter((c) => c.query(`update tickets set stake_minor = 100, cost_minor = 100 where id = ${ticket}`));
+  t.ok(restaked.some((v) => /is a standard bet at 100 a line, which game lotto649 does not offer/.test(v)), restaked.join('\n'));
   const extraLine = await violationsAfter((c) => c.query(`update tickets set lines = lines || '[[1,2,3,4,5,6]]'::jsonb where id = ${ticket}`));
   t.equal(extraLine.length, 1, 'a line added without its price');
   t.match(extraLine[0], /costs 200 for 2 lines \(line count 1\)/);
   const unknown = await violationsAfter(async () => {}, new Map());
   t.ok(unknown.length > 0);
-  t.match(unknown[0], /is of game \S+, which has no known line price/);
+  t.match(unknown[0], /which game \S+ does not offer/);
 });
 
 t.test('a balance changed without a transfer is reported', async (t) => {

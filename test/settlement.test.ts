@@ -143,7 +143,9 @@ t.test('a drawn draw pays every winning line its tier share, the rest to the hou
     if (amount > 0) expected.set(tickets[k].id, { amount, tiers: counts, playerId: tickets[k].player_id });
   });
   const prizeTotalMinor = [...expected.values()].reduce((s, p) => s + p.amount, 0);
-  const houseShareMinor = stakeMinor - prizeTotalMinor;
+  // Unwon, the jackpot tier rolls to the game's next draw (far below its cap here); the rest goes to the house.
+  const rolloverOutMinor = winningLines[0] === 0 ? Number((fundMinor * TIER_BP[0]) / 10_000n) : 0;
+  const houseShareMinor = stakeMinor - prizeTotalMinor - rolloverOutMinor;
   t.ok(prizeTotalMinor > 0 && prizeTotalMinor <= Number(fundMinor));
 
   // A process crashes after writing everything but before COMMIT: nothing of it remains.
@@ -208,6 +210,9 @@ t.test('a drawn draw pays every winning line its tier share, the rest to the hou
     [main.id],
   );
   t.same(houseTransfer, { kind: 'house_share', amount_minor: houseShareMinor, debit_account_id: main.poolAccountId, code: 'house' });
+  const rollover = await one(`select balance_minor from accounts where code = 'rollover:lotto649'`);
+  t.equal(rollover.balance_minor, rolloverOutMinor, 'an unwon jackpot waits in the rollover account for the next draw');
+  t.equal(view.body.settlement.rolloverOutMinor, rolloverOutMinor, 'the public draw shows what rolled over');
 
   // Settling again changes nothing.
   const after = await snapshot();
@@ -222,7 +227,9 @@ t.test('a draw without tickets settles to zero', async (t) => {
   const row = await one(`select status, prize_total_minor, house_share_minor, house_transfer_id from draws where id = $1`, [empty.id]);
   t.same(row, { status: 'settled', prize_total_minor: 0, house_share_minor: 0, house_transfer_id: null });
   const after = await snapshot();
-  t.equal(after.transfers, before.transfers, 'no transfer of zero');
+  // The rollover passes through the empty draw (in and out again): no other transfer, none of zero.
+  const rolled = (await one(`select balance_minor from accounts where code = 'rollover:lotto649'`)).balance_minor;
+  t.equal(after.transfers, before.transfers + (rolled > 0 ? 2 : 0), 'no transfer of zero');
   t.equal(after.prizes, before.prizes);
   t.same(after.balances, before.balances);
   t.same((await drawById(ts.pool, empty.id))!.prizeTiers!.map((x) => x.winningLines), [0, 0, 0, 0]);

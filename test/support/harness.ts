@@ -137,13 +137,13 @@ export async function newPlayer(base: string, depositMinor = 0): Promise<{ token
  * A lotto draw selling now, with its cutoff `cutoffInMs` from now (real time) and its draw
  * `drawAfterCutoffMs` later, created with its commitment by the server's draw runner.
  */
-export async function openDraw(pool: pg.Pool, cutoffInMs = 60 * 60 * 1000, nowMs = Date.now(), drawAfterCutoffMs = 60 * 60 * 1000): Promise<DrawRow> {
+export async function openDraw(pool: pg.Pool, cutoffInMs = 60 * 60 * 1000, nowMs = Date.now(), drawAfterCutoffMs = 60 * 60 * 1000, gameId = 'lotto649'): Promise<DrawRow> {
   const runner = runners.get(pool);
   if (!runner) throw new Error('openDraw needs a pool of a server started by startTestServer');
   const publicId = `test-${crypto.randomBytes(5).toString('hex')}`;
   const { draw } = await runner.createDraw({
     publicId,
-    gameId: 'lotto649',
+    gameId,
     businessDate: new Date(nowMs).toISOString().slice(0, 10),
     openAtMs: nowMs - 60_000,
     cutoffAtMs: nowMs + cutoffInMs,
