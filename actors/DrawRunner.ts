@@ -44,7 +44,8 @@ import {
   ticketPage,
   type LockedDrawStep,
 } from '../ledger/drawSteps.ts';
-import { closeDrawFlows, countLineClasses, lockRolloverAccount, markSettled, payStagedPrizes, stageTicketPrizes, type ClassPlan } from '../ledger/settleSets.ts';
+import { closeDrawFlows, countLineClasses, lockRolloverAccount, markSettled, payStagedPrizes, stageRafflePrizes, stageTicketPrizes, type ClassPlan } from '../ledger/settleSets.ts';
+import { raffleDrums, settleRaffle } from '../games/raffle.ts';
 import { withTransaction, type TransactionOptions } from '../ledger/transaction.ts';
 import { DRAW_TICKETS_PER_PAGE_MAX, LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
@@ -77,6 +78,29 @@ export function classPlan(game: CatalogueGame, numbers: readonly (readonly numbe
     invariant(JSON.stringify(game.maskSegments(type.id)) === JSON.stringify(segments), `${game.id}: bet types with different mask layouts`);
   }
   return { segments, drawn: new Map(game.betTypes.map((t) => [t.id, game.drawnMask(t.id, numbers)])) };
+}
+
+/** Steps 1-3 of a line game's settlement (ledger/settleSets.ts): classes, the game's decision, the prizes staged. */
+async function stageLineGame(client: pg.PoolClient, draw: LockedDrawStep, game: CatalogueGame, stakeTotalMinor: number, numbers: number[][], rolloverInMinor: number) {
+  const plan = classPlan(game, numbers);
+  const counted = await countLineClasses(client, draw.id, plan);
+  // Pair assertions: the lines classed are every line sealed, of bet types the game sells.
+  invariant(counted.unknownLines === 0, `draw ${draw.publicId}: ${counted.unknownLines} lines of bet types ${game.id} does not sell`);
+  invariant(counted.stakeTotalMinor === stakeTotalMinor, `draw ${draw.publicId}: lines stake ${counted.stakeTotalMinor}, sealed ${stakeTotalMinor}`);
+  const result = game.settle({ stakeTotalMinor, rolloverInMinor, classes: counted.classes });
+  return { result, staged: await stageTicketPrizes(client, draw.id, plan, result) };
+}
+
+/** A raffle's: the drawn positions (one drum, draw/README.md) staged as the winning tickets. */
+async function stageRaffle(client: pg.PoolClient, draw: LockedDrawStep, seal: NonNullable<LockedDrawStep['seal']>, numbers: number[][]) {
+  invariant(numbers.length === 1, `raffle draw ${draw.publicId} has ${numbers.length} drums of numbers`);
+  const result = settleRaffle(seal.stakeTotalMinor, seal.ticketCount, numbers[0]);
+  return { result, staged: await stageRafflePrizes(client, draw.id, result.winners, result.tiers.length) };
+}
+
+/** The drums a draw of `game` draws from: the game's own, or for a raffle the sealed ticket list. */
+export function drumsOf(game: CatalogueGame, ticketCount: number): CatalogueGame['drums'] {
+  return game.prizeModel === 'raffle' ? raffleDrums(ticketCount) : game.drums;
 }
 
 export class DrawRunner {
@@ -185,13 +209,10 @@ export class DrawRunner {
       invariant(seal !== null && numbers !== null, `draw ${draw.publicId} is drawn without a seal or numbers`);
       const rolls = game.prizeModel === 'pari-mutuel' || game.prizeModel === 'mixed';
       const rollover = rolls ? await lockRolloverAccount(client, game.id) : null;
-      const plan = classPlan(game, numbers);
-      const counted = await countLineClasses(client, draw.id, plan);
-      // Pair assertions: the lines classed are every line sealed, of bet types the game sells.
-      invariant(counted.unknownLines === 0, `draw ${draw.publicId}: ${counted.unknownLines} lines of bet types ${game.id} does not sell`);
-      invariant(counted.stakeTotalMinor === seal.stakeTotalMinor, `draw ${draw.publicId}: lines stake ${counted.stakeTotalMinor}, sealed ${seal.stakeTotalMinor}`);
-      const result = game.settle({ stakeTotalMinor: seal.stakeTotalMinor, rolloverInMinor: rollover?.balanceMinor ?? 0, classes: counted.classes });
-      const staged = await stageTicketPrizes(client, draw.id, plan, result);
+      const { result, staged } =
+        game.prizeModel === 'raffle'
+          ? await stageRaffle(client, draw, seal, numbers)
+          : await stageLineGame(client, draw, game, seal.stakeTotalMinor, numbers, rollover?.balanceMinor ?? 0);
       invariant(staged.totalMinor === result.playersMinor, `draw ${draw.publicId}: staged prizes sum to ${staged.totalMinor}, the game pays ${result.playersMinor}`);
       const paid = await payStagedPrizes(client, draw);
       const flows = { stakeTotalMinor: seal.stakeTotalMinor, ...result };
@@ -270,7 +291,7 @@ export class DrawRunner {
       inputs: {
         drawId: draw.publicId,
         gameId: draw.gameId,
-        drums: game.drums,
+        drums: drumsOf(game, draw.seal!.ticketCount),
         operatorSeed,
         auditors: auditors.map((a) => ({ name: a.name, seed: a.seed! })),
         beacon,

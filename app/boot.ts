@@ -14,6 +14,7 @@ import { ClockHealth } from '../actors/ClockHealth.ts';
 import { DrawRunner } from '../actors/DrawRunner.ts';
 import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { DrawTallies } from '../actors/DrawTallies.ts';
+import { LiveInfo } from '../actors/LiveInfo.ts';
 import { Sessions } from '../actors/Sessions.ts';
 import { AdvisoryLockLeadership, LocalLeadership, type Leadership } from '../actors/Leadership.ts';
 import type { PresenceLink } from '../actors/presenceLink.ts';
@@ -168,6 +169,7 @@ async function presenceAndMatchmaking({ config, logger }: Basics): Promise<Match
 
 interface Selling {
   tallies: DrawTallies;
+  liveInfo: LiveInfo;
   sessions: Sessions;
   betWriter: BetWriter;
   authenticate: (token: unknown) => Promise<SessionPlayer | null>;
@@ -178,6 +180,7 @@ interface Selling {
 async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, draws: DrawMachinery, mm: Matchmaking): Promise<Selling> {
   const { presence, link } = mm;
   const tallies = new DrawTallies({ pool: db.pool, presence, link, processId: crypto.randomUUID(), logger });
+  const liveInfo = new LiveInfo(db.pool, logger);
   const sessions = new Sessions({ pool: db.pool, presence, link, clock, logger });
   await sessions.start();
   const betWriter = new BetWriter({
@@ -198,6 +201,7 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     logger,
     betWriter,
     tallies,
+    liveInfo,
     vault: draws.vault,
     authenticate,
     seats: new SeatBook(),
@@ -206,7 +210,7 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
   });
-  return { tallies, sessions, betWriter, authenticate, salesRoom };
+  return { tallies, liveInfo, sessions, betWriter, authenticate, salesRoom };
 }
 
 interface Http {
@@ -358,6 +362,7 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     // Dispose rooms, remove them and this process from Redis, close sockets and presence.
     await http.server.gracefullyShutdown(false);
     await selling.tallies.stop();
+    selling.liveInfo.stop();
     await http.authLimits.close();
     await basics.db.close();
     basics.logger.info('server stopped');

@@ -55,14 +55,15 @@ function parseArgs(argv: string[]): Options {
 
 interface Seeded {
   env: Record<string, string>;
-  drawId: number;
-  drawPublicId: string;
+  /** One open draw per game of the mode (lotto 6/49 alone, or the mix). */
+  drawIds: number[];
+  drawPublicIds: string[];
   tokens: string[];
   reopen(): Promise<Database>;
   cleanup(): Promise<void>;
 }
 
-async function seed(players: number, depositMinor: number): Promise<Seeded> {
+async function seed(players: number, depositMinor: number, games: readonly string[]): Promise<Seeded> {
   const logger = createLogger('warn');
   const baseUrl = process.env.DATABASE_URL;
   let env: Record<string, string>;
@@ -83,23 +84,27 @@ async function seed(players: number, depositMinor: number): Promise<Seeded> {
   env.DRAW_SEED_KEY = crypto.randomBytes(32).toString('hex');
   env.DRAW_SIGNING_KEY = crypto.randomBytes(32).toString('hex');
   const vault = new SeedVault(Buffer.from(env.DRAW_SEED_KEY, 'hex'));
-  const seed = vault.newSeed();
   const db = await reopen();
   await migrate(db.pool);
   const nowMs = Date.now();
-  const publicId = `bench-${crypto.randomBytes(4).toString('hex')}`;
-  const { draw } = await ensureDraw(db.pool, {
-    publicId,
-    seedCommitment: seedCommitment(publicId, 'operator', seed),
-    seedSealed: vault.seal(publicId, seed),
-    seedKeyId: vault.keyId,
-    beacon: null,
-    gameId: 'lotto649',
-    businessDate: new Date(nowMs).toISOString().slice(0, 10),
-    openAtMs: nowMs - 60_000,
-    cutoffAtMs: nowMs + 6 * 3600_000,
-    drawAtMs: nowMs + 7 * 3600_000,
-  });
+  const created: { id: number; publicId: string }[] = [];
+  for (const [i, gameId] of games.entries()) {
+    const publicId = `bench-${gameId}-${crypto.randomBytes(4).toString('hex')}`;
+    const seed = vault.newSeed();
+    const { draw } = await ensureDraw(db.pool, {
+      publicId,
+      seedCommitment: seedCommitment(publicId, 'operator', seed),
+      seedSealed: vault.seal(publicId, seed),
+      seedKeyId: vault.keyId,
+      beacon: null,
+      gameId,
+      businessDate: new Date(nowMs).toISOString().slice(0, 10),
+      openAtMs: nowMs - 60_000,
+      cutoffAtMs: nowMs + 6 * 3600_000 + i,
+      drawAtMs: nowMs + 7 * 3600_000 + i,
+    });
+    created.push(draw);
+  }
   await openDueDraws(db.pool);
   // One scrypt hash for every bench player: the benchmark measures bets, not logins.
   const passwordHash = await hashPassword('bench password, not secret');
@@ -114,7 +119,7 @@ async function seed(players: number, depositMinor: number): Promise<Seeded> {
     tokens.push(token);
   }
   await db.close();
-  return { env, drawId: draw.id, drawPublicId: draw.publicId, tokens, reopen, cleanup };
+  return { env, drawIds: created.map((d) => d.id), drawPublicIds: created.map((d) => d.publicId), tokens, reopen, cleanup };
 }
 
 interface RunningProcess {
@@ -238,7 +243,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 interface ModeResult {
-  mode: 'batch' | 'single';
+  mode: 'batch' | 'single' | 'mixed';
   bets: number;
   accepted: number;
   rejected: Record<string, number>;
@@ -267,14 +272,26 @@ interface ModeResult {
 }
 
 /** Connects `count` SDK clients to the draw's sales rooms, each as one of the seeded players. */
-async function joinClients(url: string, count: number, tokens: string[], drawPublicId: string) {
+async function joinClients(url: string, count: number, tokens: string[], drawPublicIds: string[]) {
   const rooms = [];
   for (let i = 0; i < count; i++) {
     const client = new Client(url);
     client.auth.token = tokens[i % tokens.length];
-    rooms.push(await client.joinOrCreate('sales', { drawId: drawPublicId }));
+    rooms.push(await client.joinOrCreate('sales', { drawId: drawPublicIds[i % drawPublicIds.length] }));
   }
   return rooms;
+}
+
+/**
+ * The c-th client's bet message: lotto 6/49 lines as before issue 12, or in the mix, by the
+ * game of the client's draw (clients take the draws in turn): a five-spot keno line at 1.00,
+ * a pick-3 straight at 1.00 (spread over the 1,000 combinations, far below their cap).
+ */
+function betMessage(game: string, seq: number): Record<string, unknown> {
+  const a = 1 + (seq % 44);
+  if (game === 'keno') return { stake: 100, lines: [[a, a + 7, a + 14, a + 21, a + 28]] };
+  if (game === 'pick3') return { betType: 'straight', stake: 100, lines: [[seq % 10, Math.floor(seq / 10) % 10, Math.floor(seq / 100) % 10]] };
+  return { lines: [[a, a + 1, a + 2, a + 3, a + 4, a + 5]] };
 }
 
 interface LoadTally {
@@ -288,7 +305,7 @@ interface LoadTally {
  * Keeps `pipeline` bets in flight on one client until it has sent `quota`, each reply
  * releasing the next bet: closed-loop load at saturation.
  */
-function driveClient(room: Room<any>, c: number, quota: number, pipeline: number, tally: LoadTally): Promise<void> {
+function driveClient(room: Room<any>, c: number, quota: number, pipeline: number, tally: LoadTally, game: string): Promise<void> {
   return new Promise<void>((resolve) => {
     const sentAt = new Map<string, number>();
     let seq = 0;
@@ -298,8 +315,7 @@ function driveClient(room: Room<any>, c: number, quota: number, pipeline: number
       const requestId = `c${c}-${seq++}`;
       tally.issued++;
       sentAt.set(requestId, performance.now());
-      const a = 1 + (seq % 44);
-      room.send('bet', { requestId, lines: [[a, a + 1, a + 2, a + 3, a + 4, a + 5]] });
+      room.send('bet', { requestId, ...betMessage(game, seq + c) });
     };
     // Replies arrive in bursts (one per committed batch); send the follow-up bets of
     // a burst in one write so the load generator spends its CPU on bets, not syscalls.
@@ -364,7 +380,7 @@ async function serverMetrics(port: number) {
 /** Every acknowledged ticket is in the ledger exactly once, nothing else is, and the ledger balances. */
 async function ledgerAgainstAcks(seeded: Seeded, acked: Set<string>) {
   const db = await seeded.reopen();
-  const { rows } = await db.pool.query<{ id: number }>('select id from tickets where draw_id = $1', [seeded.drawId]);
+  const { rows } = await db.pool.query<{ id: number }>('select id from tickets where draw_id = any($1)', [seeded.drawIds]);
   const inLedger = new Set(rows.map((r) => ticketPublicId(r.id)));
   const ledgerMatchesAcks = inLedger.size === acked.size && [...acked].every((id) => inLedger.has(id));
   const invariants = await checkLedger(db.pool, linePricesOf(allGames()));
@@ -373,9 +389,11 @@ async function ledgerAgainstAcks(seeded: Seeded, acked: Set<string>) {
   return { ledgerTickets: inLedger.size, ledgerMatchesAcks, ledgerInvariantsOk: invariants.ok };
 }
 
-async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number): Promise<ModeResult> {
+const MIX = ['lotto649', 'keno', 'pick3'];
+
+async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number, games: readonly string[] = ['lotto649']): Promise<ModeResult> {
   const perPlayerBets = Math.ceil(totalBets / o.players);
-  const seeded = await seed(o.players, Math.min(1_000_000, perPlayerBets * 200 + 10_000));
+  const seeded = await seed(o.players, Math.min(1_000_000, perPlayerBets * 200 + 10_000), games);
   const server = await startServerProcess({
     ...seeded.env,
     BET_WRITE_MODE: mode,
@@ -383,13 +401,13 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
     BET_RATE_PER_SECOND: '100000',
     BET_RATE_BURST: '100000',
   });
-  const rooms = await joinClients(`ws://127.0.0.1:${server.port}`, o.clients, seeded.tokens, seeded.drawPublicId);
+  const rooms = await joinClients(`ws://127.0.0.1:${server.port}`, o.clients, seeded.tokens, seeded.drawPublicIds);
 
   const tally: LoadTally = { issued: 0, latencies: [], acked: new Set(), rejected: {} };
   const cpuStart = cpuCounters(server);
   const startMs = performance.now();
   const quotaOf = (c: number) => Math.floor(totalBets / o.clients) + (c < totalBets % o.clients ? 1 : 0);
-  await Promise.all(rooms.map((room, c) => driveClient(room, c, quotaOf(c), o.pipeline, tally)));
+  await Promise.all(rooms.map((room, c) => driveClient(room, c, quotaOf(c), o.pipeline, tally, games[c % games.length])));
   const seconds = (performance.now() - startMs) / 1000;
   const measured = await serverMetrics(server.port);
   const cpu = cpuSince(server, cpuStart);
@@ -400,7 +418,7 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number):
 
   const latencies = tally.latencies.sort((a, b) => a - b);
   return {
-    mode,
+    mode: games.length > 1 ? 'mixed' : mode,
     bets: tally.issued,
     accepted: tally.acked.size,
     rejected: tally.rejected,
@@ -422,24 +440,26 @@ async function main() {
   const database = process.env.DATABASE_URL ? 'postgres' : 'embedded PGlite';
   console.log(`bench:bets on ${database}: ${o.clients} clients over ${o.players} players, pipeline ${o.pipeline}`);
   const batch = await runMode('batch', o, o.bets);
+  const mixed = await runMode('batch', o, o.bets, MIX);
   const single = await runMode('single', o, o.baselineBets);
   const ratio = batch.durableBetsPerSecond / single.durableBetsPerSecond;
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 2) : '-');
   console.log('');
   console.log('| mode | bets | accepted | seconds | durable bets/s | ack p50 ms | ack p99 ms | ack p99.9 ms | server CPU s | load gen CPU s | database CPU s | machine busy % | steal % | bets/batch | batch write ms | loop lag p99 ms | ledger = acks | invariants |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
-  for (const r of [batch, single]) {
+  for (const r of [batch, mixed, single]) {
     console.log(
-      `| ${r.mode === 'batch' ? 'group commit' : 'one tx per bet (baseline)'} | ${r.bets} | ${r.accepted} | ${f(r.seconds)} | ${f(r.durableBetsPerSecond)} | ${f(r.latencyMsP50)} | ${f(r.latencyMsP99)} | ${f(r.latencyMsP999)} | ${f(r.serverCpuSeconds)} | ${f(r.loadCpuSeconds)} | ${f(r.databaseCpuSeconds)} | ${f(r.machineBusyPercent)} | ${f(r.machineStealPercent)} | ${f(r.betsPerBatchMean)} | ${f(r.batchWriteMsMean)} | ${f(r.eventLoopLagMsP99)} | ${r.ledgerMatchesAcks ? 'yes' : 'NO'} | ${r.ledgerInvariantsOk ? 'ok' : 'BROKEN'} |`,
+      `| ${r.mode === 'batch' ? 'group commit' : r.mode === 'mixed' ? `group commit, ${MIX.join(' + ')}` : 'one tx per bet (baseline)'} | ${r.bets} | ${r.accepted} | ${f(r.seconds)} | ${f(r.durableBetsPerSecond)} | ${f(r.latencyMsP50)} | ${f(r.latencyMsP99)} | ${f(r.latencyMsP999)} | ${f(r.serverCpuSeconds)} | ${f(r.loadCpuSeconds)} | ${f(r.databaseCpuSeconds)} | ${f(r.machineBusyPercent)} | ${f(r.machineStealPercent)} | ${f(r.betsPerBatchMean)} | ${f(r.batchWriteMsMean)} | ${f(r.eventLoopLagMsP99)} | ${r.ledgerMatchesAcks ? 'yes' : 'NO'} | ${r.ledgerInvariantsOk ? 'ok' : 'BROKEN'} |`,
     );
   }
   console.log(`\ngroup commit / baseline throughput ratio: ${ratio.toFixed(1)}x`);
+  console.log(`mixed games / lotto 6/49 alone (same run): ${(mixed.durableBetsPerSecond / batch.durableBetsPerSecond).toFixed(3)}`);
   const outDir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `bets-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), database, cpus: os.cpus().length, node: process.version, options: o, batch, single, ratio }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), database, cpus: os.cpus().length, node: process.version, options: o, batch, mixed, single, ratio, mixedGames: MIX, mixedOverLotto: mixed.durableBetsPerSecond / batch.durableBetsPerSecond }, null, 2),
   );
   console.log(`results written to ${path.relative(ROOT, file)}`);
   if (!batch.ledgerMatchesAcks || !single.ledgerMatchesAcks || !batch.ledgerInvariantsOk || !single.ledgerInvariantsOk) {

@@ -351,3 +351,11 @@ export const DRAWS_LISTED_SINCE_MS = 24 * 60 * 60 * 1000;
 export const SEALED_TREES_CACHED_MAX = 2;
 /** While Redis is away ioredis fails every reconnection attempt; one line this often says so. */
 export const LIMIT_STORE_ERROR_LOG_EVERY_MS = 10_000;
+
+// --- Live information (issue 12, actors/LiveInfo.ts) ---
+/** How often a process re-reads each live draw's rollover and sold-out combinations. */
+export const LIVE_INFO_POLL_MS = 500;
+/** Sold-out combinations shown per draw at most (pick-4 has 10,000 combinations). */
+export const LIVE_SOLD_OUT_MAX = 1_000;
+/** A failing live-information read is logged at most this often per process. */
+export const LIVE_INFO_LOG_EVERY_MS = 10_000;

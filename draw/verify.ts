@@ -65,7 +65,8 @@ export interface DrawProofVerifyOptions {
 /**
  * Checks, in order: version, format, schedule, operator commitment, auditor commitments,
  * beacon; with tickets: tickets format, ticket draw ids, ticket order, ticket count,
- * stake total, ticket root; then numbers, signature and, with a key, public key.
+ * stake total, ticket root; for a raffle, raffle drum; then numbers, signature and, with
+ * a key, public key.
  */
 export function verifyDrawProof(proof: unknown, options: DrawProofVerifyOptions = {}): Check[] {
   const opts = typeof options === 'object' && options !== null ? options : {};
@@ -82,10 +83,29 @@ export function verifyDrawProof(proof: unknown, options: DrawProofVerifyOptions 
   const content = checkProofContent(p);
   checks.push(...content.filter((c) => c.name !== 'numbers'));
   if (withTickets) checks.push(...ticketChecks(p, opts.tickets));
+  if (p.drums.some((d) => d.name === RAFFLE_DRUM)) checks.push(raffleDrumCheck(p));
   checks.push(...content.filter((c) => c.name === 'numbers'));
   checks.push(signatureCheck(p));
   if (withKey) checks.push(publicKeyCheck(p.publicKey, opts.publicKey as string));
   return checks;
+}
+
+/** A raffle draws positions in the sealed ticket list from a drum of this name (draw/README.md §11). */
+export const RAFFLE_DRUM = 'tickets';
+
+/** A raffle's drum is the sealed ticket list itself: the operator cannot choose its size. */
+function raffleDrumCheck(p: DrawProof): Check {
+  return runCheck('raffle drum', () => {
+    const positions = Math.max(p.tickets.count, 1);
+    const drum = p.drums[0];
+    const ok = p.drums.length === 1 && drum.name === RAFFLE_DRUM && drum.min === 1 && drum.max === positions && !drum.replacement;
+    return {
+      ok,
+      detail: ok
+        ? `${drum.count} winning positions among the ${p.tickets.count} sealed tickets, without replacement`
+        : `a raffle draw must have one drum "${RAFFLE_DRUM}" of 1..${positions} without replacement, got ${JSON.stringify(p.drums).slice(0, 200)}`,
+    };
+  });
 }
 
 const TICKET_CHECKS = ['tickets format', 'ticket draw ids', 'ticket order', 'ticket count', 'stake total', 'ticket root'];

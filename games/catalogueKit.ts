@@ -130,3 +130,14 @@ export function distinctLine(line: unknown, index: number, min: number, max: num
   }
   return [...seen].sort((a, b) => a - b);
 }
+
+/**
+ * A pari-mutuel tier's estimated prize a line: its amount split among the winners expected
+ * at `lines` sold with win chance favourable/total, at least one winner (so never more than
+ * the whole amount). Exact integer arithmetic, rounded down like the settlement.
+ */
+export function sharedPrizeEstimate(amountMinor: number, lines: number, chance: { favourable: bigint; total: bigint }): number {
+  const expected = (BigInt(lines) * chance.favourable) / chance.total;
+  return Number(BigInt(amountMinor) / (expected > 1n ? expected : 1n));
+}
+

@@ -5,18 +5,10 @@ import type { CatalogueGame } from './types.ts';
 
 export type { CatalogueGame } from './types.ts';
 
-/**
- * The games on sale. The raffle (games/raffle.ts) is not yet: its draw, winning positions in
- * the sealed ticket list, is not in the verifiable draw's spec (draw/README.md) yet, and a
- * game is sold only once anyone can verify its draws.
- */
-const onSale = (g: CatalogueGame) => g.prizeModel !== 'raffle';
-
 export function allGames(): CatalogueGame[] {
-  return catalogue().filter(onSale);
+  return catalogue();
 }
 
 export function gameById(id: string): CatalogueGame | undefined {
-  const game = catalogueGame(id);
-  return game && onSale(game) ? game : undefined;
+  return catalogueGame(id);
 }

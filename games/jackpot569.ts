@@ -9,7 +9,7 @@
 //               65% of the stakes; what they do not use goes to the house, what they need
 //               beyond it the house pays.
 import { invariant } from '../core/errors.ts';
-import { betTypeAndStake, distinctLine, houseFlows, linesArray, pickDistinctFrom, segmentMask } from './catalogueKit.ts';
+import { betTypeAndStake, distinctLine, houseFlows, linesArray, pickDistinctFrom, segmentMask, sharedPrizeEstimate } from './catalogueKit.ts';
 import { binomial, oddsRow, type Chance, type OddsRow } from './odds.ts';
 import type { BetTypeRules, CatalogueGame, DrawSettlement, LineClass, MaskSegment, TierResult } from './types.ts';
 
@@ -129,6 +129,17 @@ export const jackpot569: CatalogueGame = {
     return maskOf(numbers[0], numbers[1][0]);
   },
   settle: settleJackpot569,
+  estimate(input) {
+    const shared = Number((BigInt(input.stakeTotalMinor) * BigInt(JACKPOT569_SHARE_BASIS_POINTS)) / 10_000n) + input.rolloverInMinor;
+    const jackpotMinor = Math.max(shared, JACKPOT569_MINIMUM_MINOR);
+    return {
+      jackpotMinor,
+      tiers: [
+        { name: '5+1', perLineMinor: sharedPrizeEstimate(jackpotMinor, input.linesSold, chanceOf(5, 1)) },
+        ...JACKPOT569_FIXED.map(([m, b, multiple, divisor]) => ({ name: tierName(m, b), perLineMinor: (STAKE_MINOR * multiple) / divisor })),
+      ],
+    };
+  },
   odds: (): OddsRow[] => [
     oddsRow('standard', '5+1', `35% of stakes plus the rollover, at least ${JACKPOT569_MINIMUM_MINOR / 100} EUR`, chanceOf(5, 1)),
     ...JACKPOT569_FIXED.map(([m, b, multiple, divisor]) => oddsRow('standard', tierName(m, b), `${(STAKE_MINOR * multiple) / divisor / 100} EUR`, chanceOf(m, b))),

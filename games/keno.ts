@@ -98,6 +98,10 @@ export const keno: CatalogueGame = {
       const multiple = KENO_PAYTABLE[spots]?.[hits];
       return multiple === undefined ? null : { tier: TIERS.indexOf(`${spots} spots ${hits} hits`), multiple, divisor: 1 };
     }, () => KENO_STAKES_MINOR[0]),
+  estimate: () => ({
+    jackpotMinor: null,
+    tiers: Object.entries(KENO_PAYTABLE).flatMap(([spots, table]) => Object.entries(table).map(([hits, multiple]) => ({ name: `${spots} spots ${hits} hits`, perLineMinor: KENO_STAKES_MINOR[0] * multiple }))),
+  }),
   odds: (): OddsRow[] =>
     Object.entries(KENO_PAYTABLE).flatMap(([spots, table]) =>
       Object.entries(table).map(([hits, multiple]) => oddsRow('standard', `${spots} spots ${hits} hits`, `${multiple} × stake`, hypergeometric(DRUM, DRAWN, Number(spots), Number(hits)))),

@@ -1,9 +1,9 @@
 // games/lotto649.ts — lotto 6/49: six distinct numbers from 1..49 per line.
 import { LINES_PER_TICKET_MAX } from '../core/limits.ts';
 import { invariant } from '../core/errors.ts';
-import { betTypeAndStake, houseFlows, segmentMask } from './catalogueKit.ts';
+import { betTypeAndStake, houseFlows, segmentMask, sharedPrizeEstimate } from './catalogueKit.ts';
 import { hypergeometric, oddsRow, type OddsRow } from './odds.ts';
-import type { BetTypeRules, CatalogueGame, DrawSettlement, GameRules, LineClass, MaskSegment, PrizeRules, RandomInt, TierResult } from './types.ts';
+import type { BetTypeRules, CatalogueGame, DrawSettlement, GameRules, LineClass, LiveEstimate, MaskSegment, PrizeRules, RandomInt, TierResult } from './types.ts';
 
 const PICK = 6;
 const NUMBER_MIN = 1;
@@ -172,6 +172,17 @@ export function lotto649Odds(): OddsRow[] {
   );
 }
 
+/** Live: the jackpot if won now (this draw's share plus the rollover) and each tier's expected prize a line. */
+export function estimateLotto649(input: { stakeTotalMinor: number; linesSold: number; rolloverInMinor: number }): LiveEstimate {
+  const fund = shareOfMinor(input.stakeTotalMinor, LOTTO649_PRIZES.payoutBasisPoints);
+  const amounts = LOTTO649_PRIZES.tiers.map((t) => shareOfMinor(fund, t.basisPoints));
+  amounts[0] += input.rolloverInMinor;
+  return {
+    jackpotMinor: amounts[0],
+    tiers: LOTTO649_PRIZES.tiers.map((t, i) => ({ name: t.name, perLineMinor: sharedPrizeEstimate(amounts[i], input.linesSold, hypergeometric(NUMBER_MAX, PICK, PICK, PICK - i)) })),
+  };
+}
+
 export const lotto649Game: CatalogueGame = {
   id: lotto649.id,
   name: lotto649.name,
@@ -196,4 +207,5 @@ export const lotto649Game: CatalogueGame = {
   },
   settle: settleLotto649,
   odds: lotto649Odds,
+  estimate: estimateLotto649,
 };

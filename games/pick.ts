@@ -113,6 +113,15 @@ export function pickPrize(n: Digits, cls: Pick<LineClass, 'betType' | 'matches' 
     : { tier: names.indexOf(`straight_box any order ${ways}-way`), multiple: box, divisor: 2 };
 }
 
+/** A tier's prize for one line at `stake` (tier names of tierNames()). */
+function pickPrizeAtStake(n: Digits, tier: string, stake: number): number {
+  const pays = PICK_PAYS[n];
+  const ways = Number(/(\d+)-way/.exec(tier)?.[1]);
+  if (tier === 'straight') return stake * pays.straight;
+  if (tier.startsWith('box')) return stake * pays.box[ways];
+  return tier.includes('exact') ? (stake * (pays.straight + pays.box[ways])) / 2 : (stake * pays.box[ways]) / 2;
+}
+
 function liabilityOf(n: Digits, bet: CanonicalBet): { combination: string; payoutMinor: number }[] {
   const pays = PICK_PAYS[n];
   const out: { combination: string; payoutMinor: number }[] = [];
@@ -194,7 +203,16 @@ export function pickGame(n: Digits): CatalogueGame {
     },
     settle: (input) => settleFixed(names, input, (cls) => pickPrize(n, cls), () => PICK_STAKES_MINOR[0]),
     odds: () => oddsOf(n),
-    liability: { capMinor: n === 3 ? PICK_LIABILITY_CAP_MINOR : PICK4_LIABILITY_CAP_MINOR, of: (bet) => liabilityOf(n, bet) },
+    estimate: () => ({
+      jackpotMinor: null,
+      tiers: oddsOf(n).map((row) => ({ name: row.tier, perLineMinor: pickPrizeAtStake(n, row.tier, PICK_STAKES_MINOR[0]) })),
+    }),
+    liability: {
+      capMinor: n === 3 ? PICK_LIABILITY_CAP_MINOR : PICK4_LIABILITY_CAP_MINOR,
+      // The any-order half of a straight/box at the smallest stake, on its most common box.
+      smallestPayoutMinor: (PICK_STAKES_MINOR[0] * Math.min(...Object.values(PICK_PAYS[n].box))) / 2,
+      of: (bet) => liabilityOf(n, bet),
+    },
   };
 }
 

@@ -6,7 +6,7 @@
 import { invariant } from '../core/errors.ts';
 import { betTypeAndStake, houseFlows } from './catalogueKit.ts';
 import { oddsRow, type OddsRow } from './odds.ts';
-import type { BetTypeRules, CatalogueGame, DrawSettlement, RandomInt } from './types.ts';
+import type { BetTypeRules, CatalogueGame, DrawSettlement, GameRules, RandomInt, TierResult } from './types.ts';
 
 export const RAFFLE_STAKE_MINOR = 1_000;
 /** Best first: one 100,000.00, two 10,000.00, ten 1,000.00, a hundred 100.00. */
@@ -41,11 +41,37 @@ export function raffleWinners(ticketCount: number, count: number, randomInt: Ran
   return winners;
 }
 
-/** The money of a raffle draw given how many tickets were sold (winners are positions, not classes). */
-export function settleRaffle(stakeTotalMinor: number, ticketCount: number): Pick<DrawSettlement, 'playersMinor' | 'houseInMinor' | 'houseOutMinor'> & { prizesMinor: number[] } {
-  const prizesMinor = RAFFLE_PRIZES_MINOR.slice(0, ticketCount);
-  const playersMinor = prizesMinor.reduce((a, b) => a + b, 0);
-  return { prizesMinor, playersMinor, ...houseFlows(stakeTotalMinor, 0, playersMinor, 0) };
+/**
+ * The draw's one drum (draw/README.md): positions 1..N of the sealed ticket list, N the
+ * sealed count (1 when nothing was sold: its one position then wins nothing), one ball per
+ * prize, without replacement. The i-th ball drawn is the ticket winning prize i.
+ */
+export function raffleDrums(ticketCount: number): GameRules['drums'] {
+  const positions = Math.max(ticketCount, 1);
+  return [{ name: 'tickets', min: 1, max: positions, count: Math.min(RAFFLE_PRIZES_MINOR.length, positions), replacement: false }];
+}
+
+/** A raffle's tiers: one per distinct prize amount, best first (a ticket wins at most one prize). */
+export function raffleTierNames(): string[] {
+  return [...new Set(RAFFLE_PRIZES_MINOR)].map((amount) => `prize of ${amount / 100} EUR`);
+}
+
+/**
+ * A raffle draw's settlement from its drawn positions: position i (1-based) of `positions`
+ * wins prize i when a ticket was sold there. Pure; the winners are positions, not classes.
+ */
+export function settleRaffle(stakeTotalMinor: number, ticketCount: number, positions: readonly number[]): Omit<DrawSettlement, 'prizes'> & { winners: { position: number; amountMinor: number; tier: number }[] } {
+  const amounts = [...new Set(RAFFLE_PRIZES_MINOR)];
+  const winners = positions
+    .map((position, i) => ({ position, amountMinor: RAFFLE_PRIZES_MINOR[i], tier: amounts.indexOf(RAFFLE_PRIZES_MINOR[i]) }))
+    .filter((w) => w.position >= 1 && w.position <= ticketCount);
+  invariant(new Set(winners.map((w) => w.position)).size === winners.length, 'a raffle position drawn twice');
+  const tiers: TierResult[] = raffleTierNames().map((name, i) => {
+    const won = winners.filter((w) => w.tier === i).length;
+    return { name, kind: 'fixed', winningLines: won, perLineMinor: amounts[i], paidMinor: won * amounts[i], baseStakeMinor: RAFFLE_STAKE_MINOR };
+  });
+  const playersMinor = winners.reduce((sum, w) => sum + w.amountMinor, 0);
+  return { winners, tiers, playersMinor, rolloverInMinor: 0, rolloverOutMinor: 0, ...houseFlows(stakeTotalMinor, 0, playersMinor, 0) };
 }
 
 export const raffle: CatalogueGame = {
@@ -73,4 +99,5 @@ export const raffle: CatalogueGame = {
   },
   odds: (): OddsRow[] => [oddsRow('standard', 'any prize, at 100,000 entries sold', `${RAFFLE_PRIZES_MINOR.length} prizes`, { favourable: BigInt(RAFFLE_PRIZES_MINOR.length), total: 100_000n })],
   raffle: { prizesMinor: RAFFLE_PRIZES_MINOR },
+  estimate: () => ({ jackpotMinor: RAFFLE_PRIZES_MINOR[0], tiers: [...new Set(RAFFLE_PRIZES_MINOR)].map((amount, i) => ({ name: raffleTierNames()[i], perLineMinor: amount })) }),
 };

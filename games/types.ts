@@ -132,6 +132,13 @@ export interface DrawSettlement {
   houseOutMinor: number;
 }
 
+/** A live view of a draw's prizes (CatalogueGame.estimate). */
+export interface LiveEstimate {
+  /** The top prize if won now (null for a game without a jackpot). */
+  jackpotMinor: number | null;
+  tiers: { name: string; perLineMinor: number }[];
+}
+
 /** The catalogue's view of a game: everything the platform needs to sell, draw and settle it. */
 export interface CatalogueGame {
   id: string;
@@ -152,6 +159,13 @@ export interface CatalogueGame {
   drawnMask(betType: string, numbers: readonly (readonly number[])[]): string;
   /** Each bet type's tiers with their exact odds and prizes (GET /api/games). */
   odds(): readonly OddsRow[];
+  /**
+   * What the current sales would pay, for the live display (pure, cheap: every room calls
+   * it at every patch): the jackpot as it stands, and per tier the prize of one winning line
+   * — a pari-mutuel tier's share split among the winners its odds expect at the lines sold
+   * (never more than the whole share), a fixed tier's prize at its base stake.
+   */
+  estimate(input: { stakeTotalMinor: number; linesSold: number; rolloverInMinor: number }): LiveEstimate;
   /** Decides a draw's prizes from its line classes (pure; see DrawSettlement). */
   settle(input: { stakeTotalMinor: number; rolloverInMinor: number; classes: readonly LineClass[] }): DrawSettlement;
   /**
@@ -161,6 +175,8 @@ export interface CatalogueGame {
    */
   liability?: {
     capMinor: number;
+    /** The least any bet adds to a combination: one with less room left is shown sold out. */
+    smallestPayoutMinor: number;
     of(bet: CanonicalBet): { combination: string; payoutMinor: number }[];
   };
   /**

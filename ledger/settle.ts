@@ -1,5 +1,7 @@
-// ledger/settle.ts — the rows behind settling a drawn draw: prize transfers pool -> wallet,
-// ticket_prizes, the pool -> house remainder, and the draw marked settled (migration 004).
+// ledger/settle.ts — the settlement before issue 12, kept as bench/settle.ts's same-run
+// baseline (the server settles with ledger/settleSets.ts): prize transfers pool -> wallet,
+// ticket_prizes, the pool -> house remainder, and the draw marked settled (migration 004),
+// with every ticket's prize computed in JavaScript and no rollover.
 //
 // The caller (actors/DrawRunner.ts) locks the draw in status 'drawn', computes each
 // ticket's prize with its game's pure rules (games/prizes.ts) and hands the result here,
@@ -69,7 +71,7 @@ export async function recordSettlement(
 
   const updated = await client.query(
     `update draws set status = 'settled', settled_at = clock_timestamp(), prize_total_minor = $2, house_share_minor = $3,
-                      house_transfer_id = $4, prize_tiers = $5
+                      house_transfer_id = $4, prize_tiers = $5, rollover_in_minor = 0, rollover_out_minor = 0, house_in_minor = 0
       where id = $1 and status = 'drawn'`,
     [draw.id, prizeTotalMinor, houseShareMinor, houseTransferId, JSON.stringify(allocation.tiers)],
   );

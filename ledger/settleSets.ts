@@ -266,3 +266,29 @@ export async function markSettled(client: pg.ClientBase, draw: Pick<LockedDrawSt
   );
   invariant(updated.rowCount === 1, `draw ${draw.publicId} changed status while being settled`);
 }
+
+/**
+ * A raffle's step 3: the ticket at each winning position of the draw's canonical order (ticket
+ * id order, as sealed) with its prize, into settle_prizes. Returns (tickets, total).
+ */
+export async function stageRafflePrizes(
+  client: pg.ClientBase,
+  drawId: number,
+  winners: readonly { position: number; amountMinor: number; tier: number }[],
+  tierCount: number,
+): Promise<{ tickets: number; totalMinor: number }> {
+  for (const w of winners) invariant(Number.isSafeInteger(w.position) && w.position >= 1 && Number.isSafeInteger(w.amountMinor) && w.amountMinor > 0, `raffle winner ${JSON.stringify(w)}`);
+  await client.query(`drop table if exists settle_prizes`);
+  await client.query(
+    `create temporary table settle_prizes on commit drop as
+     with w as (select * from unnest($2::int8[], $3::int8[], $4::int4[]) as w(pos, amount, tier)),
+     ranked as (select id, player_id, row_number() over (order by id) as pos from tickets where draw_id = $1)
+     select r.id as ticket_id, a.id as wallet_id, w.amount as amount_minor,
+            (select array_agg(case when k = w.tier then 1 else 0 end order by k) from generate_series(0, ${Math.trunc(tierCount) - 1}) as k)::int4[] as tier_lines
+       from ranked r join w on w.pos = r.pos
+       join accounts a on a.player_id = r.player_id and a.kind = 'player_wallet'`,
+    [drawId, winners.map((w) => w.position), winners.map((w) => w.amountMinor), winners.map((w) => w.tier)],
+  );
+  const { rows } = await client.query(`select count(*)::int8 as n, coalesce(sum(amount_minor), 0)::int8 as total from settle_prizes`);
+  return { tickets: Number(rows[0].n), totalMinor: Number(rows[0].total) };
+}

@@ -15,6 +15,7 @@ import { drawByPublicId, type DrawRow } from '../ledger/draws.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { BetOutcome } from '../actors/BetWriter.ts';
 import type { Tally } from '../actors/DrawTallies.ts';
+import type { LiveDraw } from '../actors/LiveInfo.ts';
 import { acceptedFrame, type AcceptedReply } from './acceptedWire.ts';
 import { parseBet, requestIdOf, type BetSelection } from './betMessage.ts';
 import { SalesCloseCode } from './closeCodes.ts';
@@ -109,6 +110,9 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   private draw!: DrawRow;
   private game!: CatalogueGame;
   private tally!: Tally;
+  private live: LiveDraw | undefined;
+  private liveVersion = -1;
+  private estimateKey = '';
   /** Tally version last copied into the state's per-number counts. */
   private countsVersion = -1;
   private timers: NodeJS.Timeout[] = [];
@@ -142,6 +146,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     this.game = game;
     this.applyConnectionLimits();
     this.tally = await unlessLedgerAway(this.services.tallies.acquire(draw.id));
+    this.live = this.services.liveInfo.acquire(draw.id, game);
     this.state = this.initialState(nowMs);
     this.setPatchRate(SALES_ROOM_PATCH_MS);
     // Real timers, not this.clock: the room clock ticks with the patch loop and may fire late.
@@ -189,10 +194,13 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       ticketsSold: tally.ticketCount,
       poolTotalMinor: tally.stakeMinor,
       numberMin: game.drums[0]?.min ?? 0,
+      jackpotMinor: -1,
+      rolloverMinor: 0,
     });
     // A raffle has no drum: nothing is chosen, so there is no popularity to show.
     for (let n = game.drums[0]?.min ?? 1; n <= (game.drums[0]?.max ?? 0); n++) state.numberCounts.push(0);
     this.copyNumberCounts(state);
+    this.copyLiveInfo(state);
     return state;
   }
 
@@ -354,6 +362,35 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     state.ticketsSold = this.tally.ticketCount;
     state.poolTotalMinor = this.tally.stakeMinor;
     this.copyNumberCounts(state);
+    this.copyLiveInfo(state);
+  }
+
+  /**
+   * Jackpot, per-tier estimates and sold-out combinations, recomputed only when the pool or
+   * the live reads changed. Lines sold for the estimates are the pool over the first bet
+   * type's price: exact for the pari-mutuel games, whose lines have one price.
+   */
+  private copyLiveInfo(state: SalesState) {
+    const live = this.live;
+    if (!live) return;
+    const key = `${this.tally.stakeMinor}:${live.rolloverInMinor}`;
+    if (key !== this.estimateKey) {
+      this.estimateKey = key;
+      const linesSold = Math.floor(this.tally.stakeMinor / this.game.betTypes[0].stakesMinor[0]);
+      const estimate = this.game.estimate({ stakeTotalMinor: this.tally.stakeMinor, linesSold, rolloverInMinor: live.rolloverInMinor });
+      state.jackpotMinor = estimate.jackpotMinor ?? -1;
+      state.rolloverMinor = live.rolloverInMinor;
+      estimate.tiers.forEach((tier, i) => {
+        if (state.tierNames[i] !== tier.name) state.tierNames[i] = tier.name;
+        if (state.tierEstimatesMinor[i] !== tier.perLineMinor) state.tierEstimatesMinor[i] = tier.perLineMinor;
+      });
+    }
+    if (live.version === this.liveVersion) return;
+    this.liveVersion = live.version;
+    if (state.soldOut.join(',') !== live.soldOut.join(',')) {
+      state.soldOut.clear();
+      state.soldOut.push(...live.soldOut);
+    }
   }
 
   /** Only entries that changed become part of the patch (schema tracks per index). */
@@ -373,6 +410,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     clearSeatTimers(this);
     for (const sessionId of [...this.seatPlayers.keys()]) this.releaseSeat(sessionId);
     if (this.draw) this.services.tallies.release(this.draw.id);
+    if (this.draw && this.live) this.services.liveInfo.release(this.draw.id);
   }
 
   /**

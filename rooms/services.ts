@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { Clock } from '../core/clock.ts';
 import type { BetWriter } from '../actors/BetWriter.ts';
 import type { DrawTallies } from '../actors/DrawTallies.ts';
+import type { LiveInfo } from '../actors/LiveInfo.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { Logger } from '../core/logger.ts';
@@ -19,6 +20,8 @@ export interface RoomServices {
   /** Where bets go: the process's group-commit writer, which answers each exactly once. */
   betWriter: Pick<BetWriter, 'submit'>;
   tallies: Pick<DrawTallies, 'acquire' | 'release'>;
+  /** The rollover and sold-out combinations of each live draw (actors/LiveInfo.ts). */
+  liveInfo: Pick<LiveInfo, 'acquire' | 'release'>;
   vault: Pick<SeedVault, 'pseudonym'>;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
   /** Seats per player in this server's rooms. */

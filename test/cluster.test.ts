@@ -83,13 +83,13 @@ t.test(
       tokens.push(...(await Promise.all([0, 1, 2].map(async (p) => (await newPlayer(procs[p].url, 1_000_000)).token))));
     }
 
-    // The demo draw selling now with at least 20 s of sales left.
+    // The lotto 6/49 demo draw selling now with at least 20 s of sales left (its players buy 6/49 lines).
     let draw: { id: number; public_id: string; cutoff_at: Date; draw_at: Date } | undefined;
     t.ok(
       await until(async () => {
         const { rows } = await pool.query(
           `select id, public_id, cutoff_at, draw_at from draws
-            where status = 'open' and cutoff_at > clock_timestamp() + interval '16 seconds' order by cutoff_at limit 1`,
+            where game_id = 'lotto649' and status = 'open' and cutoff_at > clock_timestamp() + interval '16 seconds' order by cutoff_at limit 1`,
         );
         draw = rows[0];
         return draw !== undefined;

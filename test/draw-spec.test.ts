@@ -28,7 +28,15 @@ const names = (checks: { name: string }[]) => checks.map((c) => c.name);
 t.test('draw proof: the names reported, in order, are the table\'s', async (t) => {
   const { proof, tickets } = exampleDraw();
   const all = names(verifyDrawProof(proof, { tickets, publicKey: EXAMPLE_PUBLIC_KEY }));
-  t.same(all, namesUnder('Draw proof checks'), 'with tickets and a key: every check, in the spec\'s order');
+  // The example is a lotto draw: 'raffle drum' is reported only for a raffle (a drum named tickets).
+  const table = namesUnder('Draw proof checks');
+  t.same(all, table.filter((n) => n !== 'raffle drum'), 'with tickets and a key: every check, in the spec\'s order');
+  const raffle = { ...proof, gameId: 'raffle', drums: [{ name: 'tickets', min: 1, max: proof.tickets.count, count: 1, replacement: false }] };
+  t.same(names(verifyDrawProof(raffle, { tickets, publicKey: EXAMPLE_PUBLIC_KEY })), table, 'a raffle: every check of the table, raffle drum included, in order');
+  const raffleChecks = verifyDrawProof(raffle, { tickets, publicKey: EXAMPLE_PUBLIC_KEY });
+  t.equal(raffleChecks.find((c) => c.name === 'raffle drum')?.ok, true, 'a drum of exactly the sealed tickets passes');
+  const stuffed = { ...raffle, drums: [{ ...raffle.drums[0], max: proof.tickets.count + 1 }] };
+  t.equal(verifyDrawProof(stuffed).find((c) => c.name === 'raffle drum')?.ok, false, 'a drum larger than the seal fails');
   t.same(names(verifyDrawProof({ version: 'x' }, { tickets, publicKey: EXAMPLE_PUBLIC_KEY })), all, 'a malformed proof reports the same names');
   t.same(names(verifyDrawProof(proof)), all.filter((n) => !n.startsWith('ticket') && n !== 'stake total' && n !== 'public key'), 'the "with …" checks only with their option');
 });
@@ -55,7 +63,7 @@ t.test('the command line: prefixed document checks plus exactly the receipt-mode
   );
   const printed = stdout.trim().split('\n').slice(0, -1).map((l) => l.slice(6).split(/ {2,}/)[0].trimEnd());
   const documents: [string, string[]][] = [
-    ['proof', namesUnder('Draw proof checks').filter((n) => !/^ticket|^stake/.test(n))],
+    ['proof', namesUnder('Draw proof checks').filter((n) => !/^ticket|^stake|^raffle/.test(n))],
     ['receipt', namesUnder('Receipt checks')],
     ['inclusion', namesUnder('Inclusion proof checks')],
   ];

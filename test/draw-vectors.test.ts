@@ -129,7 +129,7 @@ t.test('the DRBG key, its first three blocks and a uniform() sequence with rejec
   t.same(calls.map((n) => r.uniform(n)), expected, 'reference uniform');
 });
 
-t.test('drawn numbers: lotto 6/49, a two-drum jackpot game, pick-3 two ways, a 2^32-ball drum', async (t) => {
+t.test('drawn numbers: lotto 6/49, two-drum jackpot games, pick-3 two ways, pick-4, keno, a raffle, a 2^32-ball drum', async (t) => {
   const base = lottoInputs();
   const games: [string, DrumSpec[], number[][]][] = [
     ['lotto649', base.drums, [[10, 46, 17, 27, 15, 16]]],
@@ -143,6 +143,18 @@ t.test('drawn numbers: lotto 6/49, a two-drum jackpot game, pick-3 two ways, a 2
     ],
     ['pick3', [0, 1, 2].map((i) => ({ name: `digit${i + 1}`, min: 0, max: 9, count: 1, replacement: true })), [[8], [4], [1]]],
     ['pick3', [{ name: 'digits', min: 0, max: 9, count: 3, replacement: true }], [[6, 1, 4]]],
+    // The catalogue's own games (games/catalogue.ts), and a raffle of the five sealed tickets.
+    [
+      'jackpot569',
+      [
+        { name: 'main', min: 1, max: 69, count: 5, replacement: false },
+        { name: 'bonus', min: 1, max: 26, count: 1, replacement: false },
+      ],
+      [[5, 43, 66, 11, 50], [13]],
+    ],
+    ['pick4', [1, 2, 3, 4].map((i) => ({ name: `d${i}`, min: 0, max: 9, count: 1, replacement: false })), [[4], [4], [7], [2]]],
+    ['keno', [{ name: 'main', min: 1, max: 80, count: 20, replacement: false }], [[24, 15, 29, 52, 73, 11, 44, 67, 18, 31, 6, 60, 66, 4, 62, 79, 30, 49, 41, 26]]],
+    ['raffle', [{ name: 'tickets', min: 1, max: 5, count: 3, replacement: false }], [[3, 5, 4]]],
   ];
   for (const [gameId, drums, numbers] of games) {
     const inputs = { ...base, gameId, drums };

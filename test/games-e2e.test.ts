@@ -9,6 +9,7 @@ import { allGames, gameById } from '../games/index.ts';
 import { classOf } from '../games/catalogueKit.ts';
 import type { CatalogueGame, LineClass } from '../games/types.ts';
 import { PICK_LIABILITY_CAP_MINOR } from '../games/pick.ts';
+import { RAFFLE_PRIZES_MINOR } from '../games/raffle.ts';
 import { drawProof } from '../ledger/drawSteps.ts';
 import { drawById, type DrawRow } from '../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
@@ -17,7 +18,7 @@ import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type BetR
 import { closeAndSeal, drawSealed } from './support/draws.ts';
 
 const CUTOFF_IN_MS = 8_000;
-const GAMES = ['lotto649', 'jackpot569', 'pick3', 'pick4', 'keno'];
+const GAMES = ['lotto649', 'jackpot569', 'pick3', 'pick4', 'keno', 'raffle'];
 
 let ts: TestServer;
 let tokens: string[];
@@ -93,6 +94,9 @@ t.test('every bet type of every game sells; refusals carry the catalogue codes',
 t.test('a pick-3 combination bet by three players at once sells up to its cap, then SOLD_OUT', async (t) => {
   // Each straight 7-7-7 at 10.00 could cost the house 5,000.00: the cap of 50,000.00 sells ten.
   const perBetMinor = 1000 * 500;
+  // Quick picks above may have landed on 7-7-7 already: what they took is not for sale again.
+  const before = await ts.pool.query(`select payout_minor from draw_liabilities where draw_id = $1 and combination = '777'`, [draws.get('pick3')!.id]);
+  const taken = Number(before.rows[0]?.payout_minor ?? 0);
   const replies = (
     await Promise.all(
       tokens.map(async (token, p) => {
@@ -106,14 +110,51 @@ t.test('a pick-3 combination bet by three players at once sells up to its cap, t
     )
   ).flat();
   const sold = replies.filter((r) => r.type === 'bet:accepted').length;
-  t.equal(sold, PICK_LIABILITY_CAP_MINOR / perBetMinor, 'exactly as many as the cap allows');
+  t.equal(sold, Math.floor((PICK_LIABILITY_CAP_MINOR - taken) / perBetMinor), 'exactly as many as the cap allows');
   t.ok(replies.filter((r) => r.type === 'bet:rejected').every((r) => r.code === 'SOLD_OUT'), 'the rest sold out');
   const { rows } = await ts.pool.query(`select payout_minor, cap_minor from draw_liabilities where draw_id = $1 and combination = '777'`, [draws.get('pick3')!.id]);
-  t.same(rows.map((r) => [Number(r.payout_minor), Number(r.cap_minor)]), [[PICK_LIABILITY_CAP_MINOR, PICK_LIABILITY_CAP_MINOR]]);
+  t.same(rows.map((r) => [Number(r.payout_minor), Number(r.cap_minor)]), [[taken + sold * perBetMinor, PICK_LIABILITY_CAP_MINOR]], 'the row holds what was sold, never past the cap');
+});
+
+/** A raffle's winners: the i-th position drawn, in ticket id order, wins the i-th prize. */
+async function expectedRafflePrizes(draw: DrawRow): Promise<Map<number, number>> {
+  const { rows } = await ts.pool.query(`select id from tickets where draw_id = $1 order by id`, [draw.id]);
+  const expected = new Map<number, number>();
+  draw.numbers![0].forEach((position, i) => {
+    if (position <= rows.length) expected.set(Number(rows[position - 1].id), RAFFLE_PRIZES_MINOR[i]);
+  });
+  return expected;
+}
+
+t.test('live: every room shows the jackpot, each tier\'s estimated prize and the sold-out combinations', async (t) => {
+  const waitFor = async (f: () => boolean, ms = 5_000) => {
+    for (const start = Date.now(); Date.now() - start < ms; ) {
+      if (f()) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return f();
+  };
+  const pick3 = await PlayerConnection.join(ts.wsUrl, tokens[1], draws.get('pick3')!.publicId);
+  const lotto = await PlayerConnection.join(ts.wsUrl, tokens[1], draws.get('lotto649')!.publicId);
+  const jackpot = await PlayerConnection.join(ts.wsUrl, tokens[1], draws.get('jackpot569')!.publicId);
+  try {
+    t.ok(await waitFor(() => pick3.room.state.soldOut?.includes('777')), 'the capped pick-3 combination is shown sold out');
+    t.same([...pick3.room.state.tierNames].slice(0, 3), ['straight', 'box 6-way', 'box 3-way']);
+    t.equal(pick3.room.state.tierEstimatesMinor[0], 100 * 500, 'a fixed tier shows its prize at the smallest stake');
+    t.equal(pick3.room.state.jackpotMinor, -1, 'no jackpot in a fixed-odds game');
+    const pool = () => lotto.room.state.poolTotalMinor as number;
+    t.ok(await waitFor(() => pool() > 0 && lotto.room.state.jackpotMinor === Math.floor(Math.floor(pool() / 2) / 2)), `lotto 6/49: the jackpot is half the prize fund (${lotto.room.state.jackpotMinor} of a pool of ${pool()})`);
+    t.same([...lotto.room.state.tierNames], ['match6', 'match5', 'match4', 'match3']);
+    t.ok(lotto.room.state.tierEstimatesMinor.every((v: number) => v > 0), 'every tier has an estimate');
+    t.ok(await waitFor(() => jackpot.room.state.jackpotMinor === 2_000_000_000), 'jackpot 5/69+1/26 shows its guaranteed minimum');
+  } finally {
+    await Promise.all([pick3.leave(), lotto.leave(), jackpot.leave()]);
+  }
 });
 
 /** What each ticket of a drawn draw should be paid, by the game's rules applied in JavaScript. */
 async function expectedPrizes(game: CatalogueGame, draw: DrawRow, rolloverInMinor: number): Promise<Map<number, number>> {
+  if (game.prizeModel === 'raffle') return expectedRafflePrizes(draw);
   const { rows } = await ts.pool.query(`select id, bet_type, stake_minor, to_jsonb(line_masks::text[]) as line_masks from tickets where draw_id = $1 order by id`, [draw.id]);
   const lineClasses = rows.map((r) =>
     (r.line_masks as string[]).map((mask): LineClass => ({ betType: r.bet_type, stakeMinor: Number(r.stake_minor), lines: 1, ...classOf(game.maskSegments(r.bet_type), mask, game.drawnMask(r.bet_type, draw.numbers!)) })),
@@ -139,7 +180,8 @@ t.test('each draw is sealed, drawn, verified and settled: every ticket paid what
   for (const id of GAMES) {
     const game = gameById(id)!;
     const drawn = await drawSealed(ts, draws.get(id)!);
-    t.equal(drawn.numbers!.length, game.drums.length, `${id}: one list of numbers per drum`);
+    t.equal(drawn.numbers!.length, game.prizeModel === 'raffle' ? 1 : game.drums.length, `${id}: one list of numbers per drum`);
+    if (id === 'raffle') t.equal(drawn.numbers![0].length, Math.min(RAFFLE_PRIZES_MINOR.length, drawn.seal!.ticketCount), 'raffle: one position per prize, at most one per ticket sold');
     const proof = await drawProof(ts.pool, drawn.publicId);
     const checks = verifyDrawProof(proof!.proof as any, { publicKey: ts.server.draws.publicKey });
     t.ok(allPassed(checks), `${id}: the proof passes the verifier (${checks.filter((c) => !c.ok).map((c) => c.name).join(', ') || 'all checks'})`);
@@ -149,6 +191,7 @@ t.test('each draw is sealed, drawn, verified and settled: every ticket paid what
     t.equal(await ts.server.draws.runner.settle(drawn.id), 'settled');
     const { rows } = await ts.pool.query(`select ticket_id, amount_minor from ticket_prizes where draw_id = $1`, [drawn.id]);
     t.same(new Map(rows.map((r) => [Number(r.ticket_id), Number(r.amount_minor)])), expected, `${id}: ${expected.size} winning tickets, each paid its prize`);
+    if (id === 'raffle') t.equal(expected.size, drawn.seal!.ticketCount, 'raffle: fewer tickets than prizes, so every ticket won one');
     if (id === 'keno') {
       const { rows: oneSpot } = await ts.pool.query(`select sum(p.tier_lines[1])::int as n from ticket_prizes p where p.draw_id = $1`, [drawn.id]);
       t.ok(expected.size >= 2 && oneSpot[0].n >= 20, `keno: the one-spot lines covering the drum won at least 20 lines (${oneSpot[0].n})`);
@@ -166,6 +209,7 @@ t.test('GET /api/games lists every game on sale with its bet types, stakes and o
   const { status, body } = await http(ts.httpUrl, 'GET', '/api/games');
   t.equal(status, 200);
   t.same(body.map((g: any) => g.gameId).sort(), [...GAMES].sort());
+  t.equal(body.find((g: any) => g.gameId === 'raffle').rafflePrizesMinor.length, RAFFLE_PRIZES_MINOR.length);
   const pick3 = body.find((g: any) => g.gameId === 'pick3');
   t.same(pick3.betTypes.map((b: any) => b.id), ['straight', 'box', 'straight_box']);
   t.equal(pick3.liabilityCapMinor, PICK_LIABILITY_CAP_MINOR);
