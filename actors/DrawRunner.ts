@@ -36,6 +36,7 @@ import type { PlannedDrawTimes } from '../games/calendar.ts';
 import {
   drawAuditors,
   drawTimeReached,
+  forEachTicketPage,
   lockDrawInStatus,
   markDrawn,
   markHalted,
@@ -123,24 +124,57 @@ export class DrawRunner {
   /** The ticket records of a draw in canonical (ledger) order, as its leaves encode them. */
   async ticketRecords(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string }): Promise<TicketRecord[]> {
     const records: TicketRecord[] = [];
-    let afterId = 0;
-    for (;;) {
+    await this.eachTicketPage(client, draw, (page) => void records.push(...page));
+    return records;
+  }
+
+  /**
+   * The draw's ticket records a page at a time, in canonical order, each player's pseudonym
+   * computed once per call (one HMAC per player, not per ticket).
+   */
+  private async eachTicketPage(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string }, take: (page: TicketRecord[]) => void): Promise<void> {
+    const pseudonyms = new Map<string, string>();
+    for (let afterId = 0; ; ) {
       const page = await ticketPage(client, draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX);
-      for (const t of page) records.push(this.recordOf(draw.publicId, t));
-      if (page.length < DRAW_TICKETS_PER_PAGE_MAX) return records;
+      take(page.map((t) => this.recordOf(draw.publicId, t, pseudonyms)));
+      if (page.length < DRAW_TICKETS_PER_PAGE_MAX) return;
       afterId = page[page.length - 1].id;
     }
   }
 
-  recordOf(drawPublicId: string, t: { id: number; playerPublicId: string; lines: number[][]; costMinor: number; receivedAtMs: number }): TicketRecord {
-    return {
-      ticketId: ticketPublicId(t.id),
-      drawId: drawPublicId,
-      player: this.o.vault.pseudonym(drawPublicId, t.playerPublicId),
-      lines: t.lines,
-      costMinor: t.costMinor,
-      receivedAtMs: t.receivedAtMs,
-    };
+  recordOf(
+    drawPublicId: string,
+    t: { id: number; playerPublicId: string; lines: number[][]; costMinor: number; receivedAtMs: number },
+    pseudonyms?: Map<string, string>,
+  ): TicketRecord {
+    let player = pseudonyms?.get(t.playerPublicId);
+    if (player === undefined) {
+      player = this.o.vault.pseudonym(drawPublicId, t.playerPublicId);
+      pseudonyms?.set(t.playerPublicId, player);
+    }
+    return { ticketId: ticketPublicId(t.id), drawId: drawPublicId, player, lines: t.lines, costMinor: t.costMinor, receivedAtMs: t.receivedAtMs };
+  }
+
+  /** The leaves of a draw's tickets, hashed page by page (a million records never held at once), with count and stake. */
+  private async sealLeaves(client: pg.PoolClient, draw: { id: number; publicId: string }, hash: Sha256): Promise<{ leaves: Uint8Array; count: number; stake: number }> {
+    const chunks: Uint8Array[] = [];
+    const pseudonyms = new Map<string, string>();
+    let count = 0;
+    let stake = 0;
+    // One cursor over the draw's tickets (the seal's transaction holds it).
+    await forEachTicketPage(client, draw.id, DRAW_TICKETS_PER_PAGE_MAX, (rows) => {
+      const page = rows.map((t) => this.recordOf(draw.publicId, t, pseudonyms));
+      chunks.push(ticketLeaves(page, hash));
+      count += page.length;
+      for (const r of page) stake += r.costMinor;
+    });
+    const leaves = new Uint8Array(count * 32);
+    let at = 0;
+    for (const c of chunks) {
+      leaves.set(c, at);
+      at += c.length;
+    }
+    return { leaves, count, stake };
   }
 
   /** Seals a closed draw. Returns false if it was not closed or another process holds it. */
@@ -148,13 +182,12 @@ export class DrawRunner {
     return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'closed');
       if (!draw) return false;
-      const records = await this.ticketRecords(client, draw);
       const hash = this.o.sha256 ?? nobleSha256;
-      const root = merkleRoot(ticketLeaves(records, hash), hash);
-      const stake = records.reduce((sum, r) => sum + r.costMinor, 0);
-      await markSealed(client, draw, root, records.length, stake);
+      const { leaves, count, stake } = await this.sealLeaves(client, draw, hash);
+      const root = merkleRoot(leaves, hash);
+      await markSealed(client, draw, root, count, stake);
       this.o.metrics?.drawSteps.inc({ step: 'sealed' });
-      this.o.logger.info({ drawId: draw.publicId, tickets: records.length, stakeMinor: stake, root: bytesToHex(root) }, 'draw sealed');
+      this.o.logger.info({ drawId: draw.publicId, tickets: count, stakeMinor: stake, root: bytesToHex(root) }, 'draw sealed');
       return true;
     }, LONG_STEP);
   }

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DrawRunner } from '../actors/DrawRunner.ts';
 import { openDatabase } from '../app/database.ts';
+import { nativeSha256 } from '../app/nativeCrypto.ts';
 import { CUTOFF_GRACE_MS } from '../core/limits.ts';
 import { createLogger } from '../core/logger.ts';
 import { systemClock } from '../core/clock.ts';
@@ -237,6 +238,8 @@ async function main(): Promise<void> {
       publicKey: Buffer.from(publicKeyOf(signingKey)).toString('hex'),
       beacon: null,
       revealWaitMs: 0,
+      // As the server runs it (app/boot.ts): OpenSSL's SHA-256 for the ticket tree.
+      sha256: nativeSha256,
     });
     const players = await createPlayers(db.pool, o.players);
     const nowMs = Date.now();

@@ -54,16 +54,48 @@ export interface TicketRow {
   receivedAtMs: number;
 }
 
-/** Tickets of a draw in ledger order (row id), a page at a time: a draw can hold millions. */
+/**
+ * Tickets of a draw in ledger order (row id), a page at a time: a draw can hold millions.
+ * Ordered by (draw_id, id), the key of tickets_draw, so every page is a range of that index
+ * whatever the planner's statistics say: the draws of several games sell at once, and a walk
+ * of the primary key would step over every other game's tickets (and just after a surge
+ * the statistics are stale).
+ */
 export async function ticketPage(client: pg.Pool | pg.ClientBase, drawId: number, afterId: number, limit: number): Promise<TicketRow[]> {
   const { rows } = await client.query(
     `select t.id, p.public_id as player, t.lines, t.cost_minor, (extract(epoch from t.received_at) * 1000)::int8 as received_ms
        from tickets t join players p on p.id = t.player_id
       where t.draw_id = $1 and t.id > $2
-      order by t.id limit $3`,
+      order by t.draw_id, t.id limit $3`,
     [drawId, afterId, limit],
   );
   return rows.map((r) => ({ id: r.id, playerPublicId: r.player, lines: r.lines, costMinor: r.cost_minor, receivedAtMs: r.received_ms }));
+}
+
+/**
+ * Every ticket of a draw in ledger order, a page at a time, through one cursor: one scan of
+ * the draw's tickets however many pages (keyset pages each plan and start a scan again, and
+ * with the statistics stale after a surge each may sort the rest of the draw). `client`
+ * must be in a transaction (the seal's).
+ */
+export async function forEachTicketPage(client: pg.ClientBase, drawId: number, pageSize: number, take: (page: TicketRow[]) => void): Promise<void> {
+  invariant(Number.isSafeInteger(drawId) && Number.isSafeInteger(pageSize) && pageSize > 0, 'draw id and page size must be integers');
+  await client.query(
+    `declare draw_tickets no scroll cursor for
+       select t.id, p.public_id as player, t.lines, t.cost_minor, (extract(epoch from t.received_at) * 1000)::int8 as received_ms
+         from tickets t join players p on p.id = t.player_id
+        where t.draw_id = ${drawId}
+        order by t.draw_id, t.id`,
+  );
+  try {
+    for (;;) {
+      const { rows } = await client.query(`fetch ${pageSize} from draw_tickets`);
+      take(rows.map((r) => ({ id: r.id, playerPublicId: r.player, lines: r.lines, costMinor: r.cost_minor, receivedAtMs: r.received_ms })));
+      if (rows.length < pageSize) return;
+    }
+  } finally {
+    await client.query('close draw_tickets');
+  }
 }
 
 /**

@@ -33,14 +33,18 @@ export interface ClassPlan {
 const BITS = /^[01]*$/;
 const BET_TYPE = /^[a-z0-9_]{1,32}$/;
 
-/** The per-segment count expressions, on a line mask `m` and a drawn mask `d` (literal offsets we computed). */
+/**
+ * The per-segment count expressions, on a line mask `m` and `md` = m & drawn (literal offsets
+ * we computed). A one-segment layout counts whole masks: no substring per line.
+ */
 function segmentColumns(segments: readonly MaskSegment[]): { matches: string[]; spots: string[] } {
+  if (segments.length === 1) return { matches: ['bit_count(md)'], spots: ['bit_count(m)'] };
   const matches: string[] = [];
   const spots: string[] = [];
   let from = 1;
   for (const s of segments) {
     invariant(Number.isInteger(s.bits) && s.bits > 0 && s.bits <= 1024, `segment ${s.name} of ${s.bits} bits`);
-    matches.push(`bit_count(substring(m & d from ${from} for ${s.bits}))`);
+    matches.push(`bit_count(substring(md from ${from} for ${s.bits}))`);
     spots.push(`bit_count(substring(m from ${from} for ${s.bits}))`);
     from += s.bits;
   }
@@ -68,11 +72,13 @@ export async function countLineClasses(client: pg.ClientBase, drawId: number, pl
   const { rows } = await client.query(
     `with drawn as (select * from unnest($2::text[], $3::varbit[]) as x(bet_type, d)),
      lines as (
-       select t.bet_type, t.stake_minor, x.d, m
+       -- offset 0 keeps this a subquery of its own: m & d is computed once a line, not once a segment.
+       select t.bet_type, t.stake_minor, x.d is null as unknown, m, m & coalesce(x.d, m) as md
          from tickets t left join drawn x using (bet_type), unnest(t.line_masks) as m
         where t.draw_id = $1
+       offset 0
      ), classed as (
-       select bet_type, stake_minor, d is null as unknown, ${cols.join(', ')} from lines
+       select bet_type, stake_minor, unknown, ${cols.join(', ')} from lines
      )
      select bet_type, stake_minor, unknown, ${names.join(', ')}, count(*)::int8 as lines
        from classed group by bet_type, stake_minor, unknown, ${names.join(', ')}`,
@@ -127,12 +133,15 @@ export async function stageTicketPrizes(
      win as (
        select * from unnest($4::text[], $5::int8[], $6::int4[], $7::int8[], ${keyParams.join(', ')})
          as w(bet_type, stake_minor, tier, per_line, ${keyNames.join(', ')})
-     ), hits as (
-       select t.id, t.player_id, w.tier, count(*)::int8 as n, sum(w.per_line)::int8 as amount
+     ), lines as (
+       select t.id, t.player_id, t.bet_type, t.stake_minor, m, m & x.d as md
          from tickets t join drawn x using (bet_type) cross join lateral unnest(t.line_masks) as m
-         join win w on w.bet_type = t.bet_type and w.stake_minor = t.stake_minor and ${joinOn.join(' and ')}
         where t.draw_id = $1 and t.bet_type = any($4::text[])
-        group by t.id, t.player_id, w.tier
+       offset 0
+     ), hits as (
+       select l.id, l.player_id, w.tier, count(*)::int8 as n, sum(w.per_line)::int8 as amount
+         from lines l join win w on w.bet_type = l.bet_type and w.stake_minor = l.stake_minor and ${joinOn.join(' and ')}
+        group by l.id, l.player_id, w.tier
      )
      select h.id as ticket_id, a.id as wallet_id, sum(h.amount)::int8 as amount_minor,
             (select array_agg(coalesce(x.n, 0) order by k)
