@@ -105,7 +105,14 @@ export function drumsOf(game: CatalogueGame, ticketCount: number): CatalogueGame
 }
 
 export class DrawRunner {
+  private readonly settledListeners: ((drawId: number) => void)[] = [];
+
   constructor(private readonly o: DrawRunnerOptions) {}
+
+  /** Called with a draw's id once its settlement has committed (actors/ResultNotifier.ts). */
+  onSettled(listener: (drawId: number) => void): void {
+    this.settledListeners.push(listener);
+  }
 
   /** Creates the draw with its commitment (or returns the existing one, untouched). */
   async createDraw(times: PlannedDrawTimes): Promise<{ draw: DrawRow; created: boolean }> {
@@ -231,6 +238,12 @@ export class DrawRunner {
    * is not drawn (not yet, already settled, halted) or another process is settling it.
    */
   async settle(drawId: number): Promise<'settled' | 'skipped'> {
+    const outcome = await this.settleOnce(drawId);
+    if (outcome === 'settled') for (const listener of this.settledListeners) listener(drawId);
+    return outcome;
+  }
+
+  private async settleOnce(drawId: number): Promise<'settled' | 'skipped'> {
     const startedAtMs = this.o.clock.nowMs();
     return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'drawn');

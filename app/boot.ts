@@ -15,6 +15,7 @@ import { DrawRunner } from '../actors/DrawRunner.ts';
 import { DrawScheduler } from '../actors/DrawScheduler.ts';
 import { DrawTallies } from '../actors/DrawTallies.ts';
 import { LiveInfo } from '../actors/LiveInfo.ts';
+import { ResultNotifier } from '../actors/ResultNotifier.ts';
 import { Sessions } from '../actors/Sessions.ts';
 import { AdvisoryLockLeadership, LocalLeadership, type Leadership } from '../actors/Leadership.ts';
 import type { PresenceLink } from '../actors/presenceLink.ts';
@@ -170,6 +171,7 @@ async function presenceAndMatchmaking({ config, logger }: Basics): Promise<Match
 interface Selling {
   tallies: DrawTallies;
   liveInfo: LiveInfo;
+  results: ResultNotifier;
   sessions: Sessions;
   betWriter: BetWriter;
   authenticate: (token: unknown) => Promise<SessionPlayer | null>;
@@ -181,6 +183,9 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
   const { presence, link } = mm;
   const tallies = new DrawTallies({ pool: db.pool, presence, link, processId: crypto.randomUUID(), logger });
   const liveInfo = new LiveInfo(db.pool, logger);
+  const results = new ResultNotifier({ pool: db.pool, presence, link, logger });
+  await results.start();
+  draws.runner.onSettled((drawId) => results.settled(drawId));
   const sessions = new Sessions({ pool: db.pool, presence, link, clock, logger });
   await sessions.start();
   const betWriter = new BetWriter({
@@ -202,6 +207,7 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     betWriter,
     tallies,
     liveInfo,
+    results,
     vault: draws.vault,
     authenticate,
     seats: new SeatBook(),
@@ -210,7 +216,7 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
   });
-  return { tallies, liveInfo, sessions, betWriter, authenticate, salesRoom };
+  return { tallies, liveInfo, results, sessions, betWriter, authenticate, salesRoom };
 }
 
 interface Http {
@@ -363,6 +369,7 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     await http.server.gracefullyShutdown(false);
     await selling.tallies.stop();
     selling.liveInfo.stop();
+    await selling.results.stop();
     await http.authLimits.close();
     await basics.db.close();
     basics.logger.info('server stopped');

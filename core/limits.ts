@@ -359,3 +359,5 @@ export const LIVE_INFO_POLL_MS = 500;
 export const LIVE_SOLD_OUT_MAX = 1_000;
 /** A failing live-information read is logged at most this often per process. */
 export const LIVE_INFO_LOG_EVERY_MS = 10_000;
+/** Winning tickets listed in one `result` message (its total counts every one). */
+export const RESULT_TICKETS_LISTED_MAX = 100;

@@ -80,6 +80,8 @@ interface PlayerData {
   reconnection?: Deferred<Client>;
   /** Stops its session's actor from closing it (it is gone anyway). */
   untrackSession?: () => void;
+  /** Stops `result` messages (prizes won in any draw) to this connection. */
+  unregisterResults?: () => void;
 }
 
 /**
@@ -223,6 +225,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     data.untrackSession = this.services.sessions.track(player.authSessionId, player.authSessionExpiresAtMs, {
       sessionEnded: (reason) => this.closeConnection(data, { code: SalesCloseCode.SESSION_ENDED, reason: `${ErrorCode.SESSION_ENDED}: ${reason}`, refuseWith: ErrorCode.SESSION_ENDED }),
     });
+    data.unregisterResults = this.services.results.register(player.playerId, (result) => this.reply(client, 'result', result));
   }
 
   private newPlayerData(client: Client, player: SessionPlayer): PlayerData {
@@ -312,6 +315,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   onLeave(client: Client) {
     this.releaseSeat(client.sessionId);
     (client.userData as PlayerData | undefined)?.untrackSession?.();
+    (client.userData as PlayerData | undefined)?.unregisterResults?.();
   }
 
   /**

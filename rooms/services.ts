@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import type { BetWriter } from '../actors/BetWriter.ts';
 import type { DrawTallies } from '../actors/DrawTallies.ts';
 import type { LiveInfo } from '../actors/LiveInfo.ts';
+import type { ResultNotifier } from '../actors/ResultNotifier.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { Logger } from '../core/logger.ts';
@@ -22,6 +23,8 @@ export interface RoomServices {
   tallies: Pick<DrawTallies, 'acquire' | 'release'>;
   /** The rollover and sold-out combinations of each live draw (actors/LiveInfo.ts). */
   liveInfo: Pick<LiveInfo, 'acquire' | 'release'>;
+  /** Where a connected player is told of prizes won in any draw (actors/ResultNotifier.ts). */
+  results: Pick<ResultNotifier, 'register'>;
   vault: Pick<SeedVault, 'pseudonym'>;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
   /** Seats per player in this server's rooms. */

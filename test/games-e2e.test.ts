@@ -4,6 +4,7 @@
 // verifier, and settled by the set-based path. What settlement paid is compared, ticket by
 // ticket, with the game's rules applied here in JavaScript to the tickets as stored (their
 // lines classed from their masks, games/catalogueKit.ts classOf), and the ledger checked.
+import crypto from 'node:crypto';
 import t from 'tap';
 import { allGames, gameById } from '../games/index.ts';
 import { classOf } from '../games/catalogueKit.ts';
@@ -176,6 +177,12 @@ async function expectedPrizes(game: CatalogueGame, draw: DrawRow, rolloverInMino
 }
 
 t.test('each draw is sealed, drawn, verified and settled: every ticket paid what the rules say', async (t) => {
+  // A player connected to another draw's room hears of the prizes this settlement pays them.
+  const tomorrow = await openDraw(ts.pool, 3_600_000, Date.now(), 3_600_000 + 77, 'lotto649');
+  const listener = await PlayerConnection.join(ts.wsUrl, tokens[0], tomorrow.publicId);
+  const results: any[] = [];
+  listener.room.onMessage('result', (m: any) => results.push(m));
+  t.teardown(() => listener.leave());
   await closeAndSeal(ts, [...draws.values()]);
   for (const id of GAMES) {
     const game = gameById(id)!;
@@ -193,6 +200,14 @@ t.test('each draw is sealed, drawn, verified and settled: every ticket paid what
     t.same(new Map(rows.map((r) => [Number(r.ticket_id), Number(r.amount_minor)])), expected, `${id}: ${expected.size} winning tickets, each paid its prize`);
     if (id === 'raffle') t.equal(expected.size, drawn.seal!.ticketCount, 'raffle: fewer tickets than prizes, so every ticket won one');
     if (id === 'keno') {
+      const { rows: won } = await ts.pool.query(
+        `select coalesce(sum(p.amount_minor), 0)::int8 as total, count(*)::int as n from ticket_prizes p join tickets t on t.id = p.ticket_id
+          join players pl on pl.id = t.player_id join sessions s on s.player_id = pl.id where p.draw_id = $1 and s.token_hash = $2`,
+        [drawn.id, crypto.createHash('sha256').update(tokens[0]).digest()],
+      );
+      const heard = async () => results.find((r) => r.drawId === drawn.publicId);
+      for (let i = 0; i < 100 && !(await heard()); i++) await new Promise((r) => setTimeout(r, 50));
+      t.match(await heard(), { gameId: 'keno', numbers: drawn.numbers, totalMinor: Number(won[0].total) }, `keno: the winner, in another draw's room, is told of ${won[0].n} prizes at once`);
       const { rows: oneSpot } = await ts.pool.query(`select sum(p.tier_lines[1])::int as n from ticket_prizes p where p.draw_id = $1`, [drawn.id]);
       t.ok(expected.size >= 2 && oneSpot[0].n >= 20, `keno: the one-spot lines covering the drum won at least 20 lines (${oneSpot[0].n})`);
     }
