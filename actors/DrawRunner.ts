@@ -24,7 +24,7 @@ import { invariant } from '../core/errors.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { ALGORITHM, type DrawInputs } from '../draw/drbg.ts';
 import { merkleRoot, MerkleTree } from '../draw/merkle.ts';
-import { ticketLeaves, LEAF_VERSION, type TicketRecord } from '../draw/encoding.ts';
+import { ticketLeaves, type TicketRecord } from '../draw/encoding.ts';
 import { nobleSha256, type Sha256 } from '../draw/sha256.ts';
 import { PROOF_VERSION, signProof, type DrawProof, type UnsignedDrawProof } from '../draw/proof.ts';
 import { numbersFor } from '../draw/select.ts';
@@ -324,7 +324,7 @@ export class DrawRunner {
         auditors: inputs.auditors.map((a) => ({ name: a.name, seed: bytesToHex(a.seed) })),
         beacon: inputs.beacon ? { source: inputs.beacon.source, round: inputs.beacon.round, value: bytesToHex(inputs.beacon.value) } : null,
       },
-      tickets: { leafVersion: LEAF_VERSION, root: bytesToHex(inputs.ticketRoot), count: inputs.ticketCount, stakeTotalMinor: inputs.stakeTotalMinor },
+      tickets: { leafVersion: 1, root: bytesToHex(inputs.ticketRoot), count: inputs.ticketCount, stakeTotalMinor: inputs.stakeTotalMinor },
       algorithm: ALGORITHM,
       numbers: numbersFor(inputs),
       publicKey: this.o.publicKey,
