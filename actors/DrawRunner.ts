@@ -24,9 +24,10 @@ import { invariant } from '../core/errors.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { ALGORITHM, type DrawInputs } from '../draw/drbg.ts';
 import { merkleRoot, MerkleTree } from '../draw/merkle.ts';
-import { ticketLeaves, type TicketRecord } from '../draw/encoding.ts';
+import { LEAF_VERSION_CURRENT, ticketLeaves, ticketRecordOf, type LeafVersion, type TicketRecord } from '../draw/encoding.ts';
 import { nobleSha256, type Sha256 } from '../draw/sha256.ts';
-import { PROOF_VERSION, signProof, type DrawProof, type UnsignedDrawProof } from '../draw/proof.ts';
+import { PROOF_VERSION, signProof, type DrawProof, type RaffleResult, type UnsignedDrawProof } from '../draw/proof.ts';
+import { raffleDrum, raffleWinners } from '../draw/raffle.ts';
 import { numbersFor } from '../draw/select.ts';
 import { allPassed, verifyDrawProof } from '../draw/verify.ts';
 import type { SeedVault } from '../draw/vault.ts';
@@ -41,11 +42,13 @@ import {
   markHalted,
   markSealed,
   saveBeaconValue,
+  ticketIdsAtPositions,
   ticketPage,
+  type TicketRow,
   type LockedDrawStep,
 } from '../ledger/drawSteps.ts';
 import { closeDrawFlows, countLineClasses, lockRolloverAccount, markSettled, payStagedPrizes, stageRafflePrizes, stageTicketPrizes, type ClassPlan } from '../ledger/settleSets.ts';
-import { raffleDrums, settleRaffle } from '../games/raffle.ts';
+import { settleRaffle } from '../games/raffle.ts';
 import { withTransaction, type TransactionOptions } from '../ledger/transaction.ts';
 import { DRAW_TICKETS_PER_PAGE_MAX, LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
@@ -100,7 +103,12 @@ async function stageRaffle(client: pg.PoolClient, draw: LockedDrawStep, seal: No
 
 /** The drums a draw of `game` draws from: the game's own, or for a raffle the sealed ticket list. */
 export function drumsOf(game: CatalogueGame, ticketCount: number): CatalogueGame['drums'] {
-  return game.prizeModel === 'raffle' ? raffleDrums(ticketCount) : game.drums;
+  return game.prizeModel === 'raffle' ? [raffleDrum(ticketCount, rafflePrizeCount(game))] : game.drums;
+}
+
+function rafflePrizeCount(game: CatalogueGame): number {
+  invariant(game.raffle !== undefined, `raffle ${game.id} has no prizes`);
+  return game.raffle.prizesMinor.length;
 }
 
 export class DrawRunner {
@@ -117,30 +125,35 @@ export class DrawRunner {
       seedSealed: this.o.vault.seal(times.publicId, seed),
       seedKeyId: this.o.vault.keyId,
       beacon,
+      // Fixed for the draw's life: its receipts are signed under it from the first sale.
+      leafVersion: LEAF_VERSION_CURRENT,
     });
   }
 
-  /** The ticket records of a draw in canonical (ledger) order, as its leaves encode them. */
-  async ticketRecords(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string }): Promise<TicketRecord[]> {
+  /** The ticket records of a draw in canonical (ledger) order, of its leaf version, as its leaves encode them. */
+  async ticketRecords(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string; leafVersion: LeafVersion }): Promise<TicketRecord[]> {
     const records: TicketRecord[] = [];
     let afterId = 0;
     for (;;) {
       const page = await ticketPage(client, draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX);
-      for (const t of page) records.push(this.recordOf(draw.publicId, t));
+      for (const t of page) records.push(this.recordOf(draw.publicId, draw.leafVersion, t));
       if (page.length < DRAW_TICKETS_PER_PAGE_MAX) return records;
       afterId = page[page.length - 1].id;
     }
   }
 
-  recordOf(drawPublicId: string, t: { id: number; playerPublicId: string; lines: number[][]; costMinor: number; receivedAtMs: number }): TicketRecord {
-    return {
+  /** What the bet writer signed for this ticket (actors/BetWriter.ts, withReceipts): the same fields, the same version. */
+  private recordOf(drawPublicId: string, leafVersion: LeafVersion, t: TicketRow): TicketRecord {
+    return ticketRecordOf(leafVersion, {
       ticketId: ticketPublicId(t.id),
       drawId: drawPublicId,
       player: this.o.vault.pseudonym(drawPublicId, t.playerPublicId),
+      betType: t.betType,
+      stakeMinor: t.stakeMinor,
       lines: t.lines,
       costMinor: t.costMinor,
       receivedAtMs: t.receivedAtMs,
-    };
+    });
   }
 
   /** Seals a closed draw. Returns false if it was not closed or another process holds it. */
@@ -180,7 +193,9 @@ export class DrawRunner {
         this.o.logger.error({ drawId: draw.publicId, reason: inputs, alarm: true }, 'draw halted: a committed input could not be revealed');
         return 'halted';
       }
-      const proof = this.proofOf(draw, inputs.inputs, inputs.commitments);
+      const numbers = numbersFor(inputs.inputs);
+      const raffle = await this.raffleResult(client, draw, numbers);
+      const proof = this.proofOf(draw, inputs.inputs, inputs.commitments, numbers, raffle);
       // Pair assertion: the proof we publish passes the verifier players will run.
       const checks = verifyDrawProof(proof, { publicKey: this.o.publicKey });
       invariant(allPassed(checks), `draw ${draw.publicId}: proof fails its own verifier: ${checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
@@ -307,7 +322,31 @@ export class DrawRunner {
     };
   }
 
-  private proofOf(draw: LockedDrawStep, inputs: DrawInputs, commitments: UnsignedDrawProof['commitments']): DrawProof {
+  /**
+   * A raffle of leaf version 2 names its winners in its proof (draw/README.md §7): the ticket
+   * at each position drawn, read from the ledger in the sealed order. Null for other draws.
+   */
+  private async raffleResult(client: pg.PoolClient, draw: LockedDrawStep, numbers: number[][]): Promise<RaffleResult | null> {
+    const game = gameById(draw.gameId);
+    if (game?.prizeModel !== 'raffle' || draw.leafVersion !== 2) return null;
+    invariant(draw.seal !== null, `draw ${draw.publicId} is sealed without a seal`);
+    const positions = numbers[0];
+    const ids = await ticketIdsAtPositions(client, draw.id, positions);
+    const winners = raffleWinners(positions, draw.seal.ticketCount, (position) => {
+      const id = ids.get(position);
+      invariant(id !== undefined, `draw ${draw.publicId}: no ticket at sealed position ${position}`);
+      return ticketPublicId(id);
+    });
+    return { prizeCount: rafflePrizeCount(game), winners };
+  }
+
+  private proofOf(
+    draw: LockedDrawStep,
+    inputs: DrawInputs,
+    commitments: UnsignedDrawProof['commitments'],
+    numbers: number[][],
+    raffle: RaffleResult | null,
+  ): DrawProof {
     const unsigned: UnsignedDrawProof = {
       version: PROOF_VERSION,
       drawId: draw.publicId,
@@ -324,9 +363,10 @@ export class DrawRunner {
         auditors: inputs.auditors.map((a) => ({ name: a.name, seed: bytesToHex(a.seed) })),
         beacon: inputs.beacon ? { source: inputs.beacon.source, round: inputs.beacon.round, value: bytesToHex(inputs.beacon.value) } : null,
       },
-      tickets: { leafVersion: 1, root: bytesToHex(inputs.ticketRoot), count: inputs.ticketCount, stakeTotalMinor: inputs.stakeTotalMinor },
+      tickets: { leafVersion: draw.leafVersion, root: bytesToHex(inputs.ticketRoot), count: inputs.ticketCount, stakeTotalMinor: inputs.stakeTotalMinor },
       algorithm: ALGORITHM,
-      numbers: numbersFor(inputs),
+      numbers,
+      ...(raffle ? { raffle } : {}),
       publicKey: this.o.publicKey,
     };
     return signProof(unsigned, this.o.signingKey);
