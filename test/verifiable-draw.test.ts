@@ -186,6 +186,7 @@ t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven
   });
   const viewA = (await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}`)).body;
   t.equal(viewA.status, 'open');
+  t.equal(viewA.leafVersion, 2, 'the leaf version its receipts will sign is public before the first sale');
   t.match(viewA.commitments.operator, /^[0-9a-f]{64}$/, 'the seed commitment is public while sales are open');
   t.equal(viewA.commitments.beacon.source, `drand:${CHAIN}`, 'the beacon is named in advance');
   t.ok(viewA.commitments.beacon.round >= 1);
@@ -373,6 +374,7 @@ t.test('a draw of leaf version 1 (created before migration 011) is sold, sealed 
     leafVersion: 1,
   });
   await openDueDraws(ts.pool, draw.id);
+  t.equal((await api(ts.httpUrl, 'GET', `/api/draws/${publicId}`)).body.leafVersion, 1);
   const publicKey = ts.server.draws.publicKey;
   const conn = await PlayerConnection.join(ts.wsUrl, player.token, publicId);
   const replies = await Promise.all([conn.bet({ requestId: 'v1-a', quickPick: 1 }), conn.bet({ requestId: 'v1-b', lines: [[1, 2, 3, 4, 5, 6]] })]);
