@@ -118,8 +118,11 @@ function raffleDrumCheck(p: DrawProof): Check {
 function raffleWinnersCheck(p: DrawProof, tickets: TicketRecord[] | null): Check {
   if (tickets === null) return skipped('raffle winners', 'the ticket list is malformed');
   return runCheck('raffle winners', () => {
-    if (tickets.length !== p.tickets.count) return { ok: false, detail: `not checked: the list has ${tickets.length} tickets, the seal ${p.tickets.count}` };
-    const named = raffleWinners(p.numbers[0] ?? [], p.tickets.count, (position) => tickets[position - 1].ticketId);
+    if (tickets.length !== p.tickets.count) return { ok: false, detail: `the list has ${tickets.length} tickets, the seal ${p.tickets.count}` };
+    // As §10 states it, for any numbers (a wrong one fails "numbers", not this): positions
+    // outside 1..count name no one.
+    const positions = (p.numbers[0] ?? []).filter((position) => position >= 1 && position <= p.tickets.count);
+    const named = raffleWinners(positions, p.tickets.count, (position) => tickets[position - 1].ticketId);
     const ok = named.length === p.raffle!.winners.length && named.every((id, i) => id === p.raffle!.winners[i]);
     return {
       ok,

@@ -308,6 +308,10 @@ t.test('a raffle: its section is required exactly where it belongs, its winners 
     ['a winner replaced by another ticket', (c) => (c.raffle.winners[1] = 'T3001'), ['raffle winners', sig]],
     ['prizeCount 4 for a drum of 3 balls', (c) => (c.raffle.prizeCount = 4), ['raffle drum', sig]],
     ['prizeCount 2 for a drum of 3 balls', (c) => (c.raffle.prizeCount = 2), ['raffle drum', sig]],
+    // §10 reads positions outside 1..count as naming no one, whatever the numbers say.
+    ['a position past the seal', (c) => (c.numbers[0][0] = 99), ['raffle winners', 'numbers', sig]],
+    ['position 0', (c) => (c.numbers[0][0] = 0), ['raffle winners', 'numbers', sig]],
+    ['no numbers at all', (c) => (c.numbers = []), ['raffle winners', 'numbers', sig]],
   ];
   for (const [what, change, expected] of cases) t.same(checks(mutate(p, change)), [...expected].sort(), `${what}: fails ${expected.join(', ')}`);
   const malformed: [string, (c: Json) => void, RegExp][] = [
