@@ -23,7 +23,7 @@ import {
   BET_UNAVAILABLE_LOG_EVERY_MS,
   CUTOFF_GRACE_MS,
 } from '../core/limits.ts';
-import type { TicketRecord } from '../draw/encoding.ts';
+import { ticketRecordOf, type LeafVersion, type TicketRecord } from '../draw/encoding.ts';
 import type { WireReceipt } from '../draw/receiptWire.ts';
 import { requestIdConflict, sameBet, writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
 import { invariant } from '../core/errors.ts';
@@ -35,6 +35,8 @@ export interface BetRequest extends BetToWrite {
   /** What the ticket's receipt names: the draw's public id and the player's pseudonym in it. */
   drawPublicId: string;
   playerPseudonym: string;
+  /** The draw's ticket record version (ledger/draws.ts DrawRow.leafVersion): what its receipt signs. */
+  leafVersion: LeafVersion;
 }
 
 type Accepted = Extract<BetResult, { status: 'accepted' }>;
@@ -344,14 +346,20 @@ export class BetWriter {
       const r = results[i];
       if (r.status !== 'accepted') continue;
       const request = batch[i].request;
-      records.push({
-        ticketId: r.ticketId,
-        drawId: request.drawPublicId,
-        player: request.playerPseudonym,
-        lines: r.lines,
-        costMinor: r.costMinor,
-        receivedAtMs: r.receivedAtMs,
-      });
+      // The bet type and stake are the request's: a repeat or duplicate is answered with its
+      // original's ticket only when it is the same bet, bet type and stake included (sameBet).
+      records.push(
+        ticketRecordOf(request.leafVersion, {
+          ticketId: r.ticketId,
+          drawId: request.drawPublicId,
+          player: request.playerPseudonym,
+          betType: request.betType,
+          stakeMinor: request.stakeMinor,
+          lines: r.lines,
+          costMinor: r.costMinor,
+          receivedAtMs: r.receivedAtMs,
+        }),
+      );
       indexes.push(i);
     }
     if (records.length === 0) return results;

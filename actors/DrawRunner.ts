@@ -24,9 +24,10 @@ import { invariant } from '../core/errors.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { ALGORITHM, type DrawInputs } from '../draw/drbg.ts';
 import { merkleRoot, MerkleTree } from '../draw/merkle.ts';
-import { ticketLeaves, LEAF_VERSION, type TicketRecord } from '../draw/encoding.ts';
+import { LEAF_VERSION_CURRENT, ticketLeaves, ticketRecordOf, type LeafVersion, type TicketRecord } from '../draw/encoding.ts';
 import { nobleSha256, type Sha256 } from '../draw/sha256.ts';
-import { PROOF_VERSION, signProof, type DrawProof, type UnsignedDrawProof } from '../draw/proof.ts';
+import { PROOF_VERSION, signProof, type DrawProof, type RaffleResult, type UnsignedDrawProof } from '../draw/proof.ts';
+import { raffleDrum, raffleWinners } from '../draw/raffle.ts';
 import { numbersFor } from '../draw/select.ts';
 import { allPassed, verifyDrawProof } from '../draw/verify.ts';
 import type { SeedVault } from '../draw/vault.ts';
@@ -42,11 +43,13 @@ import {
   markHalted,
   markSealed,
   saveBeaconValue,
+  ticketIdsAtPositions,
   ticketPage,
+  type TicketRow,
   type LockedDrawStep,
 } from '../ledger/drawSteps.ts';
 import { closeDrawFlows, countLineClasses, lockRolloverAccount, markSettled, payStagedPrizes, stageRafflePrizes, stageTicketPrizes, type ClassPlan } from '../ledger/settleSets.ts';
-import { raffleDrums, settleRaffle } from '../games/raffle.ts';
+import { settleRaffle } from '../games/raffle.ts';
 import { withTransaction, type TransactionOptions } from '../ledger/transaction.ts';
 import { DRAW_TICKETS_PER_PAGE_MAX, LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
@@ -101,7 +104,12 @@ async function stageRaffle(client: pg.PoolClient, draw: LockedDrawStep, seal: No
 
 /** The drums a draw of `game` draws from: the game's own, or for a raffle the sealed ticket list. */
 export function drumsOf(game: CatalogueGame, ticketCount: number): CatalogueGame['drums'] {
-  return game.prizeModel === 'raffle' ? raffleDrums(ticketCount) : game.drums;
+  return game.prizeModel === 'raffle' ? [raffleDrum(ticketCount, rafflePrizeCount(game))] : game.drums;
+}
+
+function rafflePrizeCount(game: CatalogueGame): number {
+  invariant(game.raffle !== undefined, `raffle ${game.id} has no prizes`);
+  return game.raffle.prizesMinor.length;
 }
 
 export class DrawRunner {
@@ -125,11 +133,13 @@ export class DrawRunner {
       seedSealed: this.o.vault.seal(times.publicId, seed),
       seedKeyId: this.o.vault.keyId,
       beacon,
+      // Fixed for the draw's life: its receipts are signed under it from the first sale.
+      leafVersion: LEAF_VERSION_CURRENT,
     });
   }
 
-  /** The ticket records of a draw in canonical (ledger) order, as its leaves encode them. */
-  async ticketRecords(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string }): Promise<TicketRecord[]> {
+  /** The ticket records of a draw in canonical (ledger) order, of its leaf version, as its leaves encode them. */
+  async ticketRecords(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string; leafVersion: LeafVersion }): Promise<TicketRecord[]> {
     const records: TicketRecord[] = [];
     await this.eachTicketPage(client, draw, (page) => void records.push(...page));
     return records;
@@ -139,38 +149,47 @@ export class DrawRunner {
    * The draw's ticket records a page at a time, in canonical order, each player's pseudonym
    * computed once per call (one HMAC per player, not per ticket).
    */
-  private async eachTicketPage(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string }, take: (page: TicketRecord[]) => void): Promise<void> {
+  private async eachTicketPage(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string; leafVersion: LeafVersion }, take: (page: TicketRecord[]) => void): Promise<void> {
     const pseudonyms = new Map<string, string>();
     for (let afterId = 0; ; ) {
       const page = await ticketPage(client, draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX);
-      take(page.map((t) => this.recordOf(draw.publicId, t, pseudonyms)));
+      take(page.map((t) => this.recordOf(draw.publicId, draw.leafVersion, t, pseudonyms)));
       if (page.length < DRAW_TICKETS_PER_PAGE_MAX) return;
       afterId = page[page.length - 1].id;
     }
   }
 
-  recordOf(
-    drawPublicId: string,
-    t: { id: number; playerPublicId: string; lines: number[][]; costMinor: number; receivedAtMs: number },
-    pseudonyms?: Map<string, string>,
-  ): TicketRecord {
+  /**
+   * What the bet writer signed for this ticket (actors/BetWriter.ts, withReceipts): the same
+   * fields, the same version. Pseudonyms cached per call (one HMAC per player, not per ticket).
+   */
+  private recordOf(drawPublicId: string, leafVersion: LeafVersion, t: TicketRow, pseudonyms?: Map<string, string>): TicketRecord {
     let player = pseudonyms?.get(t.playerPublicId);
     if (player === undefined) {
       player = this.o.vault.pseudonym(drawPublicId, t.playerPublicId);
       pseudonyms?.set(t.playerPublicId, player);
     }
-    return { ticketId: ticketPublicId(t.id), drawId: drawPublicId, player, lines: t.lines, costMinor: t.costMinor, receivedAtMs: t.receivedAtMs };
+    return ticketRecordOf(leafVersion, {
+      ticketId: ticketPublicId(t.id),
+      drawId: drawPublicId,
+      player,
+      betType: t.betType,
+      stakeMinor: t.stakeMinor,
+      lines: t.lines,
+      costMinor: t.costMinor,
+      receivedAtMs: t.receivedAtMs,
+    });
   }
 
   /** The leaves of a draw's tickets, hashed page by page (a million records never held at once), with count and stake. */
-  private async sealLeaves(client: pg.PoolClient, draw: { id: number; publicId: string }, hash: Sha256): Promise<{ leaves: Uint8Array; count: number; stake: number }> {
+  private async sealLeaves(client: pg.PoolClient, draw: { id: number; publicId: string; leafVersion: LeafVersion }, hash: Sha256): Promise<{ leaves: Uint8Array; count: number; stake: number }> {
     const chunks: Uint8Array[] = [];
     const pseudonyms = new Map<string, string>();
     let count = 0;
     let stake = 0;
     // One cursor over the draw's tickets (the seal's transaction holds it).
     await forEachTicketPage(client, draw.id, DRAW_TICKETS_PER_PAGE_MAX, (rows) => {
-      const page = rows.map((t) => this.recordOf(draw.publicId, t, pseudonyms));
+      const page = rows.map((t) => this.recordOf(draw.publicId, draw.leafVersion, t, pseudonyms));
       chunks.push(ticketLeaves(page, hash));
       count += page.length;
       for (const r of page) stake += r.costMinor;
@@ -220,7 +239,9 @@ export class DrawRunner {
         this.o.logger.error({ drawId: draw.publicId, reason: inputs, alarm: true }, 'draw halted: a committed input could not be revealed');
         return 'halted';
       }
-      const proof = this.proofOf(draw, inputs.inputs, inputs.commitments);
+      const numbers = numbersFor(inputs.inputs);
+      const raffle = await this.raffleResult(client, draw, numbers);
+      const proof = this.proofOf(draw, inputs.inputs, inputs.commitments, numbers, raffle);
       // Pair assertion: the proof we publish passes the verifier players will run.
       const checks = verifyDrawProof(proof, { publicKey: this.o.publicKey });
       invariant(allPassed(checks), `draw ${draw.publicId}: proof fails its own verifier: ${checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
@@ -353,7 +374,31 @@ export class DrawRunner {
     };
   }
 
-  private proofOf(draw: LockedDrawStep, inputs: DrawInputs, commitments: UnsignedDrawProof['commitments']): DrawProof {
+  /**
+   * A raffle of leaf version 2 names its winners in its proof (draw/README.md §7): the ticket
+   * at each position drawn, read from the ledger in the sealed order. Null for other draws.
+   */
+  private async raffleResult(client: pg.PoolClient, draw: LockedDrawStep, numbers: number[][]): Promise<RaffleResult | null> {
+    const game = gameById(draw.gameId);
+    if (game?.prizeModel !== 'raffle' || draw.leafVersion !== 2) return null;
+    invariant(draw.seal !== null, `draw ${draw.publicId} is sealed without a seal`);
+    const positions = numbers[0];
+    const ids = await ticketIdsAtPositions(client, draw.id, positions);
+    const winners = raffleWinners(positions, draw.seal.ticketCount, (position) => {
+      const id = ids.get(position);
+      invariant(id !== undefined, `draw ${draw.publicId}: no ticket at sealed position ${position}`);
+      return ticketPublicId(id);
+    });
+    return { prizeCount: rafflePrizeCount(game), winners };
+  }
+
+  private proofOf(
+    draw: LockedDrawStep,
+    inputs: DrawInputs,
+    commitments: UnsignedDrawProof['commitments'],
+    numbers: number[][],
+    raffle: RaffleResult | null,
+  ): DrawProof {
     const unsigned: UnsignedDrawProof = {
       version: PROOF_VERSION,
       drawId: draw.publicId,
@@ -370,9 +415,10 @@ export class DrawRunner {
         auditors: inputs.auditors.map((a) => ({ name: a.name, seed: bytesToHex(a.seed) })),
         beacon: inputs.beacon ? { source: inputs.beacon.source, round: inputs.beacon.round, value: bytesToHex(inputs.beacon.value) } : null,
       },
-      tickets: { leafVersion: LEAF_VERSION, root: bytesToHex(inputs.ticketRoot), count: inputs.ticketCount, stakeTotalMinor: inputs.stakeTotalMinor },
+      tickets: { leafVersion: draw.leafVersion, root: bytesToHex(inputs.ticketRoot), count: inputs.ticketCount, stakeTotalMinor: inputs.stakeTotalMinor },
       algorithm: ALGORITHM,
-      numbers: numbersFor(inputs),
+      numbers,
+      ...(raffle ? { raffle } : {}),
       publicKey: this.o.publicKey,
     };
     return signProof(unsigned, this.o.signingKey);

@@ -57,6 +57,8 @@ export function drawView(d: DrawRow, auditors: { name: string; commitment: strin
     cutoffAt: new Date(d.cutoffAtMs).toISOString(),
     drawAt: new Date(d.drawAtMs).toISOString(),
     commitments: { operator: d.seedCommitment, auditors, beacon: d.beacon },
+    // Fixed at creation: the ticket records its receipts sign and its seal commits to (draw/README.md §3).
+    leafVersion: d.leafVersion,
     seal: d.seal && {
       ticketRoot: d.seal.ticketRoot,
       ticketCount: d.seal.ticketCount,

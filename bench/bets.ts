@@ -20,6 +20,7 @@ import { hashPassword, hashSessionToken, newSessionToken } from '../app/auth.ts'
 import { openDatabase, type Database } from '../app/database.ts';
 import { createLogger } from '../core/logger.ts';
 import { seedCommitment } from '../draw/commit.ts';
+import { LEAF_VERSION_CURRENT } from '../draw/encoding.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
@@ -97,6 +98,7 @@ async function seed(players: number, depositMinor: number, games: readonly strin
       seedSealed: vault.seal(publicId, seed),
       seedKeyId: vault.keyId,
       beacon: null,
+      leafVersion: LEAF_VERSION_CURRENT,
       gameId,
       businessDate: new Date(nowMs).toISOString().slice(0, 10),
       openAtMs: nowMs - 60_000,

@@ -5,12 +5,13 @@
 // numbers; the operator's signature binds all of it, over a canonical JSON rendering so that
 // any implementation reproduces the signed bytes.
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { HASH_BYTES, parseHex, toHex, U32_MAX, U64_SAFE_MAX } from './bytes.ts';
+import { describe, HASH_BYTES, parseHex, toHex, U32_MAX, U64_SAFE_MAX } from './bytes.ts';
 import { runCheck, type Check } from './check.ts';
 import { auditorRole, OPERATOR_ROLE, SEED_BYTES, seedCommitment } from './commit.ts';
-import { LEAF_VERSION } from './encoding.ts';
+import { LEAF_VERSIONS, TICKET_ID_PATTERN, type LeafVersion } from './encoding.ts';
 import { MERKLE_LEAVES_MAX } from './merkle.ts';
 import { ALGORITHM, assertDrum, AUDITORS_MAX, BEACON_VALUE_BYTES_MAX, DRUM_COUNT_MAX, DRUMS_MAX, type DrawInputs, type DrumSpec } from './drbg.ts';
+import { RAFFLE_DRUM, raffleWinnerCount } from './raffle.ts';
 import { numbersFor } from './select.ts';
 import { arrayOf, boolean, hexString, integer, literal, plainObject, string, text } from './shape.ts';
 import { publicKeyOf, PUBLIC_KEY_BYTES, sign, SIGNATURE_BYTES, signatureValid } from './signature.ts';
@@ -36,11 +37,19 @@ export interface DrawProof {
     auditors: { name: string; seed: string }[];
     beacon: { source: string; round: number; value: string } | null;
   };
-  tickets: { leafVersion: number; root: string; count: number; stakeTotalMinor: number };
+  tickets: { leafVersion: LeafVersion; root: string; count: number; stakeTotalMinor: number };
   algorithm: typeof ALGORITHM;
   numbers: number[][];
+  /** Raffles of leaf version 2 only (and then always): what was drawn for, and who won (§7). */
+  raffle?: RaffleResult;
   publicKey: string;
   signature: string;
+}
+
+/** A raffle's prizes and, in prize order, the ticket ids at the positions drawn. */
+export interface RaffleResult {
+  prizeCount: number;
+  winners: string[];
 }
 
 export type UnsignedDrawProof = Omit<DrawProof, 'signature'>;
@@ -142,20 +151,11 @@ export function parseUnsignedDrawProof(value: unknown): UnsignedDrawProof {
 const PROOF_FIELDS = ['version', 'drawId', 'gameId', 'drums', 'schedule', 'commitments', 'reveals', 'tickets', 'algorithm', 'numbers', 'publicKey'];
 
 function readProof(value: unknown, signed: boolean): UnsignedDrawProof & { signature?: string } {
-  const o = plainObject(value, 'proof', signed ? [...PROOF_FIELDS, 'signature'] : PROOF_FIELDS);
-  const drums = arrayOf(o.drums, 'drums', 1, DRUMS_MAX).map((raw, i) => {
-    const path = `drums[${i}]`;
-    const d = plainObject(raw, path, ['name', 'min', 'max', 'count', 'replacement']);
-    const drum: DrumSpec = {
-      name: text(d.name, `${path}.name`),
-      min: integer(d.min, `${path}.min`, 0, U32_MAX),
-      max: integer(d.max, `${path}.max`, 0, U32_MAX),
-      count: integer(d.count, `${path}.count`, 1, DRUM_COUNT_MAX),
-      replacement: boolean(d.replacement, `${path}.replacement`),
-    };
-    assertDrum(drum, path);
-    return drum;
-  });
+  // Whether `raffle` may be there is decided below, from drums and leaf version; here only
+  // whether it is, so that every other field is still read exactly.
+  const withRaffle = typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, 'raffle');
+  const o = plainObject(value, 'proof', [...PROOF_FIELDS, ...(signed ? ['signature'] : []), ...(withRaffle ? ['raffle'] : [])]);
+  const drums = readDrums(o.drums);
   const schedule = plainObject(o.schedule, 'schedule', ['openAt', 'cutoffAt', 'drawAt']);
   const commitments = plainObject(o.commitments, 'commitments', ['operator', 'auditors', 'beacon']);
   const reveals = plainObject(o.reveals, 'reveals', ['operatorSeed', 'auditors', 'beacon']);
@@ -196,7 +196,7 @@ function readProof(value: unknown, signed: boolean): UnsignedDrawProof & { signa
       },
     },
     tickets: {
-      leafVersion: literal(tickets.leafVersion, 'tickets.leafVersion', LEAF_VERSION),
+      leafVersion: leafVersion(tickets.leafVersion),
       root: hexString(tickets.root, 'tickets.root', HASH_BYTES),
       count: integer(tickets.count, 'tickets.count', 0, MERKLE_LEAVES_MAX),
       stakeTotalMinor: integer(tickets.stakeTotalMinor, 'tickets.stakeTotalMinor', 0, U64_SAFE_MAX),
@@ -207,8 +207,64 @@ function readProof(value: unknown, signed: boolean): UnsignedDrawProof & { signa
     ),
     publicKey: hexString(o.publicKey, 'publicKey', PUBLIC_KEY_BYTES),
   };
+  const raffle = readRaffle(o.raffle, withRaffle, proof);
+  if (raffle) proof.raffle = raffle;
   if (signed) proof.signature = hexString(o.signature, 'signature', SIGNATURE_BYTES);
   return proof;
+}
+
+function readDrums(value: unknown): DrumSpec[] {
+  return arrayOf(value, 'drums', 1, DRUMS_MAX).map((raw, i) => {
+    const path = `drums[${i}]`;
+    const d = plainObject(raw, path, ['name', 'min', 'max', 'count', 'replacement']);
+    const drum: DrumSpec = {
+      name: text(d.name, `${path}.name`),
+      min: integer(d.min, `${path}.min`, 0, U32_MAX),
+      max: integer(d.max, `${path}.max`, 0, U32_MAX),
+      count: integer(d.count, `${path}.count`, 1, DRUM_COUNT_MAX),
+      replacement: boolean(d.replacement, `${path}.replacement`),
+    };
+    assertDrum(drum, path);
+    return drum;
+  });
+}
+
+function leafVersion(value: unknown): LeafVersion {
+  const found = LEAF_VERSIONS.find((v) => v === value);
+  if (found === undefined) throw new Error(`tickets.leafVersion must be one of ${LEAF_VERSIONS.join(', ')}, got ${describe(value)}`);
+  return found;
+}
+
+/**
+ * The raffle section: required in a raffle proof (a drum named "tickets") of leaf version 2,
+ * absent from every other proof (draws of leaf version 1 predate it). Its winners are one
+ * distinct ticket id per ball drawn, none when nothing was sold; whether they are the tickets
+ * at the positions drawn needs the ticket list (check "raffle winners").
+ */
+function readRaffle(value: unknown, present: boolean, p: UnsignedDrawProof): RaffleResult | null {
+  const drum = p.drums.find((d) => d.name === RAFFLE_DRUM);
+  const expected = drum !== undefined && p.tickets.leafVersion === 2;
+  if (!present) {
+    if (expected) throw new Error('raffle is missing (a raffle of leaf version 2 states its prize count and winners)');
+    return null;
+  }
+  if (!expected) throw new Error('proof has an unexpected field "raffle" (only a raffle of leaf version 2 has one)');
+  const o = plainObject(value, 'raffle', ['prizeCount', 'winners']);
+  const prizeCount = integer(o.prizeCount, 'raffle.prizeCount', 1, DRUM_COUNT_MAX);
+  const count = raffleWinnerCount(drum!, p.tickets.count);
+  const winners = arrayOf(o.winners, 'raffle.winners', count, count).map((id, i) => {
+    const path = `raffle.winners[${i}]`;
+    if (typeof id !== 'string' || !TICKET_ID_PATTERN.test(id) || !Number.isSafeInteger(Number(id.slice(1)))) {
+      throw new Error(`${path} must be a ticket id ("T" and a serial from 1 to 2^53 - 1), got ${describe(id)}`);
+    }
+    return id;
+  });
+  const seen = new Set<string>();
+  for (const id of winners) {
+    if (seen.has(id)) throw new Error(`raffle.winners names ${id} twice (a ticket wins at most one prize)`);
+    seen.add(id);
+  }
+  return { prizeCount, winners };
 }
 
 function beaconValueHex(value: unknown): string {

@@ -49,6 +49,9 @@ export async function lockDrawInStatus(client: pg.PoolClient, drawId: number, st
 export interface TicketRow {
   id: number;
   playerPublicId: string;
+  betType: string;
+  /** The stake of one line (migration 007). */
+  stakeMinor: number;
   lines: number[][];
   costMinor: number;
   receivedAtMs: number;
@@ -63,13 +66,35 @@ export interface TicketRow {
  */
 export async function ticketPage(client: pg.Pool | pg.ClientBase, drawId: number, afterId: number, limit: number): Promise<TicketRow[]> {
   const { rows } = await client.query(
-    `select t.id, p.public_id as player, t.lines, t.cost_minor, (extract(epoch from t.received_at) * 1000)::int8 as received_ms
+    `select t.id, p.public_id as player, t.bet_type, t.stake_minor, t.lines, t.cost_minor, (extract(epoch from t.received_at) * 1000)::int8 as received_ms
        from tickets t join players p on p.id = t.player_id
       where t.draw_id = $1 and t.id > $2
       order by t.draw_id, t.id limit $3`,
     [drawId, afterId, limit],
   );
-  return rows.map((r) => ({ id: r.id, playerPublicId: r.player, lines: r.lines, costMinor: r.cost_minor, receivedAtMs: r.received_ms }));
+  return rows.map((r) => ({
+    id: r.id,
+    playerPublicId: r.player,
+    betType: r.bet_type,
+    stakeMinor: Number(r.stake_minor),
+    lines: r.lines,
+    costMinor: r.cost_minor,
+    receivedAtMs: r.received_ms,
+  }));
+}
+
+/**
+ * The row ids of the tickets at these 1-based positions of a draw's ledger order (row id,
+ * which is the sealed list's canonical order): a raffle's winners. One index-only pass over
+ * the draw's tickets, whatever their number; positions past the last ticket are left out.
+ */
+export async function ticketIdsAtPositions(client: pg.ClientBase, drawId: number, positions: readonly number[]): Promise<Map<number, number>> {
+  const { rows } = await client.query(
+    `select pos, id from (select id, row_number() over (order by id) as pos from tickets where draw_id = $1) ranked
+      where pos = any($2::int8[])`,
+    [drawId, positions],
+  );
+  return new Map(rows.map((r) => [Number(r.pos), Number(r.id)]));
 }
 
 /**
@@ -82,7 +107,7 @@ export async function forEachTicketPage(client: pg.ClientBase, drawId: number, p
   invariant(Number.isSafeInteger(drawId) && Number.isSafeInteger(pageSize) && pageSize > 0, 'draw id and page size must be integers');
   await client.query(
     `declare draw_tickets no scroll cursor for
-       select t.id, p.public_id as player, t.lines, t.cost_minor, (extract(epoch from t.received_at) * 1000)::int8 as received_ms
+       select t.id, p.public_id as player, t.bet_type, t.stake_minor, t.lines, t.cost_minor, (extract(epoch from t.received_at) * 1000)::int8 as received_ms
          from tickets t join players p on p.id = t.player_id
         where t.draw_id = ${drawId}
         order by t.draw_id, t.id`,
@@ -90,7 +115,7 @@ export async function forEachTicketPage(client: pg.ClientBase, drawId: number, p
   try {
     for (;;) {
       const { rows } = await client.query(`fetch ${pageSize} from draw_tickets`);
-      take(rows.map((r) => ({ id: r.id, playerPublicId: r.player, lines: r.lines, costMinor: r.cost_minor, receivedAtMs: r.received_ms })));
+      take(rows.map((r) => ({ id: r.id, playerPublicId: r.player, betType: r.bet_type, stakeMinor: Number(r.stake_minor), lines: r.lines, costMinor: r.cost_minor, receivedAtMs: r.received_ms })));
       if (rows.length < pageSize) return;
     }
   } finally {

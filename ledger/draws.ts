@@ -17,6 +17,11 @@ export interface DrawRow extends PlannedDrawTimes {
   beacon: { source: string; round: number } | null;
   seal: { ticketRoot: string; ticketCount: number; stakeTotalMinor: number; sealedAtMs: number } | null;
   numbers: number[][] | null;
+  /**
+   * The version of its tickets' records (draw/README.md §3), fixed at creation (migration
+   * 011): what its receipts are signed over and its seal commits to.
+   */
+  leafVersion: 1 | 2;
   haltedReason: string | null;
   /** Settled draws only: what players were paid in all, when, and per tier (migration 004). */
   prizeTotalMinor: number | null;
@@ -33,12 +38,14 @@ export interface NewDraw extends PlannedDrawTimes {
   seedSealed: Uint8Array;
   seedKeyId: string;
   beacon: { source: string; round: number } | null;
+  /** Ticket record version for its receipts and seal (draw/encoding.ts LEAF_VERSION_CURRENT). */
+  leafVersion: 1 | 2;
 }
 
 export const DRAW_COLUMNS = `id, public_id, game_id, to_char(business_date, 'YYYY-MM-DD') as business_date,
   open_at, cutoff_at, draw_at, status, pool_account_id, encode(seed_commitment, 'hex') as seed_commitment,
   beacon_source, beacon_round, encode(ticket_root, 'hex') as ticket_root, ticket_count, stake_total_minor, sealed_at,
-  numbers, halted_reason, prize_total_minor, settled_at, prize_tiers, house_share_minor, rollover_in_minor, rollover_out_minor, house_in_minor`;
+  numbers, leaf_version, halted_reason, prize_total_minor, settled_at, prize_tiers, house_share_minor, rollover_in_minor, rollover_out_minor, house_in_minor`;
 
 export function toDraw(r: any): DrawRow {
   return {
@@ -58,6 +65,7 @@ export function toDraw(r: any): DrawRow {
         ? null
         : { ticketRoot: r.ticket_root, ticketCount: r.ticket_count, stakeTotalMinor: r.stake_total_minor, sealedAtMs: new Date(r.sealed_at).getTime() },
     numbers: r.numbers,
+    leafVersion: r.leaf_version,
     haltedReason: r.halted_reason,
     prizeTotalMinor: r.prize_total_minor,
     settledAtMs: r.settled_at === null ? null : new Date(r.settled_at).getTime(),
@@ -85,8 +93,8 @@ export async function ensureDraw(pool: pg.Pool, d: NewDraw): Promise<{ draw: Dra
          insert into accounts (kind) values ('draw_pool') returning id
        )
        insert into draws (public_id, game_id, business_date, open_at, cutoff_at, draw_at, pool_account_id,
-                          seed_commitment, seed_sealed, seed_key_id, beacon_source, beacon_round)
-       select $1, $2, $3, $4, $5, $6, id, $7, $8, $9, $10, $11 from pool_account
+                          seed_commitment, seed_sealed, seed_key_id, beacon_source, beacon_round, leaf_version)
+       select $1, $2, $3, $4, $5, $6, id, $7, $8, $9, $10, $11, $12 from pool_account
        on conflict do nothing
        returning ${DRAW_COLUMNS}`,
       newDrawValues(d),
@@ -109,6 +117,7 @@ function newDrawValues(d: NewDraw): unknown[] {
     d.seedKeyId,
     d.beacon?.source ?? null,
     d.beacon?.round ?? null,
+    d.leafVersion,
   ];
 }
 

@@ -475,6 +475,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       drawId: this.draw.id,
       drawPublicId: this.draw.publicId,
       playerPseudonym: data.pseudonym,
+      leafVersion: this.draw.leafVersion,
       requestId: bet.requestId,
       betType,
       stakeMinor,

@@ -143,7 +143,7 @@ const writer = new Writer();
 
 /** The keys, encoded once (fixstr: every key is ASCII and shorter than 32). */
 const KEY = Object.fromEntries(
-  ['requestId', 'ticketId', 'lines', 'cost', 'balance', 'receivedAt', 'duplicate', 'receipt', 'v', 'player', 'size', 'index', 'path', 'signature'].map(
+  ['requestId', 'ticketId', 'lines', 'cost', 'balance', 'receivedAt', 'duplicate', 'receipt', 'v', 'leafVersion', 'player', 'betType', 'stakeMinor', 'size', 'index', 'path', 'signature'].map(
     (k) => [k, Uint8Array.from([0xa0 | k.length, ...Buffer.from(k, 'ascii')])],
   ),
 ) as Record<string, Uint8Array>;
@@ -183,11 +183,23 @@ export function acceptedFrame(reply: AcceptedReply): Buffer | null {
     w.bytes(KEY.duplicate);
     w.bool(reply.duplicate);
     w.bytes(KEY.receipt);
-    w.map(6);
+    // A leaf version 2 receipt has three keys more, in draw/receiptWire.ts's order.
+    const v2 = receipt.leafVersion !== undefined;
+    w.map(v2 ? 9 : 6);
     w.bytes(KEY.v);
     w.uint(receipt.v);
+    if (v2) {
+      w.bytes(KEY.leafVersion);
+      w.uint(receipt.leafVersion);
+    }
     w.bytes(KEY.player);
     w.str(receipt.player);
+    if (v2) {
+      w.bytes(KEY.betType);
+      w.str(receipt.betType);
+      w.bytes(KEY.stakeMinor);
+      w.uint(receipt.stakeMinor);
+    }
     w.bytes(KEY.size);
     w.uint(receipt.size);
     w.bytes(KEY.index);

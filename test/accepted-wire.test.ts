@@ -45,6 +45,29 @@ t.test('the frame equals Colyseus’ own, byte for byte, over many replies', asy
   t.equal(same, runs);
 });
 
+/** A leaf version 2 receipt, its keys in draw/receiptWire.ts's order. */
+function replyV2(over: Partial<AcceptedReply> = {}): AcceptedReply {
+  const r = reply(over);
+  const { v, player, size, index, path, signature } = r.receipt!;
+  const betType = ['straight', 'box', 'straight_box', 'standard'][rand(4)];
+  const stakeMinor = [50, 100, 200, 500, 1000, 70_000, 2 ** 32][rand(7)];
+  return { ...r, receipt: { v, leafVersion: 2, player, betType, stakeMinor, size, index, path, signature } };
+}
+
+t.test('leaf version 2 receipts: the frame equals Colyseus’ own, byte for byte', async (t) => {
+  let same = 0;
+  const runs = 2000;
+  for (let i = 0; i < runs; i++) {
+    const r = replyV2();
+    const frame = acceptedFrame(r);
+    if (frame && frame.equals(colyseusFrame(r))) same++;
+    else t.fail(`differs for ${JSON.stringify({ ...r, receipt: { ...r.receipt, path: undefined, signature: undefined } })}`);
+  }
+  t.equal(same, runs);
+  const odd = replyV2();
+  t.equal(acceptedFrame({ ...odd, receipt: { ...odd.receipt!, betType: 'é' } as AcceptedReply['receipt'] }), null, 'a non-ASCII bet type goes the generic way');
+});
+
 t.test('a client decodes the reply it was sent', async (t) => {
   const r = reply({ lines: [[3, 14, 15, 26, 35, 49]], cost: 200 });
   const frame = acceptedFrame(r)!;

@@ -9,7 +9,8 @@ import path from 'node:path';
 import t from 'tap';
 import { Drbg } from '../draw/drbg.ts';
 import { streamKey } from '../draw/select.ts';
-import { EXAMPLE_PUBLIC_KEY, exampleDraw, FIXTURE_DIR } from './fixtures/draw/example.ts';
+import { inclusionProof } from '../draw/inclusion.ts';
+import { EXAMPLE_PUBLIC_KEY, exampleDraw, exampleRaffleDraw, FIXTURE_DIR } from './fixtures/draw/example.ts';
 
 interface Result {
   code: number;
@@ -96,6 +97,34 @@ t.test('receipt mode: receipt, inclusion proof and draw proof together', async (
   t.same(failed(otherReceipt), ['receipt ticket = inclusion ticket']);
   t.equal(badInclusion.code, 1);
   t.same(failed(badInclusion), ['inclusion: inclusion', 'inclusion: root']);
+});
+
+t.test('leaf version 2 draws: the pick-3 and raffle fixtures verify, a raffle ticket by its inclusion proof alone', async (t) => {
+  const { proof, tickets } = exampleRaffleDraw();
+  const loser = JSON.parse(JSON.stringify(inclusionProof(exampleRaffleDraw().tree, 0, tickets[0])));
+  const lied = structuredClone(proof);
+  lied.raffle!.winners.reverse();
+  const [pick3, pick3Receipt, raffle, winner, notWinner, liedList, liedInclusion] = await Promise.all([
+    verify(fixture('pick3-proof.json'), '--tickets', fixture('pick3-tickets.json'), '--key', EXAMPLE_PUBLIC_KEY),
+    verify('--receipt', fixture('pick3-receipt.json'), '--inclusion', fixture('pick3-inclusion.json'), '--proof', fixture('pick3-proof.json'), '--key', EXAMPLE_PUBLIC_KEY),
+    verify(fixture('raffle-proof.json'), '--tickets', fixture('raffle-tickets.json'), '--key', EXAMPLE_PUBLIC_KEY),
+    verify('--inclusion', fixture('raffle-inclusion.json'), '--proof', fixture('raffle-proof.json'), '--key', EXAMPLE_PUBLIC_KEY),
+    verify('--inclusion', write('raffle-loser.json', loser), '--proof', fixture('raffle-proof.json'), '--key', EXAMPLE_PUBLIC_KEY),
+    verify(write('raffle-lied.json', lied), '--tickets', fixture('raffle-tickets.json')),
+    verify('--inclusion', fixture('raffle-inclusion.json'), '--proof', write('raffle-lied-2.json', lied)),
+  ]);
+  for (const [name, r] of [['pick-3 with its tickets', pick3], ['pick-3 receipt mode', pick3Receipt], ['raffle with its tickets', raffle], ['a raffle winner', winner], ['a raffle loser', notWinner]] as const) {
+    t.equal(r.code, 0, `${name}: exit 0 ${failLines(r.stdout).join('; ')}`);
+  }
+  t.match(pick3.stdout, /PASS {2}tickets format +12 well-formed ticket records of leaf version 2/);
+  t.match(pick3Receipt.stdout, /PASS {2}inclusion: leaf version +a leaf version 2 record/);
+  t.match(raffle.stdout, /PASS {2}raffle winners +3 winners, each the ticket at its drawn position/);
+  t.match(winner.stdout, /PASS {2}inclusion: raffle result +T3009 \(position 5\) won prize 1/);
+  t.match(notWinner.stdout, /PASS {2}inclusion: raffle result +T3001 \(position 1\) won no prize/);
+  const failed = (r: Result) => failLines(r.stdout).map((l) => l.split(/ {2,}/)[1]);
+  t.equal(liedList.code, 1);
+  t.same(failed(liedList), ['raffle winners', 'signature'], 'winners out of draw order: named by the ticket list');
+  t.same(failed(liedInclusion), ['proof: signature', 'inclusion: raffle result'], '… and by the winner\'s own inclusion proof');
 });
 
 t.test('usage errors and unreadable files: exit 2, nothing on stdout', async (t) => {

@@ -8,7 +8,7 @@ import t from 'tap';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { seedCommitment } from '../draw/commit.ts';
-import { compareTicketIds, encodeTicket, ticketLeaf, type TicketRecord } from '../draw/encoding.ts';
+import { compareTicketIds, copyTicket, encodeTicket, parseTicketRecord, ticketLeaf, ticketRecordOf, type TicketRecord } from '../draw/encoding.ts';
 import { Drbg, drbgKey, type DrawInputs } from '../draw/drbg.ts';
 import { inclusionProof } from '../draw/inclusion.ts';
 import { MerkleTree } from '../draw/merkle.ts';
@@ -55,6 +55,66 @@ t.test('encodeTicket at the edges of every range matches the reference encoder',
   ];
   for (const e of edges) t.equal(bytesToHex(encodeTicket(e)), ref.refEncodeTicket(e).toString('hex'));
   t.match(bytesToHex(encodeTicket({ ...TICKET, costMinor: Number.MAX_SAFE_INTEGER, receivedAtMs: 2 ** 32 })), /001fffffffffffff0000000100000000$/, 'u64 big-endian');
+});
+
+const TICKET_V2: TicketRecord = { leafVersion: 2, ticketId: 'T7', drawId: 'd', player: 'ab'.repeat(16), betType: 'straight_box', stakeMinor: 50, lines: [[1, 2, 3]], costMinor: 50, receivedAtMs: 1 };
+
+t.test('leaf version 2: encodeTicket refuses a malformed bet type, stake or version, naming the field', async (t) => {
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ['leafVersion 1 spelled out', { leafVersion: 1 }, /ticket\.leafVersion must be 2 or absent/],
+    ['leafVersion 3', { leafVersion: 3 }, /ticket\.leafVersion must be 2 or absent/],
+    ['leafVersion as a string', { leafVersion: '2' }, /ticket\.leafVersion/],
+    ['no bet type', { betType: undefined }, /ticket\.betType must be a string/],
+    ['a lone surrogate in the bet type', { betType: 'box\ud800' }, /ticket\.betType is not well-formed Unicode/],
+    ['a 65,536-byte bet type', { betType: 'x'.repeat(65_536) }, /ticket\.betType is 65536 bytes/],
+    ['no stake', { stakeMinor: undefined }, /ticket\.stakeMinor must be an integer from 0 to 9007199254740991/],
+    ['a negative stake', { stakeMinor: -1 }, /ticket\.stakeMinor/],
+    ['a fractional stake', { stakeMinor: 0.5 }, /ticket\.stakeMinor/],
+    ['a stake beyond 2^53', { stakeMinor: 2 ** 53 }, /ticket\.stakeMinor/],
+    ['no lines (a raffle entry is one empty line)', { lines: [] }, /ticket\.lines must be an array of 1 to 255/],
+  ];
+  for (const [what, change, message] of bad) t.throws(() => encodeTicket({ ...TICKET_V2, ...change } as TicketRecord), message, what);
+  const edges: TicketRecord[] = [
+    { ...TICKET_V2, betType: '', stakeMinor: 0, lines: [[]] },
+    { ...TICKET_V2, betType: 'é😀'.repeat(100), stakeMinor: Number.MAX_SAFE_INTEGER },
+    { ...TICKET_V2, lines: Array(255).fill([65_535, 0]) },
+  ];
+  for (const e of edges) t.equal(bytesToHex(encodeTicket(e)), ref.refEncodeTicket(e).toString('hex'), 'matches the reference encoder');
+  t.match(bytesToHex(encodeTicket({ ...TICKET_V2, stakeMinor: 2 ** 32 + 5 })), /^02.*000c73747261696768745f626f780000000100000005/, 'str betType, then u64 stake big-endian');
+  t.equal(encodeTicket(TICKET_V2)[0], 2, 'the first byte is the version');
+  t.equal(encodeTicket(TICKET)[0], 1);
+});
+
+t.test('ticket records in documents: one spelling per version, every field checked', async (t) => {
+  const v1 = JSON.parse(JSON.stringify(TICKET));
+  const v2 = JSON.parse(JSON.stringify(TICKET_V2));
+  t.same(parseTicketRecord(v1, 'ticket'), TICKET, 'six fields: version 1');
+  t.same(parseTicketRecord(v2, 'ticket'), TICKET_V2, 'nine fields with leafVersion 2: version 2');
+  const bad: [string, unknown, RegExp][] = [
+    ['version 1 with leafVersion 1', { ...v1, leafVersion: 1 }, /has an unexpected field|ticket\.leafVersion must be 2/],
+    ['version 1 with a bet type', { ...v1, betType: 'box' }, /unexpected field "betType"/],
+    ['version 2 without its stake', { ...v2, stakeMinor: undefined }, /ticket\.stakeMinor/],
+    ['version 2 with leafVersion 1', { ...v2, leafVersion: 1 }, /ticket\.leafVersion must be 2/],
+    ['version 2 with an extra field', { ...v2, note: 1 }, /unexpected field "note"/],
+    ['an empty bet type', { ...v2, betType: '' }, /ticket\.betType must be 1 to 32 characters/],
+    ['an uppercase bet type', { ...v2, betType: 'Box' }, /ticket\.betType/],
+    ['a bet type of 33 characters', { ...v2, betType: 'a'.repeat(33) }, /ticket\.betType/],
+    ['a bet type starting with a digit', { ...v2, betType: '3way' }, /ticket\.betType/],
+    ['a stake as a string', { ...v2, stakeMinor: '50' }, /ticket\.stakeMinor/],
+    ['a negative stake', { ...v2, stakeMinor: -1 }, /ticket\.stakeMinor/],
+  ];
+  for (const [what, value, message] of bad) {
+    const clean = JSON.parse(JSON.stringify(value)); // undefined fields dropped, as in a document
+    t.throws(() => parseTicketRecord(clean, 'ticket'), message, what);
+  }
+  const copy = copyTicket(TICKET_V2);
+  t.same(copy, TICKET_V2, 'copyTicket keeps the version 2 fields');
+  t.not(copy.lines[0], TICKET_V2.lines[0], 'and does not alias its lines');
+  t.same(Object.keys(copyTicket(TICKET)), ['ticketId', 'drawId', 'player', 'lines', 'costMinor', 'receivedAtMs'], 'a version 1 copy has no leafVersion key at all');
+  const fields = { ...TICKET, betType: 'box', stakeMinor: 250 };
+  t.same(ticketRecordOf(1, fields), TICKET, 'ticketRecordOf(1) drops the bet type and stake');
+  t.same(ticketRecordOf(2, fields), { leafVersion: 2, ...fields });
+  t.throws(() => ticketRecordOf(3 as 2, fields), /leaf version must be 1 or 2/);
 });
 
 t.test('ticket order: by UTF-8 length, then bytewise; numeric for T<serial>', async (t) => {
@@ -219,6 +279,25 @@ t.test('inclusionProof refuses a ticket that is not the tree’s leaf at that in
   const tree = new MerkleTree(tickets.map(ticketLeaf));
   t.throws(() => inclusionProof(tree, 1, tickets[2]), /leaf 1 of the tree is not the leaf of ticket/);
   t.equal(inclusionProof(tree, 2, tickets[2]).leafIndex, 2);
+});
+
+t.test('receipts of leaf version 2 tickets, and a batch mixing both versions, verify', async (t) => {
+  const mixed = [TICKET, TICKET_V2, { ...TICKET_V2, ticketId: 'T8', betType: 'box' } as TicketRecord];
+  const receipts = signReceipts(mixed, EXAMPLE_SECRET_KEY);
+  t.ok(receipts.every((r) => allPassed(verifyReceipt(r))), 'every receipt verifies');
+  t.same(receipts.map((r) => r.ticket.leafVersion), [undefined, 2, 2]);
+  t.notOk('leafVersion' in receipts[0].ticket, 'a version 1 receipt ticket has no leafVersion key');
+});
+
+t.test('cost of a leaf on the bet path: version 2 against version 1 (plain node process)', async (t) => {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NODE_V8_COVERAGE|NODE_OPTIONS|_?TAP)/.test(k)));
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/fixtures/draw/bench-encode.ts'], { env });
+  type Stat = { best: number; median: number };
+  const r = JSON.parse(stdout) as Record<'encode' | 'leaves' | 'wireReceipts', { v1: Stat; v2: Stat }>;
+  for (const [name, { v1, v2 }] of Object.entries(r)) t.comment(`${name}: v1 best ${v1.best} µs, median ${v1.median} µs; v2 best ${v2.best} µs, median ${v2.median} µs per ticket`);
+  // Loose: a bet type and 8 bytes more per leaf, against whatever else the machine runs.
+  t.ok(r.leaves.v2.best < r.leaves.v1.best * 1.5, `a version 2 leaf costs at most 1.5 times a version 1 leaf (${r.leaves.v2.best} vs ${r.leaves.v1.best} µs)`);
+  t.ok(r.wireReceipts.v2.best < r.wireReceipts.v1.best * 1.5, `so does a receipt batch per ticket (${r.wireReceipts.v2.best} vs ${r.wireReceipts.v1.best} µs)`);
 });
 
 t.test('cost: signReceipts for 1,000 tickets vs one ed25519 signature each (plain node process)', async (t) => {

@@ -9,7 +9,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { publicKeyAcceptable } from '../draw/signature.ts';
 import { verifyDrawProof, verifyInclusionProof, verifyReceipt } from '../draw/verify.ts';
-import { EXAMPLE_PUBLIC_KEY, exampleDraw, FIXTURE_DIR } from './fixtures/draw/example.ts';
+import { EXAMPLE_PUBLIC_KEY, exampleDraw, exampleRaffleDraw, FIXTURE_DIR } from './fixtures/draw/example.ts';
 
 const README = fs.readFileSync(new URL('../draw/README.md', import.meta.url), 'utf8');
 
@@ -25,17 +25,24 @@ function namesUnder(heading: string): string[] {
 
 const names = (checks: { name: string }[]) => checks.map((c) => c.name);
 
+const RAFFLE_ONLY = ['raffle drum', 'raffle winners'];
+
 t.test('draw proof: the names reported, in order, are the table\'s', async (t) => {
   const { proof, tickets } = exampleDraw();
   const all = names(verifyDrawProof(proof, { tickets, publicKey: EXAMPLE_PUBLIC_KEY }));
-  // The example is a lotto draw: 'raffle drum' is reported only for a raffle (a drum named tickets).
+  // The example is a lotto draw: the raffle checks are reported only for a raffle (a drum named tickets).
   const table = namesUnder('Draw proof checks');
-  t.same(all, table.filter((n) => n !== 'raffle drum'), 'with tickets and a key: every check, in the spec\'s order');
-  const raffle = { ...proof, gameId: 'raffle', drums: [{ name: 'tickets', min: 1, max: proof.tickets.count, count: 1, replacement: false }] };
-  t.same(names(verifyDrawProof(raffle, { tickets, publicKey: EXAMPLE_PUBLIC_KEY })), table, 'a raffle: every check of the table, raffle drum included, in order');
-  const raffleChecks = verifyDrawProof(raffle, { tickets, publicKey: EXAMPLE_PUBLIC_KEY });
-  t.equal(raffleChecks.find((c) => c.name === 'raffle drum')?.ok, true, 'a drum of exactly the sealed tickets passes');
-  const stuffed = { ...raffle, drums: [{ ...raffle.drums[0], max: proof.tickets.count + 1 }] };
+  t.same(all, table.filter((n) => !RAFFLE_ONLY.includes(n)), 'with tickets and a key: every check, in the spec\'s order');
+  const raffle = exampleRaffleDraw();
+  const raffleChecks = verifyDrawProof(raffle.proof, { tickets: raffle.tickets, publicKey: EXAMPLE_PUBLIC_KEY });
+  t.same(names(raffleChecks), table, 'a raffle of leaf version 2 with its tickets: every check of the table, in order');
+  t.ok(raffleChecks.every((c) => c.ok), 'all passing');
+  t.same(names(verifyDrawProof(raffle.proof)), table.filter((n) => !/^ticket|^stake|^public key|^raffle winners/.test(n)), 'without the ticket list: no raffle winners');
+  // A raffle of leaf version 1 (drawn before version 2): positions only, no raffle section.
+  const v1 = { ...proof, gameId: 'raffle', drums: [{ name: 'tickets', min: 1, max: proof.tickets.count, count: 1, replacement: false }] };
+  t.same(names(verifyDrawProof(v1, { tickets, publicKey: EXAMPLE_PUBLIC_KEY })), table.filter((n) => n !== 'raffle winners'), 'a leaf version 1 raffle: raffle drum, no raffle winners');
+  t.equal(verifyDrawProof(v1).find((c) => c.name === 'raffle drum')?.ok, true, 'a drum of exactly the sealed tickets passes');
+  const stuffed = { ...v1, drums: [{ ...v1.drums[0], max: proof.tickets.count + 1 }] };
   t.equal(verifyDrawProof(stuffed).find((c) => c.name === 'raffle drum')?.ok, false, 'a drum larger than the seal fails');
   t.same(names(verifyDrawProof({ version: 'x' }, { tickets, publicKey: EXAMPLE_PUBLIC_KEY })), all, 'a malformed proof reports the same names');
   t.same(names(verifyDrawProof(proof)), all.filter((n) => !n.startsWith('ticket') && n !== 'stake total' && n !== 'public key'), 'the "with …" checks only with their option');
@@ -45,9 +52,15 @@ t.test('receipt and inclusion proof: the names reported are the tables\'', async
   const { proof, receipts, inclusion } = exampleDraw();
   t.same(names(verifyReceipt(receipts[0], { publicKey: EXAMPLE_PUBLIC_KEY })), namesUnder('Receipt checks'));
   t.same(names(verifyReceipt(null, { publicKey: EXAMPLE_PUBLIC_KEY })), namesUnder('Receipt checks'));
-  const against = { root: proof.tickets.root, treeSize: proof.tickets.count, drawId: proof.drawId };
-  t.same(names(verifyInclusionProof(inclusion, against)), namesUnder('Inclusion proof checks'));
-  t.same(names(verifyInclusionProof([], against)), namesUnder('Inclusion proof checks'));
+  const table = namesUnder('Inclusion proof checks');
+  const against = { root: proof.tickets.root, treeSize: proof.tickets.count, drawId: proof.drawId, leafVersion: proof.tickets.leafVersion };
+  t.same(names(verifyInclusionProof(inclusion, against)), table.filter((n) => n !== 'raffle result'), 'a line game: every check but the raffle result');
+  t.same(names(verifyInclusionProof([], against)), table.filter((n) => n !== 'raffle result'));
+  const raffle = exampleRaffleDraw();
+  const p = raffle.proof;
+  const all = { root: p.tickets.root, treeSize: p.tickets.count, drawId: p.drawId, leafVersion: 2, raffle: { positions: p.numbers[0], winners: p.raffle!.winners } };
+  t.same(names(verifyInclusionProof(raffle.inclusion, all)), table, 'a raffle: every check of the table, in order');
+  t.same(names(verifyInclusionProof(null, all)), table);
 });
 
 t.test('the command line: prefixed document checks plus exactly the receipt-mode checks of the spec', async (t) => {
@@ -65,7 +78,7 @@ t.test('the command line: prefixed document checks plus exactly the receipt-mode
   const documents: [string, string[]][] = [
     ['proof', namesUnder('Draw proof checks').filter((n) => !/^ticket|^stake|^raffle/.test(n))],
     ['receipt', namesUnder('Receipt checks')],
-    ['inclusion', namesUnder('Inclusion proof checks')],
+    ['inclusion', namesUnder('Inclusion proof checks').filter((n) => n !== 'raffle result')],
   ];
   const expected: string[] = [];
   for (const [prefix, list] of documents) {

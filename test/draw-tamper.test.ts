@@ -7,7 +7,8 @@ import type { TicketRecord } from '../draw/encoding.ts';
 import { parseDrawProof, signProof, type DrawProof, type UnsignedDrawProof } from '../draw/proof.ts';
 import { publicKeyOf } from '../draw/signature.ts';
 import { allPassed, verifyDrawProof, verifyInclusionProof, verifyReceipt, type Check } from '../draw/verify.ts';
-import { EXAMPLE_PUBLIC_KEY, EXAMPLE_SECRET_KEY, exampleDraw, labelled } from './fixtures/draw/example.ts';
+import { inclusionProof } from '../draw/inclusion.ts';
+import { EXAMPLE_PUBLIC_KEY, EXAMPLE_SECRET_KEY, exampleDraw, examplePick3Draw, exampleRaffleDraw, labelled } from './fixtures/draw/example.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -234,7 +235,7 @@ t.test('malformed and hostile documents fail "format" or "version" cleanly, neve
     ['deep nesting', mutate(p, (c) => (c.numbers = JSON.parse('['.repeat(5000) + ']'.repeat(5000))))],
     ['wrong version', mutate(p, (c) => (c.version = 'lottery-draw-proof/v2'))],
     ['wrong algorithm', mutate(p, (c) => (c.algorithm = 'lottery-drbg/other/v1'))],
-    ['wrong leaf version', mutate(p, (c) => (c.tickets.leafVersion = 2))],
+    ['an unknown leaf version', mutate(p, (c) => ((c.tickets as { leafVersion: number }).leafVersion = 3))],
     ['getters that throw', new Proxy({}, { get: () => { throw new Error('boom'); }, ownKeys: () => { throw new Error('boom'); } })],
   ];
   for (const [what, doc] of docs) {
@@ -258,4 +259,83 @@ t.test('malformed and hostile documents fail "format" or "version" cleanly, neve
   t.doesNotThrow(() => t.notOk(allPassed(verifyDrawProof(p, { publicKey: 'not hex' }))), 'a malformed expected key fails "public key"');
   t.doesNotThrow(() => verifyDrawProof(p, null as unknown as undefined), 'null options');
   t.same(parseDrawProof(JSON.parse(JSON.stringify(p))), p as DrawProof, 'a proof survives a JSON round trip');
+});
+
+// Leaf version 2 and raffles: the bet type and stake are sealed and receipted like every other
+// field, records of the wrong version are refused, and a raffle's winners are held to the
+// positions drawn (by the ticket list, and ticket by ticket by inclusion proofs).
+const pick3 = examplePick3Draw();
+const raffle = exampleRaffleDraw();
+
+t.test('leaf version 2: the bet type and stake of a ticket are covered by the seal and the receipt', async (t) => {
+  const checks = (tickets: Json[]) => failing(verifyDrawProof(pick3.proof, { tickets, publicKey: EXAMPLE_PUBLIC_KEY })).sort();
+  t.same(checks(pick3.tickets), [], 'untouched');
+  t.same(checks(mutate(pick3.tickets, (ts) => (ts[0].betType = 'box'))), ['ticket root'], 'a straight turned into a box');
+  t.same(checks(mutate(pick3.tickets, (ts) => (ts[1].stakeMinor = 200))), ['ticket root'], 'a stake changed');
+  const notChecked = ['tickets format', 'ticket draw ids', 'ticket order', 'ticket count', 'stake total', 'ticket root'].sort();
+  t.same(checks(mutate(pick3.tickets, (ts) => (ts[1].betType = 'Box'))), notChecked, 'a bet type outside its pattern');
+  const versionOne = (ts: Json[]) => {
+    delete ts[4].leafVersion;
+    delete ts[4].betType;
+    delete ts[4].stakeMinor;
+  };
+  const mixed = verifyDrawProof(pick3.proof, { tickets: mutate(pick3.tickets, versionOne) });
+  t.match(mixed.find((c) => c.name === 'tickets format'), { ok: false, detail: /tickets\[4\] is a leaf version 1 record, the proof seals leaf version 2/ });
+  const explicitOne = verifyDrawProof(pick3.proof, { tickets: mutate(pick3.tickets, (ts) => (ts[4].leafVersion = 1)) });
+  t.match(explicitOne.find((c) => c.name === 'tickets format'), { ok: false, detail: /tickets\[4\]\.leafVersion must be 2/ }, 'leafVersion 1 is not a spelling of version 1');
+  const v1Draw = verifyDrawProof(draw.proof, { tickets: mutate(draw.tickets, (ts) => Object.assign(ts[0], { leafVersion: 2, betType: 'standard', stakeMinor: 250 })) });
+  t.match(v1Draw.find((c) => c.name === 'tickets format'), { ok: false, detail: /tickets\[0\] is a leaf version 2 record, the proof seals leaf version 1/ });
+  const receipt = pick3.receipts[1];
+  const receiptChecks = (r: unknown) => failing(verifyReceipt(r, { publicKey: EXAMPLE_PUBLIC_KEY })).sort();
+  t.same(receiptChecks(receipt), []);
+  t.same(receiptChecks(mutate(receipt, (r) => (r.ticket.betType = 'straight'))), ['batch inclusion'], 'receipt: bet type');
+  t.same(receiptChecks(mutate(receipt, (r) => (r.ticket.stakeMinor += 1))), ['batch inclusion'], 'receipt: stake');
+  t.same(receiptChecks(mutate(receipt, (r) => delete r.ticket.stakeMinor)), ['batch inclusion', 'format', 'public key', 'signature'], 'receipt: a version 2 record missing a field');
+  t.same(receiptChecks(mutate(receipt, (r) => (r.ticket.extra = 1))), ['batch inclusion', 'format', 'public key', 'signature'], 'receipt: an unknown field');
+  const against = { root: pick3.proof.tickets.root, treeSize: 12, drawId: pick3.proof.drawId, leafVersion: 2 };
+  t.same(failing(verifyInclusionProof(pick3.inclusion, against)), []);
+  t.same(failing(verifyInclusionProof(pick3.inclusion, { ...against, leafVersion: 1 })), ['leaf version'], 'an inclusion proof against a draw of the other version');
+  t.same(failing(verifyInclusionProof(draw.inclusion, { root: draw.proof.tickets.root, treeSize: 25, drawId: draw.proof.drawId, leafVersion: 1 })), [], 'version 1 as before');
+});
+
+t.test('a raffle: its section is required exactly where it belongs, its winners held to the positions drawn', async (t) => {
+  const p = raffle.proof;
+  const checks = (proof: unknown, tickets: unknown = raffle.tickets) => failing(verifyDrawProof(proof, { tickets: tickets as TicketRecord[], publicKey: EXAMPLE_PUBLIC_KEY })).sort();
+  t.same(checks(p), []);
+  const sig = 'signature';
+  const cases: [string, (c: Json) => void, string[]][] = [
+    ['winners swapped', (c) => c.raffle.winners.reverse(), ['raffle winners', sig]],
+    ['a winner replaced by another ticket', (c) => (c.raffle.winners[1] = 'T3001'), ['raffle winners', sig]],
+    ['prizeCount 4 for a drum of 3 balls', (c) => (c.raffle.prizeCount = 4), ['raffle drum', sig]],
+    ['prizeCount 2 for a drum of 3 balls', (c) => (c.raffle.prizeCount = 2), ['raffle drum', sig]],
+    // §10 reads positions outside 1..count as naming no one, whatever the numbers say.
+    ['a position past the seal', (c) => (c.numbers[0][0] = 99), ['raffle winners', 'numbers', sig]],
+    ['position 0', (c) => (c.numbers[0][0] = 0), ['raffle winners', 'numbers', sig]],
+    ['no numbers at all', (c) => (c.numbers = []), ['raffle winners', 'numbers', sig]],
+  ];
+  for (const [what, change, expected] of cases) t.same(checks(mutate(p, change)), [...expected].sort(), `${what}: fails ${expected.join(', ')}`);
+  const malformed: [string, (c: Json) => void, RegExp][] = [
+    ['the raffle section missing', (c) => delete c.raffle, /raffle is missing/],
+    ['a winner too many', (c) => c.raffle.winners.push('T3001'), /raffle\.winners must have 3 to 3 elements/],
+    ['a winner named twice', (c) => (c.raffle.winners[2] = c.raffle.winners[0]), /names T3009 twice/],
+    ['a winner that is not a ticket id', (c) => (c.raffle.winners[0] = 'T03009'), /raffle\.winners\[0\] must be a ticket id/],
+    ['prizeCount 0', (c) => (c.raffle.prizeCount = 0), /raffle\.prizeCount must be an integer from 1 to 1000/],
+    ['an extra field', (c) => (c.raffle.note = 'x'), /raffle has an unexpected field "note"/],
+    ['a raffle section in a leaf version 1 proof', (c) => (c.tickets.leafVersion = 1), /unexpected field "raffle"/],
+  ];
+  for (const [what, change, message] of malformed) {
+    const found = verifyDrawProof(mutate(p, change)).find((c) => c.name === 'format');
+    t.match(found, { ok: false, detail: message }, `${what}: format`);
+  }
+  t.match(verifyDrawProof({ ...draw.proof, raffle: p.raffle }).find((c) => c.name === 'format'), { ok: false, detail: /unexpected field "raffle"/ }, 'a raffle section in a lotto proof');
+  t.same(checks(p, mutate(raffle.tickets, (ts) => (ts[1].costMinor = 'x'))).filter((n) => n === 'raffle winners'), ['raffle winners'], 'a malformed ticket list: raffle winners not checked');
+  // Ticket by ticket: the inclusion proof's position against the positions and winners of the proof.
+  const against = { root: p.tickets.root, treeSize: 9, drawId: p.drawId, leafVersion: 2, raffle: { positions: p.numbers[0], winners: p.raffle!.winners } };
+  const result = (inclusion: unknown, opts = against) => verifyInclusionProof(inclusion, opts).find((c) => c.name === 'raffle result');
+  t.match(result(raffle.inclusion), { ok: true, detail: /T3009 \(position 5\) won prize 1/ });
+  const loser = inclusionProof(raffle.tree, 0, raffle.tickets[0]);
+  t.match(result(loser), { ok: true, detail: /T3001 \(position 1\) won no prize/ });
+  t.match(result(raffle.inclusion, { ...against, raffle: { ...against.raffle, winners: ['T3003', 'T3009', 'T3007'] } }), { ok: false, detail: /drawn for prize 1, but the proof names it for prize 2/ });
+  t.match(result(loser, { ...against, raffle: { ...against.raffle, winners: ['T3001', 'T3003', 'T3007'] } }), { ok: false, detail: /drawn never, but the proof names it for prize 1/ });
+  t.match(result(raffle.inclusion, { ...against, raffle: { positions: 'x', winners: [] } as Json }), { ok: false });
 });

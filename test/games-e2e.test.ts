@@ -190,15 +190,24 @@ t.test('each draw is sealed, drawn, verified and settled: every ticket paid what
     t.equal(drawn.numbers!.length, game.prizeModel === 'raffle' ? 1 : game.drums.length, `${id}: one list of numbers per drum`);
     if (id === 'raffle') t.equal(drawn.numbers![0].length, Math.min(RAFFLE_PRIZES_MINOR.length, drawn.seal!.ticketCount), 'raffle: one position per prize, at most one per ticket sold');
     const proof = await drawProof(ts.pool, drawn.publicId);
-    const checks = verifyDrawProof(proof!.proof as any, { publicKey: ts.server.draws.publicKey });
+    // With the sealed ticket list, as an auditor runs it: leaf version 2 records (bet type and
+    // stake sealed), and for the raffle the winners the proof names checked by position.
+    const { records } = await ts.server.draws.runner.sealedTree(drawn);
+    const checks = verifyDrawProof(proof!.proof as any, { tickets: records, publicKey: ts.server.draws.publicKey });
     t.ok(allPassed(checks), `${id}: the proof passes the verifier (${checks.filter((c) => !c.ok).map((c) => c.name).join(', ') || 'all checks'})`);
+    t.ok(records.every((r) => r.leafVersion === 2), `${id}: every sealed record is of leaf version 2`);
+    if (id === 'raffle') t.ok(checks.some((c) => c.name === 'raffle winners' && c.ok), 'raffle: the proof names its winners, checked against the list');
     const rolloverBefore = await ts.pool.query(`select balance_minor from accounts where code = $1`, [`rollover:${id}`]);
     const rolloverIn = Number(rolloverBefore.rows[0]?.balance_minor ?? 0);
     const expected = await expectedPrizes(game, drawn, game.prizeModel === 'fixed' ? 0 : rolloverIn);
     t.equal(await ts.server.draws.runner.settle(drawn.id), 'settled');
     const { rows } = await ts.pool.query(`select ticket_id, amount_minor from ticket_prizes where draw_id = $1`, [drawn.id]);
     t.same(new Map(rows.map((r) => [Number(r.ticket_id), Number(r.amount_minor)])), expected, `${id}: ${expected.size} winning tickets, each paid its prize`);
-    if (id === 'raffle') t.equal(expected.size, drawn.seal!.ticketCount, 'raffle: fewer tickets than prizes, so every ticket won one');
+    if (id === 'raffle') {
+      t.equal(expected.size, drawn.seal!.ticketCount, 'raffle: fewer tickets than prizes, so every ticket won one');
+      const paidIds = [...expected.keys()].map((rowId) => `T${rowId}`).sort();
+      t.same([...(proof!.proof as any).raffle.winners].sort(), paidIds, 'raffle: the tickets paid are the winners the proof names');
+    }
     if (id === 'keno') {
       const { rows: won } = await ts.pool.query(
         `select coalesce(sum(p.amount_minor), 0)::int8 as total, count(*)::int as n from ticket_prizes p join tickets t on t.id = p.ticket_id

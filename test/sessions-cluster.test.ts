@@ -12,6 +12,7 @@ import { Client, type Room } from '@colyseus/sdk';
 import { openDatabase } from '../app/database.ts';
 import { createLogger } from '../core/logger.ts';
 import { seedCommitment } from '../draw/commit.ts';
+import { LEAF_VERSION_CURRENT } from '../draw/encoding.ts';
 import { SeedVault } from '../draw/vault.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
@@ -81,6 +82,7 @@ t.test(
       seedSealed: vault.seal(publicId, vault.newSeed()),
       seedKeyId: vault.keyId,
       beacon: null,
+      leafVersion: LEAF_VERSION_CURRENT,
     });
     await openDueDraws(db.pool);
 

@@ -15,7 +15,7 @@ import { DrawRunner } from '../actors/DrawRunner.ts';
 import { createLogger } from '../core/logger.ts';
 import { systemClock } from '../core/clock.ts';
 import { seedCommitment } from '../draw/commit.ts';
-import { parseTicketRecord, TICKET_FIELDS } from '../draw/encoding.ts';
+import { parseTicketRecord, TICKET_FIELDS, TICKET_FIELDS_V2 } from '../draw/encoding.ts';
 import { parseStrictJson } from '../draw/json.ts';
 import { inputsFromProof } from '../draw/proof.ts';
 import { numbersFor } from '../draw/select.ts';
@@ -24,6 +24,7 @@ import { SeedVault } from '../draw/vault.ts';
 import { allPassed, verifyDrawProof, verifyInclusionProof, verifyReceipt } from '../draw/verify.ts';
 import { DrandBeacon } from '../core/beacon.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
 import { allGames } from '../games/index.ts';
 import { http as api, newPlayer, openDraw, PlayerConnection, startTestServer, testDrawKeys, type TestServer } from './support/harness.ts';
 import { poolCrashingAtCommit } from './support/draws.ts';
@@ -149,8 +150,9 @@ function servedAsSpecified(t: Test, served: { keys: any; proof: any; tickets: an
   }
   const signer = served.keys.keys.filter((k: any) => k.publicKey === served.proof.publicKey && k.signs.includes(served.proof.version));
   t.equal(signer.length, 1, 'exactly one published key signs the proof');
+  const fields = served.proof.tickets.leafVersion === 2 ? TICKET_FIELDS_V2 : TICKET_FIELDS;
   for (const [i, record] of served.tickets.entries()) {
-    t.same(Object.keys(record).sort(), [...TICKET_FIELDS].sort(), `tickets[${i}] has exactly the TicketRecord fields`);
+    t.same(Object.keys(record).sort(), [...fields].sort(), `tickets[${i}] has exactly the fields of a leaf version ${served.proof.tickets.leafVersion} record`);
     t.doesNotThrow(() => parseTicketRecord(record, `tickets[${i}]`), `tickets[${i}] is a well-formed record`);
   }
 }
@@ -184,6 +186,7 @@ t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven
   });
   const viewA = (await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}`)).body;
   t.equal(viewA.status, 'open');
+  t.equal(viewA.leafVersion, 2, 'the leaf version its receipts will sign is public before the first sale');
   t.match(viewA.commitments.operator, /^[0-9a-f]{64}$/, 'the seed commitment is public while sales are open');
   t.equal(viewA.commitments.beacon.source, `drand:${CHAIN}`, 'the beacon is named in advance');
   t.ok(viewA.commitments.beacon.round >= 1);
@@ -272,6 +275,8 @@ t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven
 
   const proofA = (await api(ts.httpUrl, 'GET', `/api/draws/${a.publicId}/proof`)).body;
   t.same(proofA, captured.proof, 'the retry after the crash derived the identical result: no re-roll');
+  t.equal(proofA.tickets.leafVersion, 2, 'a draw created now seals leaf version 2 records');
+  t.ok(receipts.every((r) => r.ticket.leafVersion === 2 && r.ticket.betType === 'standard' && r.ticket.stakeMinor === 200), 'and its receipts sign the bet type and stake');
   t.same(proofA.numbers, numbersFor(inputsFromProof(proofA)), 'numbers follow from the revealed inputs');
   t.equal(proofA.reveals.beacon.round, viewA.commitments.beacon.round);
 
@@ -346,4 +351,49 @@ t.test('a draw is committed, sold with signed receipts, sealed, drawn and proven
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+t.test('a draw of leaf version 1 (created before migration 011) is sold, sealed and drawn exactly as before', async (t) => {
+  const player = await newPlayer(ts.httpUrl, 10_000);
+  const t0 = Date.now();
+  const vault = new SeedVault(Buffer.from(keys.DRAW_SEED_KEY, 'hex'));
+  const publicId = `vd1-${crypto.randomBytes(4).toString('hex')}`;
+  const seed = vault.newSeed();
+  const CUT = 2500;
+  const { draw } = await ensureDraw(ts.pool, {
+    publicId,
+    gameId: 'lotto649',
+    businessDate: new Date(t0).toISOString().slice(0, 10),
+    openAtMs: t0 - 60_000,
+    cutoffAtMs: t0 + CUT,
+    drawAtMs: t0 + CUT + 2500,
+    seedCommitment: seedCommitment(publicId, 'operator', seed),
+    seedSealed: vault.seal(publicId, seed),
+    seedKeyId: vault.keyId,
+    beacon: null,
+    leafVersion: 1,
+  });
+  await openDueDraws(ts.pool, draw.id);
+  t.equal((await api(ts.httpUrl, 'GET', `/api/draws/${publicId}`)).body.leafVersion, 1);
+  const publicKey = ts.server.draws.publicKey;
+  const conn = await PlayerConnection.join(ts.wsUrl, player.token, publicId);
+  const replies = await Promise.all([conn.bet({ requestId: 'v1-a', quickPick: 1 }), conn.bet({ requestId: 'v1-b', lines: [[1, 2, 3, 4, 5, 6]] })]);
+  await conn.leave();
+  for (const r of replies) {
+    t.equal(r.type, 'bet:accepted');
+    t.same(Object.keys(r.receipt), ['v', 'player', 'size', 'index', 'path', 'signature'], 'the wire receipt of before: no leafVersion, bet type or stake');
+    t.ok(allPassed(verifyReceipt(receiptFromAck(r as any, publicId, publicKey), { publicKey })), 'its receipt verifies');
+  }
+  await t.rejects(ts.pool.query(`update draws set leaf_version = 2 where id = $1`, [draw.id]), /leaf_version is fixed/, 'a draw never changes its leaf version');
+  await sleepUntil(t0 + CUT + 2000 + 100);
+  await ts.server.draws.scheduler.runDue();
+  await sleepUntil(t0 + CUT + 2500 + 100);
+  await ts.server.draws.scheduler.runDue();
+  const proof = (await api(ts.httpUrl, 'GET', `/api/draws/${publicId}/proof`)).body;
+  t.equal(proof.tickets.leafVersion, 1, 'the proof states leaf version 1');
+  const ticketList = await (await fetch(`${ts.httpUrl}/api/draws/${publicId}/tickets`, { headers: operatorAuth })).json();
+  servedAsSpecified(t, { keys: (await api(ts.httpUrl, 'GET', '/api/keys')).body, proof, tickets: ticketList });
+  const checks = verifyDrawProof(proof, { tickets: ticketList, publicKey });
+  t.ok(allPassed(checks), `the proof and its version 1 ticket list verify: ${checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
+  for (const r of replies) t.ok(ticketList.some((x: any) => JSON.stringify(x) === JSON.stringify(receiptFromAck(r as any, publicId, publicKey).ticket)), `receipted ticket ${r.ticketId} is in the sealed list`);
 });
