@@ -106,6 +106,13 @@ export const lotto649: GameRules = {
 //   match6 unwon   → the jackpot rolls to the game's next draw, up to LOTTO649_JACKPOT_CAP_MINOR;
 //                    what is above the cap "rolls down": added to this draw's match5 amount
 //   other tiers    → split among their lines (floor); unwon tiers and remainders go to the house
+//
+// The rolldown goes to match5 only. If match5 has no winner either, the rolled-down amount
+// goes to the house like any unwon lower tier. It is bounded: the rollover carried in is at
+// most the cap, so the excess is at most this draw's own match6 share (25% of its stakes),
+// and at the sales that take a jackpot to the cap, match5 (1 in 54,200.84 a line) is all
+// but certain to be won.
+// A rollover carried in above the cap (only if the cap were lowered) rolls down the same way.
 // ---------------------------------------------------------------------------------------
 
 /** The most a lotto 6/49 jackpot carries forward: 10,000,000.00 EUR. */
@@ -126,6 +133,20 @@ function lineMaskOf(line: readonly number[]): string {
   return segmentMask(LOTTO649_SEGMENTS[0].bits, line.map((n) => n - NUMBER_MIN));
 }
 
+/**
+ * The matched count of a class, checked to be one a lotto 6/49 line can have: a class of
+ * any other shape comes from a corrupt mask or a changed layout, and must stop settlement
+ * rather than settle its lines as losers.
+ */
+function matchedOfClass(cls: LineClass): number {
+  invariant(cls.betType === 'standard', `not a lotto 6/49 class: bet type ${cls.betType}`);
+  invariant(cls.matches.length === 1, `not a lotto 6/49 class: ${cls.matches.length} segments`);
+  invariant(cls.spots.length === 1 && cls.spots[0] === PICK, `not a lotto 6/49 class: ${cls.spots} numbers chosen`);
+  const matched = cls.matches[0];
+  invariant(Number.isInteger(matched) && matched >= 0 && matched <= PICK, `not a lotto 6/49 class: ${matched} matched`);
+  return matched;
+}
+
 /** Pari-mutuel split with the rolling jackpot above. Pure; integer minor units. */
 export function settleLotto649(input: { stakeTotalMinor: number; rolloverInMinor: number; classes: readonly LineClass[] }): DrawSettlement {
   const { stakeTotalMinor, rolloverInMinor } = input;
@@ -133,8 +154,7 @@ export function settleLotto649(input: { stakeTotalMinor: number; rolloverInMinor
   const winning = new Array<number>(tiers.length).fill(0);
   const winners: { cls: LineClass; tier: number }[] = [];
   for (const cls of input.classes) {
-    invariant(cls.betType === 'standard' && cls.matches.length === 1, `not a lotto 6/49 class: ${cls.betType}/${cls.matches.length}`);
-    const matched = cls.matches[0];
+    const matched = matchedOfClass(cls);
     if (matched < MATCHED_MIN_TO_WIN) continue;
     winning[PICK - matched] += cls.lines;
     winners.push({ cls, tier: PICK - matched });
