@@ -1,7 +1,7 @@
 // games/lotto649.ts — lotto 6/49: six distinct numbers from 1..49 per line.
 import { LINES_PER_TICKET_MAX } from '../core/limits.ts';
 import { invariant } from '../core/errors.ts';
-import { betTypeAndStake, houseFlows, segmentMask, sharedPrizeEstimate } from './catalogueKit.ts';
+import { betTypeAndStake, distinctLine, houseFlows, pickDistinctFrom, segmentMask, sharedPrizeEstimate } from './catalogueKit.ts';
 import { hypergeometric, oddsRow, type OddsRow } from './odds.ts';
 import type { BetTypeRules, CatalogueGame, DrawSettlement, GameRules, LineClass, LiveEstimate, MaskSegment, PrizeRules, RandomInt, TierResult } from './types.ts';
 
@@ -9,32 +9,13 @@ const PICK = 6;
 const NUMBER_MIN = 1;
 const NUMBER_MAX = 49;
 
+/** A line of six distinct numbers 1..49, canonical ascending (the order typed carries no meaning); or why not. */
 function validateLine(line: unknown, index: number): number[] | string {
-  if (!Array.isArray(line)) return `line ${index + 1} is not an array`;
-  if (line.length !== PICK) return `line ${index + 1} has ${line.length} numbers, needs ${PICK}`;
-  const seen = new Set<number>();
-  for (const n of line) {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < NUMBER_MIN || n > NUMBER_MAX) {
-      // Never JSON.stringify what a client sent: a BigInt throws, deep nesting overflows the stack.
-      const what = typeof n === 'number' ? String(n) : `a ${n === null ? 'null' : Array.isArray(n) ? 'list' : typeof n}`;
-      return `line ${index + 1} has ${what}, numbers must be whole numbers ${NUMBER_MIN}..${NUMBER_MAX}`;
-    }
-    if (seen.has(n)) return `line ${index + 1} repeats ${n}`;
-    seen.add(n);
-  }
-  // Canonical form is ascending: the order a player typed carries no meaning.
-  return [...seen].sort((a, b) => a - b);
+  return distinctLine(line, index, NUMBER_MIN, NUMBER_MAX, PICK, PICK);
 }
 
-/** k distinct numbers from [min, max] by a partial Fisher–Yates shuffle: every k-set equally likely. */
-export function pickDistinct(k: number, min: number, max: number, randomInt: RandomInt): number[] {
-  const pool = Array.from({ length: max - min + 1 }, (_, i) => min + i);
-  for (let i = 0; i < k; i++) {
-    const j = randomInt(i, pool.length);
-    [pool[i], pool[j]] = [pool[j], pool[i]];
-  }
-  return pool.slice(0, k).sort((a, b) => a - b);
-}
+/** k distinct numbers from [min, max], every k-set equally likely (catalogueKit's partial Fisher–Yates). */
+export const pickDistinct: (k: number, min: number, max: number, randomInt: RandomInt) => number[] = pickDistinctFrom;
 
 /** Fewest matched numbers that win anything. */
 const MATCHED_MIN_TO_WIN = 3;
