@@ -122,7 +122,8 @@ function lineMaskOf(line: readonly number[]): string {
 function matchedOfClass(cls: LineClass): number {
   invariant(cls.betType === 'standard', `not a lotto 6/49 class: bet type ${cls.betType}`);
   invariant(cls.matches.length === 1, `not a lotto 6/49 class: ${cls.matches.length} segments`);
-  invariant(cls.spots.length === 1 && cls.spots[0] === PICK, `not a lotto 6/49 class: ${cls.spots} numbers chosen`);
+  invariant(cls.spots.length === 1, `not a lotto 6/49 class: ${cls.spots.length} segments chosen`);
+  invariant(cls.spots[0] === PICK, `not a lotto 6/49 class: ${cls.spots[0]} numbers chosen`);
   const matched = cls.matches[0];
   invariant(Number.isInteger(matched) && matched >= 0 && matched <= PICK, `not a lotto 6/49 class: ${matched} matched`);
   return matched;
