@@ -71,7 +71,8 @@ export function settleFixed(
     tier.paidMinor += perLineMinor * cls.lines;
     tier.baseStakeMinor = smallestStake(cls.betType);
     tier.perLineMinor = Math.floor((tier.baseStakeMinor * prize.multiple) / prize.divisor);
-    invariant((cls.stakeMinor % tier.baseStakeMinor === 0) && perLineMinor === tier.perLineMinor * (cls.stakeMinor / tier.baseStakeMinor), `${cls.betType}: a prize not proportional to the stake`);
+    invariant(cls.stakeMinor % tier.baseStakeMinor === 0, `${cls.betType}: a stake of ${cls.stakeMinor} is not a multiple of ${tier.baseStakeMinor}`);
+    invariant(perLineMinor === tier.perLineMinor * (cls.stakeMinor / tier.baseStakeMinor), `${cls.betType}: a prize not proportional to the stake`);
   }
   const playersMinor = tiers.reduce((sum, t) => sum + t.paidMinor, 0);
   return { prizes, tiers, playersMinor, rolloverInMinor: 0, rolloverOutMinor: 0, ...houseFlows(input.stakeTotalMinor, 0, playersMinor, 0) };

@@ -8,6 +8,13 @@
 //   the others  fixed prizes (JACKPOT569_FIXED, multiples of the stake), paid from the other
 //               65% of the stakes; what they do not use goes to the house, what they need
 //               beyond it the house pays.
+//
+// The guarantee is for the jackpot, not for each winner: two winners of a jackpot at its
+// minimum are paid half the minimum each. The house's top-up never rolls over: an unwon
+// jackpot carries what the players' stakes and earlier rollovers put in, so a seed paid by
+// the house is paid only when someone wins it. Shares round down (floor), the remainder to
+// the house. The flows are netted per draw (catalogueKit houseFlows): the house puts in
+// (houseIn) only what the draw's own stakes left after the rollover do not cover.
 import { invariant } from '../core/errors.ts';
 import { betTypeAndStake, distinctLine, houseFlows, linesArray, pickDistinctFrom, segmentMask, sharedPrizeEstimate } from './catalogueKit.ts';
 import { binomial, oddsRow, type Chance, type OddsRow } from './odds.ts';
@@ -61,16 +68,34 @@ function validLine(line: unknown, index: number): number[] | string {
 
 const maskOf = (main: readonly number[], bonus: number) => segmentMask(MAIN.max, main.map((n) => n - 1)) + segmentMask(BONUS.max, [bonus - 1]);
 
+/**
+ * The tier a class wins (0 the jackpot, i the i-th fixed tier), or null. A class no line of
+ * this game can have (other than 5 main and 1 bonus number at the one stake) is a corrupt
+ * mask or a changed layout: it stops settlement instead of settling its lines as losers.
+ */
+function tierOfClass(cls: LineClass): number | null {
+  invariant(cls.betType === 'standard', `not a jackpot 5/69+1/26 class: bet type ${cls.betType}`);
+  invariant(cls.stakeMinor === STAKE_MINOR, `not a jackpot 5/69+1/26 class: stake ${cls.stakeMinor}`);
+  invariant(cls.matches.length === 2, `not a jackpot 5/69+1/26 class: ${cls.matches.length} segments matched`);
+  invariant(cls.spots.length === 2, `not a jackpot 5/69+1/26 class: ${cls.spots.length} segments chosen`);
+  invariant(cls.spots[0] === MAIN.pick, `not a jackpot 5/69+1/26 class: ${cls.spots[0]} main numbers chosen`);
+  invariant(cls.spots[1] === BONUS.pick, `not a jackpot 5/69+1/26 class: ${cls.spots[1]} bonus numbers chosen`);
+  const [main, bonus] = cls.matches;
+  invariant(Number.isInteger(main) && main >= 0 && main <= MAIN.pick, `not a jackpot 5/69+1/26 class: ${main} main matched`);
+  invariant(bonus === 0 || bonus === 1, `not a jackpot 5/69+1/26 class: ${bonus} bonus matched`);
+  if (main === MAIN.pick && bonus === BONUS.pick) return 0;
+  const fixed = JACKPOT569_FIXED.findIndex(([m, b]) => m === main && b === bonus);
+  return fixed === -1 ? null : fixed + 1;
+}
+
 /** Pure settlement: the jackpot pari-mutuel with its guarantee and rollover, the rest fixed. */
 export function settleJackpot569(input: { stakeTotalMinor: number; rolloverInMinor: number; classes: readonly LineClass[] }): DrawSettlement {
   const { stakeTotalMinor, rolloverInMinor } = input;
   const tiers: TierResult[] = TIERS.map((name, i) => ({ name, kind: i === 0 ? 'share' : 'fixed', winningLines: 0, perLineMinor: 0, paidMinor: 0 }));
   const winners: { cls: LineClass; tier: number; perLineMinor: number }[] = [];
   for (const cls of input.classes) {
-    invariant(cls.betType === 'standard' && cls.matches.length === 2, `not a jackpot 5/69+1/26 class`);
-    const [main, bonus] = cls.matches;
-    const tier = main === MAIN.pick && bonus === 1 ? 0 : JACKPOT569_FIXED.findIndex(([m, b]) => m === main && b === bonus) + 1;
-    if (tier === 0 && !(main === MAIN.pick && bonus === 1)) continue;
+    const tier = tierOfClass(cls);
+    if (tier === null) continue;
     tiers[tier].winningLines += cls.lines;
     const fixed = tier > 0 ? JACKPOT569_FIXED[tier - 1] : null;
     winners.push({ cls, tier, perLineMinor: fixed ? Math.floor((cls.stakeMinor * fixed[2]) / fixed[3]) : 0 });

@@ -4,9 +4,9 @@
 // C(20, k) C(60, s − k) / C(80, s); KENO_RETURN_TO_PLAYER states each spot count's return to
 // player, and the tests check it against that count.
 import { invariant } from '../core/errors.ts';
-import { betTypeAndStake, distinctLine, linesArray, pickDistinctFrom, segmentMask, settleFixed } from './catalogueKit.ts';
+import { betTypeAndStake, distinctLine, linesArray, pickDistinctFrom, segmentMask, settleFixed, type FixedPrize } from './catalogueKit.ts';
 import { hypergeometric, oddsRow, percent, returnToPlayer, type OddsRow } from './odds.ts';
-import type { BetTypeRules, CatalogueGame, MaskSegment } from './types.ts';
+import type { BetTypeRules, CatalogueGame, LineClass, MaskSegment } from './types.ts';
 
 const DRUM = 80;
 const DRAWN = 20;
@@ -63,6 +63,23 @@ const TIERS = Object.entries(KENO_PAYTABLE).flatMap(([spots, table]) => Object.k
 
 const maskOf = (line: readonly number[]) => segmentMask(DRUM, line.map((n) => n - 1));
 
+/**
+ * What a line of a class wins, as a multiple of its stake (KENO_PAYTABLE), or null. A class
+ * no keno line can have (not 1..10 spots, more hits than spots) is a corrupt mask or a
+ * changed layout: it stops settlement instead of settling its lines as losers.
+ */
+export function kenoPrize(cls: Pick<LineClass, 'betType' | 'matches' | 'spots'>): FixedPrize | null {
+  invariant(cls.betType === 'standard', `not a keno class: bet type ${cls.betType}`);
+  invariant(cls.matches.length === 1, `not a keno class: ${cls.matches.length} segments matched`);
+  invariant(cls.spots.length === 1, `not a keno class: ${cls.spots.length} segments chosen`);
+  const [hits] = cls.matches;
+  const [spots] = cls.spots;
+  invariant(Number.isInteger(spots) && spots >= 1 && spots <= KENO_SPOTS_MAX, `not a keno class: ${spots} spots`);
+  invariant(Number.isInteger(hits) && hits >= 0 && hits <= spots, `not a keno class: ${hits} hits of ${spots} spots`);
+  const multiple = KENO_PAYTABLE[spots][hits];
+  return multiple === undefined ? null : { tier: TIERS.indexOf(`${spots} spots ${hits} hits`), multiple, divisor: 1 };
+}
+
 export const keno: CatalogueGame = {
   id: 'keno',
   name: 'Keno',
@@ -91,13 +108,7 @@ export const keno: CatalogueGame = {
     invariant(numbers.length === 1 && numbers[0].length === DRAWN, `keno numbers are one drum of ${DRAWN}`);
     return maskOf(numbers[0]);
   },
-  settle: (input) =>
-    settleFixed(TIERS, input, (cls) => {
-      const [hits] = cls.matches;
-      const [spots] = cls.spots;
-      const multiple = KENO_PAYTABLE[spots]?.[hits];
-      return multiple === undefined ? null : { tier: TIERS.indexOf(`${spots} spots ${hits} hits`), multiple, divisor: 1 };
-    }, () => KENO_STAKES_MINOR[0]),
+  settle: (input) => settleFixed(TIERS, input, kenoPrize, () => KENO_STAKES_MINOR[0]),
   estimate: () => ({
     jackpotMinor: null,
     tiers: Object.entries(KENO_PAYTABLE).flatMap(([spots, table]) => Object.entries(table).map(([hits, multiple]) => ({ name: `${spots} spots ${hits} hits`, perLineMinor: KENO_STAKES_MINOR[0] * multiple }))),

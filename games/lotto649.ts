@@ -1,7 +1,7 @@
 // games/lotto649.ts — lotto 6/49: six distinct numbers from 1..49 per line.
 import { LINES_PER_TICKET_MAX } from '../core/limits.ts';
 import { invariant } from '../core/errors.ts';
-import { betTypeAndStake, houseFlows, segmentMask, sharedPrizeEstimate } from './catalogueKit.ts';
+import { betTypeAndStake, distinctLine, houseFlows, pickDistinctFrom, segmentMask, sharedPrizeEstimate } from './catalogueKit.ts';
 import { hypergeometric, oddsRow, type OddsRow } from './odds.ts';
 import type { BetTypeRules, CatalogueGame, DrawSettlement, GameRules, LineClass, LiveEstimate, MaskSegment, PrizeRules, RandomInt, TierResult } from './types.ts';
 
@@ -9,32 +9,13 @@ const PICK = 6;
 const NUMBER_MIN = 1;
 const NUMBER_MAX = 49;
 
+/** A line of six distinct numbers 1..49, canonical ascending (the order typed carries no meaning); or why not. */
 function validateLine(line: unknown, index: number): number[] | string {
-  if (!Array.isArray(line)) return `line ${index + 1} is not an array`;
-  if (line.length !== PICK) return `line ${index + 1} has ${line.length} numbers, needs ${PICK}`;
-  const seen = new Set<number>();
-  for (const n of line) {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < NUMBER_MIN || n > NUMBER_MAX) {
-      // Never JSON.stringify what a client sent: a BigInt throws, deep nesting overflows the stack.
-      const what = typeof n === 'number' ? String(n) : `a ${n === null ? 'null' : Array.isArray(n) ? 'list' : typeof n}`;
-      return `line ${index + 1} has ${what}, numbers must be whole numbers ${NUMBER_MIN}..${NUMBER_MAX}`;
-    }
-    if (seen.has(n)) return `line ${index + 1} repeats ${n}`;
-    seen.add(n);
-  }
-  // Canonical form is ascending: the order a player typed carries no meaning.
-  return [...seen].sort((a, b) => a - b);
+  return distinctLine(line, index, NUMBER_MIN, NUMBER_MAX, PICK, PICK);
 }
 
-/** k distinct numbers from [min, max] by a partial Fisher–Yates shuffle: every k-set equally likely. */
-export function pickDistinct(k: number, min: number, max: number, randomInt: RandomInt): number[] {
-  const pool = Array.from({ length: max - min + 1 }, (_, i) => min + i);
-  for (let i = 0; i < k; i++) {
-    const j = randomInt(i, pool.length);
-    [pool[i], pool[j]] = [pool[j], pool[i]];
-  }
-  return pool.slice(0, k).sort((a, b) => a - b);
-}
+/** k distinct numbers from [min, max], every k-set equally likely (catalogueKit's partial Fisher–Yates). */
+export const pickDistinct: (k: number, min: number, max: number, randomInt: RandomInt) => number[] = pickDistinctFrom;
 
 /** Fewest matched numbers that win anything. */
 const MATCHED_MIN_TO_WIN = 3;
@@ -106,6 +87,13 @@ export const lotto649: GameRules = {
 //   match6 unwon   → the jackpot rolls to the game's next draw, up to LOTTO649_JACKPOT_CAP_MINOR;
 //                    what is above the cap "rolls down": added to this draw's match5 amount
 //   other tiers    → split among their lines (floor); unwon tiers and remainders go to the house
+//
+// The rolldown goes to match5 only. If match5 has no winner either, the rolled-down amount
+// goes to the house like any unwon lower tier. It is bounded: the rollover carried in is at
+// most the cap, so the excess is at most this draw's own match6 share (25% of its stakes),
+// and at the sales that take a jackpot to the cap, match5 (1 in 54,200.84 a line) is all
+// but certain to be won.
+// A rollover carried in above the cap (only if the cap were lowered) rolls down the same way.
 // ---------------------------------------------------------------------------------------
 
 /** The most a lotto 6/49 jackpot carries forward: 10,000,000.00 EUR. */
@@ -126,6 +114,21 @@ function lineMaskOf(line: readonly number[]): string {
   return segmentMask(LOTTO649_SEGMENTS[0].bits, line.map((n) => n - NUMBER_MIN));
 }
 
+/**
+ * The matched count of a class, checked to be one a lotto 6/49 line can have: a class of
+ * any other shape comes from a corrupt mask or a changed layout, and must stop settlement
+ * rather than settle its lines as losers.
+ */
+function matchedOfClass(cls: LineClass): number {
+  invariant(cls.betType === 'standard', `not a lotto 6/49 class: bet type ${cls.betType}`);
+  invariant(cls.matches.length === 1, `not a lotto 6/49 class: ${cls.matches.length} segments`);
+  invariant(cls.spots.length === 1, `not a lotto 6/49 class: ${cls.spots.length} segments chosen`);
+  invariant(cls.spots[0] === PICK, `not a lotto 6/49 class: ${cls.spots[0]} numbers chosen`);
+  const matched = cls.matches[0];
+  invariant(Number.isInteger(matched) && matched >= 0 && matched <= PICK, `not a lotto 6/49 class: ${matched} matched`);
+  return matched;
+}
+
 /** Pari-mutuel split with the rolling jackpot above. Pure; integer minor units. */
 export function settleLotto649(input: { stakeTotalMinor: number; rolloverInMinor: number; classes: readonly LineClass[] }): DrawSettlement {
   const { stakeTotalMinor, rolloverInMinor } = input;
@@ -133,8 +136,7 @@ export function settleLotto649(input: { stakeTotalMinor: number; rolloverInMinor
   const winning = new Array<number>(tiers.length).fill(0);
   const winners: { cls: LineClass; tier: number }[] = [];
   for (const cls of input.classes) {
-    invariant(cls.betType === 'standard' && cls.matches.length === 1, `not a lotto 6/49 class: ${cls.betType}/${cls.matches.length}`);
-    const matched = cls.matches[0];
+    const matched = matchedOfClass(cls);
     if (matched < MATCHED_MIN_TO_WIN) continue;
     winning[PICK - matched] += cls.lines;
     winners.push({ cls, tier: PICK - matched });

@@ -24,7 +24,9 @@ import { betTypeAndStake, describe, linesArray, segmentMask, settleFixed, type F
 import { factorial, oddsRow, type Chance, type OddsRow } from './odds.ts';
 import type { BetTypeRules, CanonicalBet, CatalogueGame, LineClass, MaskSegment } from './types.ts';
 
+/** Stakes a line may have. Even, so that straight/box puts a whole half on each part. */
 export const PICK_STAKES_MINOR = [100, 200, 500, 1000] as const;
+for (const stake of PICK_STAKES_MINOR) invariant(stake % 2 === 0, `a pick stake of ${stake} cannot be halved for straight/box`);
 /** Prizes the house sells on one ordered combination of one draw: pick-3 50,000.00 EUR (ten top straights), pick-4 500,000.00 EUR. */
 export const PICK_LIABILITY_CAP_MINOR = 5_000_000;
 export const PICK4_LIABILITY_CAP_MINOR = 50_000_000;
@@ -94,9 +96,23 @@ function tierNames(n: Digits): string[] {
   return ['straight', ...ways.map((w) => `box ${w}-way`), ...ways.map((w) => `straight_box exact ${w}-way`), ...ways.map((w) => `straight_box any order ${w}-way`)];
 }
 
+/**
+ * A class a line of N digits can have: one digit per position, and multiplicity spots
+ * s_1 ≥ s_2 ≥ … ≥ s_N ≥ 0 summing to N (each digit counted once per copy). Any other is a
+ * corrupt mask or a changed layout: it stops settlement instead of settling as a loss.
+ */
+function assertPickClass(n: Digits, cls: Pick<LineClass, 'matches' | 'spots'>): void {
+  invariant(cls.matches.length === 2 * n, `a pick-${n} class has ${2 * n} segments, not ${cls.matches.length} matched`);
+  invariant(cls.spots.length === 2 * n, `a pick-${n} class has ${2 * n} segments, not ${cls.spots.length} chosen`);
+  for (let p = 0; p < n; p++) invariant(cls.spots[p] === 1, `a pick-${n} class has one digit in position ${p + 1}, not ${cls.spots[p]}`);
+  const ge = cls.spots.slice(n);
+  for (let k = 1; k < n; k++) invariant(ge[k] <= ge[k - 1], `pick-${n} multiplicity spots ${ge} do not decrease`);
+  invariant(ge.reduce((sum, x) => sum + x, 0) === n, `pick-${n} multiplicity spots ${ge} do not count ${n} digits`);
+}
+
 /** What one line of a class wins, as a multiple of its stake; null when nothing. */
 export function pickPrize(n: Digits, cls: Pick<LineClass, 'betType' | 'matches' | 'spots'>): FixedPrize | null {
-  invariant(cls.matches.length === 2 * n && cls.spots.length === 2 * n, `a pick-${n} class has ${2 * n} segments`);
+  assertPickClass(n, cls);
   const exact = cls.matches.slice(0, n).every((m) => m === 1);
   const boxed = cls.matches.slice(n).every((m, k) => m === cls.spots[n + k]);
   const pays = PICK_PAYS[n];

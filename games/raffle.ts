@@ -3,6 +3,21 @@
 // their order; the draw picks RAFFLE_PRIZES_MINOR.length distinct positions in that list
 // (fewer if fewer tickets were sold), without replacement, and the i-th position drawn
 // wins prize i. A ticket is one line with no numbers (the ticket encoding allows it).
+//
+// The bet: lines must be exactly [[]] (one entry, nothing chosen), at the one stake; its
+// line mask is the empty bit string (maskSegments is empty; migration 007's masks are
+// `bit varying`, and a zero-length varbit is a valid one). A ticket is one entry: to hold
+// several entries a player buys several tickets.
+//
+// The draw (draw/README.md, section 11): raffleDrums(n) is the one drum the verifiable draw
+// uses, named 'tickets', positions 1..max(n, 1) without replacement, min(prizes, that) balls.
+// draw/select.ts picks them from the DRBG; settleRaffle maps them to prizes. raffleWinners
+// below is the same selection as a pure function of a randomInt (0-based), for callers
+// without a verifiable draw (simulation, tests); the published draw never calls it.
+//
+// Money: fixed prizes, paid by the house beyond the stakes (houseIn), the rest of the stakes
+// to the house (houseOut). Nothing rolls over: a prize drawn at a position nobody bought (only
+// when nothing was sold) is not paid.
 import { invariant } from '../core/errors.ts';
 import { betTypeAndStake, houseFlows } from './catalogueKit.ts';
 import { oddsRow, type OddsRow } from './odds.ts';
@@ -21,18 +36,23 @@ const BET_TYPES: readonly BetTypeRules[] = [
   { id: 'standard', name: 'Raffle entry', description: 'One numbered entry; the draw picks the winning entries among all sold.', stakesMinor: [RAFFLE_STAKE_MINOR], linesPerTicketMax: 1 },
 ];
 
+/** Most positions raffleWinners draws at once: it keeps up to two Map entries a position. */
+export const RAFFLE_WINNERS_MAX = 100_000;
+
 /**
- * `count` distinct positions in 0..ticketCount−1, in draw order, by a partial Fisher–Yates
- * shuffle that stores only the positions it has swapped (a Map), so ten million tickets cost
- * no more than ten. Position i is drawn as randomInt(i, ticketCount).
+ * `count` distinct positions in 0..ticketCount−1, in draw order (fewer when fewer tickets),
+ * by a partial Fisher–Yates shuffle that stores only the positions it has swapped (a Map),
+ * so ten million tickets cost no more than ten. Position i is drawn as randomInt(i, ticketCount).
  */
 export function raffleWinners(ticketCount: number, count: number, randomInt: RandomInt): number[] {
-  invariant(Number.isSafeInteger(ticketCount) && ticketCount >= 0 && Number.isSafeInteger(count) && count >= 0, 'raffle sizes must be whole numbers');
+  invariant(Number.isSafeInteger(ticketCount) && ticketCount >= 0, `a raffle of ${ticketCount} tickets`);
+  invariant(Number.isSafeInteger(count) && count >= 0 && count <= RAFFLE_WINNERS_MAX, `a raffle of ${count} prizes (at most ${RAFFLE_WINNERS_MAX})`);
   const swapped = new Map<number, number>();
   const at = (i: number) => swapped.get(i) ?? i;
   const winners: number[] = [];
   for (let i = 0; i < Math.min(count, ticketCount); i++) {
     const j = randomInt(i, ticketCount);
+    invariant(Number.isInteger(j) && j >= i && j < ticketCount, `randomInt(${i}, ${ticketCount}) gave ${j}`);
     const picked = at(j);
     swapped.set(j, at(i));
     swapped.set(i, picked);
@@ -57,15 +77,28 @@ export function raffleTierNames(): string[] {
 }
 
 /**
+ * The drawn positions, checked against the draw's drum: whole numbers 1..max(tickets, 1),
+ * distinct, no more than the prizes. Anything else is a corrupt draw record: settlement
+ * stops rather than pay or skip on it.
+ */
+function assertRafflePositions(ticketCount: number, positions: readonly number[]): void {
+  invariant(Number.isSafeInteger(ticketCount) && ticketCount >= 0, `a raffle of ${ticketCount} tickets`);
+  const drum = raffleDrums(ticketCount)[0];
+  invariant(positions.length === drum.count, `${positions.length} raffle positions drawn, the drum draws ${drum.count}`);
+  for (const p of positions) invariant(Number.isInteger(p) && p >= drum.min && p <= drum.max, `raffle position ${p} outside 1..${drum.max}`);
+  invariant(new Set(positions).size === positions.length, 'a raffle position drawn twice');
+}
+
+/**
  * A raffle draw's settlement from its drawn positions: position i (1-based) of `positions`
  * wins prize i when a ticket was sold there. Pure; the winners are positions, not classes.
  */
 export function settleRaffle(stakeTotalMinor: number, ticketCount: number, positions: readonly number[]): Omit<DrawSettlement, 'prizes'> & { winners: { position: number; amountMinor: number; tier: number }[] } {
+  assertRafflePositions(ticketCount, positions);
   const amounts = [...new Set(RAFFLE_PRIZES_MINOR)];
   const winners = positions
     .map((position, i) => ({ position, amountMinor: RAFFLE_PRIZES_MINOR[i], tier: amounts.indexOf(RAFFLE_PRIZES_MINOR[i]) }))
-    .filter((w) => w.position >= 1 && w.position <= ticketCount);
-  invariant(new Set(winners.map((w) => w.position)).size === winners.length, 'a raffle position drawn twice');
+    .filter((w) => w.position <= ticketCount);
   const tiers: TierResult[] = raffleTierNames().map((name, i) => {
     const won = winners.filter((w) => w.tier === i).length;
     return { name, kind: 'fixed', winningLines: won, perLineMinor: amounts[i], paidMinor: won * amounts[i], baseStakeMinor: RAFFLE_STAKE_MINOR };

@@ -166,7 +166,11 @@ export interface CatalogueGame {
    * (never more than the whole share), a fixed tier's prize at its base stake.
    */
   estimate(input: { stakeTotalMinor: number; linesSold: number; rolloverInMinor: number }): LiveEstimate;
-  /** Decides a draw's prizes from its line classes (pure; see DrawSettlement). */
+  /**
+   * Decides a draw's prizes from its line classes (pure; see DrawSettlement). A class no line
+   * of the game can have is a programmer or data error and throws. A raffle's winners are
+   * positions, not classes: it is settled by games/raffle.ts settleRaffle and its settle throws.
+   */
   settle(input: { stakeTotalMinor: number; rolloverInMinor: number; classes: readonly LineClass[] }): DrawSettlement;
   /**
    * Fixed-odds games only: what a line could cost the house, per number combination it can

@@ -236,3 +236,34 @@ t.test('raffle winners: distinct positions in range, the prize count or every ti
   };
   t.same(raffleWinners(1000, 50, seeded(5)), plain(1000, 50, seeded(5)));
 });
+
+t.test('the catalogue keeps the contract the bet path, settlement and the API rely on', async (t) => {
+  const { allGames, gameById } = await import('../games/index.ts');
+  const { LINES_PER_TICKET_MAX } = await import('../core/limits.ts');
+  t.same(catalogue().map((g) => g.id), ['lotto649', 'jackpot569', 'pick3', 'pick4', 'keno', 'raffle']);
+  t.equal(catalogueGame('nope'), undefined);
+  t.equal(catalogueGame('__proto__'), undefined);
+  t.same(allGames().map((g) => g.id), catalogue().map((g) => g.id), 'games/index.ts serves the catalogue');
+  t.equal(gameById('keno'), catalogueGame('keno'));
+  catalogue().pop();
+  t.equal(catalogue().length, 6, 'a caller cannot change the catalogue');
+  for (const g of catalogue()) {
+    const ids = g.betTypes.map((b) => b.id);
+    t.equal(new Set(ids).size, ids.length, `${g.id}: bet types named once`);
+    for (const b of g.betTypes) {
+      t.match(b.id, /^[a-z0-9_]{1,32}$/, `${g.id}/${b.id}: a bet type ledger/settleSets.ts accepts`);
+      t.ok(b.stakesMinor.length > 0 && b.stakesMinor.every((s, i) => Number.isSafeInteger(s) && s > 0 && (i === 0 || s > b.stakesMinor[i - 1])), `${g.id}/${b.id}: stakes ascending whole minor units`);
+      t.ok(b.linesPerTicketMax >= 1 && b.linesPerTicketMax <= LINES_PER_TICKET_MAX, `${g.id}/${b.id}: lines per ticket within the platform's bound`);
+      const segments = g.maskSegments(b.id);
+      const width = segments.reduce((sum, s) => sum + s.bits, 0);
+      t.ok(segments.every((s) => Number.isInteger(s.bits) && s.bits > 0 && s.bits <= 1024), `${g.id}/${b.id}: segments settleSets can count`);
+      const bet = g.validateBet({ betType: b.id, lines: g.quickPick(b.id, b.linesPerTicketMax, seeded(b.id.length)) });
+      t.ok(bet.ok && bet.bet.lineMasks.every((m) => m.length === width && /^[01]*$/.test(m)), `${g.id}/${b.id}: quick picks validate into masks of the layout`);
+      if (g.prizeModel !== 'raffle') t.equal(g.drawnMask(b.id, randomDraw(g, seeded(3))).length, width, `${g.id}/${b.id}: a drawn mask of the layout`);
+    }
+    t.equal(g.liability !== undefined, g.id === 'pick3' || g.id === 'pick4', `${g.id}: a liability cap only where the issue asks for one`);
+    const tiers = new Set(g.odds().map((r) => r.tier));
+    const estimate = g.estimate({ stakeTotalMinor: 1_000_000, linesSold: 5_000, rolloverInMinor: 0 });
+    if (g.prizeModel !== 'raffle') t.ok(estimate.tiers.every((x) => tiers.has(x.name) && Number.isSafeInteger(x.perLineMinor) && x.perLineMinor >= 0), `${g.id}: estimates for tiers of its odds table`);
+  }
+});
