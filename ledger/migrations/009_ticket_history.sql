@@ -17,3 +17,10 @@
 --   create index concurrently if not exists tickets_player_received on tickets (player_id, received_at desc, id desc);
 -- and this migration then finds it and does nothing.
 create index if not exists tickets_player_received on tickets (player_id, received_at desc, id desc);
+
+-- A ticket's history names its draw, so draws are kept as long as tickets are: for ever
+-- (tickets, transfers, accounts and ticket_prizes already refuse DELETE and TRUNCATE,
+-- migrations 002 and 004). Nothing deletes draws today; this makes sure nothing will.
+-- A statement trigger costs nothing until someone tries.
+create trigger draws_permanent before delete or truncate on draws
+  for each statement execute function ledger_rows_are_permanent();
