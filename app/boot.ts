@@ -44,6 +44,7 @@ import { AuthLimits, authLimitPolicy, type AuthLimitPolicy } from './rateLimits.
 import { createLogger, type Logger } from '../core/logger.ts';
 import { beaconFromConfig } from '../core/beacon.ts';
 import { registerDrawApi } from './drawApi.ts';
+import { registerTicketApi } from './ticketApi.ts';
 import { loadDrawKeys, type DrawKeys } from './keys.ts';
 import { nativeSha256 } from './nativeCrypto.ts';
 import { createMetrics, type Metrics } from '../core/metrics.ts';
@@ -296,6 +297,12 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
     roomNames: ['sales'],
   });
   registerDrawApi(routes, { pool: db.pool, runner: draws.runner, publicKey: draws.keys.publicKey, operatorCredentials: config.operatorCredentials, authenticate });
+  registerTicketApi(routes, {
+    pool: db.pool,
+    authenticate,
+    receipts: new NativeReceiptSigner(draws.keys.signingKey),
+    pseudonym: (drawPublicId, playerPublicId) => draws.vault.pseudonym(drawPublicId, playerPublicId),
+  });
 }
 
 interface Lifecycle {

@@ -31,7 +31,7 @@ export function openApiDocument(specs: readonly AnyRouteSpec[]) {
       title: 'Lottery platform API',
       version: API_VERSION,
       description:
-        'Accounts, wallet, games, draws and their proofs, matchmaking. Bets are sent over the WebSocket of a room joined ' +
+        'Accounts, wallet, games, draws and their proofs, the player\'s ticket history, matchmaking. Bets are sent over the WebSocket of a room joined ' +
         'through matchmaking, not here. Every refusal is an Error: a stable code and a message.',
     },
     paths,

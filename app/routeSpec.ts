@@ -74,13 +74,21 @@ export function routeHandler(spec: AnyRouteSpec, access: AccessCheck): HttpHandl
 }
 
 /**
- * `value` as `schema` has it, or a 400 BAD_REQUEST naming the first wrong field: the same
- * { code, message } every refusal has, so a client reads one shape.
+ * `value` as `schema` has it, or a 400 naming the first wrong field: the same { code,
+ * message } every refusal has, so a client reads one shape. The code is BAD_REQUEST unless
+ * the schema gave that refusal a code of its own (INVALID_CURSOR, say).
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new AppError(ErrorCode.BAD_REQUEST, issueMessage(result.error.issues[0], where));
+  const issue = result.error.issues[0];
+  throw new AppError(issueCode(issue), issueMessage(issue, where));
+}
+
+/** BAD_REQUEST, or the code of its own a schema gave a refusal (app/schemas.ts `coded`). */
+function issueCode(issue: z.core.$ZodIssue): ErrorCode {
+  const code: unknown = issue.code === 'custom' ? issue.params?.code : undefined;
+  return typeof code === 'string' && Object.hasOwn(ErrorCode, code) ? (code as ErrorCode) : ErrorCode.BAD_REQUEST;
 }
 
 /** "email must be a string", "unknown field "admin"", "body must be a JSON object". */

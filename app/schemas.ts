@@ -3,7 +3,22 @@
 // (app/openapi.ts). Messages are short predicates; the field's name is put in front of
 // them when a request is refused ("email must be 3..254 characters").
 import { z } from 'zod';
-import { DEPOSIT_AMOUNT_MINOR_MAX, DEPOSIT_AMOUNT_MINOR_MIN, DRAWS_LISTED_MAX, EMAIL_LENGTH_MAX, GAME_ID_LENGTH_MAX, IDEMPOTENCY_KEY_LENGTH_MAX, PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, REGION_LENGTH_MAX } from '../core/limits.ts';
+import { ErrorCode } from '../core/errors.ts';
+import {
+  DEPOSIT_AMOUNT_MINOR_MAX,
+  DEPOSIT_AMOUNT_MINOR_MIN,
+  DRAWS_LISTED_MAX,
+  EMAIL_LENGTH_MAX,
+  GAME_ID_LENGTH_MAX,
+  IDEMPOTENCY_KEY_LENGTH_MAX,
+  PASSWORD_LENGTH_MAX,
+  PASSWORD_LENGTH_MIN,
+  REGION_LENGTH_MAX,
+  TICKET_HISTORY_PAGE_DEFAULT,
+  TICKET_HISTORY_PAGE_MAX,
+  TICKET_HISTORY_PERIOD_MS_MAX,
+  TICKET_HISTORY_PERIOD_MS_MIN,
+} from '../core/limits.ts';
 import { DRAW_ID_PATTERN, HEX_32_PATTERN } from '../core/patterns.ts';
 import { ticketRowId } from '../ledger/tickets.ts';
 import { isCalendarDate, textProblem, type TextKind } from './validate.ts';
@@ -12,6 +27,7 @@ const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 const COUNTRY_PATTERN = /^[A-Za-z]{2}$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const GAME_ID_PATTERN = new RegExp(`^[A-Za-z0-9_.:-]{1,${GAME_ID_LENGTH_MAX}}$`);
 export const AUDITOR_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
 export const EXPOSED_MATCHMAKE_METHODS = ['joinOrCreate', 'join', 'joinById', 'reconnect'] as const;
 
@@ -46,6 +62,75 @@ function body<T extends z.ZodRawShape>(shape: T) {
 
 const DrawId = z.string().regex(DRAW_ID_PATTERN, 'is malformed').describe('A draw\'s public id, e.g. lotto649-2026-05-01');
 
+/**
+ * A query parameter whose refusal has a code of its own instead of BAD_REQUEST: `check`
+ * returns what is wrong (a predicate for the field's name to precede) or null, and the
+ * issue carries the code (app/routeSpec.ts parseInput reads it).
+ */
+function coded(code: ErrorCode, check: (value: string) => string | null) {
+  return z.string({ error: 'must be a string' }).superRefine((value, ctx) => {
+    const problem = check(value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, params: { code } });
+  });
+}
+
+/**
+ * A history cursor: opaque to clients, base64url of "t1:<ticket row id>" here. It names
+ * only a position among the caller's own tickets (ledger/ticketHistory.ts checks that it is
+ * one of theirs), so forging one gains nothing; the version lets the form change.
+ */
+const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+const CURSOR_TEXT = /^t1:([1-9][0-9]{0,15})$/;
+
+export function encodeHistoryCursor(ticketRowId: number): string {
+  return Buffer.from(`t1:${ticketRowId}`, 'utf8').toString('base64url');
+}
+
+/** The ticket row id a cursor names, or null if it is not a cursor we made. */
+export function decodeHistoryCursor(cursor: string): number | null {
+  if (!CURSOR_PATTERN.test(cursor)) return null;
+  const m = CURSOR_TEXT.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const rowId = m ? Number(m[1]) : NaN;
+  return Number.isSafeInteger(rowId) ? rowId : null;
+}
+
+const PERIOD_TEXT = `must be an ISO 8601 instant with its offset, e.g. 2026-05-01T00:00:00Z, from ${new Date(TICKET_HISTORY_PERIOD_MS_MIN).toISOString().slice(0, 10)} to ${new Date(TICKET_HISTORY_PERIOD_MS_MAX).toISOString().slice(0, 10)}`;
+const isoInstant = z.iso.datetime({ offset: true });
+
+/** An instant of a history period, in epoch ms: a real calendar instant (zod's ISO check), within bounds. */
+const periodInstant = (describe: string) =>
+  coded(ErrorCode.INVALID_PERIOD, (v) => {
+    const ms = v.length <= 40 && isoInstant.safeParse(v).success ? Date.parse(v) : NaN;
+    return ms >= TICKET_HISTORY_PERIOD_MS_MIN && ms <= TICKET_HISTORY_PERIOD_MS_MAX ? null : PERIOD_TEXT;
+  })
+    .transform((v) => Date.parse(v))
+    .optional()
+    .meta({ description: describe, format: 'date-time' });
+
+const LIMIT_TEXT = `must be a whole number 1..${TICKET_HISTORY_PAGE_MAX}`;
+
+/** GET /api/tickets: filters, a page size and a cursor; every refusal with its own code. */
+const ticketsQuery = z
+  .object({
+    game: z.string().regex(GAME_ID_PATTERN, 'is malformed').optional().describe('Only tickets of this game (GET /api/games ids)'),
+    draw: DrawId.optional().describe("Only tickets of this draw (its public id)"),
+    from: periodInstant('Only tickets received at or after this instant (ISO 8601, e.g. 2026-05-01T00:00:00Z)'),
+    to: periodInstant('Only tickets received before this instant (ISO 8601)'),
+    limit: coded(ErrorCode.INVALID_LIMIT, (v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= TICKET_HISTORY_PAGE_MAX ? null : LIMIT_TEXT))
+      .transform(Number)
+      .optional()
+      .meta({ description: `Tickets per page, 1..${TICKET_HISTORY_PAGE_MAX}; ${TICKET_HISTORY_PAGE_DEFAULT} when absent`, pattern: '^[0-9]{1,3}$' }),
+    cursor: coded(ErrorCode.INVALID_CURSOR, (v) => (decodeHistoryCursor(v) === null ? 'is not a cursor this API gave' : null))
+      .transform((v) => decodeHistoryCursor(v)!)
+      .optional()
+      .meta({ description: 'nextCursor of the previous page, as it was; absent for the newest tickets', pattern: CURSOR_PATTERN.source }),
+  })
+  .superRefine((q, ctx) => {
+    if (q.from !== undefined && q.to !== undefined && q.from >= q.to) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from', params: { code: ErrorCode.INVALID_PERIOD } });
+    }
+  });
+
 export const schemas = {
   register: body({
     email: text(3, EMAIL_LENGTH_MAX, EMAIL_PATTERN),
@@ -77,6 +162,7 @@ export const schemas = {
       .describe(`How many draws, 1..${DRAWS_LISTED_MAX}; 20 when absent`),
   }),
   drawParams: z.object({ drawId: DrawId }),
+  ticketsQuery,
   ticketParams: z.object({
     ticketId: z
       .string()

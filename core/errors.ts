@@ -45,6 +45,13 @@ export const ErrorCode = {
   INVALID_BET_TYPE: 'INVALID_BET_TYPE',
   /** The stake is not one the bet type offers. */
   INVALID_STAKE: 'INVALID_STAKE',
+  // --- Ticket history (issue 12) ---
+  /** A history cursor that is malformed or is not one of this player's: start again without it. */
+  INVALID_CURSOR: 'INVALID_CURSOR',
+  /** A history period (`from`, `to`) that is not an ISO 8601 instant within bounds, or that ends before it starts. */
+  INVALID_PERIOD: 'INVALID_PERIOD',
+  /** A page size outside its bounds. */
+  INVALID_LIMIT: 'INVALID_LIMIT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

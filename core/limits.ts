@@ -361,3 +361,21 @@ export const LIVE_SOLD_OUT_MAX = 1_000;
 export const LIVE_INFO_LOG_EVERY_MS = 10_000;
 /** Winning tickets listed in one `result` message (its total counts every one). */
 export const RESULT_TICKETS_LISTED_MAX = 100;
+
+// --- Ticket history (issue 12, GET /api/tickets, ledger/ticketHistory.ts) ---
+/** Tickets on a history page when the query names no limit. */
+export const TICKET_HISTORY_PAGE_DEFAULT = 50;
+/**
+ * Tickets on a history page at most. Each carries its lines (at most LINES_PER_TICKET_MAX
+ * of at most 20 numbers) and a receipt of one ticket (~0.5 kB): a page stays under ~0.5 MB.
+ */
+export const TICKET_HISTORY_PAGE_MAX = 200;
+/**
+ * Tickets a history request looks at when a game or draw filter may leave some out: a
+ * player who filters for a game they rarely play costs at most this many index entries and
+ * rows per request, and is told where to resume (a page may then be short, or empty).
+ */
+export const TICKET_HISTORY_SCAN_ROWS_MAX = 2_000;
+/** The period a history query may name: `from` and `to` between these instants. */
+export const TICKET_HISTORY_PERIOD_MS_MIN = Date.UTC(2000, 0, 1);
+export const TICKET_HISTORY_PERIOD_MS_MAX = Date.UTC(2100, 0, 1);

@@ -37,15 +37,22 @@ export function receiptBatchMessage(size: number, root: Uint8Array): Uint8Array 
   return concatBytes(utf8ToBytes(RECEIPT_MESSAGE_PREFIX), body.bytes(root).finish());
 }
 
-/** Receipts for one committed batch: receipts[i] is tickets[i]'s, all under one signature. */
-export function signReceipts(tickets: TicketRecord[], secretKey: Uint8Array): TicketReceipt[] {
+/**
+ * Receipts for one committed batch: receipts[i] is tickets[i]'s, all under one signature.
+ * `signer` computes the same Ed25519 signature another way (the server passes OpenSSL's).
+ */
+export function signReceipts(
+  tickets: TicketRecord[],
+  secretKey: Uint8Array,
+  signer: (message: Uint8Array, secretKey: Uint8Array) => Uint8Array = sign,
+): TicketReceipt[] {
   if (!Array.isArray(tickets) || tickets.length < 1 || tickets.length > RECEIPT_BATCH_TICKETS_MAX) {
     throw new Error(`a receipt batch must hold 1 to ${RECEIPT_BATCH_TICKETS_MAX} tickets`);
   }
   const publicKey = toHex(publicKeyOf(secretKey));
   const tree = new MerkleTree(tickets.map(ticketLeaf));
   const root = toHex(tree.root);
-  const signature = toHex(sign(receiptBatchMessage(tree.size, tree.root), secretKey));
+  const signature = toHex(signer(receiptBatchMessage(tree.size, tree.root), secretKey));
   return tickets.map((ticket, index) => ({
     version: RECEIPT_VERSION,
     ticket: copyTicket(ticket),
