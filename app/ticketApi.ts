@@ -10,7 +10,7 @@ import type { TicketReceipt } from '../draw/receipt.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import { playerTicket, ticketHistoryPage, ticketResult, type HistoryTicket } from '../ledger/ticketHistory.ts';
 import { ticketPublicId, ticketRowId } from '../ledger/tickets.ts';
-import type { TicketRecord } from '../draw/encoding.ts';
+import { ticketRecordOf, type TicketRecord } from '../draw/encoding.ts';
 import { accessCheck } from './access.ts';
 import type { HttpRoutes } from './http.ts';
 import { route, type AnyRouteSpec } from './routeSpec.ts';
@@ -91,7 +91,17 @@ function ticketViews(deps: TicketApiDeps, playerPublicId: string) {
   return (t: HistoryTicket) => {
     let player = pseudonyms.get(t.drawPublicId);
     if (player === undefined) pseudonyms.set(t.drawPublicId, (player = deps.pseudonym(t.drawPublicId, playerPublicId)));
-    const record: TicketRecord = { ticketId: ticketPublicId(t.rowId), drawId: t.drawPublicId, player, lines: t.lines, costMinor: t.costMinor, receivedAtMs: t.receivedAtMs };
+    // The draw's version, as the bet writer signed it at purchase (actors/BetWriter.ts).
+    const record: TicketRecord = ticketRecordOf(t.leafVersion, {
+      ticketId: ticketPublicId(t.rowId),
+      drawId: t.drawPublicId,
+      player,
+      betType: t.betType,
+      stakeMinor: t.stakeMinor,
+      lines: t.lines,
+      costMinor: t.costMinor,
+      receivedAtMs: t.receivedAtMs,
+    });
     return {
       ticketId: record.ticketId,
       gameId: t.gameId,

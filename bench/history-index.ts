@@ -27,6 +27,7 @@ import { migrate } from '../ledger/migrate.ts';
 import { insertPlayer } from '../ledger/players.ts';
 import { completeDeposit, insertDepositIntent } from '../ledger/wallet.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../test/support/database.ts';
+import { LEAF_VERSION_CURRENT } from '../draw/encoding.ts';
 
 const BATCH_BETS = 1_000;
 const WARM_UP_ROUNDS = 20;
@@ -83,6 +84,7 @@ async function side(name: string, withIndex: boolean, playerCount: number): Prom
     seedSealed: vault.seal(publicId, seed),
     seedKeyId: vault.keyId,
     beacon: null,
+    leafVersion: LEAF_VERSION_CURRENT,
   });
   await openDueDraws(db.pool);
   return { name, db, scratch, players, drawId: draw.id, written: 0, batchMs: [] };

@@ -42,6 +42,8 @@ export interface HistoryTicket {
   drawPublicId: string;
   gameId: string;
   drawStatus: DrawStatus;
+  /** The draw's ticket record version (migration 011): what the ticket's receipt signs. */
+  leafVersion: 1 | 2;
   betType: string;
   stakeMinor: number;
   lines: number[][];
@@ -108,7 +110,7 @@ export function ticketHistorySql(q: HistoryQuery): { text: string; values: unkno
       ? `case when (select count(*) from kept) < ${pageRows} then (select t.id ${range} offset ${scan} - 1 limit 1) end`
       : 'null::int8';
   const text = `with kept as (
-       select s.*, d.public_id as draw_public_id, d.game_id, d.status as draw_status, d.prize_tiers
+       select s.*, d.public_id as draw_public_id, d.game_id, d.status as draw_status, d.leaf_version, d.prize_tiers
          from (select ${TICKET_COLUMNS} ${range} limit ${scan}) s
          left join draws d on d.id = s.draw_id
         ${kept.length > 0 ? `where ${kept.join(' and ')}` : ''}
@@ -149,7 +151,7 @@ export async function ticketHistoryPage(pool: pg.Pool, q: HistoryQuery): Promise
 /** One ticket of the player's, or null: an unknown id and another player's are the same answer. */
 export async function playerTicket(pool: pg.Pool, playerId: number, rowId: number): Promise<HistoryTicket | null> {
   const { rows } = await pool.query(
-    `select ${TICKET_COLUMNS}, d.public_id as draw_public_id, d.game_id, d.status as draw_status, d.prize_tiers,
+    `select ${TICKET_COLUMNS}, d.public_id as draw_public_id, d.game_id, d.status as draw_status, d.leaf_version, d.prize_tiers,
             p.amount_minor as prize_minor, p.tier_lines
        from tickets t
        left join draws d on d.id = t.draw_id
@@ -169,6 +171,7 @@ function historyTicket(r: any): HistoryTicket {
     drawPublicId: r.draw_public_id,
     gameId: r.game_id,
     drawStatus: r.draw_status,
+    leafVersion: r.leaf_version,
     betType: r.bet_type,
     stakeMinor: Number(r.stake_minor),
     lines: r.lines,

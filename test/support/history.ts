@@ -66,12 +66,12 @@ async function insertDraws(pool: pg.Pool, o: HistoryFixtureOptions, firstDayMs: 
      ), numbered as (
        select id, row_number() over (order by id) as n from pools
      )
-     insert into draws (public_id, game_id, business_date, open_at, cutoff_at, draw_at, status, pool_account_id, seed_commitment, seed_sealed, seed_key_id)
+     insert into draws (public_id, game_id, business_date, open_at, cutoff_at, draw_at, status, pool_account_id, seed_commitment, seed_sealed, seed_key_id, leaf_version)
      select 'hist-' || p.game_id || '-' || p.day, p.game_id, ($3::timestamptz + p.day * interval '1 day')::date,
             $3::timestamptz + p.day * interval '1 day',
             $3::timestamptz + p.day * interval '1 day' + $4::int8 * interval '1 millisecond',
             $3::timestamptz + p.day * interval '1 day' + $4::int8 * interval '1 millisecond' + interval '1 hour',
-            case when p.n % 10 = 0 then 'halted' else 'closed' end, a.id, sha256(convert_to(p.game_id || p.day, 'UTF8')), '\\x00', 'fixture'
+            case when p.n % 10 = 0 then 'halted' else 'closed' end, a.id, sha256(convert_to(p.game_id || p.day, 'UTF8')), '\\x00', 'fixture', 2
        from plan p join numbered a using (n)
      returning id, public_id, game_id, (extract(epoch from open_at) * 1000)::int8 as open_ms, (extract(epoch from cutoff_at) * 1000)::int8 as cutoff_ms`,
     [o.games, o.days, new Date(firstDayMs), CUTOFF_AFTER_OPEN_MS],
