@@ -106,10 +106,10 @@ async function openBench(o: Options): Promise<Bench> {
   const keys = loadDrawKeys({ seedKey, signingKey: crypto.randomBytes(32).toString('hex') }, '', logger);
   const vault = new SeedVault(keys.seedKey);
   const settledLogs: Record<string, unknown>[] = [];
-  const runnerLogger = createLogger('info', {
+  const runnerLogger = createLogger('debug', {
     write(line: string) {
       const entry = JSON.parse(line);
-      if (entry.msg === 'draw settled') settledLogs.push(entry);
+      if (entry.msg === 'draw settled' || entry.msg === 'settlement range paid') settledLogs.push(entry);
     },
   });
   const runner = new DrawRunner({
@@ -230,6 +230,8 @@ async function runBigDraw(b: Bench, o: Options, rolloverInMinor: number): Promis
   const settled = await timed(() => b.runner.settle(draw.id));
   if (settled.value !== 'settled') throw new Error(`settle: ${settled.value}`);
   const log = b.settledLogs[b.settledLogs.length - 1] ?? {};
+  const rangesMs = b.settledLogs.filter((l) => l.msg === 'settlement range paid' && l.drawId === draw.publicId).map((l) => l.payMs);
+  if (rangesMs.length > 0) console.log(`  pay ranges, ms each: ${rangesMs.join(' ')}`);
   phases.push({ phase: 'settle', seconds: settled.seconds, rows: o.tickets, note: `rollover in ${rolloverInMinor}; ${JSON.stringify(log.phasesMs ?? {})}; ${log.winningTickets} winning tickets` });
   return { phases, draw: row, lines };
 }
