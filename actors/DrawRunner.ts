@@ -27,7 +27,7 @@ import { invariant } from '../core/errors.ts';
 import { seedCommitment } from '../draw/commit.ts';
 import { ALGORITHM, type DrawInputs } from '../draw/drbg.ts';
 import { merkleRoot, MerkleTree } from '../draw/merkle.ts';
-import { ticketLeaves, LEAF_VERSION, type TicketRecord } from '../draw/encoding.ts';
+import { ticketLeafInto, ticketLeaves, LEAF_VERSION, type TicketRecord } from '../draw/encoding.ts';
 import { nobleSha256, type Sha256 } from '../draw/sha256.ts';
 import { PROOF_VERSION, signProof, type DrawProof, type UnsignedDrawProof } from '../draw/proof.ts';
 import { numbersFor } from '../draw/select.ts';
@@ -44,6 +44,8 @@ import {
   markHalted,
   markSealed,
   saveBeaconValue,
+  drawPlayers,
+  ticketLeafPage,
   ticketPage,
   type LockedDrawStep,
 } from '../ledger/drawSteps.ts';
@@ -61,12 +63,15 @@ import {
 import { withTransaction, type TransactionOptions } from '../ledger/transaction.ts';
 import { DRAW_TICKETS_PER_PAGE_MAX, LEDGER_LONG_STATEMENT_MS_MAX, SETTLE_PAY_STATEMENT_MS_MAX, SETTLE_TICKETS_PER_RANGE_MAX } from '../core/limits.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
+import { LinesReader } from './ticketLines.ts';
 
 /**
  * Each step is one transaction (ledger/transaction.ts). Sealing and settling read and write
  * every ticket of the draw in statements that may outlast the pool's statement bound.
  */
 const LONG_STEP: TransactionOptions = { statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX };
+/** Rows a seal hashes between two turns of the event loop (see sealLeaves). */
+const SEAL_YIELD_EVERY_ROWS = 1_000;
 /** A settlement pay range: bounded work, and statements not worth JIT-compiling (ledger/transaction.ts). */
 const PAY_STEP: TransactionOptions = { statementTimeoutMs: SETTLE_PAY_STATEMENT_MS_MAX, jit: false };
 
@@ -96,6 +101,18 @@ export function classPlan(game: CatalogueGame, numbers: readonly (readonly numbe
   return { segments, drawn: new Map(game.betTypes.map((t) => [t.id, game.drawnMask(t.id, numbers)])) };
 }
 
+/** Byte arrays end to end, in one buffer of `length` bytes (their total). */
+function concatBytes(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  invariant(at === length, `${at} bytes of leaves, expected ${length}`);
+  return out;
+}
+
 export class DrawRunner {
   constructor(private readonly o: DrawRunnerOptions) {}
 
@@ -116,24 +133,91 @@ export class DrawRunner {
   /** The ticket records of a draw in canonical (ledger) order, as its leaves encode them. */
   async ticketRecords(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string }): Promise<TicketRecord[]> {
     const records: TicketRecord[] = [];
-    let afterId = 0;
-    for (;;) {
-      const page = await ticketPage(client, draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX);
-      for (const t of page) records.push(this.recordOf(draw.publicId, t));
-      if (page.length < DRAW_TICKETS_PER_PAGE_MAX) return records;
-      afterId = page[page.length - 1].id;
+    await this.eachTicketPage(client, draw, (page) => {
+      for (const r of page) records.push(r);
+    });
+    return records;
+  }
+
+  /**
+   * Visits a draw's ticket records in canonical (ledger) order, a page at a time, reading
+   * the next page while this one is visited.
+   */
+  private async eachTicketPage(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string }, visit: (page: TicketRecord[]) => void): Promise<void> {
+    const pseudonymOf = await this.pseudonymsOf(client, draw);
+    const read = (afterId: number) => ticketPage(client, draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX);
+    for (let next = read(0); ; ) {
+      const page = await next;
+      const more = page.length === DRAW_TICKETS_PER_PAGE_MAX;
+      if (more) {
+        next = read(page[page.length - 1].id);
+        // Awaited on the next turn; a failure meanwhile must not count as unhandled.
+        next.catch(() => {});
+      }
+      visit(page.map((t) => ({ ticketId: ticketPublicId(t.id), drawId: draw.publicId, player: pseudonymOf(t.playerId), lines: t.lines, costMinor: t.costMinor, receivedAtMs: t.receivedAtMs })));
+      if (!more) return;
     }
   }
 
-  recordOf(drawPublicId: string, t: { id: number; playerPublicId: string; lines: number[][]; costMinor: number; receivedAtMs: number }): TicketRecord {
-    return {
-      ticketId: ticketPublicId(t.id),
-      drawId: drawPublicId,
-      player: this.o.vault.pseudonym(drawPublicId, t.playerPublicId),
-      lines: t.lines,
-      costMinor: t.costMinor,
-      receivedAtMs: t.receivedAtMs,
+  /**
+   * Each player's pseudonym in the draw, computed once per player: a player buys many
+   * tickets, and one HMAC per ticket was a quarter of a seal.
+   */
+  private async pseudonymsOf(client: pg.Pool | pg.ClientBase, draw: { id: number; publicId: string }): Promise<(playerId: number) => string> {
+    const players = await drawPlayers(client, draw.id);
+    const pseudonyms = new Map<number, string>();
+    return (playerId) => {
+      let p = pseudonyms.get(playerId);
+      if (p === undefined) {
+        const publicId = players.get(playerId);
+        invariant(publicId !== undefined, `draw ${draw.publicId}: a ticket of player ${playerId}, who is not one of its players`);
+        p = this.o.vault.pseudonym(draw.publicId, publicId);
+        pseudonyms.set(playerId, p);
+      }
+      return p;
     };
+  }
+
+  /**
+   * Every ticket's leaf, end to end, with the count and stake total: pages read ahead of the
+   * hashing, each row streamed through one reused record (lines read by actors/ticketLines.ts
+   * into reused arrays), so that a million tickets leave 32 MB of leaves and little garbage.
+   * The leaf is draw/encoding.ts's, byte for byte: only the objects it is read from are reused.
+   */
+  private async sealLeaves(client: pg.ClientBase, draw: { id: number; publicId: string }): Promise<{ leaves: Uint8Array; count: number; stakeMinor: number }> {
+    const hash = this.o.sha256 ?? nobleSha256;
+    const pseudonymOf = await this.pseudonymsOf(client, draw);
+    const lines = new LinesReader();
+    const record: TicketRecord = { ticketId: '', drawId: draw.publicId, player: '', lines: [], costMinor: 0, receivedAtMs: 0 };
+    const pages: Uint8Array[] = [];
+    let count = 0;
+    let stakeMinor = 0;
+    const read = (afterId: number) => ticketLeafPage(client, draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX);
+    for (let next = read(0); ; ) {
+      const page = await next;
+      const more = page.length === DRAW_TICKETS_PER_PAGE_MAX;
+      if (more) {
+        next = read(page[page.length - 1][0]);
+        next.catch(() => {});
+      }
+      const out = new Uint8Array(page.length * 32);
+      for (let i = 0; i < page.length; i++) {
+        // Let the driver read the next page off the socket meanwhile: a full socket buffer
+        // stops the server sending it, and a third of a seal was spent waiting for it.
+        if (i % SEAL_YIELD_EVERY_ROWS === SEAL_YIELD_EVERY_ROWS - 1) await new Promise((resolve) => setImmediate(resolve));
+        const row = page[i];
+        record.ticketId = ticketPublicId(row[0]);
+        record.player = pseudonymOf(row[1]);
+        record.lines = lines.read(row[2]) as number[][];
+        record.costMinor = row[3];
+        record.receivedAtMs = row[4];
+        ticketLeafInto(record, hash, out, i * 32);
+        stakeMinor += row[3];
+      }
+      pages.push(out);
+      count += page.length;
+      if (!more) return { leaves: concatBytes(pages, count * 32), count, stakeMinor };
+    }
   }
 
   /** Seals a closed draw. Returns false if it was not closed or another process holds it. */
@@ -141,13 +225,11 @@ export class DrawRunner {
     return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'closed');
       if (!draw) return false;
-      const records = await this.ticketRecords(client, draw);
-      const hash = this.o.sha256 ?? nobleSha256;
-      const root = merkleRoot(ticketLeaves(records, hash), hash);
-      const stake = records.reduce((sum, r) => sum + r.costMinor, 0);
-      await markSealed(client, draw, root, records.length, stake);
+      const { leaves, count, stakeMinor } = await this.sealLeaves(client, draw);
+      const root = merkleRoot(leaves, this.o.sha256 ?? nobleSha256);
+      await markSealed(client, draw, root, count, stakeMinor);
       this.o.metrics?.drawSteps.inc({ step: 'sealed' });
-      this.o.logger.info({ drawId: draw.publicId, tickets: records.length, stakeMinor: stake, root: bytesToHex(root) }, 'draw sealed');
+      this.o.logger.info({ drawId: draw.publicId, tickets: count, stakeMinor, root: bytesToHex(root) }, 'draw sealed');
       return true;
     }, LONG_STEP);
   }

@@ -42,7 +42,6 @@ import { gameById } from '../games/index.ts';
 import { LOTTO649_PRIZES } from '../games/lotto649.ts';
 import { ticketTierLines } from '../games/prizes.ts';
 import { ensureDraw, closeDueDraws, drawById, type DrawRow } from '../ledger/draws.ts';
-import { ticketPage } from '../ledger/drawSteps.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { allGames } from '../games/index.ts';
@@ -186,18 +185,28 @@ async function chooseJackpotSeed(b: Bench, draw: DrawRow): Promise<number> {
   throw new Error(`no sold line drawn in ${JACKPOT_SEED_TRIES_MAX} seeds`);
 }
 
-/** The earlier settlement's read: every ticket into JS, each line's tier (no writes). */
+/**
+ * The earlier settlement's read (52f5d60's DrawRunner.settle with ledger/drawSteps.ts
+ * ticketPage of the time, whose query is repeated here): every ticket into JS a page at a
+ * time, each line's tier by games/prizes.ts. Its writes are left out.
+ */
 async function jsBaseline(pool: pg.Pool, draw: DrawRow): Promise<{ tickets: number; winners: number }> {
   let tickets = 0;
   let winners = 0;
   for (let afterId = 0; ; ) {
-    const page = await ticketPage(pool, draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX);
+    const { rows: page } = await pool.query(
+      `select t.id, p.public_id as player, t.lines, t.cost_minor, (extract(epoch from t.received_at) * 1000)::int8 as received_ms
+         from tickets t join players p on p.id = t.player_id
+        where t.draw_id = $1 and t.id > $2
+        order by t.id limit $3`,
+      [draw.id, afterId, DRAW_TICKETS_PER_PAGE_MAX],
+    );
     for (const t of page) {
       tickets++;
       if (ticketTierLines(LOTTO649_PRIZES, t.lines, draw.numbers!) !== null) winners++;
     }
     if (page.length < DRAW_TICKETS_PER_PAGE_MAX) return { tickets, winners };
-    afterId = page[page.length - 1].id;
+    afterId = Number(page[page.length - 1].id);
   }
 }
 

@@ -153,6 +153,15 @@ export function ticketLeaves(tickets: readonly TicketRecord[], hash: Sha256 = no
   return out;
 }
 
+/**
+ * One ticket's leaf, written to out[offset .. offset + 32): for callers that stream tickets
+ * through one reused record instead of holding them all (the seal of a big draw).
+ */
+export function ticketLeafInto(t: TicketRecord, hash: Sha256, out: Uint8Array, offset: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset + 32 > out.length) throw new Error('leaf offset outside the output');
+  leafInto(t, hash, out, offset);
+}
+
 let scratch = new Uint8Array(1024);
 const scratchSpace = (size: number): Uint8Array => {
   if (size > scratch.length) scratch = new Uint8Array(Math.max(size, scratch.length * 2));
