@@ -27,7 +27,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type pg from 'pg';
+import pg from 'pg';
 import { DrawRunner } from '../actors/DrawRunner.ts';
 import { openDatabase, type Database } from '../app/database.ts';
 import { loadDrawKeys } from '../app/keys.ts';
@@ -44,6 +44,7 @@ import { ticketTierLines } from '../games/prizes.ts';
 import { ensureDraw, closeDueDraws, drawById, type DrawRow } from '../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { migrate } from '../ledger/migrate.ts';
+import { rolloverBalance } from '../ledger/settleSets.ts';
 import { allGames } from '../games/index.ts';
 import { DRAW_TICKETS_PER_PAGE_MAX } from '../core/limits.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
@@ -80,6 +81,8 @@ function parseArgs(argv: string[]): Options {
 
 interface Bench {
   db: Database;
+  /** The bench's own statements (fixture, checks): no statement bound, unlike the server's pool. */
+  sql: pg.Pool;
   runner: DrawRunner;
   vault: SeedVault;
   settledLogs: Record<string, unknown>[];
@@ -89,14 +92,20 @@ interface Bench {
 async function openBench(o: Options): Promise<Bench> {
   const logger = createLogger('warn');
   let db: Database;
+  let sql: pg.Pool;
   let drop: () => Promise<void>;
   if (process.env.DATABASE_URL) {
     const scratch = await createScratchDatabase(process.env.DATABASE_URL, 'lottery_bench_settle');
     db = await openDatabase({ databaseUrl: scratch.url, dataDir: '', logger });
-    drop = scratch.drop;
+    sql = new pg.Pool({ connectionString: scratch.url, max: 2 });
+    drop = async () => {
+      await sql.end();
+      await scratch.drop();
+    };
   } else {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-bench-settle-'));
     db = await openDatabase({ dataDir, logger });
+    sql = db.pool;
     drop = async () => fs.rmSync(dataDir, { recursive: true, force: true });
   }
   await migrate(db.pool);
@@ -115,7 +124,7 @@ async function openBench(o: Options): Promise<Bench> {
     pool: db.pool, clock: systemClock, logger: runnerLogger, vault, signingKey: keys.signingKey, publicKey: keys.publicKey,
     beacon: null, revealWaitMs: 0, sha256: nativeSha256,
   });
-  return { db, runner, vault, settledLogs, cleanup: async () => { await db.close(); await drop(); } };
+  return { db, sql, runner, vault, settledLogs, cleanup: async () => { await db.close(); await drop(); } };
 }
 
 /** A draw whose sales window is over and whose draw time has come (minutes ago). */
@@ -131,6 +140,24 @@ async function newDraw(b: Bench, minutesAgo: number): Promise<DrawRow> {
   return draw;
 }
 
+/** Busy, total and stolen jiffies of the whole machine (as bench/bets.ts reads them). */
+function machineJiffies(): { busy: number; total: number; steal: number } {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    const idle = cpu[3] + (cpu[4] ?? 0);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total, steal: cpu[7] ?? 0 };
+  } catch {
+    return { busy: NaN, total: NaN, steal: NaN };
+  }
+}
+
+/** How busy the machine was between two readings, and how much the hypervisor took: other work on the two cores shows here. */
+function machineBetween(a: ReturnType<typeof machineJiffies>, b: ReturnType<typeof machineJiffies>): string {
+  const total = b.total - a.total;
+  return `machine busy ${((100 * (b.busy - a.busy)) / total).toFixed(0)}%, steal ${((100 * (b.steal - a.steal)) / total).toFixed(1)}%, load average ${os.loadavg()[0].toFixed(1)}`;
+}
+
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
   const startedAt = process.hrtime.bigint();
   const value = await work();
@@ -140,7 +167,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: nu
 /** Writes a draw's tickets, closes it; returns the setup time. */
 async function sellAndClose(b: Bench, draw: DrawRow, o: Options, tickets: number, players: number): Promise<number> {
   const { seconds } = await timed(() =>
-    writeFixture(b.db.pool, { drawId: draw.id, tickets, players, linesTable: o.linesTable, seed: o.seed + draw.id, receivedFromMs: draw.openAtMs + 1_000, linePriceMinor: LINE_PRICE_MINOR }, (n) => {
+    writeFixture(b.sql, { drawId: draw.id, tickets, players, linesTable: o.linesTable, seed: o.seed + draw.id, receivedFromMs: draw.openAtMs + 1_000, linePriceMinor: LINE_PRICE_MINOR }, (n) => {
       if (tickets >= 100_000) process.stdout.write(`\r  tickets written: ${n.toLocaleString('en')}   `);
     }),
   );
@@ -157,8 +184,7 @@ async function previousDraw(b: Bench, o: Options): Promise<number> {
   if (!(await b.runner.seal(draw.id))) throw new Error('previous draw not sealed');
   if ((await b.runner.draw(draw.id)) !== 'drawn') throw new Error('previous draw not drawn');
   if ((await b.runner.settle(draw.id)) !== 'settled') throw new Error('previous draw not settled');
-  const { rows } = await b.db.pool.query(`select coalesce(sum(balance_minor), 0)::int8 as n from accounts where code = $1`, [`rollover:${GAME_ID}`]);
-  return Number(rows[0].n);
+  return rolloverBalance(b.db.pool, GAME_ID);
 }
 
 /**
@@ -168,7 +194,7 @@ async function previousDraw(b: Bench, o: Options): Promise<number> {
 async function chooseJackpotSeed(b: Bench, draw: DrawRow): Promise<number> {
   const sealed = (await drawById(b.db.pool, draw.id))!;
   const game = gameById(GAME_ID)!;
-  const masks = await linesTableMasks(b.db.pool);
+  const masks = await linesTableMasks(b.sql);
   for (let tries = 1; tries <= JACKPOT_SEED_TRIES_MAX; tries++) {
     const seed = b.vault.newSeed();
     const numbers = numbersFor({
@@ -176,8 +202,8 @@ async function chooseJackpotSeed(b: Bench, draw: DrawRow): Promise<number> {
       ticketRoot: hexToBytes(sealed.seal!.ticketRoot), ticketCount: sealed.seal!.ticketCount, stakeTotalMinor: sealed.seal!.stakeTotalMinor,
     });
     const mask = game.drawnMask('standard', numbers);
-    if (!masks.has(mask) || !(await lineIsSold(b.db.pool, draw.id, mask))) continue;
-    await b.db.pool.query(`update draws set seed_commitment = $2, seed_sealed = $3 where id = $1 and status = 'sealed'`, [
+    if (!masks.has(mask) || !(await lineIsSold(b.sql, draw.id, mask))) continue;
+    await b.sql.query(`update draws set seed_commitment = $2, seed_sealed = $3 where id = $1 and status = 'sealed'`, [
       draw.id, Buffer.from(seedCommitment(sealed.publicId, 'operator', seed)), Buffer.from(b.vault.seal(sealed.publicId, seed)),
     ]);
     return tries;
@@ -221,27 +247,30 @@ async function runBigDraw(b: Bench, o: Options, rolloverInMinor: number): Promis
   const phases: Phase[] = [];
   const draw = await newDraw(b, 5);
   const setup = await sellAndClose(b, draw, o, o.tickets, o.players);
-  const { rows } = await b.db.pool.query(`select count(*)::int8 as n, sum(line_count)::int8 as lines from tickets where draw_id = $1`, [draw.id]);
+  const { rows } = await b.sql.query(`select count(*)::int8 as n, sum(line_count)::int8 as lines from tickets where draw_id = $1`, [draw.id]);
   const lines = Number(rows[0].lines);
   phases.push({ phase: 'setup (SQL fixture)', seconds: setup, rows: o.tickets, note: `${lines.toLocaleString('en')} lines, ${o.players.toLocaleString('en')} players` });
+  const beforeSeal = machineJiffies();
   const seal = await timed(() => b.runner.seal(draw.id));
   if (!seal.value) throw new Error('not sealed');
-  phases.push({ phase: 'seal', seconds: seal.seconds, rows: o.tickets, note: 'Merkle root over every ticket' });
+  phases.push({ phase: 'seal', seconds: seal.seconds, rows: o.tickets, note: `Merkle root over every ticket; ${machineBetween(beforeSeal, machineJiffies())}` });
   const tries = o.jackpot ? await chooseJackpotSeed(b, draw) : 0;
   const drawn = await timed(() => b.runner.draw(draw.id));
   if (drawn.value !== 'drawn') throw new Error(`draw: ${drawn.value}`);
   const row = (await drawById(b.db.pool, draw.id))!;
   phases.push({ phase: 'draw', seconds: drawn.seconds, rows: 1, note: `numbers ${JSON.stringify(row.numbers)}${o.jackpot ? ` (operator seed chosen in ${tries} tries)` : ''}` });
   if (o.jsBaseline) {
-    const js = await timed(() => jsBaseline(b.db.pool, row));
+    const js = await timed(() => jsBaseline(b.sql, row));
     phases.push({ phase: 'baseline: JS read + classify (old path, no writes)', seconds: js.seconds, rows: js.value.tickets, note: `${js.value.winners} winning tickets` });
   }
+  const beforeSettle = machineJiffies();
   const settled = await timed(() => b.runner.settle(draw.id));
   if (settled.value !== 'settled') throw new Error(`settle: ${settled.value}`);
+  const machine = machineBetween(beforeSettle, machineJiffies());
   const log = b.settledLogs[b.settledLogs.length - 1] ?? {};
   const rangesMs = b.settledLogs.filter((l) => l.msg === 'settlement range paid' && l.drawId === draw.publicId).map((l) => l.payMs);
   if (rangesMs.length > 0) console.log(`  pay ranges, ms each: ${rangesMs.join(' ')}`);
-  phases.push({ phase: 'settle', seconds: settled.seconds, rows: o.tickets, note: `rollover in ${rolloverInMinor}; ${JSON.stringify(log.phasesMs ?? {})}; ${log.winningTickets} winning tickets` });
+  phases.push({ phase: 'settle', seconds: settled.seconds, rows: o.tickets, note: `rollover in ${rolloverInMinor}; ${JSON.stringify(log.phasesMs ?? {})}; ${log.winningTickets} winning tickets; ${machine}` });
   return { phases, draw: row, lines };
 }
 
@@ -253,8 +282,8 @@ function printPhases(phases: Phase[]): void {
 }
 
 async function verify(b: Bench, draw: DrawRow, rolloverInMinor: number) {
-  const expected = await timed(() => expectedSettlement(b.db.pool, draw.id, draw.numbers![0], rolloverInMinor));
-  const checked = await checkSettlement(b.db.pool, draw.id, expected.value);
+  const expected = await timed(() => expectedSettlement(b.sql, draw.id, draw.numbers![0], rolloverInMinor));
+  const checked = await checkSettlement(b.sql, draw.id, expected.value);
   const settled = (await drawById(b.db.pool, draw.id))!;
   const e = expected.value;
   if (settled.prizeTotalMinor !== checked.prizeTotalMinor) checked.mismatches.push(`draw records ${settled.prizeTotalMinor} paid, ticket prizes sum to ${checked.prizeTotalMinor}`);

@@ -13,6 +13,7 @@ import { SeedVault } from '../draw/vault.ts';
 import { drawsDue, markHalted } from '../ledger/drawSteps.ts';
 import { drawById, type DrawRow } from '../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { rolloverBalance } from '../ledger/settleSets.ts';
 import { allGames } from '../games/index.ts';
 import { http, newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
 import { closeAndSeal, drawSealed, poolCrashingAtCommit, sell, type BetPlan } from './support/draws.ts';
@@ -216,6 +217,7 @@ t.test('a drawn draw pays every winning line its tier share, the rest to the hou
   t.same(houseTransfer, { kind: 'house_share', amount_minor: houseShareMinor, debit_account_id: main.poolAccountId, code: 'house' });
   const rollover = await one(`select balance_minor from accounts where code = 'rollover:lotto649'`);
   t.equal(rollover.balance_minor, rolloverOutMinor, 'an unwon jackpot waits in the rollover account for the next draw');
+  t.equal(await rolloverBalance(ts.pool, 'lotto649'), rolloverOutMinor, 'which the next draw of the game reads as its rollover');
   t.equal(view.body.settlement.rolloverOutMinor, rolloverOutMinor, 'the public draw shows what rolled over');
 
   // Settling again changes nothing.
