@@ -297,7 +297,7 @@ export class DrawRunner {
             resumed: decided.resumed,
             winningTickets: step.record.paidTickets,
             prizeTotalMinor: step.record.paidMinor,
-            payRanges: step.record.payChunks,
+            payRanges: step.record.payRanges,
             phasesMs: { decide: decidedAtMs - startedAtMs, payAndClose: this.o.clock.nowMs() - decidedAtMs },
             settleMs: this.o.clock.nowMs() - startedAtMs,
           },
@@ -316,7 +316,8 @@ export class DrawRunner {
     const draw = await lockDrawInStatus(client, drawId, 'drawn');
     if (!draw) return null;
     const { seal, numbers } = draw;
-    invariant(seal !== null && numbers !== null, `draw ${draw.publicId} is drawn without a seal or numbers`);
+    invariant(seal !== null, `draw ${draw.publicId} is drawn without a seal`);
+    invariant(numbers !== null, `draw ${draw.publicId} is drawn without numbers`);
     if (await settlementOf(client, draw.id)) return { ticketCount: seal.ticketCount, resumed: true };
     const game = gameById(draw.gameId);
     // Not a halt: the winners are owed. Fail (logged, retried) until a process that knows the game decides it.

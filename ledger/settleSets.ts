@@ -61,13 +61,14 @@ export interface SettlementRecord {
   paidThroughTicketId: number;
   paidTickets: number;
   paidMinor: number;
-  payChunks: number;
+  payRanges: number;
 }
 
 const BITS = /^[01]*$/;
 const BET_TYPE = /^[a-z0-9_]{1,32}$/;
 /** Segments of one mask layout, and tiers of one game: bounds on the SQL generated from them. */
 const SEGMENTS_MAX = 8;
+const SEGMENT_BITS_MAX = 1024;
 const TIERS_MAX = 64;
 
 /**
@@ -77,14 +78,14 @@ const TIERS_MAX = 64;
 function segmentColumns(segments: readonly MaskSegment[]): { matches: string[]; spots: string[] } {
   invariant(segments.length >= 1 && segments.length <= SEGMENTS_MAX, `${segments.length} mask segments`);
   if (segments.length === 1) {
-    invariant(Number.isInteger(segments[0].bits) && segments[0].bits > 0 && segments[0].bits <= 1024, `segment of ${segments[0].bits} bits`);
+    invariant(Number.isInteger(segments[0].bits) && segments[0].bits > 0 && segments[0].bits <= SEGMENT_BITS_MAX, `segment of ${segments[0].bits} bits`);
     return { matches: ['bit_count(m & d)'], spots: ['bit_count(m)'] };
   }
   const matches: string[] = [];
   const spots: string[] = [];
   let from = 1;
   for (const s of segments) {
-    invariant(Number.isInteger(s.bits) && s.bits > 0 && s.bits <= 1024, `segment ${s.name} of ${s.bits} bits`);
+    invariant(Number.isInteger(s.bits) && s.bits > 0 && s.bits <= SEGMENT_BITS_MAX, `segment ${s.name} of ${s.bits} bits`);
     matches.push(`bit_count(substring(m & d from ${from} for ${s.bits}))`);
     spots.push(`bit_count(substring(m from ${from} for ${s.bits}))`);
     from += s.bits;
@@ -210,7 +211,7 @@ export async function recordDecision(client: pg.ClientBase, draw: Pick<LockedDra
   );
   return {
     drawId: draw.id, plan: d.plan, winning, tierCount: s.tiers.length, stakeTotalMinor: d.stakeTotalMinor, playersMinor: s.playersMinor,
-    paidThroughTicketId: 0, paidTickets: 0, paidMinor: 0, payChunks: 0,
+    paidThroughTicketId: 0, paidTickets: 0, paidMinor: 0, payRanges: 0,
   };
 }
 
@@ -263,7 +264,7 @@ async function moveDrawFlows(client: pg.ClientBase, draw: Pick<LockedDrawStep, '
 export async function settlementOf(client: pg.ClientBase, drawId: number): Promise<SettlementRecord | null> {
   const { rows } = await client.query(
     `select segments, drawn_masks, winning_classes, jsonb_array_length(tiers) as tier_count, stake_total_minor, players_minor,
-            paid_through_ticket_id, paid_tickets, paid_minor, pay_chunks, closed_at
+            paid_through_ticket_id, paid_tickets, paid_minor, pay_ranges, closed_at
        from draw_settlements where draw_id = $1`,
     [drawId],
   );
@@ -280,7 +281,7 @@ export async function settlementOf(client: pg.ClientBase, drawId: number): Promi
     paidThroughTicketId: Number(r.paid_through_ticket_id),
     paidTickets: Number(r.paid_tickets),
     paidMinor: Number(r.paid_minor),
-    payChunks: Number(r.pay_chunks),
+    payRanges: Number(r.pay_ranges),
   };
 }
 
@@ -299,7 +300,10 @@ function payStatement(plan: ClassPlan, tierCount: number): string {
   invariant(Number.isInteger(tierCount) && tierCount >= 1 && tierCount <= TIERS_MAX, `${tierCount} tiers`);
   const { matches, spots } = segmentColumns(plan.segments);
   const keys = [...matches.map((_, i) => `m${i}`), ...spots.map((_, i) => `s${i}`)];
-  const keyParams = keys.map((_, i) => `$${i + 11}::int4[]`);
+  const keyParams = keys.map((_, i) => `$${i + 12}::int4[]`);
+  // A line wins only if it matches, in each segment, at least as many bits as some winning
+  // class does: a necessary condition that spares most lines the class key and the join.
+  const atLeast = matches.map((e, i) => `${e} >= ($11::int4[])[${i + 1}]`);
   const tierLines = Array.from({ length: tierCount }, (_, k) => `count(*) filter (where w.tier = ${k})`);
   return `with drawn as (select * from unnest($2::text[], $3::varbit[]) as x(bet_type, d)),
      win as (
@@ -309,7 +313,7 @@ function payStatement(plan: ClassPlan, tierCount: number): string {
        -- offset 0 keeps each line's class computed once, then hashed against the winners.
        select t.id, t.player_id, t.bet_type, t.stake_minor, ${[...matches.map((e, i) => `${e} as m${i}`), ...spots.map((e, i) => `${e} as s${i}`)].join(', ')}
          from tickets t join drawn x using (bet_type) cross join lateral unnest(t.line_masks) as m
-        where t.draw_id = $1 and t.id > $8 and t.id <= $9
+        where t.draw_id = $1 and t.id > $8 and t.id <= $9 and ${atLeast.join(' and ')}
        offset 0
      ), won as (
        select l.id, l.player_id, sum(w.per_line)::int8 as amount_minor, array[${tierLines.join(', ')}]::int4[] as tier_lines
@@ -356,12 +360,15 @@ export async function payTicketRange(
   throughId: number,
 ): Promise<{ prizes: number; amountMinor: number }> {
   invariant(throughId > record.paidThroughTicketId, `draw ${draw.publicId}: range ends at ${throughId}, at or before the cursor ${record.paidThroughTicketId}`);
-  const [types, masks] = drawnInput(record.plan);
   const w = record.winning;
-  const keyArrays = [...record.plan.segments.map((_, i) => w.map((c) => c.matches[i])), ...record.plan.segments.map((_, i) => w.map((c) => c.spots[i]))];
+  const [types, masks] = drawnInput(record.plan);
+  const segments = record.plan.segments.map((_, i) => i);
+  const keyArrays = [...segments.map((i) => w.map((c) => c.matches[i])), ...segments.map((i) => w.map((c) => c.spots[i]))];
+  // Without a winning class no line can win: more matches than any segment has bits.
+  const matchesMin = segments.map((i) => w.reduce((min, c) => Math.min(min, c.matches[i]), SEGMENT_BITS_MAX + 1));
   const { rows } = await client.query(payStatement(record.plan, record.tierCount), [
     draw.id, types, masks, w.map((c) => c.betType), w.map((c) => c.stakeMinor), w.map((c) => c.tier), w.map((c) => c.perLineMinor),
-    record.paidThroughTicketId, throughId, draw.poolAccountId, ...keyArrays,
+    record.paidThroughTicketId, throughId, draw.poolAccountId, matchesMin, ...keyArrays,
   ]);
   const r = rows[0];
   invariant(r.staged === r.won, `draw ${draw.publicId}: ${r.won} winning tickets, ${r.staged} with a wallet`);
@@ -380,7 +387,7 @@ async function advanceCursor(client: pg.ClientBase, draw: Pick<LockedDrawStep, '
        update accounts set balance_minor = balance_minor - $3 where id = $2 and kind = 'draw_pool' returning balance_minor
      ), progress as (
        update draw_settlements
-          set paid_through_ticket_id = $5, paid_tickets = paid_tickets + $4, paid_minor = paid_minor + $3, pay_chunks = pay_chunks + 1
+          set paid_through_ticket_id = $5, paid_tickets = paid_tickets + $4, paid_minor = paid_minor + $3, pay_ranges = pay_ranges + 1
         where draw_id = $1 and paid_through_ticket_id = $6 and closed_at is null
        returning paid_minor, players_minor
      )
@@ -394,7 +401,7 @@ async function advanceCursor(client: pg.ClientBase, draw: Pick<LockedDrawStep, '
   record.paidThroughTicketId = throughId;
   record.paidTickets += prizes;
   record.paidMinor += amountMinor;
-  record.payChunks++;
+  record.payRanges++;
 }
 
 /**

@@ -108,7 +108,7 @@ async function paid(draw: DrawRow) {
 }
 
 async function progress(draw: DrawRow) {
-  const { rows } = await ts.pool.query(`select paid_through_ticket_id, pay_chunks, closed_at from draw_settlements where draw_id = $1`, [draw.id]);
+  const { rows } = await ts.pool.query(`select paid_through_ticket_id, pay_ranges, closed_at from draw_settlements where draw_id = $1`, [draw.id]);
   return rows[0] ?? null;
 }
 
@@ -149,14 +149,14 @@ t.test('a process killed while deciding leaves nothing; another decides and pays
     t.equal(await rolloverBalance(ts.pool, 'lotto649'), rolloverBefore, 'the rollover was not taken');
     t.equal((await paid(draw)).rows.length, 0, 'nothing was paid');
   });
-  t.equal((await progress(draw)).pay_chunks, Math.ceil((PLAYERS * TICKETS_PER_PLAYER) / TICKETS_PER_RANGE), 'paid in ranges of at most 16 tickets');
+  t.equal((await progress(draw)).pay_ranges, Math.ceil((PLAYERS * TICKETS_PER_PLAYER) / TICKETS_PER_RANGE), 'paid in ranges of at most 16 tickets');
 });
 
 t.test('a process killed in the middle of a range loses only that range; another pays on from the cursor', async (t) => {
   const draw = draws[1];
   await killAndResume(t, draw, nthStatement(4, 'insert into ticket_prizes'), async (t) => {
     const p = await progress(draw);
-    t.equal(p.pay_chunks, 3, 'three ranges committed before the crash');
+    t.equal(p.pay_ranges, 3, 'three ranges committed before the crash');
     const { rows } = await ts.pool.query(`select id from tickets where draw_id = $1 order by id limit 1 offset $2`, [draw.id, 3 * TICKETS_PER_RANGE - 1]);
     t.equal(Number(p.paid_through_ticket_id), Number(rows[0].id), 'the cursor stands at the end of the third range');
     const unpaidBeyond = await ts.pool.query(`select count(*)::int8 as n from ticket_prizes where draw_id = $1 and ticket_id > $2`, [draw.id, p.paid_through_ticket_id]);
@@ -168,7 +168,7 @@ t.test('a process killed between two ranges is resumed by another from the curso
   const draw = draws[2];
   // Statements of a settlement that begin a transaction: 1 decides, 2.. pay. The 7th begins the 6th range.
   await killAndResume(t, draw, nthStatement(7, 'begin'), async (t) => {
-    t.equal((await progress(draw)).pay_chunks, 5, 'five ranges committed before the crash');
+    t.equal((await progress(draw)).pay_ranges, 5, 'five ranges committed before the crash');
   });
 });
 

@@ -43,7 +43,7 @@ create table draw_settlements (
   paid_through_ticket_id   int8 not null default 0 check (paid_through_ticket_id >= 0),
   paid_tickets             int8 not null default 0 check (paid_tickets >= 0),
   paid_minor               int8 not null default 0 check (paid_minor >= 0),
-  pay_chunks               int4 not null default 0 check (pay_chunks >= 0),
+  pay_ranges               int4 not null default 0 check (pay_ranges >= 0),
   decided_at               timestamptz not null default clock_timestamp(),
   closed_at                timestamptz,
   constraint settlement_balances check (
