@@ -212,7 +212,7 @@ async function chooseJackpotSeed(b: Bench, draw: DrawRow): Promise<number> {
 }
 
 /**
- * The earlier settlement's read (52f5d60's DrawRunner.settle with ledger/drawSteps.ts
+ * The earlier settlement's read (DrawRunner.settle before 52f5d60, with ledger/drawSteps.ts
  * ticketPage of the time, whose query is repeated here): every ticket into JS a page at a
  * time, each line's tier by games/prizes.ts. Its writes are left out.
  */
