@@ -142,3 +142,26 @@ export function sharedPrizeEstimate(amountMinor: number, lines: number, chance: 
   return Number(BigInt(amountMinor) / (expected > 1n ? expected : 1n));
 }
 
+
+/**
+ * A line game's validateBet: the bet type and stake (betTypeAndStake), the lines array
+ * (linesArray), each line by `line` (canonical numbers, or why not), and each line's mask.
+ */
+export function validateLineBet(
+  game: Pick<CatalogueGame, 'id' | 'betTypes'>,
+  input: BetInput,
+  line: (raw: unknown, index: number, betType: string) => number[] | string,
+  maskOf: (line: number[]) => string,
+): ReturnType<CatalogueGame['validateBet']> {
+  const chosen = betTypeAndStake(game, input);
+  if (!chosen.ok) return chosen;
+  const raw = linesArray(input.lines, chosen.type);
+  if (!Array.isArray(raw)) return raw;
+  const lines: number[][] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const checked = line(raw[i], i, chosen.type.id);
+    if (typeof checked === 'string') return { ok: false, code: 'INVALID_SELECTION', reason: checked };
+    lines.push(checked);
+  }
+  return { ok: true, bet: { betType: chosen.type.id, stakeMinor: chosen.stakeMinor, lines, costMinor: chosen.stakeMinor * lines.length, lineMasks: lines.map(maskOf) } };
+}

@@ -16,7 +16,7 @@
 // the house. The flows are netted per draw (catalogueKit houseFlows): the house puts in
 // (houseIn) only what the draw's own stakes left after the rollover do not cover.
 import { invariant } from '../core/errors.ts';
-import { betTypeAndStake, distinctLine, houseFlows, linesArray, pickDistinctFrom, segmentMask, sharedPrizeEstimate } from './catalogueKit.ts';
+import { validateLineBet, distinctLine, houseFlows, pickDistinctFrom, segmentMask, sharedPrizeEstimate } from './catalogueKit.ts';
 import { binomial, oddsRow, type Chance, type OddsRow } from './odds.ts';
 import type { BetTypeRules, CatalogueGame, DrawSettlement, LineClass, MaskSegment, TierResult } from './types.ts';
 
@@ -134,18 +134,7 @@ export const jackpot569: CatalogueGame = {
   betTypes: BET_TYPES,
   maskSegments: () => SEGMENTS,
   validateBet(input) {
-    const chosen = betTypeAndStake(this, input);
-    if (!chosen.ok) return chosen;
-    const raw = linesArray(input.lines, chosen.type);
-    if (!Array.isArray(raw)) return raw;
-    const lines: number[][] = [];
-    for (let i = 0; i < raw.length; i++) {
-      const line = validLine(raw[i], i);
-      if (typeof line === 'string') return { ok: false, code: 'INVALID_SELECTION', reason: line };
-      lines.push(line);
-    }
-    const lineMasks = lines.map((l) => maskOf(l.slice(0, MAIN.pick), l[MAIN.pick]));
-    return { ok: true, bet: { betType: 'standard', stakeMinor: chosen.stakeMinor, lines, costMinor: chosen.stakeMinor * lines.length, lineMasks } };
+    return validateLineBet(this, input, validLine, (l) => maskOf(l.slice(0, MAIN.pick), l[MAIN.pick]));
   },
   quickPick: (_betType, lineCount, randomInt) =>
     Array.from({ length: lineCount }, () => [...pickDistinctFrom(MAIN.pick, 1, MAIN.max, randomInt), randomInt(1, BONUS.max + 1)]),

@@ -4,7 +4,7 @@
 // C(20, k) C(60, s − k) / C(80, s); KENO_RETURN_TO_PLAYER states each spot count's return to
 // player, and the tests check it against that count.
 import { invariant } from '../core/errors.ts';
-import { betTypeAndStake, distinctLine, linesArray, pickDistinctFrom, segmentMask, settleFixed, type FixedPrize } from './catalogueKit.ts';
+import { validateLineBet, distinctLine, pickDistinctFrom, segmentMask, settleFixed, type FixedPrize } from './catalogueKit.ts';
 import { hypergeometric, oddsRow, percent, returnToPlayer, type OddsRow } from './odds.ts';
 import type { BetTypeRules, CatalogueGame, LineClass, MaskSegment } from './types.ts';
 
@@ -90,17 +90,7 @@ export const keno: CatalogueGame = {
   betTypes: BET_TYPES,
   maskSegments: () => SEGMENTS,
   validateBet(input) {
-    const chosen = betTypeAndStake(this, input);
-    if (!chosen.ok) return chosen;
-    const raw = linesArray(input.lines, chosen.type);
-    if (!Array.isArray(raw)) return raw;
-    const lines: number[][] = [];
-    for (let i = 0; i < raw.length; i++) {
-      const line = distinctLine(raw[i], i, 1, DRUM, 1, KENO_SPOTS_MAX);
-      if (typeof line === 'string') return { ok: false, code: 'INVALID_SELECTION', reason: line };
-      lines.push(line);
-    }
-    return { ok: true, bet: { betType: 'standard', stakeMinor: chosen.stakeMinor, lines, costMinor: chosen.stakeMinor * lines.length, lineMasks: lines.map(maskOf) } };
+    return validateLineBet(this, input, (raw, i) => distinctLine(raw, i, 1, DRUM, 1, KENO_SPOTS_MAX), maskOf);
   },
   // A quick pick takes the most popular size, ten spots.
   quickPick: (_betType, lineCount, randomInt) => Array.from({ length: lineCount }, () => pickDistinctFrom(KENO_SPOTS_MAX, 1, DRUM, randomInt)),

@@ -20,7 +20,7 @@
 // matches 1; box wins when every ge-segment matches all its spots (the multisets are then
 // equal, both having N digits), and the line's ge-spots tell its number of ways.
 import { invariant } from '../core/errors.ts';
-import { betTypeAndStake, describe, linesArray, segmentMask, settleFixed, type FixedPrize } from './catalogueKit.ts';
+import { validateLineBet, describe, segmentMask, settleFixed, type FixedPrize } from './catalogueKit.ts';
 import { factorial, oddsRow, type Chance, type OddsRow } from './odds.ts';
 import type { BetTypeRules, CanonicalBet, CatalogueGame, LineClass, MaskSegment } from './types.ts';
 
@@ -192,18 +192,7 @@ export function pickGame(n: Digits): CatalogueGame {
     betTypes: betTypesOf(n),
     maskSegments: () => segments,
     validateBet(input) {
-      const chosen = betTypeAndStake(this, input);
-      if (!chosen.ok) return chosen;
-      const raw = linesArray(input.lines, chosen.type);
-      if (!Array.isArray(raw)) return raw;
-      const lines: number[][] = [];
-      for (let i = 0; i < raw.length; i++) {
-        const line = validLine(n, chosen.type.id, raw[i], i);
-        if (typeof line === 'string') return { ok: false, code: 'INVALID_SELECTION', reason: line };
-        lines.push(line);
-      }
-      const bet = { betType: chosen.type.id, stakeMinor: chosen.stakeMinor, lines, costMinor: chosen.stakeMinor * lines.length, lineMasks: lines.map((l) => maskOf(n, l)) };
-      return { ok: true, bet };
+      return validateLineBet(this, input, (raw, i, betType) => validLine(n, betType, raw, i), (l) => maskOf(n, l));
     },
     quickPick(betType, lineCount, randomInt) {
       return Array.from({ length: lineCount }, () => {
