@@ -44,6 +44,8 @@ const ROUTES: { method: 'GET' | 'POST'; pattern: string }[] = [
   { method: 'GET', pattern: '/api/draws/:drawId' },
   { method: 'GET', pattern: '/api/draws/:drawId/proof' },
   { method: 'GET', pattern: '/api/draws/:drawId/tickets' },
+  { method: 'GET', pattern: '/api/tickets' },
+  { method: 'GET', pattern: '/api/tickets/:ticketId' },
   { method: 'GET', pattern: '/api/tickets/:ticketId/proof' },
   { method: 'POST', pattern: '/api/operator/draws/:drawId/auditors' },
   { method: 'POST', pattern: '/api/operator/draws/:drawId/auditors/:name/reveal' },
