@@ -82,13 +82,24 @@ export interface ReceiptSigner {
   sign(tickets: TicketRecord[]): WireReceipt[];
 }
 
+/**
+ * One submission: a bet, or an advance purchase's tickets (BetToWrite.advance), which always
+ * travel together, in one batch, adjacent, and are answered together.
+ */
 interface Pending {
-  request: BetRequest;
+  requests: BetRequest[];
   key: string;
-  resolve: (outcome: BetOutcome) => void;
+  resolve: (outcomes: BetOutcome[]) => void;
   splitDepth: number;
   /** When the bet reached the writer (performance.now()): its wait for the database is bounded from here. */
   enqueuedAtMs: number;
+}
+
+const SHUTTING_DOWN: BetOutcome = { status: 'rejected', code: 'SHUTTING_DOWN', message: 'server is shutting down, retry on another' };
+const SERVER_BUSY: BetOutcome = { status: 'rejected', code: 'SERVER_BUSY', message: 'too many bets in flight, retry shortly' };
+
+function firstOutcome(outcomes: BetOutcome[]): BetOutcome {
+  return outcomes[0];
 }
 
 const UNAVAILABLE: BetOutcome = {
@@ -102,7 +113,7 @@ export class BetWriter {
   /** Halves of failed batches, retried before new bets as batches of their own. */
   private readonly retries: Pending[][] = [];
   /** Bets queued or in flight, by player and request id: a retry joins the original (joinOriginal). */
-  private readonly byKey = new Map<string, { request: BetRequest; outcome: Promise<BetOutcome> }>();
+  private readonly byKey = new Map<string, { requests: BetRequest[]; outcome: Promise<BetOutcome[]> }>();
   private inFlight = 0;
   /** Committed batches whose receipts and replies are still being made. */
   private settling = 0;
@@ -152,20 +163,28 @@ export class BetWriter {
 
   /** Resolves with exactly one outcome per call; never rejects. */
   submit(request: BetRequest): Promise<BetOutcome> {
-    const key = `${request.playerId}:${request.requestId}`;
+    return this.submitPurchase([request]).then(firstOutcome);
+  }
+
+  /**
+   * An advance purchase: the same bet for several draws, one request each, in order (their
+   * `advance` set, the first one's request id the player's). Resolves with one outcome per
+   * request, all accepted or all refused (ledger/betDecisions.ts decidePurchase); never rejects.
+   */
+  submitPurchase(requests: BetRequest[]): Promise<BetOutcome[]> {
+    invariant(requests.length >= 1 && requests.length <= this.batchSizeMax, `a purchase of ${requests.length} tickets`);
+    const key = `${requests[0].playerId}:${requests[0].requestId}`;
     const original = this.byKey.get(key);
-    if (original) return this.joinOriginal(original, request);
-    if (this.stopping) {
-      return Promise.resolve({ status: 'rejected', code: 'SHUTTING_DOWN', message: 'server is shutting down, retry on another' });
-    }
+    if (original) return this.joinOriginal(original, requests);
+    if (this.stopping) return Promise.resolve(requests.map(() => SHUTTING_DOWN));
     if (this.queue.length >= this.queueLengthMax) {
-      this.options.metrics?.betsTotal.inc({ outcome: 'SERVER_BUSY' });
-      return Promise.resolve({ status: 'rejected', code: 'SERVER_BUSY', message: 'too many bets in flight, retry shortly' });
+      this.options.metrics?.betsTotal.inc({ outcome: 'SERVER_BUSY' }, requests.length);
+      return Promise.resolve(requests.map(() => SERVER_BUSY));
     }
-    const promise = new Promise<BetOutcome>((resolve) => {
-      this.queue.push({ request, key, resolve, splitDepth: 0, enqueuedAtMs: performance.now() });
+    const promise = new Promise<BetOutcome[]>((resolve) => {
+      this.queue.push({ requests, key, resolve, splitDepth: 0, enqueuedAtMs: performance.now() });
     });
-    this.byKey.set(key, { request, outcome: promise });
+    this.byKey.set(key, { requests, outcome: promise });
     promise.then(() => this.byKey.delete(key));
     this.options.metrics?.betQueueLength.set(this.queue.length);
     this.schedule();
@@ -174,16 +193,19 @@ export class BetWriter {
 
   /**
    * A resend of a bet still queued or in flight waits for the original's outcome. The same
-   * bet (ledger/bets.ts, sameBet) is answered with the original's ticket, marked duplicate,
-   * or with its refusal. Another bet under that request id is a conflict if the original
-   * bought a ticket, and is tried on its own if not (a refused bet leaves no trace). The
-   * original's own entry is gone by then: it was removed by a callback registered first.
+   * bet (ledger/bets.ts, sameBet; for a purchase, the same bet for each of as many draws) is
+   * answered with the original's tickets, marked duplicate, or with its refusal. Another bet
+   * under that request id is a conflict if the original bought a ticket, and is tried on its
+   * own if not (a refused bet leaves no trace). The original's own entry is gone by then: it
+   * was removed by a callback registered first.
    */
-  private joinOriginal(original: { request: BetRequest; outcome: Promise<BetOutcome> }, resend: BetRequest): Promise<BetOutcome> {
-    const same = sameBet(original.request, resend);
-    return original.outcome.then((outcome): BetOutcome | Promise<BetOutcome> => {
-      if (outcome.status === 'accepted') return same ? { ...outcome, duplicate: true, xid: undefined } : requestIdConflict();
-      return same ? outcome : this.submit(resend);
+  private joinOriginal(original: { requests: BetRequest[]; outcome: Promise<BetOutcome[]> }, resends: BetRequest[]): Promise<BetOutcome[]> {
+    const same = original.requests.length === resends.length && resends.every((r, k) => sameBet(original.requests[k], r));
+    return original.outcome.then((outcomes): BetOutcome[] | Promise<BetOutcome[]> => {
+      if (outcomes[0].status === 'accepted') {
+        return same ? outcomes.map((o) => ({ ...o, duplicate: true, xid: undefined }) as BetOutcome) : resends.map(() => requestIdConflict());
+      }
+      return same ? outcomes : this.submitPurchase(resends);
     });
   }
 
@@ -229,7 +251,7 @@ export class BetWriter {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const batch = this.retries.shift() ?? this.queue.splice(0, this.batchSizeMax);
+    const batch = this.retries.shift() ?? this.takeBatch();
     this.options.metrics?.betQueueLength.set(this.queue.length);
     this.inFlight++;
     let slotFreed = false;
@@ -248,6 +270,14 @@ export class BetWriter {
     });
   }
 
+  /** The next batch off the queue: as many submissions as hold at most batchSizeMax bets. */
+  private takeBatch(): Pending[] {
+    let bets = 0;
+    let n = 0;
+    while (n < this.queue.length && bets + this.queue[n].requests.length <= this.batchSizeMax) bets += this.queue[n++].requests.length;
+    return this.queue.splice(0, n);
+  }
+
   /**
    * One transaction, then the replies. `slotDone` is called as soon as the transaction is
    * over, so the next batch's first round trip leaves before this batch's receipts and
@@ -260,7 +290,7 @@ export class BetWriter {
     let results: BetResult[];
     try {
       client = await this.options.pool.connect();
-      const bets: BetToWrite[] = batch.map((p) => p.request);
+      const bets: BetToWrite[] = requestsOf(batch);
       // Pair assertions with the ledger's: what goes in is a bounded, non-empty batch, and
       // what comes back answers each of its bets (a miscount would answer the wrong bet).
       invariant(bets.length > 0, 'an empty bet batch reached the writer');
@@ -281,21 +311,21 @@ export class BetWriter {
     // The batch is committed: from here nothing may send it back to the queue.
     if (this.unavailableSinceMs !== undefined) this.onDatabaseBack();
     this.committedBatches++;
-    this.committedBets += batch.length;
-    this.options.metrics?.betBatchSize.observe(batch.length);
+    this.committedBets += results.length;
+    this.options.metrics?.betBatchSize.observe(results.length);
     this.options.metrics?.betCommitSeconds.observe((performance.now() - startedMs) / 1000);
     this.settling++;
+    const requests = requestsOf(batch);
     try {
-      this.publish(batch, results);
+      this.publish(requests, results);
       slotDone();
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const outcomes: BetOutcome[] = this.withReceipts(batch, results);
-      for (let i = 0; i < batch.length; i++) batch[i].resolve(outcomes[i]);
+      resolveEach(batch, this.withReceipts(requests, results));
     } catch (err) {
       // A bug, not a money problem: every outcome is decided and committed. Answer with
       // them (without receipts) rather than leave a bet unanswered; resolving twice is a no-op.
-      this.options.logger.error({ err, batchSize: batch.length }, 'replying to a committed batch failed');
-      for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      this.options.logger.error({ err, batchSize: results.length }, 'replying to a committed batch failed');
+      resolveEach(batch, results);
     } finally {
       this.settling--;
     }
@@ -306,14 +336,14 @@ export class BetWriter {
    * in the same turn as the commit, so a crash right after leaves the smallest gap in their
    * totals (a few µs of work, unlike the receipts).
    */
-  private publish(batch: Pending[], results: BetResult[]): void {
+  private publish(requests: BetRequest[], results: BetResult[]): void {
     const committed: CommittedBet[] = [];
     const outcomes = new Map<string, number>();
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = 0; i < requests.length; i++) {
       const result = results[i];
       if (result.status === 'accepted' && !result.duplicate) {
         committed.push({
-          drawId: batch[i].request.drawId,
+          drawId: requests[i].drawId,
           xid: result.xid!,
           costMinor: result.costMinor,
           lines: result.lines,
@@ -337,15 +367,15 @@ export class BetWriter {
    * record is the original's, so their receipt is too). The money is committed whatever
    * happens here; a signing failure is a bug, logged, and the bets are still acknowledged.
    */
-  private withReceipts(batch: Pending[], results: BetResult[]): BetOutcome[] {
+  private withReceipts(requests: BetRequest[], results: BetResult[]): BetOutcome[] {
     const signer = this.options.receiptSigner;
     if (!signer) return results;
     const records: TicketRecord[] = [];
     const indexes: number[] = [];
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = 0; i < requests.length; i++) {
       const r = results[i];
       if (r.status !== 'accepted') continue;
-      const request = batch[i].request;
+      const request = requests[i];
       // The bet type and stake are the request's: a repeat or duplicate is answered with its
       // original's ticket only when it is the same bet, bet type and stake included (sameBet).
       records.push(
@@ -428,8 +458,8 @@ export class BetWriter {
       if (kept.length === batch.length) return batch;
       for (const p of batch) {
         if (p.enqueuedAtMs > oldestAllowedMs) continue;
-        this.options.metrics?.betsTotal.inc({ outcome: 'SERVICE_UNAVAILABLE' });
-        p.resolve(UNAVAILABLE);
+        this.options.metrics?.betsTotal.inc({ outcome: 'SERVICE_UNAVAILABLE' }, p.requests.length);
+        p.resolve(p.requests.map(() => UNAVAILABLE));
       }
       return kept;
     };
@@ -454,8 +484,8 @@ export class BetWriter {
     this.options.logger.error({ err, batchSize: batch.length, splitDepth: depth }, 'bet batch failed');
     if (depth >= BET_BATCH_SPLIT_DEPTH_MAX || (batch.length === 1 && depth >= 2)) {
       for (const p of batch) {
-        this.options.metrics?.betsTotal.inc({ outcome: 'INTERNAL_ERROR' });
-        p.resolve({ status: 'rejected', code: 'INTERNAL_ERROR', message: 'the bet could not be recorded; retry with the same requestId' });
+        this.options.metrics?.betsTotal.inc({ outcome: 'INTERNAL_ERROR' }, p.requests.length);
+        p.resolve(p.requests.map(() => ({ status: 'rejected', code: 'INTERNAL_ERROR', message: 'the bet could not be recorded; retry with the same requestId' })));
       }
       return;
     }
@@ -466,3 +496,24 @@ export class BetWriter {
   }
 }
 
+
+/** A batch's bets in order: each submission's requests, adjacent. */
+function requestsOf(batch: Pending[]): BetRequest[] {
+  const requests: BetRequest[] = [];
+  for (const p of batch) {
+    if (p.requests.length === 1) requests.push(p.requests[0]);
+    else for (const r of p.requests) requests.push(r);
+  }
+  return requests;
+}
+
+/** Each submission its outcomes, in the order requestsOf laid them out. */
+function resolveEach(batch: Pending[], outcomes: BetOutcome[]): void {
+  let at = 0;
+  for (const p of batch) {
+    const n = p.requests.length;
+    p.resolve(n === 1 ? [outcomes[at]] : outcomes.slice(at, at + n));
+    at += n;
+  }
+  invariant(at === outcomes.length, `${outcomes.length} outcomes for ${at} bets`);
+}

@@ -45,6 +45,10 @@ export const ErrorCode = {
   INVALID_BET_TYPE: 'INVALID_BET_TYPE',
   /** The stake is not one the bet type offers. */
   INVALID_STAKE: 'INVALID_STAKE',
+  /** Advance play: `draws` is not a whole number 1..ADVANCE_DRAWS_MAX (core/limits.ts). */
+  INVALID_DRAWS: 'INVALID_DRAWS',
+  /** Advance play: the game has fewer draws scheduled after this one than the purchase asks for. */
+  ADVANCE_UNAVAILABLE: 'ADVANCE_UNAVAILABLE',
   // --- Ticket history (issue 12) ---
   /** A history cursor that is malformed or is not one of this player's: start again without it. */
   INVALID_CURSOR: 'INVALID_CURSOR',

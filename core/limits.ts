@@ -305,8 +305,18 @@ export const CLOCK_SKEW_WARN_MS = 100;
 export const CLOCK_CHECK_EVERY_MS = 10_000;
 /** A clock sample whose round trip took longer than this says little about the offset. */
 export const CLOCK_ROUND_TRIP_MS_MAX = 200;
-/** At least this many upcoming draws per game exist at any time... */
-export const DRAWS_AHEAD = 3;
+/**
+ * Advance play: draws one purchase may cover, the room's own and the ones after it of the same
+ * game (a week of a daily game). Each is a ticket of its own, fenced by its own cutoff.
+ */
+export const ADVANCE_DRAWS_MAX = 7;
+/**
+ * At least this many upcoming draws per game exist at any time (with their commitments), so
+ * an advance purchase always finds its draws: the open one and ADVANCE_DRAWS_MAX after it...
+ */
+export const DRAWS_AHEAD = ADVANCE_DRAWS_MAX + 1;
+/** How often a sales room re-reads the draws after its own (advance play's), beside its creation. */
+export const ADVANCE_DRAWS_REFRESH_MS = 30_000;
 /** ...and, on a daily schedule, every draw of the next two days (several a day, say). */
 export const DRAWS_AHEAD_WINDOW_MS = 2 * 86_400_000;
 /** How often each process tries to lead the draws nobody leads: bounds a takeover's delay. */

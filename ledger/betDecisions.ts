@@ -30,7 +30,25 @@ export interface BetToWrite {
    * most the house sells on one combination of one draw (games/types.ts, liability).
    */
   liability?: BetLiability;
+  /**
+   * Advance play: ticket `index` of a purchase of `count`, the same bet for `count` draws of
+   * a game in a row (index 0 the room's own draw), under request ids advanceRequestId gives.
+   * A purchase is adjacent in its batch and decided as one (decidePurchase): all or none.
+   */
+  advance?: { index: number; count: number };
 }
+
+/**
+ * The request id of ticket `index` of an advance purchase: the player's own for the first,
+ * then `<id>+<index>`. A client's request id cannot hold '+' (rooms/betMessage.ts), so these
+ * never meet one, and each ticket keeps the (player, request id) key that makes it idempotent.
+ */
+export function advanceRequestId(requestId: string, index: number): string {
+  return index === 0 ? requestId : `${requestId}+${index}`;
+}
+
+/** A ticket bought in advance of its draw's sales: a request id advanceRequestId made for index >= 1. */
+export const ADVANCE_REQUEST_ID_SQL_PATTERN = '[+][1-9][0-9]*$';
 
 export interface BetLiability {
   capMinor: number;
@@ -182,43 +200,123 @@ export function requestIdConflict(): BetResult {
 
 const CONFLICT: BetDecision = { outcome: 'refused', code: REQUEST_ID_CONFLICT.code, message: REQUEST_ID_CONFLICT.message };
 
+/** What deciding a batch has committed to so far: decideBets' running state. */
+interface Running {
+  readonly state: BatchState;
+  /** Running balances; the state read stays as read. */
+  readonly balances: Map<number, number>;
+  readonly liabilities: Map<string, SoldLiability>;
+  readonly decisions: BetDecision[];
+  readonly accepted: number[];
+  readonly acceptedByKey: Map<string, number>;
+  readonly walletDebits: Map<number, number>;
+  readonly poolCredits: Map<number, number>;
+  readonly liabilityAdds: Map<string, LiabilityAdd>;
+  refusedCount: number;
+}
+
 /**
  * Decides every bet of a batch, in order, against the running balance of its wallet: a
  * bet is accepted only if its wallet still covers it after the bets accepted before it.
+ * An advance purchase (BetToWrite.advance) is decided as one: all its tickets, or none.
  */
 export function decideBets(bets: readonly BetToWrite[], state: BatchState): BatchDecision {
-  const balances = new Map(state.balances); // running balances; the state read stays as read
-  const decisions = new Array<BetDecision>(bets.length);
-  const accepted: number[] = [];
-  const acceptedByKey = new Map<string, number>();
-  const walletDebits = new Map<number, number>();
-  const poolCredits = new Map<number, number>();
-  const liabilityAdds = new Map<string, LiabilityAdd>();
-  const liabilities = new Map(state.liabilities ?? []);
-  let refusedCount = 0;
+  const run: Running = {
+    state,
+    balances: new Map(state.balances),
+    liabilities: new Map(state.liabilities ?? []),
+    decisions: new Array<BetDecision>(bets.length),
+    accepted: [],
+    acceptedByKey: new Map(),
+    walletDebits: new Map(),
+    poolCredits: new Map(),
+    liabilityAdds: new Map(),
+    refusedCount: 0,
+  };
   for (let i = 0; i < bets.length; i++) {
-    const bet = bets[i];
-    const balance = balances.get(bet.walletAccountId);
-    invariant(balance !== undefined, `wallet ${bet.walletAccountId} not found`);
-    const key = requestKey(bet);
-    const earlier = acceptedByKey.get(key);
-    const decision =
-      earlier === undefined
-        ? decideFirst(bet, state.existing.get(key), state.draws.get(bet.drawId), balance, accepted.length, liabilities)
-        : sameBet(bets[accepted[earlier]], bet)
-          ? ({ outcome: 'repeat', ofAcceptedIndex: earlier, balanceMinor: balance } as const)
-          : CONFLICT;
-    decisions[i] = decision;
-    if (decision.outcome === 'refused') refusedCount++;
-    if (decision.outcome !== 'accepted') continue;
-    balances.set(bet.walletAccountId, decision.balanceMinor);
-    acceptedByKey.set(key, accepted.length);
-    accepted.push(i);
-    walletDebits.set(bet.walletAccountId, (walletDebits.get(bet.walletAccountId) ?? 0) + bet.costMinor);
-    poolCredits.set(decision.poolAccountId, (poolCredits.get(decision.poolAccountId) ?? 0) + bet.costMinor);
-    if (bet.liability) addLiability(bet.drawId, bet.liability, liabilities, liabilityAdds);
+    const count = bets[i].advance?.count ?? 1;
+    if (count === 1) {
+      apply(bets, i, decideOne(bets, i, run, balanceOf(bets[i], run), run.accepted.length), run);
+      continue;
+    }
+    decidePurchase(bets, i, count, run);
+    i += count - 1;
   }
+  const { decisions, accepted, walletDebits, poolCredits, liabilityAdds, refusedCount } = run;
   return { decisions, accepted, walletDebits, poolCredits, liabilityAdds, refusedCount };
+}
+
+function balanceOf(bet: BetToWrite, run: Running): number {
+  const balance = run.balances.get(bet.walletAccountId);
+  invariant(balance !== undefined, `wallet ${bet.walletAccountId} not found`);
+  return balance;
+}
+
+/** Bet i's decision on the running state and `balance`, changing nothing. */
+function decideOne(bets: readonly BetToWrite[], i: number, run: Running, balance: number, acceptedIndex: number): BetDecision {
+  const bet = bets[i];
+  const key = requestKey(bet);
+  const earlier = run.acceptedByKey.get(key);
+  if (earlier === undefined) return decideFirst(bet, run.state.existing.get(key), run.state.draws.get(bet.drawId), balance, acceptedIndex, run.liabilities);
+  return sameBet(bets[run.accepted[earlier]], bet) ? { outcome: 'repeat', ofAcceptedIndex: earlier, balanceMinor: balance } : CONFLICT;
+}
+
+/** Records bet i's decision and, if it is a new ticket, its debit, credit and liability. */
+function apply(bets: readonly BetToWrite[], i: number, decision: BetDecision, run: Running): void {
+  const bet = bets[i];
+  run.decisions[i] = decision;
+  if (decision.outcome === 'refused') run.refusedCount++;
+  if (decision.outcome !== 'accepted') return;
+  run.balances.set(bet.walletAccountId, decision.balanceMinor);
+  run.acceptedByKey.set(requestKey(bet), run.accepted.length);
+  run.accepted.push(i);
+  run.walletDebits.set(bet.walletAccountId, (run.walletDebits.get(bet.walletAccountId) ?? 0) + bet.costMinor);
+  run.poolCredits.set(decision.poolAccountId, (run.poolCredits.get(decision.poolAccountId) ?? 0) + bet.costMinor);
+  if (bet.liability) addLiability(bet.drawId, bet.liability, run.liabilities, run.liabilityAdds);
+}
+
+/**
+ * An advance purchase, bets[start..start + count): one wallet, one draw each, so its tickets
+ * neither share a balance check with anyone between them nor a liability row with each other.
+ * Each is decided as if the ones before it were bought; then all are applied, or none:
+ *   - all new tickets: bought, each debited;
+ *   - all the same bets as tickets bought before (or earlier in this batch): those tickets;
+ *   - one refused: every one refused, with its code and which draw of the purchase it was;
+ *   - some bought before and some not (a resend naming more draws): REQUEST_ID_CONFLICT.
+ */
+function decidePurchase(bets: readonly BetToWrite[], start: number, count: number, run: Running): void {
+  const head = bets[start];
+  invariant(start + count <= bets.length, `advance purchase ${head.requestId} of ${count} tickets cut off by its batch`);
+  const tentative: BetDecision[] = [];
+  let balance = balanceOf(head, run);
+  for (let k = 0; k < count; k++) {
+    const bet = bets[start + k];
+    invariant(bet.advance?.index === k && bet.advance.count === count && bet.walletAccountId === head.walletAccountId, `advance purchase ${head.requestId}: ticket ${k} out of place`);
+    const d = decideOne(bets, start + k, run, balance, run.accepted.length + k);
+    if (d.outcome === 'accepted') balance = d.balanceMinor;
+    tentative.push(d);
+  }
+  const outcome = purchaseOutcome(tentative, count);
+  for (let k = 0; k < count; k++) apply(bets, start + k, outcome ?? tentative[k], run);
+}
+
+/** The one decision every ticket of a purchase gets instead of its own, or null: each keeps its own. */
+function purchaseOutcome(tentative: readonly BetDecision[], count: number): BetDecision | null {
+  let bought = 0;
+  let before = 0;
+  let refusedAt = -1;
+  for (let k = 0; k < count; k++) {
+    const d = tentative[k];
+    if (d.outcome === 'refused' && d.code === 'REQUEST_ID_CONFLICT') return d;
+    if (d.outcome === 'accepted') bought++;
+    else if (d.outcome === 'refused') refusedAt = refusedAt < 0 ? k : refusedAt;
+    else before++;
+  }
+  if (bought === count || before === count) return null;
+  // Some of its tickets were bought before and some are not: not the purchase they belong to.
+  if (before > 0) return CONFLICT;
+  const refusal = tentative[refusedAt] as Extract<BetDecision, { outcome: 'refused' }>;
+  return { outcome: 'refused', code: refusal.code, message: `draw ${refusedAt + 1} of the ${count} bought in advance: ${refusal.message}; none was bought` };
 }
 
 /** A bet whose request id no earlier bet of this batch was accepted under. */
@@ -276,13 +374,20 @@ const NOT_OPENED: BetDecision = { outcome: 'refused', code: 'DRAW_NOT_OPEN', mes
 const NOT_OPEN_ON_ARRIVAL: BetDecision = { outcome: 'refused', code: 'DRAW_NOT_OPEN', message: 'sales for this draw had not opened when the bet arrived' };
 const CLOSED: BetDecision = { outcome: 'refused', code: 'DRAW_CLOSED', message: 'sales for this draw are closed' };
 
-/** The cutoff fence (layer 2): open, received in [open, cutoff), and the database clock within grace. */
+/**
+ * The cutoff fence (layer 2): open, received in [open, cutoff), and the database clock within
+ * grace. A ticket bought in advance (advance.index >= 1) is received before its draw opens,
+ * with the purchase's first ticket, which this same fence held to its own draw's window: it
+ * needs its draw scheduled or open and the purchase received before its own cutoff.
+ */
 function fenceRefusal(bet: BetToWrite, draw: LockedDraw | undefined): BetDecision | undefined {
-  if (!draw || draw.status !== 'open' || bet.receivedAtMs >= draw.cutoffAtMs || !draw.withinGrace) {
+  const inAdvance = (bet.advance?.index ?? 0) > 0;
+  const selling = draw !== undefined && (draw.status === 'open' || (inAdvance && draw.status === 'scheduled'));
+  if (!selling || bet.receivedAtMs >= draw.cutoffAtMs || !draw.withinGrace) {
     const notYet = draw !== undefined && draw.status === 'scheduled' && bet.receivedAtMs < draw.cutoffAtMs;
     return notYet ? NOT_OPENED : CLOSED;
   }
-  if (bet.receivedAtMs < draw.openAtMs) return NOT_OPEN_ON_ARRIVAL;
+  if (bet.receivedAtMs < draw.openAtMs && !inAdvance) return NOT_OPEN_ON_ARRIVAL;
   return undefined;
 }
 

@@ -47,6 +47,7 @@ import {
 import { rollbackAfter } from './transaction.ts';
 
 export {
+  advanceRequestId,
   requestIdConflict,
   sameBet,
   type BetIdentity,

@@ -1,4 +1,5 @@
 // ledger/invariants.ts — the ledger's promises, checked from the rows themselves.
+import { ADVANCE_REQUEST_ID_SQL_PATTERN } from './betDecisions.ts';
 import type pg from 'pg';
 import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { withTransaction } from './transaction.ts';
@@ -84,7 +85,7 @@ async function inspectBalances(client: pg.ClientBase, violations: string[]): Pro
 /**
  * Each ticket: one stake transfer of its cost from its player's wallet to its draw's pool;
  * received inside its draw's sales window [open_at, cutoff_at) (the cutoff fence, after the
- * fact); and costing its lines times its game's line price. Without prices, tickets of one
+ * fact), or before cutoff in advance with a ticket of an earlier draw; and costing its lines times its game's line price. Without prices, tickets of one
  * game must at least agree on the price of a line.
  */
 async function inspectTickets(client: pg.ClientBase, violations: string[], linePricesMinor: LinePrices | undefined): Promise<void> {
@@ -104,11 +105,25 @@ async function inspectTickets(client: pg.ClientBase, violations: string[], lineP
   const orphanStakes = await client.query(`select count(*)::int8 as n from transfers where kind = 'stake' and ticket_id is null`);
   if (orphanStakes.rows[0].n !== 0) violations.push(`${orphanStakes.rows[0].n} stake transfers without a ticket`);
 
+  // A ticket bought in advance (request id <id>+k) was received before its draw opened, with
+  // the first ticket of its purchase: that one must exist, be the same bet received at the
+  // same instant, and be k draws of the same game earlier (its own window is checked as any).
   const outside = await client.query(
     `select t.id, d.public_id from tickets t join draws d on d.id = t.draw_id
-      where t.received_at < d.open_at or t.received_at >= d.cutoff_at limit 20`,
+      where t.received_at >= d.cutoff_at
+         or (t.received_at < d.open_at and not exists (
+              select 1 from tickets h join draws hd on hd.id = h.draw_id
+               where t.request_id ~ '${ADVANCE_REQUEST_ID_SQL_PATTERN}'
+                 and h.player_id = t.player_id and h.request_id = regexp_replace(t.request_id, '${ADVANCE_REQUEST_ID_SQL_PATTERN}', '')
+                 and h.received_at = t.received_at and hd.game_id = d.game_id and h.bet_type = t.bet_type
+                 and h.stake_minor = t.stake_minor and h.lines = t.lines and h.cost_minor = t.cost_minor
+                 and (select count(*) from draws x where x.game_id = d.game_id and x.draw_at > hd.draw_at and x.draw_at <= d.draw_at)
+                     = substring(t.request_id from '[+]([1-9][0-9]*)$')::int8))
+      limit 20`,
   );
-  for (const r of outside.rows) violations.push(`ticket ${ticketPublicId(r.id)} was received outside the sales window of draw ${r.public_id}`);
+  for (const r of outside.rows) {
+    violations.push(`ticket ${ticketPublicId(r.id)} was received outside the sales window of draw ${r.public_id}, and not in advance with a ticket of an earlier draw`);
+  }
 
   await inspectTicketCosts(client, violations, linePricesMinor);
 }

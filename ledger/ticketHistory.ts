@@ -7,9 +7,11 @@
 //   - the cursor is a ticket of the player's: a page starts right after its position, read
 //     by id among the player's own rows (another player's ticket is no position at all);
 //   - a period bounds received_at, [from, to);
-//   - a draw bounds it by the draw's sales window, [open_at, cutoff_at): every ticket of a
-//     draw was received in it (the fence, ledger/betDecisions.ts; ledger/invariants.ts
-//     checks it), so the player's other tickets of that day are the only rows left out.
+//   - a draw bounds it by the draw's sales window, [open_at, cutoff_at), widened back to the
+//     window of the draw ADVANCE_DRAWS_MAX - 1 before it: every ticket of a draw was received
+//     in it, or with advance play in an earlier draw's (the fence, ledger/betDecisions.ts;
+//     ledger/invariants.ts checks it), so the player's other tickets of those days are the
+//     only rows left out.
 //
 // The work of a request is bounded. Unfiltered, the index is read for limit + 1 rows. With
 // a game or draw filter, rows of other games and draws are read and left out, so the scan
@@ -18,7 +20,7 @@
 // it looked at. Nothing here deletes tickets (nothing anywhere may: migration 002's trigger).
 import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
-import { TICKET_HISTORY_PAGE_MAX, TICKET_HISTORY_SCAN_ROWS_MAX } from '../core/limits.ts';
+import { ADVANCE_DRAWS_MAX, TICKET_HISTORY_PAGE_MAX, TICKET_HISTORY_SCAN_ROWS_MAX } from '../core/limits.ts';
 import type { TierResult } from '../games/types.ts';
 import type { DrawStatus } from './draws.ts';
 
@@ -90,7 +92,11 @@ export function ticketHistorySql(q: HistoryQuery): { text: string; values: unkno
   if (q.drawPublicId !== undefined) {
     const draw = param(q.drawPublicId);
     // Scalar subqueries are computed once, before the scan: index bounds. No such draw: null bounds, no rows.
-    bounds.push(`t.received_at >= (select open_at from draws where public_id = ${draw})`);
+    // Advance play buys a draw's tickets from the sales of ADVANCE_DRAWS_MAX - 1 draws before it on.
+    bounds.push(
+      `t.received_at >= (select min(w.open_at) from (select e.open_at from draws x join draws e on e.game_id = x.game_id and e.draw_at <= x.draw_at
+                                                    where x.public_id = ${draw} order by e.draw_at desc limit ${ADVANCE_DRAWS_MAX}) w)`,
+    );
     bounds.push(`t.received_at < (select cutoff_at from draws where public_id = ${draw})`);
     kept.push(`d.public_id = ${draw}`);
   }

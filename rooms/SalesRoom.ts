@@ -8,15 +8,24 @@ import crypto from 'node:crypto';
 import { Room, ServerError, type AuthContext, type Client, type Deferred } from '@colyseus/core';
 import { uWebSocketClient } from '@colyseus/uwebsockets-transport';
 import { ErrorCode } from '../core/errors.ts';
-import { CLIENT_REASON_CHARS_MAX, COLYSEUS_FRAME_LIMIT_FACTOR, MESSAGE_TYPE_ECHO_CHARS_MAX, RECONNECT_WINDOW_SECONDS, SALES_ROOM_PATCH_MS } from '../core/limits.ts';
+import {
+  ADVANCE_DRAWS_MAX,
+  ADVANCE_DRAWS_REFRESH_MS,
+  CLIENT_REASON_CHARS_MAX,
+  COLYSEUS_FRAME_LIMIT_FACTOR,
+  MESSAGE_TYPE_ECHO_CHARS_MAX,
+  RECONNECT_WINDOW_SECONDS,
+  SALES_ROOM_PATCH_MS,
+} from '../core/limits.ts';
 import { gameById } from '../games/index.ts';
 import type { CatalogueGame } from '../games/types.ts';
-import { drawByPublicId, type DrawRow } from '../ledger/draws.ts';
+import { drawByPublicId, listDraws, type DrawRow } from '../ledger/draws.ts';
+import { advanceRequestId } from '../ledger/bets.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
-import type { BetOutcome } from '../actors/BetWriter.ts';
+import type { BetOutcome, BetRequest } from '../actors/BetWriter.ts';
 import type { Tally } from '../actors/DrawTallies.ts';
 import type { LiveDraw } from '../actors/LiveInfo.ts';
-import { acceptedFrame, type AcceptedReply } from './acceptedWire.ts';
+import { acceptedFrame, type AcceptedReply, type AdvanceTicket } from './acceptedWire.ts';
 import { parseBet, requestIdOf, type BetSelection } from './betMessage.ts';
 import { SalesCloseCode } from './closeCodes.ts';
 import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
@@ -59,6 +68,8 @@ function endReplacedSocket(socket: ReturnType<typeof uwsSocket>): void {
     // closed already
   }
 }
+
+type CheckedBet = Extract<ReturnType<CatalogueGame['validateBet']>, { ok: true }>['bet'];
 
 /** One connection's state, kept across a reconnection (Colyseus copies userData over). */
 interface PlayerData {
@@ -110,6 +121,8 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   protected abstract get services(): RoomServices;
 
   private draw!: DrawRow;
+  /** The game's draws after this one, soonest first (at most ADVANCE_DRAWS_MAX - 1): what advance play buys. */
+  private following: DrawRow[] = [];
   private game!: CatalogueGame;
   private tally!: Tally;
   private live: LiveDraw | undefined;
@@ -154,6 +167,8 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     // Real timers, not this.clock: the room clock ticks with the patch loop and may fire late.
     this.timers.push(setTimeout(() => this.closeSales(), Math.max(0, draw.cutoffAtMs - nowMs)));
     this.timers.push(setTimeout(() => this.disconnect(), Math.max(0, draw.drawAtMs - nowMs)));
+    await this.refreshFollowing();
+    this.timers.push(setInterval(() => void this.refreshFollowing(), ADVANCE_DRAWS_REFRESH_MS));
     this.onMessage('bet', (client: Client, message: unknown) => this.onBet(client, message));
     this.onMessage('*', (client: Client, type: string | number, message: unknown) => this.onUnknownMessage(client, type, message));
   }
@@ -169,6 +184,19 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     const game = gameById(draw.gameId);
     if (!game) throw new ServerError(500, `${ErrorCode.INTERNAL_ERROR}: unknown game ${draw.gameId}`);
     return { draw, game };
+  }
+
+  /**
+   * The draws an advance purchase covers after this one, from the ledger: created ahead with
+   * their commitments (actors/DrawScheduler.ts, DRAWS_AHEAD). A failed read keeps the last list:
+   * the ledger's fence still judges every ticket against its own draw.
+   */
+  private async refreshFollowing(): Promise<void> {
+    try {
+      this.following = await listDraws(this.services.pool, this.draw.gameId, this.draw.drawAtMs + 1, ADVANCE_DRAWS_MAX - 1);
+    } catch (err) {
+      this.services.logger.warn({ err, roomId: this.roomId }, 'reading the draws after this one failed; advance play keeps the last list');
+    }
   }
 
   private applyConnectionLimits() {
@@ -467,16 +495,36 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     if (receivedAtMs < this.draw.openAtMs) return this.reject(client, bet.requestId, ErrorCode.DRAW_NOT_OPEN, 'sales for this draw have not opened', receivedAtMs);
     const checked = this.checkedBet(bet);
     if (!checked.ok) return this.reject(client, bet.requestId, ErrorCode[checked.code], checked.reason, receivedAtMs);
-    const { betType, stakeMinor, lines, lineMasks, costMinor } = checked.bet;
+    const requests = this.purchaseRequests(data, bet, checked.bet, receivedAtMs);
+    if (typeof requests === 'string') return this.reject(client, bet.requestId, ErrorCode.ADVANCE_UNAVAILABLE, requests, receivedAtMs);
+    const outcomes = await this.services.betWriter.submitPurchase(requests);
+    const first = outcomes[0];
+    if (first.status === 'rejected') return this.reject(client, bet.requestId, first.code, first.message, receivedAtMs);
+    this.accept(client, bet.requestId, first, outcomes.slice(1), requests.slice(1));
+  }
+
+  /**
+   * The writer's requests for a checked bet: one for this draw, and with advance play one for
+   * each of the draws after it, under the request ids the ledger keys them by. A string says
+   * why the game has too few draws ahead for the purchase.
+   */
+  private purchaseRequests(data: PlayerData, bet: Extract<BetSelection, { ok: true }>, checked: CheckedBet, receivedAtMs: number): BetRequest[] | string {
+    const draws = bet.draws === 1 ? [this.draw] : [this.draw, ...this.following.slice(0, bet.draws - 1)];
+    if (draws.length < bet.draws) {
+      return `advance play for ${bet.draws} draws: ${draws.length} of this game's draws are scheduled from this one on; buy fewer`;
+    }
+    const { betType, stakeMinor, lines, lineMasks, costMinor } = checked;
     const liability = this.game.liability;
-    const outcome = await this.services.betWriter.submit({
-      playerId: data.player.playerId,
-      walletAccountId: data.player.walletAccountId,
-      drawId: this.draw.id,
-      drawPublicId: this.draw.publicId,
-      playerPseudonym: data.pseudonym,
-      leafVersion: this.draw.leafVersion,
-      requestId: bet.requestId,
+    const payouts = liability && { capMinor: liability.capMinor, payouts: liability.of(checked) };
+    const player = data.player;
+    return draws.map((draw, index) => ({
+      playerId: player.playerId,
+      walletAccountId: player.walletAccountId,
+      drawId: draw.id,
+      drawPublicId: draw.publicId,
+      playerPseudonym: index === 0 ? data.pseudonym : this.services.vault.pseudonym(draw.publicId, player.publicId),
+      leafVersion: draw.leafVersion,
+      requestId: advanceRequestId(bet.requestId, index),
       betType,
       stakeMinor,
       lines,
@@ -484,10 +532,9 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       quickPick: bet.quickPick !== undefined,
       costMinor,
       receivedAtMs,
-      liability: liability && { capMinor: liability.capMinor, payouts: liability.of(checked.bet) },
-    });
-    if (outcome.status === 'rejected') return this.reject(client, bet.requestId, outcome.code, outcome.message, receivedAtMs);
-    this.accept(client, bet.requestId, outcome);
+      liability: payouts,
+      advance: bet.draws > 1 ? { index, count: bet.draws } : undefined,
+    }));
   }
 
   /** The bet in its game's canonical form (a quick pick drawn here, on the CSPRNG), or why not. */
@@ -513,7 +560,18 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     return true;
   }
 
-  private accept(client: Client, requestId: string, outcome: Extract<BetOutcome, { status: 'accepted' }>) {
+  /**
+   * The reply to a bought bet: its ticket, and with advance play each ticket for the draws
+   * after it (all were bought: a purchase is bought whole or not at all), the balance after all.
+   */
+  private accept(client: Client, requestId: string, outcome: Extract<BetOutcome, { status: 'accepted' }>, more: BetOutcome[] = [], moreRequests: BetRequest[] = []) {
+    const advance: AdvanceTicket[] = [];
+    for (let k = 0; k < more.length; k++) {
+      const o = more[k];
+      if (o.status !== 'accepted') throw new Error(`advance ticket ${k + 1} of ${requestId} not bought with the first`);
+      advance.push({ drawId: moreRequests[k].drawPublicId, ticketId: o.ticketId, cost: o.costMinor, receipt: o.receipt });
+    }
+    const last = more.length > 0 ? (more[more.length - 1] as typeof outcome) : outcome;
     const reply: AcceptedReply = {
       requestId,
       ticketId: outcome.ticketId,
@@ -524,6 +582,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       duplicate: outcome.duplicate,
       receipt: outcome.receipt,
     };
+    if (advance.length > 0) return this.enqueue(client, ['bet:accepted', { ...reply, balance: last.balanceMinor, drawId: this.draw.publicId, advance }]);
     this.enqueue(client, acceptedFrame(reply) ?? ['bet:accepted', reply]);
   }
 

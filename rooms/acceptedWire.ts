@@ -11,6 +11,17 @@
 import { getMessageBytes, Protocol } from '@colyseus/core';
 import type { WireReceipt } from '../draw/receiptWire.ts';
 
+/**
+ * Advance play: a ticket of the same purchase for a later draw, listed after the first's
+ * fields as `advance` (such replies go the generic way: they are few).
+ */
+export interface AdvanceTicket {
+  drawId: string;
+  ticketId: string;
+  cost: number;
+  receipt: WireReceipt | undefined;
+}
+
 /** The fields of a `bet:accepted` reply, in the order they are sent. */
 export interface AcceptedReply {
   requestId: string;

@@ -1,10 +1,11 @@
 // rooms/betMessage.ts — decoding and checking the `bet` message, before anything else sees it.
 //
-//   { requestId, lines | quickPick, betType?, stake? }
+//   { requestId, lines | quickPick, betType?, stake?, draws? }
 //
 // A lotto 6/49 client of before issue 12 sends neither betType nor stake and is understood
-// as ever: the game's first bet type at its smallest stake (games/types.ts BetInput).
-import { LINES_PER_TICKET_MAX, MESSAGE_TYPE_ECHO_CHARS_MAX, REQUEST_ID_LENGTH_MAX } from '../core/limits.ts';
+// as ever: the game's first bet type at its smallest stake (games/types.ts BetInput), for
+// the room's draw alone (`draws` 1: advance play buys the same bet for the next draws too).
+import { ADVANCE_DRAWS_MAX, LINES_PER_TICKET_MAX, MESSAGE_TYPE_ECHO_CHARS_MAX, REQUEST_ID_LENGTH_MAX } from '../core/limits.ts';
 
 interface ParsedBet {
   ok: true;
@@ -13,16 +14,18 @@ interface ParsedBet {
   betType?: string;
   /** Stake per line in minor units; absent: the bet type's smallest. */
   stakeMinor?: number;
+  /** Advance play: the room's draw and the draws - 1 after it, a ticket each (1 when absent). */
+  draws: number;
 }
 
 export type BetSelection =
   | (ParsedBet & { lines: unknown; quickPick?: undefined })
   | (ParsedBet & { quickPick: number; lines?: undefined })
-  | { ok: false; requestId: string | null; code: 'BAD_MESSAGE' | 'INVALID_SELECTION' | 'INVALID_BET_TYPE' | 'INVALID_STAKE'; message: string };
+  | { ok: false; requestId: string | null; code: 'BAD_MESSAGE' | 'INVALID_SELECTION' | 'INVALID_BET_TYPE' | 'INVALID_STAKE' | 'INVALID_DRAWS'; message: string };
 
 const REQUEST_ID_PATTERN = new RegExp(`^[A-Za-z0-9_.:-]{1,${REQUEST_ID_LENGTH_MAX}}$`);
 const BET_TYPE_PATTERN = /^[a-z0-9_]{1,32}$/;
-const FIELDS = new Set(['requestId', 'lines', 'quickPick', 'betType', 'stake']);
+const FIELDS = new Set(['requestId', 'lines', 'quickPick', 'betType', 'stake', 'draws']);
 
 export function requestIdOf(message: unknown): string | null {
   if (message === null || typeof message !== 'object') return null;
@@ -43,14 +46,17 @@ export function parseBet(message: unknown): BetSelection {
   for (const key of Object.keys(fields)) {
     if (!FIELDS.has(key)) return { ok: false, requestId, code: 'BAD_MESSAGE', message: `unknown field "${key.slice(0, MESSAGE_TYPE_ECHO_CHARS_MAX)}"` };
   }
-  const { betType, stake } = fields;
+  const { betType, stake, draws } = fields;
   if (betType !== undefined && (typeof betType !== 'string' || !BET_TYPE_PATTERN.test(betType))) {
     return { ok: false, requestId, code: 'INVALID_BET_TYPE', message: 'betType must be 1..32 characters of a-z 0-9 _ (GET /api/games lists each game\'s)' };
   }
   if (stake !== undefined && (typeof stake !== 'number' || !Number.isSafeInteger(stake) || stake <= 0)) {
     return { ok: false, requestId, code: 'INVALID_STAKE', message: 'stake must be a whole positive number of minor units' };
   }
-  const parsed: ParsedBet = { ok: true, requestId, betType: betType as string | undefined, stakeMinor: stake as number | undefined };
+  if (draws !== undefined && (typeof draws !== 'number' || !Number.isInteger(draws) || draws < 1 || draws > ADVANCE_DRAWS_MAX)) {
+    return { ok: false, requestId, code: 'INVALID_DRAWS', message: `draws must be a whole number 1..${ADVANCE_DRAWS_MAX}: this draw and the ones after it` };
+  }
+  const parsed: ParsedBet = { ok: true, requestId, betType: betType as string | undefined, stakeMinor: stake as number | undefined, draws: (draws as number | undefined) ?? 1 };
   const hasLines = fields.lines !== undefined;
   if (hasLines === (fields.quickPick !== undefined)) {
     return { ok: false, requestId, code: 'BAD_MESSAGE', message: 'bet needs exactly one of lines or quickPick' };

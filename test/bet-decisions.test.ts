@@ -6,6 +6,7 @@ import { lotto649 } from '../games/lotto649.ts';
 import t from 'tap';
 import fc from 'fast-check';
 import {
+  advanceRequestId,
   betResults,
   decideBets,
   liabilityKey,
@@ -231,6 +232,108 @@ t.test('liability: no batch sells a combination past its cap, and what it adds i
           const refusedOnlyForCap = batch.decisions.every((d) => d.outcome !== 'refused' || d.code === 'SOLD_OUT');
           return add === (expected.get(c) ?? 0) && soldBefore[i] + add <= CAP && refusedOnlyForCap;
         });
+      },
+    ),
+  );
+  t.pass();
+});
+
+// --- Advance play: one purchase, the same bet for several draws in a row, all or none ---
+
+const LATER_OPEN_MS = CUTOFF_AT_MS + 1_000;
+const later1: LockedDraw = { id: 11, status: 'scheduled', openAtMs: LATER_OPEN_MS, cutoffAtMs: LATER_OPEN_MS + 1_000_000, poolAccountId: 911, withinGrace: true };
+const later2: LockedDraw = { ...later1, id: 12, openAtMs: LATER_OPEN_MS + 2_000_000, cutoffAtMs: LATER_OPEN_MS + 3_000_000, poolAccountId: 912 };
+const laterClosed: LockedDraw = { ...later1, id: 13, status: 'halted', poolAccountId: 913 };
+
+function purchase(requestId: string, drawIds: number[], over: Partial<BetToWrite> = {}): BetToWrite[] {
+  return drawIds.map((drawId, index) =>
+    bet({ requestId: advanceRequestId(requestId, index), drawId, advance: { index, count: drawIds.length }, ...over }),
+  );
+}
+
+function advanceState(balances: [number, number][], existing: [string, PriorTicket][] = []): BatchState {
+  return {
+    draws: new Map([openDraw, closedDraw, scheduledDraw, later1, later2, laterClosed].map((d) => [d.id, d])),
+    balances: new Map(balances),
+    existing: new Map(existing),
+  };
+}
+
+t.test('advance play: a purchase for three draws buys a ticket in each, before the later ones open, debiting all three', async (t) => {
+  const bets = purchase('p', [1, 11, 12]);
+  const batch = decideBets(bets, advanceState([[101, 1_000]]));
+  t.same(batch.decisions.map((d) => d.outcome), ['accepted', 'accepted', 'accepted']);
+  t.same([...batch.walletDebits], [[101, 600]]);
+  t.same([...batch.poolCredits].sort(), [[901, 200], [911, 200], [912, 200]]);
+  t.same(bets.map((b) => b.requestId), ['p', 'p+1', 'p+2'], 'each ticket its own request id, the first the player\'s');
+  t.match(batch.decisions[2], { balanceMinor: 400 });
+});
+
+t.test('advance play: one ticket refused refuses the whole purchase, and the bets after it see the wallet untouched', async (t) => {
+  const short = decideBets([...purchase('p', [1, 11, 12]), bet({ requestId: 'after' })], advanceState([[101, 500]]));
+  t.same(short.decisions.map((d) => d.outcome), ['refused', 'refused', 'refused', 'accepted']);
+  for (const d of short.decisions.slice(0, 3)) t.match(d, { code: 'INSUFFICIENT_FUNDS', message: /draw 3 of the 3 bought in advance: .*none was bought/ });
+  t.same([...short.walletDebits], [[101, 200]], 'only the single bet after it is charged');
+  t.equal(short.refusedCount, 3);
+
+  const halted = decideBets(purchase('h', [1, 11, 13]), advanceState([[101, 10_000]]));
+  t.same(halted.decisions.map((d) => d.outcome), ['refused', 'refused', 'refused']);
+  t.match(halted.decisions[0], { code: 'DRAW_CLOSED', message: /draw 3 of the 3/ });
+  t.equal(halted.walletDebits.size, 0);
+  t.equal(halted.poolCredits.size, 0);
+});
+
+t.test('advance play: each ticket is fenced by its own cutoff, and the first by its own draw being open', async (t) => {
+  const late = decideBets(purchase('l', [1, 11], { receivedAtMs: CUTOFF_AT_MS }), advanceState([[101, 10_000]]));
+  t.same(late.decisions.map((d) => d.outcome), ['refused', 'refused'], 'received at the first draw\'s cutoff: nothing bought');
+  t.match(late.decisions[1], { code: 'DRAW_CLOSED' });
+  const notYet = decideBets(purchase('n', [3, 11]), advanceState([[101, 10_000]]));
+  t.match(notYet.decisions[0], { outcome: 'refused', code: 'DRAW_NOT_OPEN' }, 'a purchase starts in a draw on sale, never a scheduled one');
+  const pastLater = decideBets(purchase('q', [1, 11], { receivedAtMs: OPEN_AT_MS + 10 }), advanceState([[101, 10_000]]));
+  t.same(pastLater.decisions.map((d) => d.outcome), ['accepted', 'accepted']);
+  const lateForSecond: LockedDraw = { ...later1, cutoffAtMs: OPEN_AT_MS + 5 };
+  const second = decideBets(purchase('s', [1, 11]), { ...advanceState([[101, 10_000]]), draws: new Map([openDraw, lateForSecond].map((d) => [d.id, d])) });
+  t.same(second.decisions.map((d) => d.outcome), ['refused', 'refused'], 'received after the second draw\'s own cutoff');
+});
+
+t.test('advance play: a resend gets every ticket of the purchase; a resend naming more draws conflicts', async (t) => {
+  const bought = purchase('p', [1, 11, 12]);
+  const priors: [string, PriorTicket][] = bought.map((b, k) => [
+    requestKey(b),
+    { rowId: 50 + k, drawId: b.drawId, betType: b.betType, stakeMinor: b.stakeMinor, quickPick: false, lines: b.lines, costMinor: 200, receivedAtMs: b.receivedAtMs },
+  ]);
+  const resend = decideBets(purchase('p', [1, 11, 12], { receivedAtMs: CUTOFF_AT_MS + 5 }), advanceState([[101, 0]], priors));
+  t.same(resend.decisions.map((d) => d.outcome), ['duplicate', 'duplicate', 'duplicate'], 'after cutoff, with the wallet spent: the tickets bought');
+  const longer = decideBets(purchase('p', [1, 11, 12, 13]), advanceState([[101, 10_000]], priors));
+  t.same(longer.decisions.map((d) => d.outcome), ['refused', 'refused', 'refused', 'refused']);
+  for (const d of longer.decisions) t.match(d, { code: 'REQUEST_ID_CONFLICT' });
+  t.equal(longer.walletDebits.size, 0);
+  const twice = decideBets([...purchase('t', [1, 11]), ...purchase('t', [1, 11])], advanceState([[101, 10_000]]));
+  t.same(twice.decisions.map((d) => d.outcome), ['accepted', 'accepted', 'repeat', 'repeat'], 'the same purchase twice in one batch is bought once');
+  t.same([...twice.walletDebits], [[101, 400]]);
+});
+
+t.test('property: a purchase is bought whole or not at all, and no wallet pays more than it holds', async (t) => {
+  const drawIds = [1, 11, 12, 13];
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ count: fc.integer({ min: 1, max: 4 }), startClosed: fc.boolean(), wallet: fc.integer({ min: 0, max: 2 }) }), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.integer({ min: 0, max: 1_500 }), { minLength: 3, maxLength: 3 }),
+      (specs, balances) => {
+        const groups = specs.map((s, i) => {
+          const ids = s.startClosed ? drawIds.slice(1, 1 + s.count) : drawIds.slice(0, s.count);
+          const over = { playerId: s.wallet + 1, walletAccountId: 101 + s.wallet };
+          return s.count === 1 ? [bet({ requestId: `g${i}`, drawId: ids[0], ...over })] : purchase(`g${i}`, ids, over);
+        });
+        const bets = groups.flat();
+        const batch = decideBets(bets, advanceState(balances.map((b, w) => [101 + w, b])));
+        let at = 0;
+        for (const g of groups) {
+          const kinds = new Set(batch.decisions.slice(at, at + g.length).map((d) => d.outcome));
+          at += g.length;
+          if (kinds.size !== 1) return false;
+        }
+        return balances.every((b, w) => (batch.walletDebits.get(101 + w) ?? 0) <= b);
       },
     ),
   );

@@ -153,6 +153,22 @@ export async function openDraw(pool: pg.Pool, cutoffInMs = 60 * 60 * 1000, nowMs
   return { ...draw, status: 'open' };
 }
 
+/**
+ * A draw of `gameId` created with its commitment but not yet selling ('scheduled'): what the
+ * scheduler keeps ahead of the open one, and what advance play buys into.
+ */
+export async function scheduleDraw(pool: pg.Pool, times: { openAtMs: number; cutoffAtMs: number; drawAtMs: number }, gameId = 'lotto649'): Promise<DrawRow> {
+  const runner = runners.get(pool);
+  if (!runner) throw new Error('scheduleDraw needs a pool of a server started by startTestServer');
+  const { draw } = await runner.createDraw({
+    publicId: `test-${crypto.randomBytes(5).toString('hex')}`,
+    gameId,
+    businessDate: new Date(times.openAtMs).toISOString().slice(0, 10),
+    ...times,
+  });
+  return draw;
+}
+
 export interface BetReply {
   type: 'bet:accepted' | 'bet:rejected';
   requestId: string | null;
