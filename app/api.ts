@@ -5,7 +5,7 @@ import { matchMaker, createAuthContext } from '@colyseus/core';
 import type pg from 'pg';
 import type { Clock } from '../core/clock.ts';
 import { AppError, ErrorCode, invariant } from '../core/errors.ts';
-import { DRAWS_LISTED_DEFAULT, DRAWS_LISTED_SINCE_MS, HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE, PLAYER_AGE_YEARS_MIN, PLAYER_AGE_YEARS_PLAUSIBLE_MAX, SESSION_TTL_MS } from '../core/limits.ts';
+import { ADVANCE_DRAWS_MAX, DRAWS_LISTED_DEFAULT, DRAWS_LISTED_SINCE_MS, HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE, PLAYER_AGE_YEARS_MIN, PLAYER_AGE_YEARS_PLAUSIBLE_MAX, SESSION_TTL_MS } from '../core/limits.ts';
 import { DEFAULT_SCHEDULE_MODE, scheduleView, type ScheduleMode } from '../games/calendar.ts';
 import { allGames, gameById } from '../games/index.ts';
 import { listDraws, type DrawRow } from '../ledger/draws.ts';
@@ -261,6 +261,8 @@ const games = (deps: ApiDeps) =>
         odds: g.odds(),
         liabilityCapMinor: g.liability?.capMinor ?? null,
         rafflePrizesMinor: g.raffle?.prizesMinor ?? null,
+        // Advance play: a bet's `draws` may name this many draws, the room's and the ones after it.
+        advanceDrawsMax: ADVANCE_DRAWS_MAX,
         // Every draw of the day, or the demo cycle: games/calendar.ts plans the draws from the same.
         schedule: scheduleView(g, deps.schedule ?? DEFAULT_SCHEDULE_MODE),
       })),

@@ -87,6 +87,8 @@ t.test('a purchase is bought whole or not at all', async (t) => {
   t.equal(await balance(token), 500, 'nothing charged');
   const { rows } = await ts.pool.query(`select count(*)::int as n from tickets where request_id like 'adv-short%'`);
   t.equal(rows[0].n, 0, 'no ticket written');
+  const catalogue = (await http(ts.httpUrl, 'GET', '/api/games')).body;
+  t.ok(catalogue.every((g: any) => g.advanceDrawsMax === ADVANCE_DRAWS_MAX), 'GET /api/games says how many draws a purchase may cover');
   const more = await conn.bet({ requestId: 'adv-more', lines: [LINE], draws: ADVANCE_DRAWS_MAX });
   t.match(more, { type: 'bet:rejected', code: 'ADVANCE_UNAVAILABLE' }, 'more draws than the game has scheduled');
   for (const draws of [0, ADVANCE_DRAWS_MAX + 1, 1.5, '2', null]) {

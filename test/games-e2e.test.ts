@@ -128,7 +128,7 @@ async function expectedRafflePrizes(draw: DrawRow): Promise<Map<number, number>>
 }
 
 t.test('live: every room shows the jackpot, each tier\'s estimated prize and the sold-out combinations', async (t) => {
-  const waitFor = async (f: () => boolean, ms = 5_000) => {
+  const waitFor = async (f: () => boolean, ms = 15_000) => {
     for (const start = Date.now(); Date.now() - start < ms; ) {
       if (f()) return true;
       await new Promise((r) => setTimeout(r, 50));

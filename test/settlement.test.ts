@@ -15,7 +15,7 @@ import { drawById, type DrawRow } from '../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { allGames } from '../games/index.ts';
 import { http, newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
-import { closeAndSeal, drawSealed, poolCrashingAtCommit, sell, type BetPlan } from './support/draws.ts';
+import { closeAndSeal, drawSealed, poolCrashingAtCommit, poolDyingAtStatement, sell, type BetPlan } from './support/draws.ts';
 
 const DEPOSIT_MINOR = 100_000;
 const PLAYERS = 6;
@@ -97,9 +97,13 @@ async function snapshot() {
 
 /** A runner like the server's, on a pool whose COMMIT after settling "crashes" the process. */
 function crashingRunner(pool: pg.Pool): DrawRunner {
-  const crashing = poolCrashingAtCommit(pool, (sql) => typeof sql === 'string' && sql.includes(`set status = 'settled'`));
+  return runnerOn(poolCrashingAtCommit(pool, (sql) => typeof sql === 'string' && sql.includes(`set status = 'settled'`)));
+}
+
+/** A runner like the server's on `pool`. */
+function runnerOn(pool: pg.Pool): DrawRunner {
   return new DrawRunner({
-    pool: crashing,
+    pool,
     clock: systemClock,
     logger: createLogger('silent'),
     vault: new SeedVault(crypto.randomBytes(32)),
@@ -153,6 +157,16 @@ t.test('a drawn draw pays every winning line its tier share, the rest to the hou
   const houseBefore = (await one(`select balance_minor from accounts where code = 'house'`)).balance_minor;
   await t.rejects(crashingRunner(ts.pool).settle(main.id), /simulated crash/);
   t.same(await snapshot(), before, 'a settlement that did not commit left no trace');
+  // ...and at every statement of it: on PostgreSQL its backend is killed right there.
+  let statements = 0;
+  for (let k = 1; ; k++) {
+    const dying = poolDyingAtStatement(ts.pool, k, ts.databaseKind === 'postgres');
+    await t.rejects(runnerOn(dying.pool).settle(main.id), `a crash at statement ${k}`);
+    t.same(await snapshot(), before, `a settlement that died at statement ${k} left no trace`);
+    if (!dying.reached()) break;
+    statements = k;
+  }
+  t.ok(statements >= 6, `crashed at each of the settlement's ${statements} statements before its commit`);
 
   // Two processes at once: one settles, the other skips.
   const outcomes = await Promise.all([runner.settle(main.id), runner.settle(main.id)]);

@@ -68,3 +68,38 @@ export function poolCrashingAtCommit(pool: pg.Pool, marks: (sql: unknown, params
     },
   } as unknown as pg.Pool;
 }
+
+/**
+ * A pool whose clients die at the `k`-th statement of a checkout (BEGIN is the first), as if
+ * the process or the database went down there: on PostgreSQL the backend is really
+ * terminated mid-transaction (pg_terminate_backend of its own pid, so the server rolls it
+ * back); on the embedded database, whose one session cannot be killed, the statement fails
+ * instead. A checkout with fewer statements fails at its COMMIT. `reached()` says whether
+ * the k-th statement came before the COMMIT.
+ */
+export function poolDyingAtStatement(pool: pg.Pool, k: number, kill: boolean): { pool: pg.Pool; reached: () => boolean } {
+  let reached = false;
+  const dying = {
+    connect: async () => {
+      const client = await pool.connect();
+      const query: (...args: unknown[]) => Promise<unknown> = client.query;
+      const release = client.release;
+      let n = 0;
+      (client as any).query = async (sql: any, params?: any) => {
+        n++;
+        const atCommit = sql === 'commit';
+        if (n < k && !atCommit) return query.call(client, sql, params);
+        if (n === k && !atCommit) reached = true;
+        if (kill) await query.call(client, 'select pg_terminate_backend(pg_backend_pid())');
+        throw new Error(`simulated crash at statement ${n}`);
+      };
+      (client as any).release = (err?: Error) => {
+        (client as any).query = query;
+        (client as any).release = release;
+        return release.call(client, err);
+      };
+      return client;
+    },
+  } as unknown as pg.Pool;
+  return { pool: dying, reached: () => reached };
+}
