@@ -13,6 +13,7 @@
 // client resends it with the same request id to learn what became of it).
 import type pg from 'pg';
 import {
+  ADVANCE_DRAWS_MAX,
   BET_BATCH_SIZE_MAX,
   BET_BATCH_SPLIT_DEPTH_MAX,
   BET_DATABASE_RETRY_DELAY_MS_MAX,
@@ -89,7 +90,9 @@ export interface ReceiptSigner {
 interface Pending {
   requests: BetRequest[];
   key: string;
-  resolve: (outcomes: BetOutcome[]) => void;
+  /** With an array of outcomes when `many`, else with the one outcome. */
+  resolve: (outcomes: BetOutcome | BetOutcome[]) => void;
+  many: boolean;
   splitDepth: number;
   /** When the bet reached the writer (performance.now()): its wait for the database is bounded from here. */
   enqueuedAtMs: number;
@@ -113,7 +116,7 @@ export class BetWriter {
   /** Halves of failed batches, retried before new bets as batches of their own. */
   private readonly retries: Pending[][] = [];
   /** Bets queued or in flight, by player and request id: a retry joins the original (joinOriginal). */
-  private readonly byKey = new Map<string, { requests: BetRequest[]; outcome: Promise<BetOutcome[]> }>();
+  private readonly byKey = new Map<string, { requests: BetRequest[]; outcome: Promise<BetOutcome | BetOutcome[]> }>();
   private inFlight = 0;
   /** Committed batches whose receipts and replies are still being made. */
   private settling = 0;
@@ -167,22 +170,35 @@ export class BetWriter {
   }
 
   /**
+   * The room's way in: a bet alone, or an advance purchase (see submitPurchase). A bet alone
+   * is most of the surge, so it takes no array of outcomes and no second promise.
+   */
+  submitBets(requests: BetRequest[]): Promise<BetOutcome | BetOutcome[]> {
+    return requests.length === 1 ? this.enqueue(requests, false) : this.submitPurchase(requests);
+  }
+
+  /**
    * An advance purchase: the same bet for several draws, one request each, in order (their
    * `advance` set, the first one's request id the player's). Resolves with one outcome per
    * request, all accepted or all refused (ledger/betDecisions.ts decidePurchase); never rejects.
    */
   submitPurchase(requests: BetRequest[]): Promise<BetOutcome[]> {
-    invariant(requests.length >= 1 && requests.length <= this.batchSizeMax, `a purchase of ${requests.length} tickets`);
+    return this.enqueue(requests, true) as Promise<BetOutcome[]>;
+  }
+
+  /** Queues one submission; `many`: its promise resolves with an array of outcomes, else with the one. */
+  private enqueue(requests: BetRequest[], many: boolean): Promise<BetOutcome | BetOutcome[]> {
+    invariant(requests.length >= 1 && requests.length <= Math.max(this.batchSizeMax, ADVANCE_DRAWS_MAX), `a purchase of ${requests.length} tickets`);
     const key = `${requests[0].playerId}:${requests[0].requestId}`;
     const original = this.byKey.get(key);
-    if (original) return this.joinOriginal(original, requests);
-    if (this.stopping) return Promise.resolve(requests.map(() => SHUTTING_DOWN));
+    if (original) return this.joinOriginal(original, requests).then((o) => (many ? o : o[0]));
+    if (this.stopping) return Promise.resolve(many ? requests.map(() => SHUTTING_DOWN) : SHUTTING_DOWN);
     if (this.queue.length >= this.queueLengthMax) {
       this.options.metrics?.betsTotal.inc({ outcome: 'SERVER_BUSY' }, requests.length);
-      return Promise.resolve(requests.map(() => SERVER_BUSY));
+      return Promise.resolve(many ? requests.map(() => SERVER_BUSY) : SERVER_BUSY);
     }
-    const promise = new Promise<BetOutcome[]>((resolve) => {
-      this.queue.push({ requests, key, resolve, splitDepth: 0, enqueuedAtMs: performance.now() });
+    const promise = new Promise<BetOutcome | BetOutcome[]>((resolve) => {
+      this.queue.push({ requests, key, resolve, many, splitDepth: 0, enqueuedAtMs: performance.now() });
     });
     this.byKey.set(key, { requests, outcome: promise });
     promise.then(() => this.byKey.delete(key));
@@ -199,9 +215,10 @@ export class BetWriter {
    * own if not (a refused bet leaves no trace). The original's own entry is gone by then: it
    * was removed by a callback registered first.
    */
-  private joinOriginal(original: { requests: BetRequest[]; outcome: Promise<BetOutcome[]> }, resends: BetRequest[]): Promise<BetOutcome[]> {
+  private joinOriginal(original: { requests: BetRequest[]; outcome: Promise<BetOutcome | BetOutcome[]> }, resends: BetRequest[]): Promise<BetOutcome[]> {
     const same = original.requests.length === resends.length && resends.every((r, k) => sameBet(original.requests[k], r));
-    return original.outcome.then((outcomes): BetOutcome[] | Promise<BetOutcome[]> => {
+    return original.outcome.then((outcome): BetOutcome[] | Promise<BetOutcome[]> => {
+      const outcomes = Array.isArray(outcome) ? outcome : [outcome];
       if (outcomes[0].status === 'accepted') {
         return same ? outcomes.map((o) => ({ ...o, duplicate: true, xid: undefined }) as BetOutcome) : resends.map(() => requestIdConflict());
       }
@@ -270,11 +287,14 @@ export class BetWriter {
     });
   }
 
-  /** The next batch off the queue: as many submissions as hold at most batchSizeMax bets. */
+  /**
+   * The next batch off the queue: as many submissions as hold at most batchSizeMax bets, and
+   * at least one (in 'single' mode a purchase for several draws is one transaction).
+   */
   private takeBatch(): Pending[] {
     let bets = 0;
     let n = 0;
-    while (n < this.queue.length && bets + this.queue[n].requests.length <= this.batchSizeMax) bets += this.queue[n++].requests.length;
+    while (n < this.queue.length && (n === 0 || bets + this.queue[n].requests.length <= this.batchSizeMax)) bets += this.queue[n++].requests.length;
     return this.queue.splice(0, n);
   }
 
@@ -294,7 +314,7 @@ export class BetWriter {
       // Pair assertions with the ledger's: what goes in is a bounded, non-empty batch, and
       // what comes back answers each of its bets (a miscount would answer the wrong bet).
       invariant(bets.length > 0, 'an empty bet batch reached the writer');
-      invariant(bets.length <= this.batchSizeMax, `bet batch of ${bets.length} exceeds ${this.batchSizeMax}`);
+      invariant(bets.length <= this.batchSizeMax || batch.length === 1, `bet batch of ${bets.length} exceeds ${this.batchSizeMax}`);
       results = await writeBetBatch(client, bets, this.cutoffGraceMs);
       // writeBetBatch checked each result against its bet (assertBatchResults); here only what
       // this side relies on to answer: one result per bet sent.
@@ -459,7 +479,7 @@ export class BetWriter {
       for (const p of batch) {
         if (p.enqueuedAtMs > oldestAllowedMs) continue;
         this.options.metrics?.betsTotal.inc({ outcome: 'SERVICE_UNAVAILABLE' }, p.requests.length);
-        p.resolve(p.requests.map(() => UNAVAILABLE));
+        p.resolve(p.many ? p.requests.map(() => UNAVAILABLE) : UNAVAILABLE);
       }
       return kept;
     };
@@ -485,7 +505,8 @@ export class BetWriter {
     if (depth >= BET_BATCH_SPLIT_DEPTH_MAX || (batch.length === 1 && depth >= 2)) {
       for (const p of batch) {
         this.options.metrics?.betsTotal.inc({ outcome: 'INTERNAL_ERROR' }, p.requests.length);
-        p.resolve(p.requests.map(() => ({ status: 'rejected', code: 'INTERNAL_ERROR', message: 'the bet could not be recorded; retry with the same requestId' })));
+        const failed: BetOutcome = { status: 'rejected', code: 'INTERNAL_ERROR', message: 'the bet could not be recorded; retry with the same requestId' };
+        p.resolve(p.many ? p.requests.map(() => failed) : failed);
       }
       return;
     }
@@ -512,7 +533,7 @@ function resolveEach(batch: Pending[], outcomes: BetOutcome[]): void {
   let at = 0;
   for (const p of batch) {
     const n = p.requests.length;
-    p.resolve(n === 1 ? [outcomes[at]] : outcomes.slice(at, at + n));
+    p.resolve(p.many ? outcomes.slice(at, at + n) : outcomes[at]);
     at += n;
   }
   invariant(at === outcomes.length, `${outcomes.length} outcomes for ${at} bets`);

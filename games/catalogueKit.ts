@@ -3,14 +3,34 @@
 import { invariant } from '../core/errors.ts';
 import type { BetInput, BetTypeRules, CatalogueGame, DrawSettlement, LineClass, MaskSegment, TierResult } from './types.ts';
 
-/** A segment of `bits` bits with the given 0-based positions set ('1' from the left). */
-export function segmentMask(bits: number, positions: Iterable<number>): string {
-  const out = new Array<string>(bits).fill('0');
-  for (const p of positions) {
+/** Runs of '0' by length, for segmentMask: a mask is its runs and '1's concatenated. */
+const ZERO_RUNS: string[] = Array.from({ length: 129 }, (_, n) => '0'.repeat(n));
+
+function zeros(n: number): string {
+  return n < ZERO_RUNS.length ? ZERO_RUNS[n] : '0'.repeat(n);
+}
+
+/**
+ * A segment of `bits` bits with the given 0-based positions set ('1' from the left). Every
+ * bet's lines go through here at the surge, so ascending positions (what validated lines
+ * hold) are joined from ready-made runs of zeros, without an array per mask; any other order
+ * is sorted first. A position listed twice is set once.
+ */
+export function segmentMask(bits: number, positions: readonly number[]): string {
+  let ascending = true;
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i];
     invariant(Number.isInteger(p) && p >= 0 && p < bits, `bit ${p} outside a segment of ${bits}`);
-    out[p] = '1';
+    if (i > 0 && p <= positions[i - 1]) ascending = false;
   }
-  return out.join('');
+  const sorted = ascending ? positions : [...new Set(positions)].sort((a, b) => a - b);
+  let mask = '';
+  let next = 0;
+  for (const p of sorted) {
+    mask += zeros(p - next) + '1';
+    next = p + 1;
+  }
+  return mask + zeros(bits - next);
 }
 
 /** Per segment, how many bits are set in both masks and in the first (a line's class, in JS). */
@@ -123,13 +143,17 @@ export function distinctLine(line: unknown, index: number, min: number, max: num
   const count = minCount === maxCount ? `${minCount}` : `${minCount} to ${maxCount}`;
   if (!Array.isArray(line)) return `line ${index + 1} is not an array`;
   if (line.length < minCount || line.length > maxCount) return `line ${index + 1} has ${line.length} numbers, needs ${count}`;
-  const seen = new Set<number>();
   for (const n of line) {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) return `line ${index + 1} has ${describe(n)}, numbers must be whole numbers ${min}..${max}`;
-    if (seen.has(n)) return `line ${index + 1} repeats ${n}`;
-    seen.add(n);
   }
-  return [...seen].sort((a, b) => a - b);
+  // Sorted, a repeat sits next to itself: no set needed (at most LINES_PER_TICKET_MAX lines of a few numbers).
+  const sorted = (line as number[]).slice().sort(ascendingNumbers);
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return `line ${index + 1} repeats ${sorted[i]}`;
+  return sorted;
+}
+
+function ascendingNumbers(a: number, b: number): number {
+  return a - b;
 }
 
 /**

@@ -497,10 +497,11 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     if (!checked.ok) return this.reject(client, bet.requestId, ErrorCode[checked.code], checked.reason, receivedAtMs);
     const requests = this.purchaseRequests(data, bet, checked.bet, receivedAtMs);
     if (typeof requests === 'string') return this.reject(client, bet.requestId, ErrorCode.ADVANCE_UNAVAILABLE, requests, receivedAtMs);
-    const outcomes = await this.services.betWriter.submitPurchase(requests);
-    const first = outcomes[0];
+    const outcome = await this.services.betWriter.submitBets(requests);
+    const first = Array.isArray(outcome) ? outcome[0] : outcome;
     if (first.status === 'rejected') return this.reject(client, bet.requestId, first.code, first.message, receivedAtMs);
-    this.accept(client, bet.requestId, first, outcomes.slice(1), requests.slice(1));
+    if (!Array.isArray(outcome)) return this.accept(client, bet.requestId, first);
+    this.accept(client, bet.requestId, first, outcome.slice(1), requests.slice(1));
   }
 
   /**
@@ -509,32 +510,52 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
    * why the game has too few draws ahead for the purchase.
    */
   private purchaseRequests(data: PlayerData, bet: Extract<BetSelection, { ok: true }>, checked: CheckedBet, receivedAtMs: number): BetRequest[] | string {
-    const draws = bet.draws === 1 ? [this.draw] : [this.draw, ...this.following.slice(0, bet.draws - 1)];
-    if (draws.length < bet.draws) {
-      return `advance play for ${bet.draws} draws: ${draws.length} of this game's draws are scheduled from this one on; buy fewer`;
-    }
-    const { betType, stakeMinor, lines, lineMasks, costMinor } = checked;
     const liability = this.game.liability;
     const payouts = liability && { capMinor: liability.capMinor, payouts: liability.of(checked) };
-    const player = data.player;
-    return draws.map((draw, index) => ({
-      playerId: player.playerId,
-      walletAccountId: player.walletAccountId,
+    const first = this.request(data, this.draw, bet.requestId, checked, receivedAtMs, bet.quickPick !== undefined, payouts);
+    if (bet.draws === 1) return [first];
+    const later = this.following.slice(0, bet.draws - 1);
+    if (later.length < bet.draws - 1) {
+      return `advance play for ${bet.draws} draws: ${later.length + 1} of this game's draws are scheduled from this one on; buy fewer`;
+    }
+    const requests = [first];
+    for (const [k, draw] of later.entries()) {
+      const index = k + 1;
+      const pseudonym = this.services.vault.pseudonym(draw.publicId, data.player.publicId);
+      requests.push({ ...this.request(data, draw, advanceRequestId(bet.requestId, index), checked, receivedAtMs, first.quickPick, payouts, pseudonym), advance: { index, count: bet.draws } });
+    }
+    first.advance = { index: 0, count: bet.draws };
+    return requests;
+  }
+
+  /** The writer's request for a checked bet in `draw` (the room's own, by default with the connection's pseudonym). */
+  private request(
+    data: PlayerData,
+    draw: DrawRow,
+    requestId: string,
+    checked: CheckedBet,
+    receivedAtMs: number,
+    quickPick: boolean,
+    liability: BetRequest['liability'],
+    pseudonym = data.pseudonym,
+  ): BetRequest {
+    return {
+      playerId: data.player.playerId,
+      walletAccountId: data.player.walletAccountId,
       drawId: draw.id,
       drawPublicId: draw.publicId,
-      playerPseudonym: index === 0 ? data.pseudonym : this.services.vault.pseudonym(draw.publicId, player.publicId),
+      playerPseudonym: pseudonym,
       leafVersion: draw.leafVersion,
-      requestId: advanceRequestId(bet.requestId, index),
-      betType,
-      stakeMinor,
-      lines,
-      lineMasks,
-      quickPick: bet.quickPick !== undefined,
-      costMinor,
+      requestId,
+      betType: checked.betType,
+      stakeMinor: checked.stakeMinor,
+      lines: checked.lines,
+      lineMasks: checked.lineMasks,
+      quickPick,
+      costMinor: checked.costMinor,
       receivedAtMs,
-      liability: payouts,
-      advance: bet.draws > 1 ? { index, count: bet.draws } : undefined,
-    }));
+      liability,
+    };
   }
 
   /** The bet in its game's canonical form (a quick pick drawn here, on the CSPRNG), or why not. */

@@ -19,7 +19,7 @@ export interface RoomServices {
   clock: Clock;
   logger: Logger;
   /** Where bets go: the process's group-commit writer, which answers each exactly once. */
-  betWriter: Pick<BetWriter, 'submitPurchase'>;
+  betWriter: Pick<BetWriter, 'submitBets'>;
   tallies: Pick<DrawTallies, 'acquire' | 'release'>;
   /** The rollover and sold-out combinations of each live draw (actors/LiveInfo.ts). */
   liveInfo: Pick<LiveInfo, 'acquire' | 'release'>;

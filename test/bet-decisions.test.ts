@@ -339,3 +339,14 @@ t.test('property: a purchase is bought whole or not at all, and no wallet pays m
   );
   t.pass();
 });
+
+t.test('advance play: a combination sold out in one later draw refuses the purchase, and adds no liability anywhere', async (t) => {
+  const liability = { capMinor: 1_000, payouts: [{ combination: '123', payoutMinor: 500 }] };
+  const liabilities = new Map([[liabilityKey(11, '123'), { soldMinor: 800, capMinor: 1_000 }]]);
+  const batch = decideBets(purchase('c', [1, 11, 12], { liability }), { ...advanceState([[101, 10_000]]), liabilities });
+  t.same(batch.decisions.map((d) => d.outcome), ['refused', 'refused', 'refused']);
+  t.match(batch.decisions[0], { code: 'SOLD_OUT', message: /draw 2 of the 3 bought in advance/ });
+  t.equal(batch.liabilityAdds.size, 0, 'nothing added to the first or third draw either');
+  const fits = decideBets(purchase('d', [1, 11, 12], { liability }), { ...advanceState([[101, 10_000]]), liabilities: new Map() });
+  t.same([...fits.liabilityAdds.values()].map((a) => [a.drawId, a.combination, a.addMinor]), [[1, '123', 500], [11, '123', 500], [12, '123', 500]], 'each ticket against its own draw');
+});
