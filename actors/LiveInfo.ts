@@ -71,7 +71,7 @@ export class LiveInfo {
       const rolls = game.prizeModel === 'pari-mutuel' || game.prizeModel === 'mixed';
       const [rollover, soldOut] = await Promise.all([
         rolls ? rolloverBalance(this.pool, game.id) : Promise.resolve(0),
-        game.liability ? soldOutCombinations(this.pool, drawId, game.liability.smallestPayoutMinor, LIVE_SOLD_OUT_MAX) : Promise.resolve([]),
+        game.liability ? soldOutCombinations(this.pool, drawId, game.liability, LIVE_SOLD_OUT_MAX) : Promise.resolve([]),
       ]);
       const live = entry.live;
       if (rollover !== live.rolloverInMinor || soldOut.join(',') !== live.soldOut.join(',')) {

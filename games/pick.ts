@@ -138,7 +138,7 @@ function pickPrizeAtStake(n: Digits, tier: string, stake: number): number {
   return tier.includes('exact') ? (stake * (pays.straight + pays.box[ways])) / 2 : (stake * pays.box[ways]) / 2;
 }
 
-function liabilityOf(n: Digits, bet: CanonicalBet): { combination: string; payoutMinor: number }[] {
+function liabilityOf(n: Digits, bet: Pick<CanonicalBet, 'betType' | 'stakeMinor' | 'lines'>): { combination: string; payoutMinor: number }[] {
   const pays = PICK_PAYS[n];
   const out: { combination: string; payoutMinor: number }[] = [];
   for (const line of bet.lines) {
@@ -154,6 +154,34 @@ function liabilityOf(n: Digits, bet: CanonicalBet): { combination: string; payou
     }
   }
   return out;
+}
+
+/**
+ * The least a bet adds to one ordered combination: bets at the smallest stake on each order
+ * of its digits, of each bet type that takes them (a straight/box pays its own order more
+ * than the others; a straight on another order adds nothing). 1,000 (pick-3) or 10,000
+ * (pick-4) combinations, each worked out once.
+ */
+const smallestPayouts = new Map<string, number | undefined>();
+
+function smallestPayoutOn(n: Digits, combination: string): number | undefined {
+  const key = `${n}:${combination}`;
+  if (smallestPayouts.has(key)) return smallestPayouts.get(key);
+  let least: number | undefined;
+  if (new RegExp(`^[0-9]{${n}}$`).test(combination)) {
+    const line = [...combination].map(Number);
+    const triple = new Set(line).size === 1;
+    // Every bet on any order of its digits (a straight/box pays its own order more than the others).
+    const lines = [...ordersOf(line)].map((order) => [...order].map(Number));
+    for (const betType of ['straight', 'box', 'straight_box']) {
+      if (betType !== 'straight' && triple) continue;
+      for (const p of liabilityOf(n, { betType, stakeMinor: PICK_STAKES_MINOR[0], lines })) {
+        if (p.combination === combination) least = least === undefined ? p.payoutMinor : Math.min(least, p.payoutMinor);
+      }
+    }
+  }
+  if (smallestPayouts.size < 20_000) smallestPayouts.set(key, least);
+  return least;
 }
 
 function oddsOf(n: Digits): OddsRow[] {
@@ -214,8 +242,9 @@ export function pickGame(n: Digits): CatalogueGame {
     }),
     liability: {
       capMinor: n === 3 ? PICK_LIABILITY_CAP_MINOR : PICK4_LIABILITY_CAP_MINOR,
-      // The any-order half of a straight/box at the smallest stake, on its most common box.
-      smallestPayoutMinor: (PICK_STAKES_MINOR[0] * Math.min(...Object.values(PICK_PAYS[n].box))) / 2,
+      smallestPayoutOn: (combination) => smallestPayoutOn(n, combination),
+      // A triple's: only a straight names it (a box of one order is refused).
+      smallestPayoutMaxMinor: PICK_STAKES_MINOR[0] * PICK_PAYS[n].straight,
       of: (bet) => liabilityOf(n, bet),
     },
   };

@@ -179,8 +179,14 @@ export interface CatalogueGame {
    */
   liability?: {
     capMinor: number;
-    /** The least any bet adds to a combination: one with less room left is shown sold out. */
-    smallestPayoutMinor: number;
+    /**
+     * The least any bet adds to this combination (a pick-3 pair takes at least a 3-way box
+     * half, a triple a straight): one with less room left is shown sold out. Undefined: a
+     * string that is not a combination of the game.
+     */
+    smallestPayoutOn(combination: string): number | undefined;
+    /** The largest of smallestPayoutOn over every combination: a bound to read candidates by. */
+    smallestPayoutMaxMinor: number;
     of(bet: CanonicalBet): { combination: string; payoutMinor: number }[];
   };
   /**

@@ -1,11 +1,10 @@
 // The live sold-out list (actors/LiveInfo.ts, ledger/liveInfo.ts soldOutCombinations) must
 // name every combination that no bet can take any more, as rooms/SalesState.ts promises
-// ("bets on them get SOLD_OUT"). It tests "what is left of the cap < the game's smallest
-// payout" with one smallest payout for the whole game (pick-3: 4,000, the any-order half of a
-// straight/box at the smallest stake on a 6-way combination). A pair such as 1-1-7 cannot
-// take less than 8,000 (the any-order half on a 3-way combination), a triple such as 7-7-7
-// less than 50,000 (a straight): with 4,000..7,999 left, a pair refuses every bet and is not
-// listed. (A triple is never caught: everything sold on it is a multiple of 50,000, as the cap is.)
+// ("bets on them get SOLD_OUT"). It once judged every combination by one smallest payout for
+// the whole game (pick-3: 4,000, the any-order half of a straight/box at the smallest stake on
+// a 6-way combination), but a pair such as 1-1-7 cannot take less than 8,000 (the any-order
+// half on a 3-way combination): with 4,000..7,999 left, a pair refused every bet and was not
+// listed. The game now states the least per combination (games/pick.ts smallestPayoutOn).
 import t from 'tap';
 import { PICK_LIABILITY_CAP_MINOR } from '../games/pick.ts';
 import type { DrawRow } from '../ledger/draws.ts';

@@ -81,3 +81,17 @@ export function checkPickAgainstRules(t: Test, g: CatalogueGame, n: 3 | 4, table
   }
   return checked;
 }
+
+/**
+ * The game's least payout per combination (what the live sold-out list judges by) equals the
+ * least any line of any bet type and stake adds to it, found by trying them all (`leastOn`);
+ * its bound is the largest of them; and nothing else is a combination.
+ */
+export function checkSmallestPayouts(t: Test, g: CatalogueGame, leastOn: ReadonlyMap<string, number>): void {
+  const liability = g.liability!;
+  const wrong = [...leastOn].filter(([c, least]) => liability.smallestPayoutOn(c) !== least);
+  t.same(wrong.slice(0, 5), [], `smallestPayoutOn is the least any line adds, for each of ${leastOn.size} combinations`);
+  t.equal(liability.smallestPayoutMaxMinor, Math.max(...leastOn.values()), 'and its bound is the largest of them');
+  t.equal(liability.smallestPayoutOn('12'), undefined, 'too short is no combination');
+  t.equal(liability.smallestPayoutOn('1a3'), undefined, 'nor a letter');
+}
