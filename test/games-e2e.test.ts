@@ -4,7 +4,11 @@
 // verifier, and settled by the set-based path. What settlement paid is compared, ticket by
 // ticket, with the game's rules applied here in JavaScript to the tickets as stored (their
 // lines classed from their masks, games/catalogueKit.ts classOf), and the ledger checked.
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import t from 'tap';
 import { allGames, gameById } from '../games/index.ts';
 import { classOf } from '../games/catalogueKit.ts';
@@ -184,6 +188,7 @@ t.test('each draw is sealed, drawn, verified and settled: every ticket paid what
   listener.room.onMessage('result', (m: any) => results.push(m));
   t.teardown(() => listener.leave());
   await closeAndSeal(ts, [...draws.values()]);
+  const verified: Promise<{ id: string; code: number; stdout: string }>[] = [];
   for (const id of GAMES) {
     const game = gameById(id)!;
     const drawn = await drawSealed(ts, draws.get(id)!);
@@ -197,6 +202,7 @@ t.test('each draw is sealed, drawn, verified and settled: every ticket paid what
     t.ok(allPassed(checks), `${id}: the proof passes the verifier (${checks.filter((c) => !c.ok).map((c) => c.name).join(', ') || 'all checks'})`);
     t.ok(records.every((r) => r.leafVersion === 2), `${id}: every sealed record is of leaf version 2`);
     if (id === 'raffle') t.ok(checks.some((c) => c.name === 'raffle winners' && c.ok), 'raffle: the proof names its winners, checked against the list');
+    verified.push(verifyWithCli(id, proof!.proof, records, ts.server.draws.publicKey));
     const rolloverBefore = await ts.pool.query(`select balance_minor from accounts where code = $1`, [`rollover:${id}`]);
     const rolloverIn = Number(rolloverBefore.rows[0]?.balance_minor ?? 0);
     const expected = await expectedPrizes(game, drawn, game.prizeModel === 'fixed' ? 0 : rolloverIn);
@@ -226,8 +232,33 @@ t.test('each draw is sealed, drawn, verified and settled: every ticket paid what
     const f = settled.flows!;
     t.equal(settled.prizeTotalMinor! + f.houseShareMinor + f.rolloverOutMinor, settled.seal!.stakeTotalMinor + f.rolloverInMinor + f.houseInMinor, `${id}: every minor unit accounted for`);
   }
+  for (const r of await Promise.all(verified)) {
+    const lines = r.stdout.split('\n').filter((l) => /^(PASS|FAIL)/.test(l));
+    t.ok(r.code === 0 && lines.length > 0 && lines.every((l) => l.startsWith('PASS')), `${r.id}: npm run verify passes every check (exit ${r.code}, ${lines.length} checks)`);
+  }
   t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
+
+/** The environment without tap's per-process instrumentation: the verifier runs as a user runs it. */
+const cliEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NODE_V8_COVERAGE|NODE_OPTIONS|_?TAP)/.test(k)));
+
+/** `npm run verify -- proof.json --tickets tickets.json --key <key>` (what the script runs), on files of the draw. */
+function verifyWithCli(id: string, proof: unknown, tickets: unknown, publicKey: string): Promise<{ id: string; code: number; stdout: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `verify-${id}-`));
+  const file = (name: string, value: unknown) => {
+    const at = path.join(dir, name);
+    fs.writeFileSync(at, JSON.stringify(value));
+    return at;
+  };
+  const args = ['--import', 'tsx', 'draw/verify-cli.ts', file('proof.json', proof), '--tickets', file('tickets.json', tickets), '--key', publicKey];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { env: cliEnv, maxBuffer: 1 << 24 }, (err, stdout) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
+      resolve({ id, code, stdout });
+    });
+  });
+}
 
 t.test('GET /api/games lists every game on sale with its bet types, stakes and odds', async (t) => {
   const { status, body } = await http(ts.httpUrl, 'GET', '/api/games');
