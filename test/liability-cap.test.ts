@@ -134,3 +134,24 @@ t.test('the database refuses a liability past its cap even if a batch decided wr
     /draw_liability_capped/,
   );
 });
+
+t.test('a batch waits for another transaction selling the same combination, and judges its bets by what that one sold', async (t) => {
+  if (ts.databaseKind === 'pglite') return t.skip('needs two connections at once; the embedded database has one session');
+  // Another transaction holds '951' at 900 of 1,000, uncommitted, while a batch arrives with
+  // 300 more on it: the batch must not decide on the 0 committed before (it locks the row and
+  // waits), and once the other commits it refuses that bet SOLD_OUT, charging nothing.
+  await write([bet(3, [['951', 100]], 1_000)]);
+  const other = await ts.pool.connect();
+  t.teardown(() => other.release());
+  await other.query('begin');
+  await other.query(`update draw_liabilities set payout_minor = 900 where draw_id = $1 and combination = '951'`, [draw.id]);
+  const before = await balance(3);
+  const pending = write([bet(3, [['951', 300]], 1_000), bet(3, [['952', 300]], 1_000)]);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await other.query('commit');
+  const results = await pending;
+  t.same(results.map((r) => (r.status === 'accepted' ? 'ok' : r.code)), ['SOLD_OUT', 'ok'], 'the bet that no longer fits is refused; the other still sells');
+  t.equal(await balance(3), before - 200, 'charged for the one ticket sold');
+  const rows = await sold();
+  t.same([rows.get('951')?.payout, rows.get('952')?.payout], [900, 300]);
+});
