@@ -48,10 +48,21 @@ import {
   type TicketRow,
   type LockedDrawStep,
 } from '../ledger/drawSteps.ts';
-import { closeDrawFlows, countLineClasses, lockRolloverAccount, markSettled, payStagedPrizes, stageRafflePrizes, stageTicketPrizes, type ClassPlan } from '../ledger/settleSets.ts';
+import {
+  closeSettlement,
+  countLineClasses,
+  lockRolloverAccount,
+  nextTicketRange,
+  payTicketRange,
+  recordDecision,
+  settlementOf,
+  type ClassPlan,
+  type Decision,
+  type SettlementRecord,
+} from '../ledger/settleSets.ts';
 import { settleRaffle } from '../games/raffle.ts';
 import { withTransaction, type TransactionOptions } from '../ledger/transaction.ts';
-import { DRAW_TICKETS_PER_PAGE_MAX, LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
+import { DRAW_TICKETS_PER_PAGE_MAX, LEDGER_LONG_STATEMENT_MS_MAX, SETTLE_PAY_STATEMENT_MS_MAX, SETTLE_TICKETS_PER_RANGE_MAX } from '../core/limits.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
 
 /**
@@ -59,6 +70,8 @@ import { ticketPublicId } from '../ledger/tickets.ts';
  * every ticket of the draw in statements that may outlast the pool's statement bound.
  */
 const LONG_STEP: TransactionOptions = { statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX };
+/** A settlement pay range: bounded work, and statements not worth JIT-compiling (ledger/transaction.ts). */
+const PAY_STEP: TransactionOptions = { statementTimeoutMs: SETTLE_PAY_STATEMENT_MS_MAX, jit: false };
 
 export interface DrawRunnerOptions {
   pool: pg.Pool;
@@ -73,6 +86,8 @@ export interface DrawRunnerOptions {
   revealWaitMs: number;
   /** SHA-256 for the ticket tree (default @noble; the server passes OpenSSL's, see draw/sha256.ts). */
   sha256?: Sha256;
+  /** Tickets per settlement pay transaction (default SETTLE_TICKETS_PER_RANGE_MAX; tests make it small). */
+  settleTicketsPerRange?: number;
 }
 
 /** How a draw of `game` with these numbers classes its lines: the mask layout and each bet type's drawn mask. */
@@ -84,22 +99,28 @@ export function classPlan(game: CatalogueGame, numbers: readonly (readonly numbe
   return { segments, drawn: new Map(game.betTypes.map((t) => [t.id, game.drawnMask(t.id, numbers)])) };
 }
 
-/** Steps 1-3 of a line game's settlement (ledger/settleSets.ts): classes, the game's decision, the prizes staged. */
-async function stageLineGame(client: pg.PoolClient, draw: LockedDrawStep, game: CatalogueGame, stakeTotalMinor: number, numbers: number[][], rolloverInMinor: number) {
+/** A line game's decision (ledger/settleSets.ts): its lines classed in SQL, then the game's pure settle(). */
+async function decideLineGame(client: pg.PoolClient, draw: LockedDrawStep, game: CatalogueGame, stakeTotalMinor: number, numbers: number[][], rollover: { id: number; balanceMinor: number } | null): Promise<Decision> {
   const plan = classPlan(game, numbers);
   const counted = await countLineClasses(client, draw.id, plan);
   // Pair assertions: the lines classed are every line sealed, of bet types the game sells.
   invariant(counted.unknownLines === 0, `draw ${draw.publicId}: ${counted.unknownLines} lines of bet types ${game.id} does not sell`);
   invariant(counted.stakeTotalMinor === stakeTotalMinor, `draw ${draw.publicId}: lines stake ${counted.stakeTotalMinor}, sealed ${stakeTotalMinor}`);
-  const result = game.settle({ stakeTotalMinor, rolloverInMinor, classes: counted.classes });
-  return { result, staged: await stageTicketPrizes(client, draw.id, plan, result) };
+  const settlement = game.settle({ stakeTotalMinor, rolloverInMinor: rollover?.balanceMinor ?? 0, classes: counted.classes });
+  return { plan, stakeTotalMinor, settlement, rolloverAccountId: rollover?.id ?? null };
 }
 
-/** A raffle's: the drawn positions (one drum, draw/README.md) staged as the winning tickets. */
-async function stageRaffle(client: pg.PoolClient, draw: LockedDrawStep, seal: NonNullable<LockedDrawStep['seal']>, numbers: number[][]) {
+/** A raffle's: the drawn positions (one drum, draw/README.md) name the winning tickets of the sealed order. */
+async function decideRaffle(client: pg.PoolClient, draw: LockedDrawStep, seal: NonNullable<LockedDrawStep['seal']>, numbers: number[][]): Promise<Decision> {
   invariant(numbers.length === 1, `raffle draw ${draw.publicId} has ${numbers.length} drums of numbers`);
-  const result = settleRaffle(seal.stakeTotalMinor, seal.ticketCount, numbers[0]);
-  return { result, staged: await stageRafflePrizes(client, draw.id, result.winners, result.tiers.length) };
+  const { winners, ...result } = settleRaffle(seal.stakeTotalMinor, seal.ticketCount, numbers[0]);
+  const ids = await ticketIdsAtPositions(client, draw.id, winners.map((w) => w.position));
+  const raffleWinners = winners.map((w) => {
+    const ticketId = ids.get(w.position);
+    invariant(ticketId !== undefined, `draw ${draw.publicId}: no ticket at sealed position ${w.position}`);
+    return { ticketId, amountMinor: w.amountMinor, tier: w.tier };
+  });
+  return { plan: { segments: [], drawn: new Map() }, stakeTotalMinor: seal.stakeTotalMinor, settlement: { ...result, prizes: [] }, rolloverAccountId: null, raffleWinners };
 }
 
 /** The drums a draw of `game` draws from: the game's own, or for a raffle the sealed ticket list. */
@@ -253,57 +274,108 @@ export class DrawRunner {
   }
 
   /**
-   * Settles a drawn draw (ledger/settleSets.ts): the lines classed in SQL, the game's pure
-   * settle() deciding prizes and flows, every winning ticket paid, the rollover and house
-   * flows moved, the pool left at zero, in one transaction. Returns 'skipped' when the draw
-   * is not drawn (not yet, already settled, halted) or another process is settling it.
+   * Settles a drawn draw in phases, each its own transaction under the draw's lock
+   * (ledger/settleSets.ts): decide (lines classed in SQL, the game's pure settle(), the
+   * rollover and house flows moved, the decision recorded), pay (the winners of at most
+   * SETTLE_TICKETS_PER_RANGE_MAX tickets per transaction, in id order), close (the pool
+   * checked empty, the draw marked settled). A crash between or inside phases loses only the
+   * phase in progress: this call, or any process's later one, goes on from the recorded
+   * cursor. Returns 'skipped' when the draw is not drawn (not yet, already settled, halted)
+   * or another process holds it at the moment.
    */
   async settle(drawId: number): Promise<'settled' | 'skipped'> {
-    const outcome = await this.settleOnce(drawId);
+    const outcome = await this.settleInPhases(drawId);
     if (outcome === 'settled') for (const listener of this.settledListeners) listener(drawId);
     return outcome;
   }
 
-  private async settleOnce(drawId: number): Promise<'settled' | 'skipped'> {
+  private async settleInPhases(drawId: number): Promise<'settled' | 'skipped'> {
     const startedAtMs = this.o.clock.nowMs();
-    return withTransaction(this.o.pool, async (client) => {
-      const draw = await lockDrawInStatus(client, drawId, 'drawn');
-      if (!draw) return 'skipped';
-      const game = gameById(draw.gameId);
-      // Not a halt: the winners are owed. Fail (logged, retried) until a process that knows the game settles it.
-      if (!game) throw new Error(`draw ${draw.publicId}: game ${draw.gameId} is not known to this process`);
-      const { seal, numbers } = draw;
-      invariant(seal !== null && numbers !== null, `draw ${draw.publicId} is drawn without a seal or numbers`);
-      const rolls = game.prizeModel === 'pari-mutuel' || game.prizeModel === 'mixed';
-      const rollover = rolls ? await lockRolloverAccount(client, game.id) : null;
-      const { result, staged } =
-        game.prizeModel === 'raffle'
-          ? await stageRaffle(client, draw, seal, numbers)
-          : await stageLineGame(client, draw, game, seal.stakeTotalMinor, numbers, rollover?.balanceMinor ?? 0);
-      invariant(staged.totalMinor === result.playersMinor, `draw ${draw.publicId}: staged prizes sum to ${staged.totalMinor}, the game pays ${result.playersMinor}`);
-      const paid = await payStagedPrizes(client, draw);
-      const flows = { stakeTotalMinor: seal.stakeTotalMinor, ...result };
-      const transfers = await closeDrawFlows(client, draw, rollover?.id ?? null, flows);
-      await markSettled(client, draw, flows, result.tiers, transfers);
-      this.o.metrics?.drawSteps.inc({ step: 'settled' });
-      this.o.logger.info(
-        {
-          drawId: draw.publicId,
-          tickets: seal.ticketCount,
-          stakeTotalMinor: seal.stakeTotalMinor,
-          winningLines: Object.fromEntries(result.tiers.map((t) => [t.name, t.winningLines])),
-          winningTickets: paid,
-          prizeTotalMinor: result.playersMinor,
-          rolloverInMinor: result.rolloverInMinor,
-          rolloverOutMinor: result.rolloverOutMinor,
-          houseInMinor: result.houseInMinor,
-          houseShareMinor: result.houseOutMinor,
-          settleMs: this.o.clock.nowMs() - startedAtMs,
-        },
-        'draw settled',
-      );
-      return 'settled';
-    }, LONG_STEP);
+    const decided = await withTransaction(this.o.pool, (client) => this.decideSettlement(client, drawId), LONG_STEP);
+    if (decided === null) return 'skipped';
+    const decidedAtMs = this.o.clock.nowMs();
+    const rangeMax = this.o.settleTicketsPerRange ?? SETTLE_TICKETS_PER_RANGE_MAX;
+    // One more than the ranges the sealed tickets make: the close. Past it the cursor is not moving.
+    const stepsMax = Math.ceil(decided.ticketCount / rangeMax) + 1;
+    for (let steps = 1; ; steps++) {
+      invariant(steps <= stepsMax, `draw ${drawId}: ${steps} pay steps for ${decided.ticketCount} tickets`);
+      const step = await withTransaction(this.o.pool, (client) => this.payNextRange(client, drawId, rangeMax), PAY_STEP);
+      if (step === null) return 'skipped';
+      if (step.closed) {
+        this.o.metrics?.drawSteps.inc({ step: 'settled' });
+        this.o.logger.info(
+          {
+            drawId: step.publicId,
+            tickets: decided.ticketCount,
+            resumed: decided.resumed,
+            winningTickets: step.record.paidTickets,
+            prizeTotalMinor: step.record.paidMinor,
+            payRanges: step.record.payRanges,
+            phasesMs: { decide: decidedAtMs - startedAtMs, payAndClose: this.o.clock.nowMs() - decidedAtMs },
+            settleMs: this.o.clock.nowMs() - startedAtMs,
+          },
+          'draw settled',
+        );
+        return 'settled';
+      }
+    }
+  }
+
+  /**
+   * Decide: the draw's settlement as recorded, deciding it now if nobody has. Null when the
+   * draw is not drawn or is held by another process.
+   */
+  private async decideSettlement(client: pg.PoolClient, drawId: number): Promise<{ ticketCount: number; resumed: boolean } | null> {
+    const draw = await lockDrawInStatus(client, drawId, 'drawn');
+    if (!draw) return null;
+    const { seal, numbers } = draw;
+    invariant(seal !== null, `draw ${draw.publicId} is drawn without a seal`);
+    invariant(numbers !== null, `draw ${draw.publicId} is drawn without numbers`);
+    if (await settlementOf(client, draw.id)) return { ticketCount: seal.ticketCount, resumed: true };
+    const game = gameById(draw.gameId);
+    // Not a halt: the winners are owed. Fail (logged, retried) until a process that knows the game decides it.
+    if (!game) throw new Error(`draw ${draw.publicId}: game ${draw.gameId} is not known to this process`);
+    const rolls = game.prizeModel === 'pari-mutuel' || game.prizeModel === 'mixed';
+    const rollover = rolls ? await lockRolloverAccount(client, game.id) : null;
+    const decision =
+      game.prizeModel === 'raffle' ? await decideRaffle(client, draw, seal, numbers) : await decideLineGame(client, draw, game, seal.stakeTotalMinor, numbers, rollover);
+    const { settlement } = decision;
+    await recordDecision(client, draw, decision);
+    this.o.logger.info(
+      {
+        drawId: draw.publicId,
+        tickets: seal.ticketCount,
+        stakeTotalMinor: seal.stakeTotalMinor,
+        winningLines: Object.fromEntries(settlement.tiers.map((t) => [t.name, t.winningLines])),
+        prizeTotalMinor: settlement.playersMinor,
+        rolloverInMinor: settlement.rolloverInMinor,
+        rolloverOutMinor: settlement.rolloverOutMinor,
+        houseInMinor: settlement.houseInMinor,
+        houseShareMinor: settlement.houseOutMinor,
+      },
+      'draw settlement decided',
+    );
+    return { ticketCount: seal.ticketCount, resumed: false };
+  }
+
+  /** Pay: the next range of the draw's tickets, or the close once none is left. Null when another process holds the draw. */
+  private async payNextRange(client: pg.PoolClient, drawId: number, rangeMax: number): Promise<{ closed: boolean; publicId: string; record: SettlementRecord } | null> {
+    const draw = await lockDrawInStatus(client, drawId, 'drawn');
+    if (!draw) return null;
+    const record = await settlementOf(client, draw.id);
+    invariant(record !== null, `draw ${draw.publicId} is being paid without a recorded decision`);
+    const range = await nextTicketRange(client, draw.id, record.paidThroughTicketId, rangeMax);
+    if (range === null) {
+      await closeSettlement(client, draw, record);
+      return { closed: true, publicId: draw.publicId, record };
+    }
+    const startedAtMs = this.o.clock.nowMs();
+    const paid = await payTicketRange(client, draw, record, range.throughId);
+    this.o.logger.debug(
+      { drawId: draw.publicId, tickets: range.tickets, throughTicketId: range.throughId, prizes: paid.prizes, amountMinor: paid.amountMinor, payMs: this.o.clock.nowMs() - startedAtMs },
+      'settlement range paid',
+    );
+    return { closed: false, publicId: draw.publicId, record };
   }
 
   /** Every committed input of the draw, revealed and checked; or what is still missing. */

@@ -61,6 +61,17 @@ export const PLAYER_AGE_YEARS_MIN = 18;
  * prizes, wallet credits): bounds each statement's parameters, not the draw's winners.
  */
 export const SETTLE_PRIZES_PER_STATEMENT_MAX = 5_000;
+/**
+ * Tickets of a draw one settlement pay transaction covers (ledger/settleSets.ts): each range
+ * is read, paid and committed on its own, so its winners' wallets are locked only for that
+ * range, and a crash loses at most one range's work. A million tickets are ten ranges.
+ */
+export const SETTLE_TICKETS_PER_RANGE_MAX = 100_000;
+/**
+ * Statement bound of a settlement pay transaction: far above what a full range takes, so a
+ * busy server is not cut, while a statement stuck on a lock still is (and its range retried).
+ */
+export const SETTLE_PAY_STATEMENT_MS_MAX = 60_000;
 
 // ---- One process's wiring: writer, rooms, presence (issue 11) ----
 /**

@@ -3,6 +3,7 @@ import { ADVANCE_REQUEST_ID_SQL_PATTERN } from './betDecisions.ts';
 import type pg from 'pg';
 import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { withTransaction } from './transaction.ts';
+import { inspectSettlements } from './settlementInvariants.ts';
 import type { CatalogueGame } from '../games/types.ts';
 import { ticketPublicId } from './tickets.ts';
 
@@ -85,8 +86,9 @@ async function inspectBalances(client: pg.ClientBase, violations: string[]): Pro
 /**
  * Each ticket: one stake transfer of its cost from its player's wallet to its draw's pool;
  * received inside its draw's sales window [open_at, cutoff_at) (the cutoff fence, after the
- * fact), or before cutoff in advance with a ticket of an earlier draw; and costing its lines times its game's line price. Without prices, tickets of one
- * game must at least agree on the price of a line.
+ * fact), or before cutoff in advance with a ticket of an earlier draw; and costing its lines
+ * times its game's line price. Without prices, tickets of one game must at least agree on the
+ * price of a line.
  */
 async function inspectTickets(client: pg.ClientBase, violations: string[], linePricesMinor: LinePrices | undefined): Promise<void> {
   const stakes = await client.query(
@@ -183,134 +185,4 @@ async function inspectReferences(client: pg.ClientBase, violations: string[]): P
   if (o.no_player !== 0) violations.push(`${o.no_player} tickets name a player that does not exist`);
   if (o.no_ticket !== 0) violations.push(`${o.no_ticket} stake transfers name a ticket that does not exist`);
   if (o.no_account !== 0) violations.push(`${o.no_account} transfers name an account that does not exist`);
-}
-
-/**
- * Settlement (migration 004, ledger/settle.ts):
- *  - every settled draw's pool is empty;
- *  - every ticket prize names a ticket of its own draw and exactly one transfer: a 'prize'
- *    of the same amount from that draw's pool to the ticket owner's wallet; its amount is
- *    its winning lines times the per-line amounts the draw recorded; every prize transfer
- *    is named by exactly one ticket prize;
- *  - a settled draw's ticket prizes sum to its prize total, an unsettled draw has none;
- *  - a settled draw's house share is one 'house_share' transfer pool -> house of that
- *    amount, and every house_share transfer belongs to exactly one settled draw;
- *  - (migration 008) its rollover in, rollover out and house funding are each one transfer
- *    of that amount between the right accounts, named by exactly one settled draw, and a
- *    game's rollover account holds what its draws rolled out less what they rolled in.
- * A fixed tier's per-line amount is recorded at the tier's base stake (baseStakeMinor): a
- * ticket staking k times the base is paid k times as much a line.
- */
-async function inspectSettlements(client: pg.ClientBase, violations: string[]): Promise<void> {
-  const pools = await client.query(
-    `select d.public_id, a.balance_minor from draws d join accounts a on a.id = d.pool_account_id
-      where d.status = 'settled' and a.balance_minor <> 0 limit 20`,
-  );
-  for (const r of pools.rows) violations.push(`draw ${r.public_id} is settled but its pool holds ${r.balance_minor}`);
-
-  const prizes = await client.query(
-    `select p.ticket_id,
-            case when t.id is null or t.draw_id <> p.draw_id then 'is not a ticket of draw ' || coalesce(d.public_id, p.draw_id::text)
-                 when s.id is null or s.kind <> 'prize' or s.amount_minor <> p.amount_minor
-                      or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from w.id
-                   then 'does not match its transfer ' || p.transfer_id
-                 else 'is not its winning lines times the prizes per line of draw ' || d.public_id
-            end as reason
-       from ticket_prizes p
-       left join tickets t on t.id = p.ticket_id
-       left join draws d on d.id = p.draw_id
-       left join accounts w on w.player_id = t.player_id and w.kind = 'player_wallet'
-       left join transfers s on s.id = p.transfer_id
-      where t.id is null or t.draw_id <> p.draw_id
-         or s.id is null or s.kind <> 'prize' or s.amount_minor <> p.amount_minor
-         or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from w.id
-         or d.prize_tiers is null or jsonb_array_length(d.prize_tiers) <> cardinality(p.tier_lines)
-         or p.amount_minor <> (select coalesce(sum(p.tier_lines[i] * (d.prize_tiers -> (i - 1) ->> 'perLineMinor')::int8
-                                                   * t.stake_minor / coalesce((d.prize_tiers -> (i - 1) ->> 'baseStakeMinor')::int8, t.stake_minor)), 0)
-                                 from generate_subscripts(p.tier_lines, 1) as i)
-      limit 20`,
-  );
-  for (const r of prizes.rows) violations.push(`prize of ticket ${ticketPublicId(r.ticket_id)} ${r.reason}`);
-
-  const unnamed = await client.query(
-    `select count(*)::int8 as n from transfers s
-      where s.kind = 'prize' and not exists (select 1 from ticket_prizes p where p.transfer_id = s.id)`,
-  );
-  if (unnamed.rows[0].n !== 0) violations.push(`${unnamed.rows[0].n} prize transfers without a ticket prize`);
-
-  const totals = await client.query(
-    `select d.public_id, d.status, d.prize_total_minor, count(p.ticket_id)::int8 as n, coalesce(sum(p.amount_minor), 0)::int8 as paid
-       from draws d left join ticket_prizes p on p.draw_id = d.id
-      group by d.id
-     having (d.status = 'settled' and coalesce(sum(p.amount_minor), 0) <> d.prize_total_minor)
-         or (d.status <> 'settled' and count(p.ticket_id) > 0)
-      limit 20`,
-  );
-  for (const r of totals.rows) {
-    violations.push(
-      r.status === 'settled'
-        ? `draw ${r.public_id}: ticket prizes sum to ${r.paid}, its prize total is ${r.prize_total_minor}`
-        : `draw ${r.public_id} is ${r.status} but has ${r.n} ticket prizes`,
-    );
-  }
-
-  await inspectHouseShares(client, violations);
-}
-
-/** A settled draw's house share is one house_share transfer pool -> house, named by exactly one settled draw. */
-async function inspectHouseShares(client: pg.ClientBase, violations: string[]): Promise<void> {
-  const house = await client.query(
-    `select d.public_id from draws d
-       left join transfers s on s.id = d.house_transfer_id
-       left join accounts h on h.id = s.credit_account_id
-      where d.status = 'settled' and d.house_share_minor > 0
-        and (s.id is null or s.kind <> 'house_share' or s.amount_minor <> d.house_share_minor
-             or s.debit_account_id <> d.pool_account_id or h.kind is distinct from 'house')
-      limit 20`,
-  );
-  for (const r of house.rows) violations.push(`draw ${r.public_id}: its house share does not match its house transfer`);
-
-  const houseTransfers = await client.query(
-    `select count(*)::int8 as n from transfers s
-      where s.kind = 'house_share'
-        and (select count(*) from draws d where d.house_transfer_id = s.id and d.status = 'settled') <> 1`,
-  );
-  if (houseTransfers.rows[0].n !== 0) violations.push(`${houseTransfers.rows[0].n} house_share transfers not named by exactly one settled draw`);
-  await inspectDrawFlows(client, violations);
-}
-
-/** Rollover and house funding transfers (migration 008), and each rollover account's balance. */
-async function inspectDrawFlows(client: pg.ClientBase, violations: string[]): Promise<void> {
-  const flows = await client.query(
-    `select d.public_id, f.name from draws d
-       cross join lateral (values
-         ('rollover in', d.rollover_in_transfer_id, d.rollover_in_minor, 'rollover', 'rollover:' || d.game_id, null),
-         ('rollover out', d.rollover_out_transfer_id, d.rollover_out_minor, 'rollover', null, 'rollover:' || d.game_id),
-         ('house funding', d.house_in_transfer_id, d.house_in_minor, 'house_funding', 'house', null)) as f(name, transfer_id, amount, kind, from_code, to_code)
-       left join transfers s on s.id = f.transfer_id
-       left join accounts a on a.id = s.debit_account_id
-       left join accounts b on b.id = s.credit_account_id
-      where d.status = 'settled' and f.amount > 0
-        and (s.id is null or s.kind <> f.kind or s.amount_minor <> f.amount
-             or (f.from_code is null and s.debit_account_id <> d.pool_account_id) or (f.from_code is not null and a.code is distinct from f.from_code)
-             or (f.to_code is null and s.credit_account_id <> d.pool_account_id) or (f.to_code is not null and b.code is distinct from f.to_code))
-      limit 20`,
-  );
-  for (const r of flows.rows) violations.push(`draw ${r.public_id}: its ${r.name} does not match its transfer`);
-  const orphans = await client.query(
-    `select count(*)::int8 as n from transfers s
-      where s.kind in ('rollover', 'house_funding')
-        and (select count(*) from draws d where d.status = 'settled'
-               and s.id in (d.rollover_in_transfer_id, d.rollover_out_transfer_id, d.house_in_transfer_id)) <> 1`,
-  );
-  if (orphans.rows[0].n !== 0) violations.push(`${orphans.rows[0].n} rollover or house funding transfers not named by exactly one settled draw`);
-  const rollovers = await client.query(
-    `select a.code, a.balance_minor,
-            coalesce((select sum(d.rollover_out_minor - d.rollover_in_minor) from draws d
-                       where d.status = 'settled' and 'rollover:' || d.game_id = a.code), 0)::int8 as expected
-       from accounts a where a.kind = 'jackpot_rollover'`,
-  );
-  for (const r of rollovers.rows) {
-    if (Number(r.balance_minor) !== Number(r.expected)) violations.push(`${r.code} holds ${r.balance_minor}, its draws rolled ${r.expected}`);
-  }
 }

@@ -1,27 +1,40 @@
-// ledger/settleSets.ts — settling a drawn draw with set-based SQL (issue 12, migration 008).
+// ledger/settleSets.ts — settling a drawn draw with set-based SQL, in phases that each
+// commit on their own (migrations 008 and 012). Nothing reads tickets into JavaScript.
 //
-// Nothing reads tickets into JavaScript. In one transaction, under the draw's lock:
-//   1. classes   one pass over the draw's lines counts them by (bet type, stake, and per
-//                mask segment: bits matched by the drawn mask, bits set) — a few hundred
-//                groups for a million tickets (countLineClasses);
-//   2. decide    the game's pure settle() turns the classes into a prize per line of each
-//                winning class and the draw's money flows (actors/DrawRunner.ts);
-//   3. stage     a second pass joins every line to the winning classes and sums each ticket's
-//                prize and winning lines per tier into a temporary table (stageTicketPrizes);
-//   4. pay       one statement: lock the winners' wallets (id order), insert a prize
-//                transfer and a ticket_prizes row per winning ticket, credit each wallet once;
-//   5. close     the rollover, house funding and house share transfers; the pool ends at 0.
-// Steps 1-3 take no lock but the draw's; wallets are locked only for step 4's statement and
-// the commit. The transaction is the unit of exactly-once: a crash anywhere leaves the draw
-// 'drawn' and untouched, and the next try (any process) starts it again; ticket_prizes'
-// primary key and the draw's status check make a second payment impossible.
+//   decide  (one transaction; actors/DrawRunner.ts calls the game in the middle)
+//           countLineClasses: one pass over the draw's lines counts them by (bet type,
+//           stake, and per mask segment: bits matched by the drawn mask, bits set) — a few
+//           hundred groups for a million tickets; the game's pure settle() turns them into a
+//           prize per line of each winning class and the draw's money flows;
+//           recordDecision: the four flows move (rollover in and house in into the pool,
+//           rollover out and house out of it), leaving in the pool exactly what the winners
+//           are owed, and the draw_settlements row records the plan, the winning classes, the
+//           tiers and the flows, with the pay cursor at 0.
+//   pay     (one transaction per range of at most N tickets, in id order)
+//           payTicketRange: the range's lines joined to the winning classes, each ticket's
+//           prize summed, and in one statement its prize transfer and ticket_prizes row
+//           inserted and each wallet (locked in id order) credited once; then the pool
+//           debited by the range's total and the cursor moved to the range's end.
+//           A raffle has no lines to class: its decision records each winning ticket (the
+//           ticket at each drawn position of the sealed list) with its prize and tier, and
+//           payTicketRange pays those of the range.
+//   close   (one transaction) closeSettlement: no ticket beyond the cursor, the pool empty,
+//           the prizes paid equal to what the game decided; the draw marked settled.
+//
+// Exactly once: every phase runs under the draw's row lock (status 'drawn'), the decision
+// exists once per draw (its primary key), and the cursor moves in the transaction that pays
+// its range, with a check that it is where the payer found it. A crash loses only the phase
+// in progress; whoever takes the draw next reads the row and goes on from the cursor, with
+// the recorded plan (not the game's code of the day). ticket_prizes' primary key is the
+// backstop: no ticket can be paid twice whatever goes wrong.
 //
 // Lock order, as for every money transaction (ledger/bets.ts): wallets (ascending id), then
 // system accounts (ascending id). The game's rollover account is locked first of all: only
-// settlement ever locks it, so this orders the settlements of one game and blocks nothing else.
+// settlement locks it, so this orders the decisions of one game's draws and blocks nothing
+// else. A pay range holds its winners' wallets only for its own statement and commit.
 import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
-import type { DrawSettlement, LineClass, MaskSegment, TierResult } from '../games/types.ts';
+import type { DrawSettlement, LineClass, MaskSegment } from '../games/types.ts';
 import type { LockedDrawStep } from './drawSteps.ts';
 
 /** How a draw's lines are classed: the game's mask layout and, per bet type sold, the drawn mask. */
@@ -30,20 +43,58 @@ export interface ClassPlan {
   drawn: ReadonlyMap<string, string>;
 }
 
+/** A class of lines that wins, with what one of its lines is paid and in which tier. */
+export interface WinningClass {
+  betType: string;
+  stakeMinor: number;
+  matches: readonly number[];
+  spots: readonly number[];
+  tier: number;
+  perLineMinor: number;
+}
+
+/** A draw's settlement as recorded when it was decided (draw_settlements), and how far it has paid. */
+/** A raffle's winning ticket (its row id) with its prize and tier. */
+export interface RaffleWinner {
+  ticketId: number;
+  amountMinor: number;
+  tier: number;
+}
+
+export interface SettlementRecord {
+  drawId: number;
+  plan: ClassPlan;
+  winning: WinningClass[];
+  /** Raffles only: the winning tickets, in ticket id order (line games: null). */
+  raffleWinners: RaffleWinner[] | null;
+  tierCount: number;
+  stakeTotalMinor: number;
+  playersMinor: number;
+  paidThroughTicketId: number;
+  paidTickets: number;
+  paidMinor: number;
+  payRanges: number;
+}
+
 const BITS = /^[01]*$/;
 const BET_TYPE = /^[a-z0-9_]{1,32}$/;
+/** Segments of one mask layout, and tiers of one game: bounds on the SQL generated from them. */
+const SEGMENTS_MAX = 8;
+const SEGMENT_BITS_MAX = 1024;
+const TIERS_MAX = 64;
 
 /**
  * The per-segment count expressions, on a line mask `m` and `md` = m & drawn (literal offsets
  * we computed). A one-segment layout counts whole masks: no substring per line.
  */
 function segmentColumns(segments: readonly MaskSegment[]): { matches: string[]; spots: string[] } {
+  invariant(segments.length >= 1 && segments.length <= SEGMENTS_MAX, `${segments.length} mask segments`);
   if (segments.length === 1) return { matches: ['bit_count(md)'], spots: ['bit_count(m)'] };
   const matches: string[] = [];
   const spots: string[] = [];
   let from = 1;
   for (const s of segments) {
-    invariant(Number.isInteger(s.bits) && s.bits > 0 && s.bits <= 1024, `segment ${s.name} of ${s.bits} bits`);
+    invariant(Number.isInteger(s.bits) && s.bits > 0 && s.bits <= SEGMENT_BITS_MAX, `segment ${s.name} of ${s.bits} bits`);
     matches.push(`bit_count(substring(md from ${from} for ${s.bits}))`);
     spots.push(`bit_count(substring(m from ${from} for ${s.bits}))`);
     from += s.bits;
@@ -61,7 +112,7 @@ function drawnInput(plan: ClassPlan): [string[], string[]] {
 }
 
 /**
- * Step 1: the draw's lines by class. A ticket of a bet type the plan does not know is an
+ * Decide, step 1: the draw's lines by class. A ticket of a bet type the plan does not know is an
  * error (its game changed under a sold draw): the lines counted must be every line sold.
  */
 export async function countLineClasses(client: pg.ClientBase, drawId: number, plan: ClassPlan): Promise<{ classes: LineClass[]; stakeTotalMinor: number; unknownLines: number }> {
@@ -105,93 +156,6 @@ export async function countLineClasses(client: pg.ClientBase, drawId: number, pl
   return { classes, stakeTotalMinor, unknownLines };
 }
 
-/**
- * Step 3: every winning ticket's prize, its owner's wallet and its winning lines per tier,
- * into the temporary table settle_prizes (dropped at commit). Returns (tickets, total).
- */
-export async function stageTicketPrizes(
-  client: pg.ClientBase,
-  drawId: number,
-  plan: ClassPlan,
-  settlement: Pick<DrawSettlement, 'prizes' | 'tiers'>,
-): Promise<{ tickets: number; totalMinor: number }> {
-  const { matches, spots } = segmentColumns(plan.segments);
-  const [types, masks] = drawnInput(plan);
-  const winning = settlement.prizes;
-  for (const p of winning) {
-    invariant(Number.isSafeInteger(p.perLineMinor) && p.perLineMinor > 0, `a winning class pays ${p.perLineMinor} a line`);
-    invariant(Number.isInteger(p.tier) && p.tier >= 0 && p.tier < settlement.tiers.length, `tier ${p.tier}`);
-  }
-  const keyArrays = [...matches.map((_, i) => winning.map((p) => p.cls.matches[i])), ...spots.map((_, i) => winning.map((p) => p.cls.spots[i]))];
-  const keyNames = [...matches.map((_, i) => `m${i}`), ...spots.map((_, i) => `s${i}`)];
-  const keyParams = keyNames.map((_, i) => `$${i + 8}::int4[]`);
-  const joinOn = [...matches.map((e, i) => `w.m${i} = ${e}`), ...spots.map((e, i) => `w.s${i} = ${e}`)];
-  await client.query(`drop table if exists settle_prizes`);
-  await client.query(
-    `create temporary table settle_prizes on commit drop as
-     with drawn as (select * from unnest($2::text[], $3::varbit[]) as x(bet_type, d)),
-     win as (
-       select * from unnest($4::text[], $5::int8[], $6::int4[], $7::int8[], ${keyParams.join(', ')})
-         as w(bet_type, stake_minor, tier, per_line, ${keyNames.join(', ')})
-     ), lines as (
-       select t.id, t.player_id, t.bet_type, t.stake_minor, m, m & x.d as md
-         from tickets t join drawn x using (bet_type) cross join lateral unnest(t.line_masks) as m
-        where t.draw_id = $1 and t.bet_type = any($4::text[])
-       offset 0
-     ), hits as (
-       select l.id, l.player_id, w.tier, count(*)::int8 as n, sum(w.per_line)::int8 as amount
-         from lines l join win w on w.bet_type = l.bet_type and w.stake_minor = l.stake_minor and ${joinOn.join(' and ')}
-        group by l.id, l.player_id, w.tier
-     )
-     select h.id as ticket_id, a.id as wallet_id, sum(h.amount)::int8 as amount_minor,
-            (select array_agg(coalesce(x.n, 0) order by k)
-               from generate_series(0, ${settlement.tiers.length - 1}) as k
-               left join unnest(array_agg(h.tier), array_agg(h.n)) as x(tier, n) on x.tier = k)::int4[] as tier_lines
-       from hits h join accounts a on a.player_id = h.player_id and a.kind = 'player_wallet'
-      group by h.id, a.id`,
-    [drawId, types, masks, winning.map((p) => p.cls.betType), winning.map((p) => p.cls.stakeMinor), winning.map((p) => p.tier), winning.map((p) => p.perLineMinor), ...keyArrays],
-  );
-  const { rows } = await client.query(`select count(*)::int8 as n, coalesce(sum(amount_minor), 0)::int8 as total from settle_prizes`);
-  return { tickets: Number(rows[0].n), totalMinor: Number(rows[0].total) };
-}
-
-/**
- * Step 4: pays every staged prize in one statement: the winners' wallets locked in id order,
- * a prize transfer pool -> wallet and a ticket_prizes row per ticket, each wallet credited
- * once with its sum. Returns the number of prizes paid.
- */
-export async function payStagedPrizes(client: pg.ClientBase, draw: Pick<LockedDrawStep, 'id' | 'publicId' | 'poolAccountId'>): Promise<number> {
-  const { rows } = await client.query(
-    `with input as materialized (
-       select ticket_id, wallet_id, amount_minor, tier_lines, nextval(pg_get_serial_sequence('transfers', 'id')) as transfer_id
-         from settle_prizes order by wallet_id, ticket_id
-     ), locked as materialized (
-       select id from accounts where id in (select wallet_id from input) and kind = 'player_wallet' order by id for no key update
-     ), paid as (
-       insert into transfers (id, debit_account_id, credit_account_id, amount_minor, kind)
-       select transfer_id, $2, wallet_id, amount_minor, 'prize' from input
-       returning 1
-     ), prized as (
-       insert into ticket_prizes (ticket_id, draw_id, amount_minor, tier_lines, transfer_id)
-       select ticket_id, $1, amount_minor, tier_lines, transfer_id from input
-       returning 1
-     ), credited as (
-       update accounts a set balance_minor = a.balance_minor + c.amount
-         from (select wallet_id, sum(amount_minor)::int8 as amount from input group by wallet_id) c, locked l
-        where a.id = c.wallet_id and l.id = c.wallet_id
-       returning 1
-     )
-     select (select count(*) from input)::int8 as staged, (select count(distinct wallet_id) from input)::int8 as wallets,
-            (select count(*) from locked)::int8 as locked, (select count(*) from paid)::int8 as paid,
-            (select count(*) from prized)::int8 as prized, (select count(*) from credited)::int8 as credited`,
-    [draw.id, draw.poolAccountId],
-  );
-  const r = rows[0];
-  invariant(r.locked === r.wallets && r.credited === r.wallets, `draw ${draw.publicId}: locked ${r.locked} and credited ${r.credited} of ${r.wallets} wallets`);
-  invariant(r.paid === r.staged && r.prized === r.staged, `draw ${draw.publicId}: wrote ${r.paid} transfers and ${r.prized} prizes for ${r.staged} staged`);
-  return Number(r.staged);
-}
-
 /** The game's rollover account, created on first use, locked; and its balance (the rollover in). */
 export async function lockRolloverAccount(client: pg.ClientBase, gameId: string): Promise<{ id: number; balanceMinor: number }> {
   const code = `rollover:${gameId}`;
@@ -201,55 +165,100 @@ export async function lockRolloverAccount(client: pg.ClientBase, gameId: string)
   return { id: Number(rows[0].id), balanceMinor: Number(rows[0].balance_minor) };
 }
 
-export interface DrawFlows {
+export interface Decision {
+  plan: ClassPlan;
   stakeTotalMinor: number;
-  playersMinor: number;
-  rolloverInMinor: number;
-  rolloverOutMinor: number;
-  houseInMinor: number;
-  houseOutMinor: number;
+  /** A raffle's has no winning classes (prizes []): its winners are raffleWinners. */
+  settlement: DrawSettlement;
+  /** The game's rollover account, locked (null for a game without one). */
+  rolloverAccountId: number | null;
+  raffleWinners?: RaffleWinner[];
 }
 
 interface FlowTransfers {
-  houseShare: number | null;
   rolloverIn: number | null;
-  rolloverOut: number | null;
   houseIn: number | null;
+  rolloverOut: number | null;
+  houseOut: number | null;
+}
+
+/** The winning classes as recorded, each checked: a positive whole prize per line, a tier of the game. */
+function winningClasses(s: DrawSettlement): WinningClass[] {
+  invariant(s.tiers.length >= 1 && s.tiers.length <= TIERS_MAX, `${s.tiers.length} tiers`);
+  return s.prizes.map((p) => {
+    invariant(Number.isSafeInteger(p.perLineMinor) && p.perLineMinor > 0, `a winning class pays ${p.perLineMinor} a line`);
+    invariant(Number.isInteger(p.tier) && p.tier >= 0 && p.tier < s.tiers.length, `tier ${p.tier}`);
+    invariant(Number.isSafeInteger(p.perLineMinor * p.cls.lines), `${p.cls.lines} lines at ${p.perLineMinor} is not exact`);
+    return { betType: p.cls.betType, stakeMinor: p.cls.stakeMinor, matches: p.cls.matches, spots: p.cls.spots, tier: p.tier, perLineMinor: p.perLineMinor };
+  });
 }
 
 /**
- * Step 5: the draw's other flows as transfers (each only when above zero), the balances
- * moved, and the pair assertion that the pool held the sealed stakes and ends at zero.
+ * Decide, step 2: the draw's flows as transfers (each only when above zero) and the
+ * settlement row. Pair assertions: the pool held the sealed stakes, and holds exactly what
+ * the winners are owed after.
  */
-export async function closeDrawFlows(client: pg.ClientBase, draw: Pick<LockedDrawStep, 'id' | 'publicId' | 'poolAccountId'>, rolloverId: number | null, f: DrawFlows): Promise<FlowTransfers> {
-  invariant(f.stakeTotalMinor + f.rolloverInMinor + f.houseInMinor === f.playersMinor + f.rolloverOutMinor + f.houseOutMinor, `draw ${draw.publicId}: flows do not balance`);
-  invariant(rolloverId !== null || (f.rolloverInMinor === 0 && f.rolloverOutMinor === 0), `draw ${draw.publicId}: a rollover without its account`);
+export async function recordDecision(client: pg.ClientBase, draw: Pick<LockedDrawStep, 'id' | 'publicId' | 'poolAccountId'>, d: Decision): Promise<SettlementRecord> {
+  const s = d.settlement;
+  invariant(d.stakeTotalMinor + s.rolloverInMinor + s.houseInMinor === s.playersMinor + s.rolloverOutMinor + s.houseOutMinor, `draw ${draw.publicId}: flows do not balance`);
+  const raffleWinners = d.raffleWinners ? [...d.raffleWinners].sort((a, b) => a.ticketId - b.ticketId) : null;
+  invariant(raffleWinners === null || s.prizes.length === 0, `draw ${draw.publicId}: a raffle with winning classes`);
+  const paid = s.prizes.reduce((sum, p) => sum + p.perLineMinor * p.cls.lines, 0) + (raffleWinners ?? []).reduce((sum, w) => sum + w.amountMinor, 0);
+  invariant(paid === s.playersMinor, `draw ${draw.publicId}: the winners are paid ${paid}, the game pays players ${s.playersMinor}`);
+  const winning = winningClasses(s);
+  for (const w of raffleWinners ?? []) {
+    invariant(Number.isSafeInteger(w.ticketId) && w.ticketId > 0 && Number.isSafeInteger(w.amountMinor) && w.amountMinor > 0, `raffle winner ${JSON.stringify(w)}`);
+    invariant(Number.isInteger(w.tier) && w.tier >= 0 && w.tier < s.tiers.length, `raffle winner's tier ${w.tier}`);
+  }
+  const transfers = await moveDrawFlows(client, draw, d);
+  await client.query(
+    `insert into draw_settlements (draw_id, segments, drawn_masks, winning_classes, tiers, stake_total_minor, players_minor,
+            rollover_in_minor, rollover_out_minor, house_in_minor, house_out_minor,
+            rollover_in_transfer_id, rollover_out_transfer_id, house_in_transfer_id, house_out_transfer_id, raffle_winners)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+    [
+      draw.id, JSON.stringify(d.plan.segments), JSON.stringify(Object.fromEntries(d.plan.drawn)), JSON.stringify(winning), JSON.stringify(s.tiers),
+      d.stakeTotalMinor, s.playersMinor, s.rolloverInMinor, s.rolloverOutMinor, s.houseInMinor, s.houseOutMinor,
+      transfers.rolloverIn, transfers.rolloverOut, transfers.houseIn, transfers.houseOut, raffleWinners && JSON.stringify(raffleWinners),
+    ],
+  );
+  return {
+    drawId: draw.id, plan: d.plan, winning, raffleWinners, tierCount: s.tiers.length, stakeTotalMinor: d.stakeTotalMinor, playersMinor: s.playersMinor,
+    paidThroughTicketId: 0, paidTickets: 0, paidMinor: 0, payRanges: 0,
+  };
+}
+
+/** The rollover and house flows as transfers, and the balances they move; the pool is left holding the players' prizes. */
+async function moveDrawFlows(client: pg.ClientBase, draw: Pick<LockedDrawStep, 'id' | 'publicId' | 'poolAccountId'>, d: Decision): Promise<FlowTransfers> {
+  const s = d.settlement;
+  invariant(d.rolloverAccountId !== null || (s.rolloverInMinor === 0 && s.rolloverOutMinor === 0), `draw ${draw.publicId}: a rollover without its account`);
   const { rows: accounts } = await client.query(
     `select id, kind, balance_minor from accounts where id = $1 or code = 'house' order by id for no key update`,
     [draw.poolAccountId],
   );
   const pool = accounts.find((a) => Number(a.id) === draw.poolAccountId && a.kind === 'draw_pool');
   const house = accounts.find((a) => a.kind === 'house');
-  invariant(pool && house, `draw ${draw.publicId}: pool or house account missing`);
-  invariant(Number(pool.balance_minor) === f.stakeTotalMinor, `draw ${draw.publicId}: pool holds ${pool.balance_minor}, sealed stakes ${f.stakeTotalMinor}`);
+  invariant(pool !== undefined, `draw ${draw.publicId}: pool account missing`);
+  invariant(house !== undefined, `draw ${draw.publicId}: house account missing`);
+  invariant(Number(pool.balance_minor) === d.stakeTotalMinor, `draw ${draw.publicId}: pool holds ${pool.balance_minor}, sealed stakes ${d.stakeTotalMinor}`);
   const poolId = draw.poolAccountId;
   const houseId = Number(house.id);
-  const moves: [string, number, number, number][] = [
-    ['rolloverIn', rolloverId ?? 0, poolId, f.rolloverInMinor],
-    ['houseIn', houseId, poolId, f.houseInMinor],
-    ['rolloverOut', poolId, rolloverId ?? 0, f.rolloverOutMinor],
-    ['houseShare', poolId, houseId, f.houseOutMinor],
+  const rolloverId = d.rolloverAccountId ?? 0;
+  const moves: [keyof FlowTransfers, string, number, number, number][] = [
+    ['rolloverIn', 'rollover', rolloverId, poolId, s.rolloverInMinor],
+    ['houseIn', 'house_funding', houseId, poolId, s.houseInMinor],
+    ['rolloverOut', 'rollover', poolId, rolloverId, s.rolloverOutMinor],
+    ['houseOut', 'house_share', poolId, houseId, s.houseOutMinor],
   ];
-  const ids: FlowTransfers = { houseShare: null, rolloverIn: null, rolloverOut: null, houseIn: null };
-  const deltas = new Map<number, number>([[poolId, -f.playersMinor]]);
-  for (const [name, from, to, amount] of moves) {
+  const ids: FlowTransfers = { rolloverIn: null, houseIn: null, rolloverOut: null, houseOut: null };
+  const deltas = new Map<number, number>([[poolId, 0]]);
+  for (const [name, kind, from, to, amount] of moves) {
     if (amount === 0) continue;
-    const kind = name === 'houseShare' ? 'house_share' : name === 'houseIn' ? 'house_funding' : 'rollover';
     const { rows } = await client.query(
       `insert into transfers (debit_account_id, credit_account_id, amount_minor, kind) values ($1, $2, $3, $4) returning id`,
       [from, to, amount, kind],
     );
-    ids[name as keyof FlowTransfers] = Number(rows[0].id);
+    ids[name] = Number(rows[0].id);
     deltas.set(from, (deltas.get(from) ?? 0) - amount);
     deltas.set(to, (deltas.get(to) ?? 0) + amount);
   }
@@ -260,44 +269,232 @@ export async function closeDrawFlows(client: pg.ClientBase, draw: Pick<LockedDra
     [accountIds, accountIds.map((id) => deltas.get(id))],
   );
   const poolAfter = Number(rows.find((r) => Number(r.id) === poolId)?.balance_minor);
-  invariant(poolAfter === 0, `draw ${draw.publicId}: pool holds ${poolAfter} after settlement, not 0`);
+  invariant(poolAfter === s.playersMinor, `draw ${draw.publicId}: pool holds ${poolAfter} for the winners, who are owed ${s.playersMinor}`);
   return ids;
 }
 
-/** Marks the draw settled with its flows and tier results. */
-export async function markSettled(client: pg.ClientBase, draw: Pick<LockedDrawStep, 'id' | 'publicId'>, f: DrawFlows, tiers: readonly TierResult[], ids: FlowTransfers): Promise<void> {
-  const updated = await client.query(
-    `update draws set status = 'settled', settled_at = clock_timestamp(), prize_total_minor = $2, house_share_minor = $3,
-            house_transfer_id = $4, prize_tiers = $5, rollover_in_minor = $6, rollover_out_minor = $7, house_in_minor = $8,
-            rollover_in_transfer_id = $9, rollover_out_transfer_id = $10, house_in_transfer_id = $11
-      where id = $1 and status = 'drawn'`,
-    [draw.id, f.playersMinor, f.houseOutMinor, ids.houseShare, JSON.stringify(tiers), f.rolloverInMinor, f.rolloverOutMinor, f.houseInMinor, ids.rolloverIn, ids.rolloverOut, ids.houseIn],
+/** The draw's settlement row, if it has been decided (read under the draw's lock). */
+export async function settlementOf(client: pg.ClientBase, drawId: number): Promise<SettlementRecord | null> {
+  const { rows } = await client.query(
+    `select segments, drawn_masks, winning_classes, raffle_winners, jsonb_array_length(tiers) as tier_count, stake_total_minor, players_minor,
+            paid_through_ticket_id, paid_tickets, paid_minor, pay_ranges, closed_at
+       from draw_settlements where draw_id = $1`,
+    [drawId],
   );
-  invariant(updated.rowCount === 1, `draw ${draw.publicId} changed status while being settled`);
+  if (rows.length === 0) return null;
+  const r = rows[0];
+  invariant(r.closed_at === null, `draw ${drawId}: its settlement is closed but the draw is not settled`);
+  return {
+    drawId,
+    plan: { segments: r.segments, drawn: new Map(Object.entries(r.drawn_masks as Record<string, string>)) },
+    winning: r.winning_classes,
+    raffleWinners: r.raffle_winners,
+    tierCount: Number(r.tier_count),
+    stakeTotalMinor: Number(r.stake_total_minor),
+    playersMinor: Number(r.players_minor),
+    paidThroughTicketId: Number(r.paid_through_ticket_id),
+    paidTickets: Number(r.paid_tickets),
+    paidMinor: Number(r.paid_minor),
+    payRanges: Number(r.pay_ranges),
+  };
+}
+
+/** The next range of at most `limit` tickets of the draw after `afterId`: its last id, or null when none is left. */
+export async function nextTicketRange(client: pg.ClientBase, drawId: number, afterId: number, limit: number): Promise<{ throughId: number; tickets: number } | null> {
+  invariant(Number.isSafeInteger(limit) && limit > 0, `range of ${limit} tickets`);
+  const { rows } = await client.query(
+    `select max(id)::int8 as through, count(*)::int8 as n from (select id from tickets where draw_id = $1 and id > $2 order by id limit $3) r`,
+    [drawId, afterId, limit],
+  );
+  return rows[0].n === 0 ? null : { throughId: Number(rows[0].through), tickets: Number(rows[0].n) };
 }
 
 /**
- * A raffle's step 3: the ticket at each winning position of the draw's canonical order (ticket
- * id order, as sealed) with its prize, into settle_prizes. Returns (tickets, total).
+ * The statement that pays one range of a line game's tickets (see payTicketRange); its shape
+ * depends on the plan only. $1 draw, $2/$3 drawn masks by bet type, $4-$7 and $12.. the
+ * winning classes, $8/$9 the range (after, through], $10 pool, $11 least matches per segment.
  */
-export async function stageRafflePrizes(
+function payLinesStatement(plan: ClassPlan, tierCount: number): string {
+  invariant(Number.isInteger(tierCount) && tierCount >= 1 && tierCount <= TIERS_MAX, `${tierCount} tiers`);
+  const { matches, spots } = segmentColumns(plan.segments);
+  const keys = [...matches.map((_, i) => `m${i}`), ...spots.map((_, i) => `s${i}`)];
+  const keyParams = keys.map((_, i) => `$${i + 12}::int4[]`);
+  // A line wins only if it matches, in each segment, at least as many bits as some winning
+  // class does: a necessary condition that spares most lines the class key and the join.
+  const atLeast = matches.map((e, i) => `${e} >= ($11::int4[])[${i + 1}]`);
+  const tierLines = Array.from({ length: tierCount }, (_, k) => `count(*) filter (where w.tier = ${k})`);
+  return `with drawn as (select * from unnest($2::text[], $3::varbit[]) as x(bet_type, d)),
+     win as (
+       select * from unnest($4::text[], $5::int8[], $6::int4[], $7::int8[], ${keyParams.join(', ')})
+         as w(bet_type, stake_minor, tier, per_line, ${keys.join(', ')})
+     ), masked as (
+       -- offset 0 keeps each a subquery of its own: m & d computed once a line, each line's
+       -- class once, then hashed against the winners.
+       select t.id, t.player_id, t.bet_type, t.stake_minor, m, m & x.d as md
+         from tickets t join drawn x using (bet_type) cross join lateral unnest(t.line_masks) as m
+        where t.draw_id = $1 and t.id > $8 and t.id <= $9
+       offset 0
+     ), lines as (
+       select id, player_id, bet_type, stake_minor, ${[...matches.map((e, i) => `${e} as m${i}`), ...spots.map((e, i) => `${e} as s${i}`)].join(', ')}
+         from masked where ${atLeast.join(' and ')}
+       offset 0
+     ), won as (
+       select l.id, l.player_id, sum(w.per_line)::int8 as amount_minor, array[${tierLines.join(', ')}]::int4[] as tier_lines
+         from lines l join win w using (bet_type, stake_minor, ${keys.join(', ')})
+        group by l.id, l.player_id
+     ${payWonSql('$10')}`;
+}
+
+/** The statement that pays one range of a raffle's winners: $1 draw, $2-$4 winners (ticket, amount, tier), $5/$6 the range, $7 pool. */
+function payRaffleStatement(tierCount: number): string {
+  invariant(Number.isInteger(tierCount) && tierCount >= 1 && tierCount <= TIERS_MAX, `${tierCount} tiers`);
+  return `with won as (
+       select t.id, t.player_id, w.amount as amount_minor,
+              (select array_agg(case when k = w.tier then 1 else 0 end order by k) from generate_series(0, ${tierCount - 1}) as k)::int4[] as tier_lines
+         from unnest($2::int8[], $3::int8[], $4::int4[]) as w(ticket_id, amount, tier)
+         join tickets t on t.id = w.ticket_id and t.draw_id = $1
+        where w.ticket_id > $5 and w.ticket_id <= $6
+     ${payWonSql('$7')}`;
+}
+
+/**
+ * The rest of a pay statement, after the CTE won (id, player_id, amount_minor, tier_lines):
+ * a prize transfer from the pool (poolParam) and a ticket_prizes row per winning ticket,
+ * every wallet locked in id order and credited once with its sum; counts for the assertions.
+ */
+function payWonSql(poolParam: string): string {
+  return `), input as materialized (
+       select w.id as ticket_id, a.id as wallet_id, w.amount_minor, w.tier_lines, nextval(pg_get_serial_sequence('transfers', 'id')) as transfer_id
+         from won w join accounts a on a.player_id = w.player_id and a.kind = 'player_wallet'
+     ), locked as materialized (
+       select id from accounts where id in (select wallet_id from input) and kind = 'player_wallet' order by id for no key update
+     ), paid as (
+       insert into transfers (id, debit_account_id, credit_account_id, amount_minor, kind)
+       select transfer_id, ${poolParam}, wallet_id, amount_minor, 'prize' from input
+       returning 1
+     ), prized as (
+       insert into ticket_prizes (ticket_id, draw_id, amount_minor, tier_lines, transfer_id)
+       select ticket_id, $1, amount_minor, tier_lines, transfer_id from input
+       returning 1
+     ), credited as (
+       -- The condition on locked is an InitPlan, run once before the first row is updated:
+       -- every wallet is locked in id order first, and nothing is credited unless all were.
+       -- (A join with locked instead was planned as a nested loop over two CTE scans on the
+       -- planner's estimate of a few rows: 45 million comparisons for 6,761 wallets.)
+       update accounts a set balance_minor = a.balance_minor + c.amount
+         from (select wallet_id, sum(amount_minor)::int8 as amount from input group by wallet_id) c
+        where a.id = c.wallet_id and (select count(*) from locked) = (select count(distinct wallet_id) from input)
+       returning 1
+     )
+     select (select count(*) from won)::int8 as won, (select count(*) from input)::int8 as staged,
+            (select coalesce(sum(amount_minor), 0) from input)::int8 as amount, (select count(distinct wallet_id) from input)::int8 as wallets,
+            (select count(*) from locked)::int8 as locked, (select count(*) from paid)::int8 as paid,
+            (select count(*) from prized)::int8 as prized, (select count(*) from credited)::int8 as credited`;
+}
+
+/** The pay statement for a range of the draw's tickets, (cursor, throughId], and its parameters. */
+function payStatementFor(draw: Pick<LockedDrawStep, 'id' | 'poolAccountId'>, record: SettlementRecord, throughId: number): [string, unknown[]] {
+  if (record.raffleWinners) {
+    const w = record.raffleWinners;
+    return [
+      payRaffleStatement(record.tierCount),
+      [draw.id, w.map((x) => x.ticketId), w.map((x) => x.amountMinor), w.map((x) => x.tier), record.paidThroughTicketId, throughId, draw.poolAccountId],
+    ];
+  }
+  const w = record.winning;
+  const [types, masks] = drawnInput(record.plan);
+  const segments = record.plan.segments.map((_, i) => i);
+  const keyArrays = [...segments.map((i) => w.map((c) => c.matches[i])), ...segments.map((i) => w.map((c) => c.spots[i]))];
+  // Without a winning class no line can win: more matches than any segment has bits.
+  const matchesMin = segments.map((i) => w.reduce((min, c) => Math.min(min, c.matches[i]), SEGMENT_BITS_MAX + 1));
+  return [
+    payLinesStatement(record.plan, record.tierCount),
+    [
+      draw.id, types, masks, w.map((c) => c.betType), w.map((c) => c.stakeMinor), w.map((c) => c.tier), w.map((c) => c.perLineMinor),
+      record.paidThroughTicketId, throughId, draw.poolAccountId, matchesMin, ...keyArrays,
+    ],
+  ];
+}
+
+/**
+ * Pay, one range: every winning ticket of the draw with an id in (cursor, throughId] paid
+ * in one statement, then the pool debited and the cursor moved, checking that it was still
+ * where this payer found it. Returns the prizes paid and their sum.
+ */
+export async function payTicketRange(
   client: pg.ClientBase,
-  drawId: number,
-  winners: readonly { position: number; amountMinor: number; tier: number }[],
-  tierCount: number,
-): Promise<{ tickets: number; totalMinor: number }> {
-  for (const w of winners) invariant(Number.isSafeInteger(w.position) && w.position >= 1 && Number.isSafeInteger(w.amountMinor) && w.amountMinor > 0, `raffle winner ${JSON.stringify(w)}`);
-  await client.query(`drop table if exists settle_prizes`);
-  await client.query(
-    `create temporary table settle_prizes on commit drop as
-     with w as (select * from unnest($2::int8[], $3::int8[], $4::int4[]) as w(pos, amount, tier)),
-     ranked as (select id, player_id, row_number() over (order by id) as pos from tickets where draw_id = $1)
-     select r.id as ticket_id, a.id as wallet_id, w.amount as amount_minor,
-            (select array_agg(case when k = w.tier then 1 else 0 end order by k) from generate_series(0, ${Math.trunc(tierCount) - 1}) as k)::int4[] as tier_lines
-       from ranked r join w on w.pos = r.pos
-       join accounts a on a.player_id = r.player_id and a.kind = 'player_wallet'`,
-    [drawId, winners.map((w) => w.position), winners.map((w) => w.amountMinor), winners.map((w) => w.tier)],
+  draw: Pick<LockedDrawStep, 'id' | 'publicId' | 'poolAccountId'>,
+  record: SettlementRecord,
+  throughId: number,
+): Promise<{ prizes: number; amountMinor: number }> {
+  invariant(throughId > record.paidThroughTicketId, `draw ${draw.publicId}: range ends at ${throughId}, at or before the cursor ${record.paidThroughTicketId}`);
+  const { rows } = await client.query(...payStatementFor(draw, record, throughId));
+  const r = rows[0];
+  invariant(r.staged === r.won, `draw ${draw.publicId}: ${r.won} winning tickets, ${r.staged} with a wallet`);
+  invariant(r.locked === r.wallets, `draw ${draw.publicId}: locked ${r.locked} of ${r.wallets} wallets`);
+  invariant(r.credited === r.wallets, `draw ${draw.publicId}: credited ${r.credited} of ${r.wallets} wallets`);
+  invariant(r.paid === r.staged, `draw ${draw.publicId}: wrote ${r.paid} transfers for ${r.staged} prizes`);
+  invariant(r.prized === r.staged, `draw ${draw.publicId}: wrote ${r.prized} ticket prizes for ${r.staged} prizes`);
+  await advanceCursor(client, draw, record, throughId, Number(r.staged), Number(r.amount));
+  return { prizes: Number(r.staged), amountMinor: Number(r.amount) };
+}
+
+/** After the wallets (lock order): the pool debited by the range's prizes and the cursor moved past the range. */
+async function advanceCursor(client: pg.ClientBase, draw: Pick<LockedDrawStep, 'id' | 'publicId' | 'poolAccountId'>, record: SettlementRecord, throughId: number, prizes: number, amountMinor: number): Promise<void> {
+  const { rows } = await client.query(
+    `with pool as (
+       update accounts set balance_minor = balance_minor - $3 where id = $2 and kind = 'draw_pool' returning balance_minor
+     ), progress as (
+       update draw_settlements
+          set paid_through_ticket_id = $5, paid_tickets = paid_tickets + $4, paid_minor = paid_minor + $3, pay_ranges = pay_ranges + 1
+        where draw_id = $1 and paid_through_ticket_id = $6 and closed_at is null
+       returning paid_minor, players_minor
+     )
+     select (select balance_minor from pool) as pool_after, (select count(*) from progress)::int8 as moved,
+            (select players_minor - paid_minor from progress) as owed`,
+    [draw.id, draw.poolAccountId, amountMinor, prizes, throughId, record.paidThroughTicketId],
   );
-  const { rows } = await client.query(`select count(*)::int8 as n, coalesce(sum(amount_minor), 0)::int8 as total from settle_prizes`);
-  return { tickets: Number(rows[0].n), totalMinor: Number(rows[0].total) };
+  const r = rows[0];
+  invariant(r.moved === 1, `draw ${draw.publicId}: the pay cursor moved from ${record.paidThroughTicketId} under this payer`);
+  invariant(r.pool_after === r.owed, `draw ${draw.publicId}: pool holds ${r.pool_after}, the winners not yet paid are owed ${r.owed}`);
+  record.paidThroughTicketId = throughId;
+  record.paidTickets += prizes;
+  record.paidMinor += amountMinor;
+  record.payRanges++;
+}
+
+/**
+ * Close: pair assertions against the rows paid (no ticket left beyond the cursor, prizes as
+ * counted, the pool empty), then the draw marked settled with the recorded totals.
+ */
+export async function closeSettlement(client: pg.ClientBase, draw: Pick<LockedDrawStep, 'id' | 'publicId' | 'poolAccountId'>, record: SettlementRecord): Promise<void> {
+  const { rows } = await client.query(
+    `select (select count(*) from tickets where draw_id = $1 and id > $3)::int8 as unpaid,
+            (select count(*) from ticket_prizes where draw_id = $1)::int8 as prizes,
+            (select coalesce(sum(amount_minor), 0) from ticket_prizes where draw_id = $1)::int8 as paid,
+            (select balance_minor from accounts where id = $2)::int8 as pool`,
+    [draw.id, draw.poolAccountId, record.paidThroughTicketId],
+  );
+  const r = rows[0];
+  invariant(r.unpaid === 0, `draw ${draw.publicId}: ${r.unpaid} tickets beyond the pay cursor`);
+  invariant(r.prizes === record.paidTickets, `draw ${draw.publicId}: ${r.prizes} ticket prizes, the cursor counted ${record.paidTickets}`);
+  invariant(r.paid === record.paidMinor, `draw ${draw.publicId}: ticket prizes sum to ${r.paid}, the cursor counted ${record.paidMinor}`);
+  invariant(r.paid === record.playersMinor, `draw ${draw.publicId}: paid ${r.paid}, the game decided ${record.playersMinor}`);
+  invariant(r.pool === 0, `draw ${draw.publicId}: pool holds ${r.pool} after settlement, not 0`);
+  const updated = await client.query(
+    `with closed as (
+       update draw_settlements set closed_at = clock_timestamp() where draw_id = $1 and closed_at is null
+       returning players_minor, house_out_minor, house_out_transfer_id, tiers, rollover_in_minor, rollover_out_minor, house_in_minor,
+                 rollover_in_transfer_id, rollover_out_transfer_id, house_in_transfer_id
+     )
+     update draws d set status = 'settled', settled_at = clock_timestamp(), prize_total_minor = c.players_minor,
+            house_share_minor = c.house_out_minor, house_transfer_id = c.house_out_transfer_id, prize_tiers = c.tiers,
+            rollover_in_minor = c.rollover_in_minor, rollover_out_minor = c.rollover_out_minor, house_in_minor = c.house_in_minor,
+            rollover_in_transfer_id = c.rollover_in_transfer_id, rollover_out_transfer_id = c.rollover_out_transfer_id,
+            house_in_transfer_id = c.house_in_transfer_id
+       from closed c
+      where d.id = $1 and d.status = 'drawn'`,
+    [draw.id],
+  );
+  invariant(updated.rowCount === 1, `draw ${draw.publicId} changed status while being settled`);
 }

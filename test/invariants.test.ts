@@ -214,17 +214,42 @@ t.test("ticket prizes that do not add up to the draw's prize total are reported"
     c.query(`update draws set prize_total_minor = prize_total_minor + 1, house_share_minor = house_share_minor - 1 where id = $1`, [settled.id]),
   );
   t.match(v.join('\n'), new RegExp(`draw ${settled.publicId}: ticket prizes sum to (\\d+), its prize total is (?!\\1)\\d+`));
-  t.match(v.join('\n'), `draw ${settled.publicId}: its house share does not match its house transfer`, 'and the house share no longer matches either');
+  t.match(v.join('\n'), `draw ${settled.publicId}: its settled totals are not those of its settlement record`, 'and its totals are no longer what was decided');
   t.equal(v.length, 2);
 });
 
-t.test('a ticket prize on a draw that is not settled is reported', async (t) => {
-  const v = await violationsAfter(async (c) => {
+t.test('a ticket prize on a draw that is neither settled nor being settled is reported', async (t) => {
+  const unsettle = (c: pg.PoolClient) => c.query(`alter table draws drop constraint draw_settled, drop constraint draw_settled_in_full, drop constraint draw_house_transfer`)
+    .then(() => c.query(`update draws set status = 'drawn' where id = $1`, [settled.id]));
+  const reopened = await violationsAfter(unsettle);
+  t.same(reopened, [`draw ${settled.publicId}: its settlement is closed but it is drawn`], 'a closed settlement belongs to a settled draw');
+  const undecided = await violationsAfter(async (c) => {
+    await unsettle(c);
+    await c.query(`alter table draw_settlements disable trigger draw_settlements_permanent`);
+    await c.query(`delete from draw_settlements where draw_id = $1`, [settled.id]);
+  });
+  t.match(undecided.join('\n'), new RegExp(`draw ${settled.publicId} is drawn but has \\d+ ticket prizes`));
+  t.match(undecided.join('\n'), /\d+ rollover, house funding or house share transfers not named by exactly one draw's settlement/);
+});
+
+t.test('a settlement in progress is checked between its phases', async (t) => {
+  const reopen = async (c: pg.PoolClient) => {
     await c.query(`alter table draws drop constraint draw_settled, drop constraint draw_settled_in_full, drop constraint draw_house_transfer`);
     await c.query(`update draws set status = 'drawn' where id = $1`, [settled.id]);
+    await c.query(`alter table draw_settlements drop constraint settlement_closed_in_full`);
+    await c.query(`update draw_settlements set closed_at = null where draw_id = $1`, [settled.id]);
+  };
+  t.same(await violationsAfter(reopen), [], 'a draw paid in full and not yet closed is consistent');
+  const behind = await violationsAfter(async (c) => {
+    await reopen(c);
+    await c.query(`update draw_settlements set paid_through_ticket_id = (select min(ticket_id) from ticket_prizes where draw_id = $1) - 1 where draw_id = $1`, [settled.id]);
   });
-  t.match(v.join('\n'), new RegExp(`draw ${settled.publicId} is drawn but has \\d+ ticket prizes`));
-  t.match(v.join('\n'), /house_share transfers not named by exactly one settled draw/);
+  t.match(behind.join('\n'), new RegExp(`draw ${settled.publicId}: its settlement counted \\d+ prizes of \\d+, it has \\d+ of \\d+ \\([1-9]\\d* beyond the pay cursor\\)`));
+  const owed = await violationsAfter(async (c) => {
+    await reopen(c);
+    await move(c, HOUSE, poolOf(settled), 3, 'refund');
+  });
+  t.match(owed.join('\n'), new RegExp(`draw ${settled.publicId}: its pool holds 3, its unpaid winners are owed 0`));
 });
 
 t.test('a prize that is not its winning lines times the per-line amounts is reported', async (t) => {
@@ -242,9 +267,9 @@ t.test('a house share not paid pool -> house as one house_share transfer is repo
     await c.query(`update accounts set balance_minor = balance_minor + $1 where id = (${CLEARING})`, [rows[0].amount]);
     await c.query(`update transfers set credit_account_id = (${CLEARING}) where id = $1`, [rows[0].id]);
   });
-  t.same(redirected, [`draw ${settled.publicId}: its house share does not match its house transfer`]);
+  t.same(redirected, [`draw ${settled.publicId}: its house share does not match its transfer`]);
   const stray = await violationsAfter((c) => move(c, CLEARING, HOUSE, 5, 'house_share'));
-  t.same(stray, ['1 house_share transfers not named by exactly one settled draw']);
+  t.same(stray, ["1 rollover, house funding or house share transfers not named by exactly one draw's settlement"]);
 });
 
 t.test('ticket prizes can never be deleted', async (t) => {

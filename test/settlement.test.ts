@@ -152,23 +152,30 @@ t.test('a drawn draw pays every winning line its tier share, the rest to the hou
   const houseShareMinor = stakeMinor - prizeTotalMinor - rolloverOutMinor;
   t.ok(prizeTotalMinor > 0 && prizeTotalMinor <= Number(fundMinor));
 
-  // A process crashes after writing everything but before COMMIT: nothing of it remains.
+  // A process dies at any statement of the decision (the first phase): nothing of it remains.
+  // On PostgreSQL its backend is killed right there.
   const before = await snapshot();
-  const houseBefore = (await one(`select balance_minor from accounts where code = 'house'`)).balance_minor;
-  await t.rejects(crashingRunner(ts.pool).settle(main.id), /simulated crash/);
-  t.same(await snapshot(), before, 'a settlement that did not commit left no trace');
-  // ...and at every statement of it: on PostgreSQL its backend is killed right there.
   let statements = 0;
   for (let k = 1; ; k++) {
     const dying = poolDyingAtStatement(ts.pool, k, ts.databaseKind === 'postgres');
     await t.rejects(runnerOn(dying.pool).settle(main.id), `a crash at statement ${k}`);
-    t.same(await snapshot(), before, `a settlement that died at statement ${k} left no trace`);
+    t.same(await snapshot(), before, `a decision that died at statement ${k} left no trace`);
     if (!dying.reached()) break;
     statements = k;
   }
-  t.ok(statements >= 6, `crashed at each of the settlement's ${statements} statements before its commit`);
+  t.ok(statements >= 4, `crashed at each of the decision's ${statements} statements before its commit`);
 
-  // Two processes at once: one settles, the other skips.
+  // A process crashes at the COMMIT that would close the draw: the phases it committed before
+  // (the decision with its flows, every range paid) stay, the close does not, and the ledger
+  // holds in between (migration 012; test/settlement-resume.test.ts kills it everywhere else).
+  const houseBefore = (await one(`select balance_minor from accounts where code = 'house'`)).balance_minor;
+  await t.rejects(crashingRunner(ts.pool).settle(main.id), /simulated crash/);
+  t.equal((await drawById(ts.pool, main.id))!.status, 'drawn', 'the close did not commit: the draw is not settled');
+  t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'the ledger holds between the phases of a settlement');
+  const midway = await one(`select count(*)::int8 as n, coalesce(sum(amount_minor), 0)::int8 as paid from ticket_prizes where draw_id = $1`, [main.id]);
+  t.same(midway, { n: expected.size, paid: prizeTotalMinor }, 'every winner was paid before the crash, once');
+
+  // Two processes at once resume it: one closes it, the other skips.
   const outcomes = await Promise.all([runner.settle(main.id), runner.settle(main.id)]);
   t.same(outcomes.sort(), ['settled', 'skipped'], 'settled once, however many try');
 

@@ -103,3 +103,48 @@ export function poolDyingAtStatement(pool: pg.Pool, k: number, kill: boolean): {
   } as unknown as pg.Pool;
   return { pool: dying, reached: () => reached };
 }
+
+/**
+ * A pool standing for a process that dies at a chosen statement: the first statement for
+ * which `dies` is true is not run as such. On PostgreSQL (`terminate` given) the backend of
+ * that connection is terminated first, from another connection, as the socket of a killed
+ * process dies, and the statement then fails on the dead connection; on the embedded
+ * database the statement fails. Either way the open transaction is lost, and every later
+ * connect() fails: the process is gone. `died()` tells whether it has happened.
+ */
+export function poolDyingAt(
+  pool: pg.Pool,
+  dies: (sql: string) => boolean,
+  terminate: ((backendPid: number) => Promise<unknown>) | null,
+): pg.Pool & { died(): boolean } {
+  let dead = false;
+  return {
+    died: () => dead,
+    connect: async () => {
+      if (dead) throw new Error('simulated process death: the process is gone');
+      const client = await pool.connect();
+      const query: (...args: unknown[]) => Promise<unknown> = client.query;
+      const release = client.release;
+      (client as any).query = async (sql: any, params?: any) => {
+        if (!dead && typeof sql === 'string' && dies(sql)) {
+          dead = true;
+          if (!terminate) throw new Error('simulated process death');
+          await terminate((client as any).processID);
+        }
+        return query.call(client, sql, params);
+      };
+      (client as any).release = (err?: Error) => {
+        (client as any).query = query;
+        (client as any).release = release;
+        return release.call(client, err);
+      };
+      return client;
+    },
+  } as unknown as pg.Pool & { died(): boolean };
+}
+
+/** A predicate true on the n-th statement (1-based) that contains `text`. */
+export function nthStatement(n: number, text: string): (sql: string) => boolean {
+  let seen = 0;
+  return (sql) => sql.includes(text) && ++seen === n;
+}
