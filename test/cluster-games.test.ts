@@ -22,10 +22,7 @@ import t, { type Test } from 'tap';
 import type { ResultMessage } from '../actors/ResultNotifier.ts';
 import { DrawRunner } from '../actors/DrawRunner.ts';
 import { openDatabase, type Database } from '../app/database.ts';
-import { loadDrawKeys } from '../app/keys.ts';
-import { systemClock } from '../core/clock.ts';
 import { createLogger } from '../core/logger.ts';
-import { SeedVault } from '../draw/vault.ts';
 import { allGames } from '../games/index.ts';
 import { PICK_LIABILITY_CAP_MINOR, PICK_STAKES_MINOR } from '../games/pick.ts';
 import { drawById, type DrawRow } from '../ledger/draws.ts';
@@ -33,6 +30,7 @@ import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { redisDatabase, startServerProcess, stopServerProcess, type ServerProcess } from './support/cluster.ts';
 import { createScratchDatabase } from './support/database.ts';
 import { newPlayer, PlayerConnection, testDrawKeys, type BetReply } from './support/harness.ts';
+import { clusterDrawRunner } from './support/faults.ts';
 import { until } from './support/wait.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -116,7 +114,7 @@ async function startCluster(): Promise<Cluster> {
     redis,
     db,
     procs,
-    runner: drawRunnerFor(db, keys),
+    runner: clusterDrawRunner(db.pool, keys),
     async close() {
       await Promise.all(procs.map((p) => stopServerProcess(p, 10_000)));
       await db.close();
@@ -137,20 +135,6 @@ async function startCluster(): Promise<Cluster> {
   }
 }
 
-/** A runner holding the cluster's keys, to create draws with their commitments as the scheduler does. */
-function drawRunnerFor(db: Database, keys: Record<string, string>): DrawRunner {
-  const drawKeys = loadDrawKeys({ seedKey: keys.DRAW_SEED_KEY, signingKey: keys.DRAW_SIGNING_KEY }, '', createLogger('silent'));
-  return new DrawRunner({
-    pool: db.pool,
-    clock: systemClock,
-    logger: createLogger('silent'),
-    vault: new SeedVault(drawKeys.seedKey),
-    signingKey: drawKeys.signingKey,
-    publicKey: drawKeys.publicKey,
-    beacon: null,
-    revealWaitMs: 60_000,
-  });
-}
 
 /** Registers players through every process in turn, one per process at a time (password hashes are the expensive part). */
 async function registerPlayers(procs: ServerProcess[], n: number): Promise<{ token: string; email: string }[]> {

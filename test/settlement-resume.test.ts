@@ -7,19 +7,15 @@
 //
 // Expected prizes are computed here from the tickets' jsonb lines and the drawn numbers with
 // the rules written out (as test/settlement.test.ts does), not with games/ or the masks.
-import crypto from 'node:crypto';
 import t from 'tap';
 import type pg from 'pg';
-import { DrawRunner } from '../actors/DrawRunner.ts';
-import { createLogger } from '../core/logger.ts';
-import { systemClock } from '../core/clock.ts';
-import { SeedVault } from '../draw/vault.ts';
+import type { DrawRunner } from '../actors/DrawRunner.ts';
 import { drawById, type DrawRow } from '../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { rolloverBalance } from '../ledger/liveInfo.ts';
 import { allGames } from '../games/index.ts';
 import { newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
-import { closeAndSeal, drawSealed, nthStatement, poolDyingAt, sell } from './support/draws.ts';
+import { closeAndSeal, drawSealed, nthStatement, poolDyingAt, sell, settlingRunner } from './support/draws.ts';
 
 const PLAYERS = 6;
 const TICKETS_PER_PLAYER = 24;
@@ -53,17 +49,7 @@ t.teardown(async () => {
 });
 
 function runnerOn(pool: pg.Pool): DrawRunner {
-  return new DrawRunner({
-    pool,
-    clock: systemClock,
-    logger: createLogger('silent'),
-    vault: new SeedVault(crypto.randomBytes(32)),
-    signingKey: crypto.randomBytes(32),
-    publicKey: ts.server.draws.publicKey,
-    beacon: null,
-    revealWaitMs: 0,
-    settleTicketsPerRange: TICKETS_PER_RANGE,
-  });
+  return settlingRunner(ts, pool, TICKETS_PER_RANGE);
 }
 
 /** A runner whose process dies at the statement `dies` picks (its connection killed on PostgreSQL). */

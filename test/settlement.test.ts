@@ -3,19 +3,15 @@
 // computed here independently (from the recorded numbers and tickets, with the rules
 // written out by hand, not with games/prizes.ts) and compared minor unit by minor unit
 // with wallets, transfers, ticket prizes, the pool and the house.
-import crypto from 'node:crypto';
 import t from 'tap';
 import type pg from 'pg';
-import { DrawRunner } from '../actors/DrawRunner.ts';
-import { createLogger } from '../core/logger.ts';
-import { systemClock } from '../core/clock.ts';
-import { SeedVault } from '../draw/vault.ts';
+import type { DrawRunner } from '../actors/DrawRunner.ts';
 import { drawsDue, markHalted } from '../ledger/drawSteps.ts';
 import { drawById, type DrawRow } from '../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { allGames } from '../games/index.ts';
 import { http, newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
-import { closeAndSeal, drawSealed, poolCrashingAtCommit, poolDyingAtStatement, sell, type BetPlan } from './support/draws.ts';
+import { closeAndSeal, drawSealed, poolCrashingAtCommit, poolDyingAtStatement, sell, settlingRunner, type BetPlan } from './support/draws.ts';
 
 const DEPOSIT_MINOR = 100_000;
 const PLAYERS = 6;
@@ -102,16 +98,7 @@ function crashingRunner(pool: pg.Pool): DrawRunner {
 
 /** A runner like the server's on `pool`. */
 function runnerOn(pool: pg.Pool): DrawRunner {
-  return new DrawRunner({
-    pool,
-    clock: systemClock,
-    logger: createLogger('silent'),
-    vault: new SeedVault(crypto.randomBytes(32)),
-    signingKey: crypto.randomBytes(32),
-    publicKey: ts.server.draws.publicKey,
-    beacon: null,
-    revealWaitMs: 0,
-  });
+  return settlingRunner(ts, pool);
 }
 
 t.test('a drawn draw pays every winning line its tier share, the rest to the house, and ends with an empty pool', async (t) => {

@@ -3,7 +3,12 @@
 // the server's own DrawRunner, as the scheduler would.
 import { CUTOFF_GRACE_MS } from '../../core/limits.ts';
 import { closeDueDraws, drawById, type DrawRow } from '../../ledger/draws.ts';
+import crypto from 'node:crypto';
 import type pg from 'pg';
+import { DrawRunner } from '../../actors/DrawRunner.ts';
+import { systemClock } from '../../core/clock.ts';
+import { createLogger } from '../../core/logger.ts';
+import { SeedVault } from '../../draw/vault.ts';
 import { PlayerConnection, type TestServer } from './harness.ts';
 
 /** What one player buys: each entry is a bet message without its request id. */
@@ -42,23 +47,23 @@ export async function drawSealed(ts: TestServer, draw: DrawRow): Promise<DrawRow
   return (await drawById(ts.pool, draw.id))!;
 }
 
+/** How a wrapped checkout runs one query: `run` is the client's own query. */
+type Intercept = (run: (sql: any, params?: any) => Promise<any>, sql: any, params: any, client: pg.PoolClient) => Promise<any>;
+
 /**
- * A pool whose clients fail the first COMMIT after `marks` has seen a statement it is
- * looking for, as if the process died there: nothing of that transaction survives.
+ * A pool whose every checkout runs its queries through `perCheckout()` (called once per
+ * connect, so each checkout may keep its own count; it may throw to refuse the connect). The
+ * client's own query and release come back on release: the pool hands it out again later.
  */
-export function poolCrashingAtCommit(pool: pg.Pool, marks: (sql: unknown, params: any) => boolean): pg.Pool {
+function interceptingPool(pool: pg.Pool, perCheckout: () => Intercept): pg.Pool {
   return {
     connect: async () => {
+      const intercept = perCheckout();
       const client = await pool.connect();
-      const query: (...args: unknown[]) => unknown = client.query;
+      const query: (...args: unknown[]) => Promise<unknown> = client.query;
       const release = client.release;
-      let marked = false;
-      // Wrapped for this checkout only: the pool hands the same client out again later.
-      (client as any).query = (sql: any, params?: any) => {
-        if (marks(sql, params)) marked = true;
-        if (sql === 'commit' && marked) return Promise.reject(new Error('simulated crash before commit'));
-        return query.call(client, sql, params);
-      };
+      const run = (sql: any, params?: any) => query.call(client, sql, params) as Promise<any>;
+      (client as any).query = (sql: any, params?: any) => intercept(run, sql, params, client);
       (client as any).release = (err?: Error) => {
         (client as any).query = query;
         (client as any).release = release;
@@ -67,6 +72,21 @@ export function poolCrashingAtCommit(pool: pg.Pool, marks: (sql: unknown, params
       return client;
     },
   } as unknown as pg.Pool;
+}
+
+/**
+ * A pool whose clients fail the first COMMIT after `marks` has seen a statement it is
+ * looking for, as if the process died there: nothing of that transaction survives.
+ */
+export function poolCrashingAtCommit(pool: pg.Pool, marks: (sql: unknown, params: any) => boolean): pg.Pool {
+  return interceptingPool(pool, () => {
+    let marked = false;
+    return (run, sql, params) => {
+      if (marks(sql, params)) marked = true;
+      if (sql === 'commit' && marked) return Promise.reject(new Error('simulated crash before commit'));
+      return run(sql, params);
+    };
+  });
 }
 
 /**
@@ -79,28 +99,17 @@ export function poolCrashingAtCommit(pool: pg.Pool, marks: (sql: unknown, params
  */
 export function poolDyingAtStatement(pool: pg.Pool, k: number, kill: boolean): { pool: pg.Pool; reached: () => boolean } {
   let reached = false;
-  const dying = {
-    connect: async () => {
-      const client = await pool.connect();
-      const query: (...args: unknown[]) => Promise<unknown> = client.query;
-      const release = client.release;
-      let n = 0;
-      (client as any).query = async (sql: any, params?: any) => {
-        n++;
-        const atCommit = sql === 'commit';
-        if (n < k && !atCommit) return query.call(client, sql, params);
-        if (n === k && !atCommit) reached = true;
-        if (kill) await query.call(client, 'select pg_terminate_backend(pg_backend_pid())');
-        throw new Error(`simulated crash at statement ${n}`);
-      };
-      (client as any).release = (err?: Error) => {
-        (client as any).query = query;
-        (client as any).release = release;
-        return release.call(client, err);
-      };
-      return client;
-    },
-  } as unknown as pg.Pool;
+  const dying = interceptingPool(pool, () => {
+    let n = 0;
+    return async (run, sql, params) => {
+      n++;
+      const atCommit = sql === 'commit';
+      if (n < k && !atCommit) return run(sql, params);
+      if (n === k && !atCommit) reached = true;
+      if (kill) await run('select pg_terminate_backend(pg_backend_pid())');
+      throw new Error(`simulated crash at statement ${n}`);
+    };
+  });
   return { pool: dying, reached: () => reached };
 }
 
@@ -118,33 +127,40 @@ export function poolDyingAt(
   terminate: ((backendPid: number) => Promise<unknown>) | null,
 ): pg.Pool & { died(): boolean } {
   let dead = false;
-  return {
-    died: () => dead,
-    connect: async () => {
-      if (dead) throw new Error('simulated process death: the process is gone');
-      const client = await pool.connect();
-      const query: (...args: unknown[]) => Promise<unknown> = client.query;
-      const release = client.release;
-      (client as any).query = async (sql: any, params?: any) => {
-        if (!dead && typeof sql === 'string' && dies(sql)) {
-          dead = true;
-          if (!terminate) throw new Error('simulated process death');
-          await terminate((client as any).processID);
-        }
-        return query.call(client, sql, params);
-      };
-      (client as any).release = (err?: Error) => {
-        (client as any).query = query;
-        (client as any).release = release;
-        return release.call(client, err);
-      };
-      return client;
-    },
-  } as unknown as pg.Pool & { died(): boolean };
+  const dying = interceptingPool(pool, () => {
+    if (dead) throw new Error('simulated process death: the process is gone');
+    return async (run, sql, params, client) => {
+      if (!dead && typeof sql === 'string' && dies(sql)) {
+        dead = true;
+        if (!terminate) throw new Error('simulated process death');
+        await terminate((client as any).processID);
+      }
+      return run(sql, params);
+    };
+  });
+  return Object.assign(dying, { died: () => dead });
 }
 
 /** A predicate true on the n-th statement (1-based) that contains `text`. */
 export function nthStatement(n: number, text: string): (sql: string) => boolean {
   let seen = 0;
   return (sql) => sql.includes(text) && ++seen === n;
+}
+
+/**
+ * A DrawRunner like the test server's on `pool` (a wrapped one, say), with fresh keys of its
+ * own: enough to settle, which needs no seed. `settleTicketsPerRange` as DrawRunnerOptions.
+ */
+export function settlingRunner(ts: TestServer, pool: pg.Pool, settleTicketsPerRange?: number): DrawRunner {
+  return new DrawRunner({
+    pool,
+    clock: systemClock,
+    logger: createLogger('silent'),
+    vault: new SeedVault(crypto.randomBytes(32)),
+    signingKey: crypto.randomBytes(32),
+    publicKey: ts.server.draws.publicKey,
+    beacon: null,
+    revealWaitMs: 0,
+    settleTicketsPerRange,
+  });
 }

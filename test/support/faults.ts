@@ -72,17 +72,7 @@ export async function startFaultDay(o: FaultDayOptions): Promise<FaultDay> {
     const tokens = await Promise.all(Array.from({ length: o.players }, async (_, i) => (await newPlayer(procs[i % procs.length].url, 1_000_000)).token));
 
     // The cluster's keys, so that the process leading the draw can reveal its seed.
-    const drawKeys = loadDrawKeys({ seedKey: keys.DRAW_SEED_KEY, signingKey: keys.DRAW_SIGNING_KEY }, '', createLogger('silent'));
-    const runner = new DrawRunner({
-      pool: db.pool,
-      clock: systemClock,
-      logger: createLogger('silent'),
-      vault: new SeedVault(drawKeys.seedKey),
-      signingKey: drawKeys.signingKey,
-      publicKey: drawKeys.publicKey,
-      beacon: null,
-      revealWaitMs: 60_000,
-    });
+    const runner = clusterDrawRunner(db.pool, keys);
     const nowMs = Date.now();
     const { draw } = await runner.createDraw({
       publicId: `fault-${crypto.randomBytes(4).toString('hex')}`,
@@ -198,4 +188,22 @@ export async function checkFaultDay(t: Test, day: FaultDay): Promise<void> {
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   t.comment(`warnings and errors logged: ${JSON.stringify(Object.fromEntries(seen))}`);
+}
+
+/**
+ * A runner holding a cluster's draw keys (testDrawKeys), to create draws with their
+ * commitments as the scheduler does, so that whichever process leads a draw can reveal it.
+ */
+export function clusterDrawRunner(pool: pg.Pool, keys: Record<string, string>): DrawRunner {
+  const drawKeys = loadDrawKeys({ seedKey: keys.DRAW_SEED_KEY, signingKey: keys.DRAW_SIGNING_KEY }, '', createLogger('silent'));
+  return new DrawRunner({
+    pool,
+    clock: systemClock,
+    logger: createLogger('silent'),
+    vault: new SeedVault(drawKeys.seedKey),
+    signingKey: drawKeys.signingKey,
+    publicKey: drawKeys.publicKey,
+    beacon: null,
+    revealWaitMs: 60_000,
+  });
 }
