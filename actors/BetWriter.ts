@@ -188,7 +188,7 @@ export class BetWriter {
 
   /** Queues one submission; `many`: its promise resolves with an array of outcomes, else with the one. */
   private enqueue(requests: BetRequest[], many: boolean): Promise<BetOutcome | BetOutcome[]> {
-    invariant(requests.length >= 1 && requests.length <= Math.max(this.batchSizeMax, ADVANCE_DRAWS_MAX), `a purchase of ${requests.length} tickets`);
+    invariant(requests.length >= 1 && requests.length <= Math.max(this.batchSizeMax, ADVANCE_DRAWS_MAX), () => `a purchase of ${requests.length} tickets`);
     const key = `${requests[0].playerId}:${requests[0].requestId}`;
     const original = this.byKey.get(key);
     if (original) return this.joinOriginal(original, requests).then((o) => (many ? o : o[0]));

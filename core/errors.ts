@@ -79,8 +79,12 @@ export class InvariantError extends Error {
   }
 }
 
-export function invariant(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new InvariantError(message);
+/**
+ * Throws InvariantError unless `condition` holds. Where it runs for every bet, pass the
+ * message as a function: a template literal is built on every call, even when it holds.
+ */
+export function invariant(condition: unknown, message: string | (() => string)): asserts condition {
+  if (!condition) throw new InvariantError(typeof message === 'string' ? message : message());
 }
 
 /**

@@ -11,12 +11,12 @@ type Drum = GameRules['drums'][number];
 
 /** The mask of a line given as its numbers per drum (one array per drum, in drum order). */
 export function drumLineMask(drums: readonly Drum[], perDrum: readonly (readonly number[])[]): string {
-  invariant(perDrum.length === drums.length, `${perDrum.length} number lists for ${drums.length} drums`);
+  invariant(perDrum.length === drums.length, () => `${perDrum.length} number lists for ${drums.length} drums`);
   let mask = '';
   drums.forEach((drum, d) => {
     const bits = new Array<string>(drum.max - drum.min + 1).fill('0');
     for (const n of perDrum[d]) {
-      invariant(Number.isInteger(n) && n >= drum.min && n <= drum.max, `${n} is not a number of drum ${drum.name}`);
+      invariant(Number.isInteger(n) && n >= drum.min && n <= drum.max, () => `${n} is not a number of drum ${drum.name}`);
       bits[n - drum.min] = '1';
     }
     mask += bits.join('');

@@ -248,7 +248,7 @@ export function decideBets(bets: readonly BetToWrite[], state: BatchState): Batc
 
 function balanceOf(bet: BetToWrite, run: Running): number {
   const balance = run.balances.get(bet.walletAccountId);
-  invariant(balance !== undefined, `wallet ${bet.walletAccountId} not found`);
+  invariant(balance !== undefined, () => `wallet ${bet.walletAccountId} not found`);
   return balance;
 }
 
@@ -431,8 +431,8 @@ export function assertBatchResults(bets: readonly BetToWrite[], results: readonl
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
     if (r.status !== 'accepted' || r.duplicate) continue;
-    invariant(r.xid !== undefined, `new ticket ${r.ticketId} has no transaction id`);
-    invariant(r.ticketId.length > 1, `bet ${bets[i].requestId} was accepted without a ticket id`);
-    invariant(r.costMinor === bets[i].costMinor, `ticket ${r.ticketId} cost ${r.costMinor}, its bet ${bets[i].costMinor}`);
+    invariant(r.xid !== undefined, () => `new ticket ${r.ticketId} has no transaction id`);
+    invariant(r.ticketId.length > 1, () => `bet ${bets[i].requestId} was accepted without a ticket id`);
+    invariant(r.costMinor === bets[i].costMinor, () => `ticket ${r.ticketId} cost ${r.costMinor}, its bet ${bets[i].costMinor}`);
   }
 }
