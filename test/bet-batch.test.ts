@@ -120,6 +120,28 @@ t.test('a refused resend (after cutoff) of a bought ticket gets that ticket; the
   t.equal(await balance(), before - 200, 'only the bet in time is charged');
 });
 
+t.test('text reaches the ticket as sent, whatever an array literal would make of it', async (t) => {
+  // The batch travels as array literals (ledger/bets.ts insertInput): an unquoted NULL would
+  // be SQL NULL, and quotes, backslashes, commas and braces would split or end an element.
+  // The room admits fewer characters in a request id; the ledger must not rely on it.
+  const ids = ['NULL', 'null', 'a"b', 'a\\b', 'a,b', '{a}', ' spaced ', 'é-ü'];
+  const results = await write(ids.map((id, i) => bet(id, 1 + i)));
+  t.same(results.map((r) => r.status), ids.map(() => 'accepted'));
+  const stored = await ticketsOf(ids);
+  t.same([...stored.keys()].sort(), [...ids].sort(), 'each request id stored exactly');
+  const again = await write(ids.map((id, i) => bet(id, 1 + i)));
+  t.same(again.map((r) => r.status === 'accepted' && r.duplicate), ids.map(() => true), 'each found again by its request id');
+});
+
+t.test('a raffle ticket (one empty line, an empty mask) is written with its empty mask', async (t) => {
+  const raffleDraw = await openDraw(ts.pool, 60 * 60 * 1000, Date.now(), 60 * 60 * 1000, 'raffle');
+  const entry: BetToWrite = { ...bet('raffle-entry', 1), drawId: raffleDraw.id, lines: [[]], lineMasks: [''], stakeMinor: 1_000, costMinor: 1_000 };
+  const [result] = await write([entry]);
+  t.match(result, { status: 'accepted', duplicate: false });
+  const { rows } = await ts.pool.query(`select lines, line_masks::text[] as masks, line_count from tickets where player_id = $1 and request_id = 'raffle-entry'`, [player.playerId]);
+  t.same(rows, [{ lines: [[]], masks: [''], line_count: 1 }]);
+});
+
 t.test('balance updates are heap-only (HOT): a debit adds nothing to any index of accounts', async (t) => {
   // Every batch rewrites each wallet it debits. On full pages each new row version also
   // needs an entry in every index of accounts (migration 005). Fill pages as a busy table
