@@ -3,34 +3,26 @@
 import { invariant } from '../core/errors.ts';
 import type { BetInput, BetTypeRules, CatalogueGame, DrawSettlement, LineClass, MaskSegment, TierResult } from './types.ts';
 
-/** Runs of '0' by length, for segmentMask: a mask is its runs and '1's concatenated. */
-const ZERO_RUNS: string[] = Array.from({ length: 129 }, (_, n) => '0'.repeat(n));
-
-function zeros(n: number): string {
-  return n < ZERO_RUNS.length ? ZERO_RUNS[n] : '0'.repeat(n);
-}
+/** Where segmentMask writes a mask's characters before it reads them out as one flat string. */
+const MASK_SCRATCH = Buffer.alloc(256);
+const ZERO = 0x30;
+const ONE = 0x31;
 
 /**
- * A segment of `bits` bits with the given 0-based positions set ('1' from the left). Every
- * bet's lines go through here at the surge, so ascending positions (what validated lines
- * hold) are joined from ready-made runs of zeros, without an array per mask; any other order
- * is sorted first. A position listed twice is set once.
+ * A segment of `bits` bits with the bits of the given numbers set ('1' from the left), number
+ * `from` being bit 0; a number listed twice is set once. Every bet's lines go through here at
+ * the surge, so the characters are written into a scratch buffer and read out once: one flat
+ * string a mask, not a chain of concatenations to flatten later and collect.
  */
-export function segmentMask(bits: number, positions: readonly number[]): string {
-  let ascending = true;
-  for (let i = 0; i < positions.length; i++) {
-    const p = positions[i];
-    invariant(Number.isInteger(p) && p >= 0 && p < bits, `bit ${p} outside a segment of ${bits}`);
-    if (i > 0 && p <= positions[i - 1]) ascending = false;
+export function segmentMask(bits: number, numbers: readonly number[], from = 0): string {
+  const scratch = bits <= MASK_SCRATCH.length ? MASK_SCRATCH : Buffer.alloc(bits);
+  scratch.fill(ZERO, 0, bits);
+  for (let i = 0; i < numbers.length; i++) {
+    const p = numbers[i] - from;
+    invariant(Number.isInteger(p) && p >= 0 && p < bits, () => `bit ${p} outside a segment of ${bits}`);
+    scratch[p] = ONE;
   }
-  const sorted = ascending ? positions : [...new Set(positions)].sort((a, b) => a - b);
-  let mask = '';
-  let next = 0;
-  for (const p of sorted) {
-    mask += zeros(p - next) + '1';
-    next = p + 1;
-  }
-  return mask + zeros(bits - next);
+  return scratch.toString('latin1', 0, bits);
 }
 
 /** Per segment, how many bits are set in both masks and in the first (a line's class, in JS). */
@@ -140,9 +132,10 @@ export function pickDistinctFrom(k: number, min: number, max: number, randomInt:
 
 /** A line of distinct whole numbers in [min, max], `minCount`..`maxCount` of them, sorted; or why not. */
 export function distinctLine(line: unknown, index: number, min: number, max: number, minCount: number, maxCount: number): number[] | string {
-  const count = minCount === maxCount ? `${minCount}` : `${minCount} to ${maxCount}`;
   if (!Array.isArray(line)) return `line ${index + 1} is not an array`;
-  if (line.length < minCount || line.length > maxCount) return `line ${index + 1} has ${line.length} numbers, needs ${count}`;
+  if (line.length < minCount || line.length > maxCount) {
+    return `line ${index + 1} has ${line.length} numbers, needs ${minCount === maxCount ? minCount : `${minCount} to ${maxCount}`}`;
+  }
   for (const n of line) {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) return `line ${index + 1} has ${describe(n)}, numbers must be whole numbers ${min}..${max}`;
   }

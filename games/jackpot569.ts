@@ -66,7 +66,7 @@ function validLine(line: unknown, index: number): number[] | string {
   return [...main, ...bonus];
 }
 
-const maskOf = (main: readonly number[], bonus: number) => segmentMask(MAIN.max, main.map((n) => n - 1)) + segmentMask(BONUS.max, [bonus - 1]);
+const maskOf = (main: readonly number[], bonus: number) => segmentMask(MAIN.max, main, 1) + segmentMask(BONUS.max, [bonus - 1]);
 
 /**
  * The tier a class wins (0 the jackpot, i the i-th fixed tier), or null. A class no line of

@@ -61,7 +61,7 @@ const BET_TYPES: readonly BetTypeRules[] = [
 /** Tier names: `${spots} spots ${hits} hits`, one per paying cell of the table. */
 const TIERS = Object.entries(KENO_PAYTABLE).flatMap(([spots, table]) => Object.keys(table).map((hits) => `${spots} spots ${hits} hits`));
 
-const maskOf = (line: readonly number[]) => segmentMask(DRUM, line.map((n) => n - 1));
+const maskOf = (line: readonly number[]) => segmentMask(DRUM, line, 1);
 
 /**
  * What a line of a class wins, as a multiple of its stake (KENO_PAYTABLE), or null. A class

@@ -111,7 +111,7 @@ const LOTTO649_BET_TYPES: readonly BetTypeRules[] = [
 ];
 
 function lineMaskOf(line: readonly number[]): string {
-  return segmentMask(LOTTO649_SEGMENTS[0].bits, line.map((n) => n - NUMBER_MIN));
+  return segmentMask(LOTTO649_SEGMENTS[0].bits, line, NUMBER_MIN);
 }
 
 /**

@@ -56,15 +56,18 @@ export function parseBet(message: unknown): BetSelection {
   if (draws !== undefined && (typeof draws !== 'number' || !Number.isInteger(draws) || draws < 1 || draws > ADVANCE_DRAWS_MAX)) {
     return { ok: false, requestId, code: 'INVALID_DRAWS', message: `draws must be a whole number 1..${ADVANCE_DRAWS_MAX}: this draw and the ones after it` };
   }
-  const parsed: ParsedBet = { ok: true, requestId, betType: betType as string | undefined, stakeMinor: stake as number | undefined, draws: (draws as number | undefined) ?? 1 };
   const hasLines = fields.lines !== undefined;
   if (hasLines === (fields.quickPick !== undefined)) {
     return { ok: false, requestId, code: 'BAD_MESSAGE', message: 'bet needs exactly one of lines or quickPick' };
   }
-  if (hasLines) return { ...parsed, lines: fields.lines };
+  const betTypeOf = betType as string | undefined;
+  const stakeMinor = stake as number | undefined;
+  const drawCount = (draws as number | undefined) ?? 1;
+  // One object a bet, built whole (no spread of a partial one: this runs for every bet).
+  if (hasLines) return { ok: true, requestId, betType: betTypeOf, stakeMinor, draws: drawCount, lines: fields.lines };
   const n = fields.quickPick;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > LINES_PER_TICKET_MAX) {
     return { ok: false, requestId, code: 'INVALID_SELECTION', message: `quickPick must be a whole number 1..${LINES_PER_TICKET_MAX}` };
   }
-  return { ...parsed, quickPick: n };
+  return { ok: true, requestId, betType: betTypeOf, stakeMinor, draws: drawCount, quickPick: n };
 }
