@@ -11,7 +11,10 @@ import { allGames, gameById } from '../games/index.ts';
 import { listDraws, type DrawRow } from '../ledger/draws.ts';
 import { auditorCommitments } from '../ledger/drawSteps.ts';
 import type { Sessions } from '../actors/Sessions.ts';
-import { findPlayerForLogin, insertPlayer, insertSession, playerProfile, type SessionPlayer } from '../ledger/players.ts';
+import { closedBecause, findJurisdiction, jurisdictionById, LIMIT_KINDS, LIMIT_PERIODS, type JurisdictionTable, type LimitTable } from '../games/jurisdictions.ts';
+import { findPlayerForLogin, insertPlayer, insertSession, playerJurisdiction, playerProfile, type SessionPlayer } from '../ledger/players.ts';
+import { limitChanges, playerLimits, requestLimit, setInitialLimits } from '../ledger/protection.ts';
+import { withTransaction } from '../ledger/transaction.ts';
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
 import { accessCheck, SESSION_REQUIRED_MESSAGE } from './access.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken, type PasswordQueue } from './auth.ts';
@@ -44,6 +47,8 @@ export interface ApiDeps {
   authLimits: AuthLimits;
   /** The room types clients may join through matchmaking (those the server defined). */
   roomNames: readonly string[];
+  /** Where play is permitted and on what terms (config JURISDICTIONS_FILE). */
+  jurisdictions: JurisdictionTable;
 }
 
 /** A draw as everyone may see it: its commitments are public from creation, before sales open. */
@@ -86,6 +91,8 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
     login(deps),
     logout(deps),
     me(deps),
+    limits(deps),
+    changeLimit(deps),
     deposit(deps),
     games(deps),
     draws(deps),
@@ -134,21 +141,114 @@ const register = (deps: ApiDeps) =>
     path: '/api/auth/register',
     summary: 'Open a player account',
     body: schemas.register,
-    responses: { 201: 'Registered: { playerId }', 403: `UNDERAGE: under ${PLAYER_AGE_YEARS_MIN}`, 409: 'EMAIL_TAKEN', 429: 'RATE_LIMITED' },
+    responses: {
+      201: 'Registered: { playerId, jurisdiction }',
+      400: 'BAD_REQUEST',
+      403: `UNDERAGE: under the jurisdiction's minimum age (at least ${PLAYER_AGE_YEARS_MIN}); JURISDICTION_BLOCKED: play is not permitted there; LIMIT_ABOVE_MAXIMUM`,
+      409: 'EMAIL_TAKEN',
+      429: 'RATE_LIMITED',
+    },
     async handle({ req, body }) {
-      const age = ageYears(body.dateOfBirth, deps.clock.nowMs());
+      const nowMs = deps.clock.nowMs();
+      const age = ageYears(body.dateOfBirth, nowMs);
       if (age < 0 || age > PLAYER_AGE_YEARS_PLAUSIBLE_MAX) throw new AppError(ErrorCode.BAD_REQUEST, 'dateOfBirth is not plausible');
-      if (age < PLAYER_AGE_YEARS_MIN) throw new AppError(ErrorCode.UNDERAGE, `players must be at least ${PLAYER_AGE_YEARS_MIN}`, 403);
+      const country = body.country.toUpperCase();
+      const region = body.region?.trim().toUpperCase() || undefined;
+      const closed = closedBecause(deps.jurisdictions, country, region);
+      if (closed) throw new AppError(ErrorCode.JURISDICTION_BLOCKED, closed, 403);
+      const jurisdiction = findJurisdiction(deps.jurisdictions, country, region)!;
+      const minimumAge = Math.max(PLAYER_AGE_YEARS_MIN, jurisdiction.minimumAge);
+      if (age < minimumAge) throw new AppError(ErrorCode.UNDERAGE, `players in ${jurisdiction.name} must be at least ${minimumAge}`, 403);
+      const own = body.limits ?? {};
+      checkWithinMaximum(own, jurisdiction.limits.maximum);
       await deps.authLimits.beforeRegister(req.remoteAddress);
       const passwordHash = await deps.passwords.hash(req.remoteAddress, body.password);
       const email = body.email.trim().toLowerCase();
-      const country = body.country.toUpperCase();
-      const created = await insertPlayer(deps.pool, { email, passwordHash, dateOfBirth: body.dateOfBirth, country, region: body.region });
+      const created = await withTransaction(deps.pool, async (client) => {
+        const player = await insertPlayer(client, { email, passwordHash, dateOfBirth: body.dateOfBirth, country, region, jurisdiction: jurisdiction.id, timeZone: jurisdiction.timeZone });
+        if (!player) return null;
+        await setInitialLimits(client, player.id, withoutOwn(jurisdiction.limits.default, own), nowMs, 'jurisdiction');
+        await setInitialLimits(client, player.id, own, nowMs, 'player');
+        return player;
+      });
       if (!created) throw new AppError(ErrorCode.EMAIL_TAKEN, 'an account with this email exists', 409);
-      deps.logger.info({ playerId: created.publicId }, 'player registered');
-      return { status: 201, body: { playerId: created.publicId } };
+      deps.logger.info({ playerId: created.publicId, jurisdiction: jurisdiction.id }, 'player registered');
+      return { status: 201, body: { playerId: created.publicId, jurisdiction: jurisdiction.id } };
     },
   });
+
+/** Refuses limits of the player's own above their jurisdiction's maximum. */
+function checkWithinMaximum(own: LimitTable, maximum: LimitTable): void {
+  for (const kind of LIMIT_KINDS) {
+    for (const period of LIMIT_PERIODS) {
+      const amount = own[kind]?.[period];
+      const max = maximum[kind]?.[period];
+      if (amount !== undefined && max !== undefined && amount > max) {
+        throw new AppError(ErrorCode.LIMIT_ABOVE_MAXIMUM, `limits.${kind}.${period} may be at most ${max} here`, 403);
+      }
+    }
+  }
+}
+
+/** The jurisdiction's defaults for the kinds and periods the player did not choose. */
+function withoutOwn(defaults: LimitTable, own: LimitTable): LimitTable {
+  const out: LimitTable = {};
+  for (const kind of LIMIT_KINDS) {
+    for (const period of LIMIT_PERIODS) {
+      const amount = defaults[kind]?.[period];
+      if (amount !== undefined && own[kind]?.[period] === undefined) (out[kind] ??= {})[period] = amount;
+    }
+  }
+  return out;
+}
+
+const LIMIT_CHANGES_LISTED_MAX = 200;
+
+const limits = (deps: ApiDeps) =>
+  route({
+    method: 'GET',
+    path: '/api/me/limits',
+    summary: "The player's deposit, stake and loss limits: in force, pending, the jurisdiction's maximum, and every change asked for",
+    security: 'session',
+    responses: { 200: 'The limits' },
+    async handle({ player }) {
+      invariant(player !== null, 'limits without their player');
+      const nowMs = deps.clock.nowMs();
+      const jurisdiction = await jurisdictionOf(deps, player.playerId);
+      const [current, changes] = await Promise.all([playerLimits(deps.pool, player.playerId, nowMs), limitChanges(deps.pool, player.playerId, LIMIT_CHANGES_LISTED_MAX)]);
+      const max = jurisdiction?.limits.maximum ?? {};
+      return {
+        status: 200,
+        body: { jurisdiction: jurisdiction?.id ?? null, limits: current.map((l) => ({ ...l, maximumMinor: max[l.kind]?.[l.period] ?? null })), changes },
+      };
+    },
+  });
+
+// A decrease takes effect at once; an increase or a removal 24 hours later (ledger/protection.ts).
+const changeLimit = (deps: ApiDeps) =>
+  route({
+    method: 'POST',
+    path: '/api/me/limits',
+    summary: 'Set, lower, raise or remove one limit: lower at once, raise or remove 24 hours later',
+    security: 'session',
+    body: schemas.limitChange,
+    responses: { 200: 'Recorded: { effectiveAt, immediate }', 403: 'LIMIT_ABOVE_MAXIMUM' },
+    async handle({ player, body }) {
+      invariant(player !== null, 'a limit without its player');
+      const jurisdiction = await jurisdictionOf(deps, player.playerId);
+      const outcome = await requestLimit(deps.pool, player.playerId, body, jurisdiction?.limits.maximum ?? {}, deps.clock.nowMs());
+      if (outcome.status === 'refused') {
+        const what = outcome.reason === 'maximum_set' ? 'cannot be removed: your jurisdiction sets a maximum of' : 'may be at most';
+        throw new AppError(ErrorCode.LIMIT_ABOVE_MAXIMUM, `your ${body.kind} limit per ${body.period} ${what} ${outcome.maximumMinor}`, 403);
+      }
+      return { status: 200, body: { kind: body.kind, period: body.period, amountMinor: body.amountMinor, effectiveAt: outcome.effectiveAt, immediate: outcome.immediate } };
+    },
+  });
+
+async function jurisdictionOf(deps: ApiDeps, playerId: number) {
+  const id = await playerJurisdiction(deps.pool, playerId);
+  return id === null ? undefined : jurisdictionById(deps.jurisdictions, id);
+}
 
 // Throttled per (address, account) and per address (app/rateLimits.ts), never per account
 // alone: a guesser elsewhere cannot lock the owner out.

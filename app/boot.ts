@@ -292,6 +292,7 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
     operatorCredentials: config.operatorCredentials,
     isShuttingDown: () => shuttingDown.now,
     schedule: config,
+    jurisdictions: config.jurisdictions,
     passwords: new PasswordQueue(),
     authLimits,
     roomNames: ['sales'],

@@ -1,7 +1,11 @@
 // app/config.ts — configuration from the environment: one zod schema of every variable
 // we read, and a ConfigError that names the variable and what is wrong with it.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { allGames } from '../games/index.ts';
+import { JurisdictionFileError, parseJurisdictions, type JurisdictionTable } from '../games/jurisdictions.ts';
 import {
   BET_RATE_BURST_DEFAULT,
   BET_RATE_PER_SECOND_DEFAULT,
@@ -50,7 +54,12 @@ export interface Config {
   trustedProxies: string[];
   /** Per client address, across the cluster (app/rateLimits.ts). */
   authLimits: { registrationsPerHour: number; loginsPerMinute: number; loginFailuresPerHour: number };
+  /** Where play is permitted and on what terms (games/jurisdictions.ts), from JURISDICTIONS_FILE. */
+  jurisdictions: JurisdictionTable;
 }
+
+/** The table shipped with the server (config/jurisdictions.json beside app/, in the source tree and in dist/). */
+export const DEFAULT_JURISDICTIONS_FILE = fileURLToPath(new URL('../config/jurisdictions.json', import.meta.url));
 
 /** drand's "quicknet" chain (3 s rounds). */
 export const DRAND_QUICKNET = '52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971';
@@ -147,7 +156,24 @@ const Environment = z.object({
   AUTH_REGISTRATIONS_PER_ADDRESS_PER_HOUR: integer(REGISTRATIONS_PER_ADDRESS_MAX, 1, 1_000_000),
   AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: integer(LOGIN_ATTEMPTS_PER_ADDRESS_MAX, 1, 1_000_000),
   AUTH_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR: integer(LOGIN_FAILURES_PER_ADDRESS_MAX, 1, 1_000_000),
+  JURISDICTIONS_FILE: z.preprocess(emptyIsUnset, z.string().default(DEFAULT_JURISDICTIONS_FILE)),
 });
+
+/** The jurisdiction table a file holds, or a ConfigError naming the file, the entry and the field. */
+export function loadJurisdictions(file: string): JurisdictionTable {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`JURISDICTIONS_FILE cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parseJurisdictions(text, allGames().map((g) => g.id));
+  } catch (err) {
+    if (err instanceof JurisdictionFileError) throw new ConfigError(`JURISDICTIONS_FILE ${file}: ${err.message}`);
+    throw err;
+  }
+}
 
 /** The configuration, or a ConfigError naming the first variable that is wrong and why. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -183,5 +209,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginsPerMinute: e.AUTH_LOGINS_PER_ADDRESS_PER_MINUTE,
       loginFailuresPerHour: e.AUTH_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR,
     },
+    jurisdictions: loadJurisdictions(path.resolve(e.JURISDICTIONS_FILE)),
   };
 }

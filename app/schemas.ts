@@ -131,13 +131,31 @@ const ticketsQuery = z
     }
   });
 
+/** A limit's amount in minor units: 1 up to a billion major units. */
+const LIMIT_AMOUNT_MAX = 100_000_000_000;
+const limitAmount = z.int({ error: 'must be a whole number of minor units' }).min(1, `must be 1..${LIMIT_AMOUNT_MAX}`).max(LIMIT_AMOUNT_MAX, `must be 1..${LIMIT_AMOUNT_MAX}`);
+const limitPeriods = z.strictObject(
+  { day: limitAmount.optional(), week: limitAmount.optional(), month: limitAmount.optional() },
+  { error: 'must be an object of day, week and month amounts' },
+);
+/** Limits chosen at registration: per kind, per period, in minor units. */
+const limitTable = z
+  .strictObject({ deposit: limitPeriods.optional(), stake: limitPeriods.optional(), loss: limitPeriods.optional() }, { error: 'must be an object of deposit, stake and loss limits' })
+  .describe('Limits of your own, replacing your jurisdiction\'s defaults for the periods you name; each at most its maximum');
+
 export const schemas = {
+  limitChange: body({
+    kind: z.enum(['deposit', 'stake', 'loss'], { error: 'must be "deposit", "stake" or "loss"' }),
+    period: z.enum(['day', 'week', 'month'], { error: 'must be "day", "week" or "month"' }),
+    amountMinor: limitAmount.nullable().describe('The new limit in minor units; null removes it (24 hours later)'),
+  }),
   register: body({
     email: text(3, EMAIL_LENGTH_MAX, EMAIL_PATTERN),
     password: text(PASSWORD_LENGTH_MIN, PASSWORD_LENGTH_MAX, undefined, 'secret'),
     dateOfBirth: text(10, 10, DATE_PATTERN).refine(isCalendarDate, 'must be a date YYYY-MM-DD'),
     country: text(2, 2, COUNTRY_PATTERN).describe('ISO 3166-1 alpha-2'),
     region: text(1, REGION_LENGTH_MAX).optional(),
+    limits: limitTable.optional(),
   }),
   // No format check on a login's email: a wrong one is just a failed login, counted as such.
   login: body({

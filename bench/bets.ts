@@ -112,7 +112,7 @@ async function seed(players: number, depositMinor: number, games: readonly strin
   const passwordHash = await hashPassword('bench password, not secret');
   const tokens: string[] = [];
   for (let i = 0; i < players; i++) {
-    const p = await insertPlayer(db.pool, { email: `bench${i}@bench.test`, passwordHash, dateOfBirth: '1980-01-01', country: 'DE' });
+    const p = await insertPlayer(db.pool, { email: `bench${i}@bench.test`, passwordHash, dateOfBirth: '1980-01-01', country: 'DE', jurisdiction: 'DE', timeZone: 'Europe/Berlin' });
     if (!p) throw new Error('seed player exists');
     const token = newSessionToken();
     await insertSession(db.pool, hashSessionToken(token), p.id, nowMs + 6 * 3600_000);

@@ -60,7 +60,7 @@ async function side(name: string, withIndex: boolean, playerCount: number): Prom
   if (!withIndex) await db.pool.query('drop index tickets_player_received');
   const players: Side['players'] = [];
   for (let i = 0; i < playerCount; i++) {
-    const p = await insertPlayer(db.pool, { email: `index${i}@bench.test`, passwordHash: 'not-a-login', dateOfBirth: '1980-01-01', country: 'DE' });
+    const p = await insertPlayer(db.pool, { email: `index${i}@bench.test`, passwordHash: 'not-a-login', dateOfBirth: '1980-01-01', country: 'DE', jurisdiction: 'DE', timeZone: 'Europe/Berlin' });
     if (!p) throw new Error('bench player exists');
     const intent = await insertDepositIntent(db.pool, p.id, `seed-${i}`, 100_000_000, 'sandbox');
     await completeDeposit(db.pool, intent.id, `seed-${i}`);

@@ -75,7 +75,7 @@ const LINES = 2;
 async function createPlayers(pool: pg.Pool, count: number): Promise<{ playerId: number; walletAccountId: number }[]> {
   const out: { playerId: number; walletAccountId: number }[] = [];
   for (let i = 0; i < count; i++) {
-    const p = await insertPlayer(pool, { email: `settle${i}@bench.test`, passwordHash: 'not-a-login', dateOfBirth: '1980-01-01', country: 'DE' });
+    const p = await insertPlayer(pool, { email: `settle${i}@bench.test`, passwordHash: 'not-a-login', dateOfBirth: '1980-01-01', country: 'DE', jurisdiction: 'DE', timeZone: 'Europe/Berlin' });
     if (!p) throw new Error('bench player exists');
     const intent = await insertDepositIntent(pool, p.id, `seed-${i}`, 100_000_000, 'sandbox');
     await completeDeposit(pool, intent.id, `seed-${i}`);

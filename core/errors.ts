@@ -56,6 +56,13 @@ export const ErrorCode = {
   INVALID_PERIOD: 'INVALID_PERIOD',
   /** A page size outside its bounds. */
   INVALID_LIMIT: 'INVALID_LIMIT',
+  // --- Player protection (issue 13) ---
+  /** Play is not permitted in the player's territory (config/jurisdictions.json). */
+  JURISDICTION_BLOCKED: 'JURISDICTION_BLOCKED',
+  /** The bet or deposit would cross one of the player's deposit, stake or loss limits. */
+  LIMIT_REACHED: 'LIMIT_REACHED',
+  /** A limit above the jurisdiction's maximum, or the removal of one that has a maximum. */
+  LIMIT_ABOVE_MAXIMUM: 'LIMIT_ABOVE_MAXIMUM',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -8,6 +8,7 @@
 // over the same data gives the same decisions, which is what lets bets.ts decide again
 // once it has looked up more (refused bets that may repeat a bought ticket).
 import { invariant } from '../core/errors.ts';
+import { addStake, limitCrossed, windowsAt, type ActivityRow, type Windows } from './playerActivity.ts';
 import { ticketPublicId } from './tickets.ts';
 
 export interface BetToWrite {
@@ -55,7 +56,7 @@ export interface BetLiability {
   payouts: readonly { combination: string; payoutMinor: number }[];
 }
 
-export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT' | 'SOLD_OUT';
+export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT' | 'SOLD_OUT' | 'LIMIT_REACHED';
 
 export type BetResult =
   | {
@@ -115,6 +116,21 @@ export interface BatchState {
    * the bet's cap applies.
    */
   liabilities?: ReadonlyMap<string, SoldLiability>;
+  /**
+   * Each player's limits and recent stakes and prizes (ledger/playerActivity.ts), by player
+   * id, and the time the batch counts them at. Absent: no limits are checked and nothing is
+   * recorded (the pure tests of other rules).
+   */
+  activity?: { rows: ReadonlyMap<number, ActivityRow>; nowMs: number };
+}
+
+/** A player's activity row as the batch writes it back. */
+export interface ActivityWrite {
+  playerId: number;
+  series: number[];
+  monthKey: number;
+  monthStaked: number;
+  monthWon: number;
 }
 
 export interface SoldLiability {
@@ -149,6 +165,8 @@ export interface BatchDecision {
   poolCredits: Map<number, number>;
   /** Liability the accepted bets add, by liabilityKey. */
   liabilityAdds: Map<string, LiabilityAdd>;
+  /** The activity rows of the players who bought, as they are to be written back. */
+  activityWrites: ActivityWrite[];
   refusedCount: number;
 }
 
@@ -212,6 +230,10 @@ interface Running {
   readonly walletDebits: Map<number, number>;
   readonly poolCredits: Map<number, number>;
   readonly liabilityAdds: Map<string, LiabilityAdd>;
+  /** Stakes accepted so far in this batch, by player. */
+  readonly staked: Map<number, number>;
+  /** Each player's windows before this batch, computed once. */
+  readonly windows: Map<number, Windows>;
   refusedCount: number;
 }
 
@@ -231,19 +253,51 @@ export function decideBets(bets: readonly BetToWrite[], state: BatchState): Batc
     walletDebits: new Map(),
     poolCredits: new Map(),
     liabilityAdds: new Map(),
+    staked: new Map(),
+    windows: new Map(),
     refusedCount: 0,
   };
   for (let i = 0; i < bets.length; i++) {
     const count = bets[i].advance?.count ?? 1;
     if (count === 1) {
-      apply(bets, i, decideOne(bets, i, run, balanceOf(bets[i], run), run.accepted.length), run);
+      apply(bets, i, decideOne(bets, i, run, balanceOf(bets[i], run), run.staked.get(bets[i].playerId) ?? 0, run.accepted.length), run);
       continue;
     }
     decidePurchase(bets, i, count, run);
     i += count - 1;
   }
   const { decisions, accepted, walletDebits, poolCredits, liabilityAdds, refusedCount } = run;
-  return { decisions, accepted, walletDebits, poolCredits, liabilityAdds, refusedCount };
+  return { decisions, accepted, walletDebits, poolCredits, liabilityAdds, activityWrites: activityWrites(run), refusedCount };
+}
+
+/** The new activity row of every player who bought in this batch. */
+function activityWrites(run: Running): ActivityWrite[] {
+  const activity = run.state.activity;
+  if (!activity) return [];
+  const writes: ActivityWrite[] = [];
+  for (const [playerId, stakedMinor] of run.staked) {
+    const row = activity.rows.get(playerId)!;
+    writes.push({ playerId, ...addStake(row, activity.nowMs, stakedMinor) });
+  }
+  return writes;
+}
+
+/**
+ * Why bet i would cross one of its player's limits after `addedMinor` staked earlier in the
+ * batch, or undefined. Every player has an activity row (a trigger makes it with the player).
+ */
+function limitRefusal(bet: BetToWrite, run: Running, addedMinor: number): BetDecision | undefined {
+  const activity = run.state.activity;
+  if (!activity) return undefined;
+  const row = activity.rows.get(bet.playerId);
+  if (row === undefined) invariant(false, () => `no activity row for player ${bet.playerId}`);
+  let windows = run.windows.get(bet.playerId);
+  if (windows === undefined) {
+    windows = windowsAt(row, activity.nowMs);
+    run.windows.set(bet.playerId, windows);
+  }
+  const crossed = limitCrossed(row.limits, windows, addedMinor, bet.costMinor);
+  return crossed === undefined ? undefined : { outcome: 'refused', code: 'LIMIT_REACHED', message: crossed };
 }
 
 function balanceOf(bet: BetToWrite, run: Running): number {
@@ -252,12 +306,15 @@ function balanceOf(bet: BetToWrite, run: Running): number {
   return balance;
 }
 
-/** Bet i's decision on the running state and `balance`, changing nothing. */
-function decideOne(bets: readonly BetToWrite[], i: number, run: Running, balance: number, acceptedIndex: number): BetDecision {
+/** Bet i's decision on the running state, `balance` and `addedMinor` staked in the batch before it, changing nothing. */
+function decideOne(bets: readonly BetToWrite[], i: number, run: Running, balance: number, addedMinor: number, acceptedIndex: number): BetDecision {
   const bet = bets[i];
   const key = requestKey(bet);
   const earlier = run.acceptedByKey.get(key);
-  if (earlier === undefined) return decideFirst(bet, run.state.existing.get(key), run.state.draws.get(bet.drawId), balance, acceptedIndex, run.liabilities);
+  if (earlier === undefined) {
+    const decision = decideFirst(bet, run.state.existing.get(key), run.state.draws.get(bet.drawId), balance, acceptedIndex, run.liabilities);
+    return decision.outcome === 'accepted' ? (limitRefusal(bet, run, addedMinor) ?? decision) : decision;
+  }
   return sameBet(bets[run.accepted[earlier]], bet) ? { outcome: 'repeat', ofAcceptedIndex: earlier, balanceMinor: balance } : CONFLICT;
 }
 
@@ -272,6 +329,7 @@ function apply(bets: readonly BetToWrite[], i: number, decision: BetDecision, ru
   run.accepted.push(i);
   run.walletDebits.set(bet.walletAccountId, (run.walletDebits.get(bet.walletAccountId) ?? 0) + bet.costMinor);
   run.poolCredits.set(decision.poolAccountId, (run.poolCredits.get(decision.poolAccountId) ?? 0) + bet.costMinor);
+  run.staked.set(bet.playerId, (run.staked.get(bet.playerId) ?? 0) + bet.costMinor);
   if (bet.liability) addLiability(bet.drawId, bet.liability, run.liabilities, run.liabilityAdds);
 }
 
@@ -289,11 +347,15 @@ function decidePurchase(bets: readonly BetToWrite[], start: number, count: numbe
   invariant(start + count <= bets.length, `advance purchase ${head.requestId} of ${count} tickets cut off by its batch`);
   const tentative: BetDecision[] = [];
   let balance = balanceOf(head, run);
+  let added = run.staked.get(head.playerId) ?? 0;
   for (let k = 0; k < count; k++) {
     const bet = bets[start + k];
     invariant(bet.advance?.index === k && bet.advance.count === count && bet.walletAccountId === head.walletAccountId, `advance purchase ${head.requestId}: ticket ${k} out of place`);
-    const d = decideOne(bets, start + k, run, balance, run.accepted.length + k);
-    if (d.outcome === 'accepted') balance = d.balanceMinor;
+    const d = decideOne(bets, start + k, run, balance, added, run.accepted.length + k);
+    if (d.outcome === 'accepted') {
+      balance = d.balanceMinor;
+      added += bet.costMinor;
+    }
     tentative.push(d);
   }
   const outcome = purchaseOutcome(tentative, count);

@@ -44,6 +44,8 @@ import {
   type SoldLiability,
   liabilityKey,
 } from './betDecisions.ts';
+import { parseSeries, seriesLiteral, type ActivityRow } from './playerActivity.ts';
+import { refreshLimitsSql } from './protection.ts';
 import { rollbackAfter } from './transaction.ts';
 
 export {
@@ -101,13 +103,13 @@ async function readDecideWrite(
   cutoffGraceMs: number,
   lookUpExisting: boolean,
 ): Promise<BetResult[] | 'duplicates'> {
-  const { draws, balances, liabilities } = await beginAndLock(client, bets, cutoffGraceMs);
+  const { draws, balances, liabilities, activity } = await beginAndLock(client, bets, cutoffGraceMs);
   const existing = lookUpExisting ? await existingTickets(client, bets) : NO_TICKETS;
-  let batch = decideBets(bets, { draws, balances, existing, liabilities });
+  let batch = decideBets(bets, { draws, balances, existing, liabilities, activity });
   if (!lookUpExisting && batch.refusedCount > 0) {
     const refused = bets.filter((_, i) => batch.decisions[i].outcome === 'refused');
     const found = await existingTickets(client, refused);
-    if (found.size > 0) batch = decideBets(bets, { draws, balances, existing: found, liabilities });
+    if (found.size > 0) batch = decideBets(bets, { draws, balances, existing: found, liabilities, activity });
   }
   if (batch.accepted.length === 0) {
     await client.query('commit');
@@ -143,10 +145,17 @@ async function beginAndLock(
   client: pg.PoolClient,
   bets: BetToWrite[],
   cutoffGraceMs: number,
-): Promise<{ draws: Map<number, LockedDraw>; balances: Map<number, number>; liabilities: Map<string, SoldLiability> }> {
+): Promise<{
+  draws: Map<number, LockedDraw>;
+  balances: Map<number, number>;
+  liabilities: Map<string, SoldLiability>;
+  activity: { rows: Map<number, ActivityRow>; nowMs: number };
+}> {
   invariant(Number.isSafeInteger(cutoffGraceMs), 'grace must be whole milliseconds');
   const drawIds = [...new Set(bets.map((b) => b.drawId))].sort((a, b) => a - b);
   const walletIds = [...new Set(bets.map((b) => b.walletAccountId))].sort((a, b) => a - b);
+  const playerIds = [...new Set(bets.map((b) => b.playerId))];
+  const nowMs = batchTimeMs(bets);
   const combinations = batchCombinations(bets);
   const results = (await client.query(
     `begin;
@@ -154,9 +163,10 @@ async function beginAndLock(
             clock_timestamp() < cutoff_at + make_interval(secs => ${cutoffGraceMs}::double precision / 1000) as within_grace
        from draws where id = any(${intArrayLiteral(drawIds)}) order by id for share;
      select id, balance_minor from accounts where id = any(${intArrayLiteral(walletIds)}) order by id for no key update;
+     ${activitySql(playerIds, nowMs)}
      ${combinations.length > 0 ? lockLiabilitiesSql(combinations) : ''}`,
   )) as unknown as pg.QueryResult[];
-  invariant(Array.isArray(results) && results.length === (combinations.length > 0 ? 5 : 3), 'lock statements returned no results');
+  invariant(Array.isArray(results) && results.length === (combinations.length > 0 ? 6 : 4), 'lock statements returned no results');
   const draws = new Map<number, LockedDraw>(
     results[1].rows.map((r) => [
       Number(r.id),
@@ -174,10 +184,57 @@ async function beginAndLock(
   const liabilities = new Map<string, SoldLiability>(
     combinations.length === 0
       ? []
-      : results[4].rows.map((r) => [liabilityKey(Number(r.draw_id), r.combination), { soldMinor: Number(r.payout_minor), capMinor: Number(r.cap_minor) }]),
+      : results[5].rows.map((r) => [liabilityKey(Number(r.draw_id), r.combination), { soldMinor: Number(r.payout_minor), capMinor: Number(r.cap_minor) }]),
   );
   invariant(liabilities.size === combinations.length, `locked ${liabilities.size} liability rows, expected ${combinations.length}`);
-  return { draws, balances, liabilities };
+  let activityRows = results[3].rows;
+  if (activityRows.some((r) => r.stale)) {
+    // A pending limit change has come into force since the row was last brought up to date
+    // (rare: once per change). The wallets are locked, so no one else writes these rows.
+    await client.query(refreshLimitsSql(playerIds, nowMs));
+    activityRows = (await client.query(activitySql(playerIds, nowMs))).rows;
+  }
+  const rows = new Map<number, ActivityRow>(activityRows.map((r) => [Number(r.player_id), activityRow(r)]));
+  invariant(rows.size === playerIds.length, () => `read ${rows.size} activity rows for ${playerIds.length} players`);
+  return { draws, balances, liabilities, activity: { rows, nowMs } };
+}
+
+/** The time a batch counts its stakes at: its latest bet's arrival (the rooms' clock). */
+function batchTimeMs(bets: readonly BetToWrite[]): number {
+  let latest = 0;
+  for (const bet of bets) if (bet.receivedAtMs > latest) latest = bet.receivedAtMs;
+  invariant(Number.isSafeInteger(latest) && latest > 0, () => `batch time ${latest}`);
+  return latest;
+}
+
+/**
+ * The players' activity rows (migration 013), read after their wallets are locked, with the
+ * calendar month of the batch's time in each player's zone and whether a pending limit
+ * change has come into force since the limits were copied.
+ */
+function activitySql(playerIds: readonly number[], nowMs: number): string {
+  const at = `to_timestamp(${nowMs}::double precision / 1000)`;
+  return `select a.player_id, a.stake_day, a.stake_week, a.stake_month, a.loss_day, a.loss_week, a.loss_month,
+            a.limits_refresh_at <= ${at} as stale, a.series::text as series, a.month_key, a.month_staked, a.month_won,
+            (extract(year from ${at} at time zone p.time_zone) * 12 + extract(month from ${at} at time zone p.time_zone) - 1)::int4 as month_now
+       from player_activity a join players p on p.id = a.player_id
+      where a.player_id = any(${intArrayLiteral(playerIds)});`;
+}
+
+function activityRow(r: Record<string, unknown>): ActivityRow {
+  const n = (v: unknown) => (v === null ? null : Number(v));
+  return {
+    playerId: Number(r.player_id),
+    limits: {
+      stake: { day: n(r.stake_day), week: n(r.stake_week), month: n(r.stake_month) },
+      loss: { day: n(r.loss_day), week: n(r.loss_week), month: n(r.loss_month) },
+    },
+    series: parseSeries(r.series as string),
+    monthKey: Number(r.month_key),
+    monthStaked: Number(r.month_staked),
+    monthWon: Number(r.month_won),
+    monthNow: Number(r.month_now),
+  };
 }
 
 /** Combinations are spliced into SQL below: only the shape migration 010 allows gets there. */
@@ -291,6 +348,12 @@ function insertInput(bets: BetToWrite[], batch: BatchDecision): string[] {
   return [d + '}', u + '}', r + '}', b + '}', s + '}', l + '}', m + '}', n + '}', c + '}', q + '}', t + '}', w + '}', o + '}'];
 }
 
+/** The players' new activity rows, one array per column. */
+function activityInput(batch: BatchDecision): unknown[] {
+  const w = batch.activityWrites;
+  return [w.map((a) => a.playerId), w.map((a) => seriesLiteral(a.series)), w.map((a) => a.monthKey), w.map((a) => a.monthStaked), w.map((a) => a.monthWon)];
+}
+
 /** A whole number for an array literal; anything else is a bug upstream. */
 function integer(v: number): string {
   if (!Number.isSafeInteger(v)) invariant(false, () => `not an integer: ${v}`);
@@ -325,7 +388,7 @@ async function insertTicketsAndDebit(client: pg.PoolClient, bets: BetToWrite[], 
   // ticket ids come back as one string in input order (ord), not as a row per ticket:
   // parsing a thousand rows was ~5% of the server's CPU per bet.
   const { rows } = await client.query({
-    name: 'bet-batch-insert-v5',
+    name: 'bet-batch-insert-v6',
     text: `with input as (
        select d as draw_id, u as player_id, r as request_id, b as bet_type, s as stake_minor, l::jsonb as lines, m::varbit[] as line_masks,
               n as line_count, c as cost_minor, q as quick_pick, timestamptz 'epoch' + t * interval '1 millisecond' as received_at,
@@ -348,13 +411,19 @@ async function insertTicketsAndDebit(client: pg.PoolClient, bets: BetToWrite[], 
          from unnest($14::int8[], $15::int8[]) as d(id, amount)
         where a.id = d.id
        returning 1
+     ), activity as (
+       update player_activity a set series = x.series::int8[], month_key = x.month_key, month_staked = x.staked, month_won = x.won
+         from unnest($16::int8[], $17::text[], $18::int4[], $19::int8[], $20::int8[]) as x(player_id, series, month_key, staked, won)
+        where a.player_id = x.player_id
+       returning 1
      )
      select (select count(*) from ticket)::int8 as tickets,
             (select count(*) from matched)::int8 as matched,
             (select string_agg(id::text, ',' order by ord) from matched) as ids,
             (select count(*) from stake)::int8 as stakes,
-            (select count(*) from debit)::int8 as wallets`,
-    values: [...input, walletIds, walletIds.map((id) => walletDebits.get(id))],
+            (select count(*) from debit)::int8 as wallets,
+            (select count(*) from activity)::int8 as activity`,
+    values: [...input, walletIds, walletIds.map((id) => walletDebits.get(id)), ...activityInput(batch)],
   });
   const row = rows[0];
   if (row.tickets < accepted.length) return null;
@@ -363,6 +432,7 @@ async function insertTicketsAndDebit(client: pg.PoolClient, bets: BetToWrite[], 
   invariant(row.matched === accepted.length, `batch matched ${row.matched} tickets to bets, expected ${accepted.length}`);
   invariant(row.stakes === accepted.length, `batch wrote ${row.stakes} stake transfers, expected ${accepted.length}`);
   invariant(row.wallets === walletIds.length, `batch debited ${row.wallets} wallets, expected ${walletIds.length}`);
+  invariant(row.activity === batch.activityWrites.length, `batch recorded ${row.activity} players' activity, expected ${batch.activityWrites.length}`);
   const ids = (row.ids as string).split(',').map(Number);
   invariant(ids.length === accepted.length, `batch returned ${ids.length} ticket ids, expected ${accepted.length}`);
   for (const id of ids) invariant(Number.isSafeInteger(id) && id > 0, () => `batch returned a malformed ticket id: ${id}`);

@@ -11,6 +11,9 @@ export interface NewPlayer {
   dateOfBirth: string;
   country: string;
   region?: string;
+  /** The jurisdiction that governs the player ("US-NJ") and its time zone. */
+  jurisdiction: string;
+  timeZone: string;
 }
 
 export interface PlayerProfile {
@@ -52,22 +55,32 @@ export function isSessionId(value: unknown): value is string {
   return typeof value === 'string' && SESSION_ID_PATTERN.test(value);
 }
 
-/** Creates the player and their wallet together; returns null when the email is taken. */
-export async function insertPlayer(pool: pg.Pool, p: NewPlayer): Promise<{ id: number; publicId: string } | null> {
+/**
+ * Creates the player and their wallet together (a trigger adds their activity row, migration
+ * 013); returns null when the email is taken. On `client`, so the caller can set the new
+ * player's limits in the same transaction.
+ */
+export async function insertPlayer(client: pg.Pool | pg.ClientBase, p: NewPlayer): Promise<{ id: number; publicId: string } | null> {
   const publicId = `p_${nanoid(16)}`;
-  const { rows } = await pool.query<{ id: number }>(
+  const { rows } = await client.query<{ id: number }>(
     `with player as (
-       insert into players (public_id, email, password_hash, date_of_birth, country, region)
-       values ($1, $2, $3, $4, $5, $6)
+       insert into players (public_id, email, password_hash, date_of_birth, country, region, jurisdiction, time_zone)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
        on conflict (email) do nothing
        returning id
      ), wallet as (
        insert into accounts (kind, player_id) select 'player_wallet', id from player
      )
      select id from player`,
-    [publicId, p.email, p.passwordHash, p.dateOfBirth, p.country, p.region ?? null],
+    [publicId, p.email, p.passwordHash, p.dateOfBirth, p.country, p.region ?? null, p.jurisdiction, p.timeZone],
   );
   return rows.length === 1 ? { id: rows[0].id, publicId } : null;
+}
+
+/** The jurisdiction id a player registered under ("US-NJ"), or null if there is no such player. */
+export async function playerJurisdiction(pool: pg.Pool, playerId: number): Promise<string | null> {
+  const { rows } = await pool.query<{ jurisdiction: string }>('select jurisdiction from players where id = $1', [playerId]);
+  return rows.length === 1 ? rows[0].jurisdiction : null;
 }
 
 export async function findPlayerForLogin(pool: pg.Pool, email: string): Promise<{ id: number; passwordHash: string; status: string } | null> {

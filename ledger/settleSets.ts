@@ -36,6 +36,10 @@ import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
 import type { DrawSettlement, LineClass, MaskSegment } from '../games/types.ts';
 import type { LockedDrawStep } from './drawSteps.ts';
+import { keepFrom } from './playerActivity.ts';
+
+/** How far back a winner's activity series keeps entries, in quarter-hours (ledger/playerActivity.ts). */
+const ACTIVITY_WEEK_QUARTERS = 0 - keepFrom(0);
 
 /** How a draw's lines are classed: the game's mask layout and, per bet type sold, the drawn mask. */
 export interface ClassPlan {
@@ -385,8 +389,22 @@ function payWonSql(poolParam: string): string {
          from (select wallet_id, sum(amount_minor)::int8 as amount from input group by wallet_id) c
         where a.id = c.wallet_id and (select count(*) from locked) = (select count(distinct wallet_id) from input)
        returning 1
+     ), recorded as (
+       -- The prizes in each winner's recent activity (migration 013), which their loss limits
+       -- count: after the wallets are locked, as the bet batch reads the row under that lock.
+       update player_activity a set
+              series = activity_add_won(a.series, x.q, x.amount, x.q - ${ACTIVITY_WEEK_QUARTERS}),
+              month_won = case when a.month_key = x.month_now then a.month_won else 0 end + x.amount,
+              month_staked = case when a.month_key = x.month_now then a.month_staked else 0 end,
+              month_key = x.month_now
+         from (select w.player_id, sum(w.amount_minor)::int8 as amount, floor(extract(epoch from now()) / 900)::int8 as q,
+                      (extract(year from now() at time zone p.time_zone) * 12 + extract(month from now() at time zone p.time_zone) - 1)::int4 as month_now
+                 from won w join players p on p.id = w.player_id group by w.player_id, p.time_zone) x
+        where a.player_id = x.player_id and (select count(*) from locked) = (select count(distinct wallet_id) from input)
+       returning 1
      )
-     select (select count(*) from won)::int8 as won, (select count(*) from input)::int8 as staged,
+     select (select count(*) from won)::int8 as won, (select count(*) from recorded)::int8 as recorded,
+            (select count(distinct player_id) from won)::int8 as winners, (select count(*) from input)::int8 as staged,
             (select coalesce(sum(amount_minor), 0) from input)::int8 as amount, (select count(distinct wallet_id) from input)::int8 as wallets,
             (select count(*) from locked)::int8 as locked, (select count(*) from paid)::int8 as paid,
             (select count(*) from prized)::int8 as prized, (select count(*) from credited)::int8 as credited`;
@@ -435,6 +453,7 @@ export async function payTicketRange(
   invariant(r.credited === r.wallets, `draw ${draw.publicId}: credited ${r.credited} of ${r.wallets} wallets`);
   invariant(r.paid === r.staged, `draw ${draw.publicId}: wrote ${r.paid} transfers for ${r.staged} prizes`);
   invariant(r.prized === r.staged, `draw ${draw.publicId}: wrote ${r.prized} ticket prizes for ${r.staged} prizes`);
+  invariant(r.recorded === r.winners, `draw ${draw.publicId}: recorded the prizes of ${r.recorded} of ${r.winners} winners`);
   await advanceCursor(client, draw, record, throughId, Number(r.staged), Number(r.amount));
   return { prizes: Number(r.staged), amountMinor: Number(r.amount) };
 }

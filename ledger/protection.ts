@@ -1,0 +1,161 @@
+// ledger/protection.ts — a player's limits on deposits, stakes and losses: every request
+// recorded (player_limit_changes, migration 013), the limits in force copied into the
+// player's activity row where the bet batch reads them, and the deposit check.
+//
+// The rules of a change, applied with the player's wallet locked (as the bet batch holds it,
+// so a change and a batch never interleave):
+//   - a decrease, or a first limit, takes effect at once;
+//   - an increase or a removal takes effect 24 hours after it was asked for;
+//   - a request supersedes any of the same kind and period still pending;
+//   - none may exceed the jurisdiction's maximum, and where a maximum is set, the limit
+//     cannot be removed.
+import type pg from 'pg';
+import { invariant } from '../core/errors.ts';
+import type { LimitKind, LimitPeriod, LimitTable } from '../games/jurisdictions.ts';
+import { withTransaction } from './transaction.ts';
+
+export const LIMIT_INCREASE_DELAY_MS = 24 * 3_600_000;
+
+const KINDS: readonly LimitKind[] = ['deposit', 'stake', 'loss'];
+const PERIODS: readonly LimitPeriod[] = ['day', 'week', 'month'];
+
+function intList(values: readonly number[]): string {
+  for (const v of values) invariant(Number.isSafeInteger(v), () => `not an integer: ${v}`);
+  return `'{${values.join(',')}}'::int8[]`;
+}
+
+/**
+ * Copies the limits in force at `nowMs` into the players' activity rows, with the time the
+ * next pending change takes effect. One statement, no parameters (it travels in the bet
+ * batch's simple-protocol messages).
+ */
+export function refreshLimitsSql(playerIds: readonly number[], nowMs: number): string {
+  invariant(Number.isSafeInteger(nowMs), 'refresh time');
+  const at = `to_timestamp(${nowMs}::double precision / 1000)`;
+  const columns = KINDS.flatMap((k) => PERIODS.map((p) => `${k}_${p} = limit_in_force(a.player_id, '${k}', '${p}', ${at})`));
+  return `update player_activity a set ${columns.join(', ')},
+            limits_refresh_at = (select min(c.effective_at) from player_limit_changes c
+                                  where c.player_id = a.player_id and c.effective_at > ${at} and c.superseded_at is null)
+      where a.player_id = any(${intList(playerIds)});`;
+}
+
+export interface LimitRequest {
+  kind: LimitKind;
+  period: LimitPeriod;
+  /** Minor units; null removes the limit. */
+  amountMinor: number | null;
+}
+
+export interface LimitView {
+  kind: LimitKind;
+  period: LimitPeriod;
+  /** In force now; null: none. */
+  amountMinor: number | null;
+  /** A change asked for and not yet in force. */
+  pending: { amountMinor: number | null; effectiveAt: string } | null;
+}
+
+export type LimitChangeOutcome =
+  | { status: 'changed'; effectiveAt: string; immediate: boolean }
+  | { status: 'refused'; reason: 'above_maximum' | 'maximum_set'; maximumMinor: number };
+
+/**
+ * Records one request and brings the row up to date, with the wallet locked. `maximum` is the
+ * player's jurisdiction's. Returns when it takes effect, or why it was refused.
+ */
+export async function requestLimit(pool: pg.Pool, playerId: number, request: LimitRequest, maximum: LimitTable, nowMs: number): Promise<LimitChangeOutcome> {
+  const max = maximum[request.kind]?.[request.period];
+  if (max !== undefined && request.amountMinor === null) return { status: 'refused', reason: 'maximum_set', maximumMinor: max };
+  if (max !== undefined && request.amountMinor! > max) return { status: 'refused', reason: 'above_maximum', maximumMinor: max };
+  return withTransaction(pool, async (client) => {
+    await lockWallet(client, playerId);
+    const now = new Date(nowMs);
+    const { rows } = await client.query<{ amount: number | null }>(`select limit_in_force($1, $2, $3, $4) as amount`, [playerId, request.kind, request.period, now]);
+    const current = rows[0].amount === null ? null : Number(rows[0].amount);
+    const immediate = request.amountMinor !== null && (current === null || request.amountMinor <= current);
+    const effectiveAt = new Date(immediate ? nowMs : nowMs + LIMIT_INCREASE_DELAY_MS);
+    await client.query(
+      `update player_limit_changes set superseded_at = $4
+        where player_id = $1 and kind = $2 and period = $3 and effective_at > $4 and superseded_at is null`,
+      [playerId, request.kind, request.period, now],
+    );
+    await client.query(
+      `insert into player_limit_changes (player_id, kind, period, amount_minor, requested_at, effective_at, source)
+       values ($1, $2, $3, $4, $5, $6, 'player')`,
+      [playerId, request.kind, request.period, request.amountMinor, now, effectiveAt],
+    );
+    await client.query(refreshLimitsSql([playerId], nowMs));
+    return { status: 'changed', effectiveAt: effectiveAt.toISOString(), immediate };
+  });
+}
+
+/** A new player's limits: their jurisdiction's defaults, in force at once, recorded as the jurisdiction's. */
+export async function setInitialLimits(client: pg.ClientBase, playerId: number, limits: LimitTable, nowMs: number, source: 'jurisdiction' | 'player'): Promise<void> {
+  const rows: [LimitKind, LimitPeriod, number][] = [];
+  for (const kind of KINDS) for (const period of PERIODS) {
+    const amount = limits[kind]?.[period];
+    if (amount !== undefined) rows.push([kind, period, amount]);
+  }
+  if (rows.length === 0) return;
+  const now = new Date(nowMs);
+  await client.query(
+    `insert into player_limit_changes (player_id, kind, period, amount_minor, requested_at, effective_at, source)
+     select $1, k, p, a, $5, $5, $6 from unnest($2::text[], $3::text[], $4::int8[]) as x(k, p, a)`,
+    [playerId, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), now, source],
+  );
+  await client.query(refreshLimitsSql([playerId], nowMs));
+}
+
+async function lockWallet(client: pg.ClientBase, playerId: number): Promise<void> {
+  const { rowCount } = await client.query(`select 1 from accounts where player_id = $1 and kind = 'player_wallet' for no key update`, [playerId]);
+  invariant(rowCount === 1, () => `player ${playerId} has no wallet`);
+}
+
+/** Every limit of the player, in force and pending, at `nowMs`. */
+export async function playerLimits(pool: pg.Pool, playerId: number, nowMs: number): Promise<LimitView[]> {
+  const now = new Date(nowMs);
+  const { rows } = await pool.query(
+    `select k, p, limit_in_force($1, k, p, $2) as amount, pending.amount_minor as pending_amount, pending.effective_at as pending_at
+       from unnest($3::text[]) as kinds(k) cross join unnest($4::text[]) as periods(p)
+       left join lateral (
+         select c.amount_minor, c.effective_at from player_limit_changes c
+          where c.player_id = $1 and c.kind = k and c.period = p and c.effective_at > $2 and c.superseded_at is null
+          order by c.effective_at desc, c.id desc limit 1
+       ) pending on true`,
+    [playerId, now, KINDS, PERIODS],
+  );
+  return rows.map((r) => ({
+    kind: r.k,
+    period: r.p,
+    amountMinor: r.amount === null ? null : Number(r.amount),
+    pending: r.pending_at === null ? null : { amountMinor: r.pending_amount === null ? null : Number(r.pending_amount), effectiveAt: new Date(r.pending_at).toISOString() },
+  }));
+}
+
+export interface LimitChangeRecord {
+  kind: LimitKind;
+  period: LimitPeriod;
+  amountMinor: number | null;
+  requestedAt: string;
+  effectiveAt: string;
+  source: string;
+  supersededAt: string | null;
+}
+
+/** Every change the player (or the jurisdiction) asked for, newest first. */
+export async function limitChanges(pool: pg.Pool, playerId: number, max: number): Promise<LimitChangeRecord[]> {
+  const { rows } = await pool.query(
+    `select kind, period, amount_minor, requested_at, effective_at, source, superseded_at from player_limit_changes
+      where player_id = $1 order by requested_at desc, id desc limit $2`,
+    [playerId, max],
+  );
+  return rows.map((r) => ({
+    kind: r.kind,
+    period: r.period,
+    amountMinor: r.amount_minor === null ? null : Number(r.amount_minor),
+    requestedAt: new Date(r.requested_at).toISOString(),
+    effectiveAt: new Date(r.effective_at).toISOString(),
+    source: r.source,
+    supersededAt: r.superseded_at === null ? null : new Date(r.superseded_at).toISOString(),
+  }));
+}
