@@ -319,11 +319,12 @@ const deposit = (deps: ApiDeps) =>
     summary: 'Deposit through the payment provider; a retry with the same idempotencyKey is the same deposit',
     security: 'session',
     body: schemas.deposit,
-    responses: { 201: 'Deposited', 200: 'The deposit this key made before', 402: 'PAYMENT_DECLINED', 409: 'IDEMPOTENCY_CONFLICT' },
+    responses: { 201: 'Deposited', 200: 'The deposit this key made before', 402: 'PAYMENT_DECLINED', 403: 'LIMIT_REACHED: a deposit limit', 409: 'IDEMPOTENCY_CONFLICT' },
     async handle({ player, body }) {
       invariant(player !== null, 'a deposit without its player');
       const { pool, payments } = deps;
-      const intent = await insertDepositIntent(pool, player.playerId, body.idempotencyKey, body.amount, payments.name);
+      const intent = await insertDepositIntent(pool, player.playerId, body.idempotencyKey, body.amount, payments.name, deps.clock.nowMs());
+      if ('limitReached' in intent) throw new AppError(ErrorCode.LIMIT_REACHED, intent.limitReached, 403);
       if (intent.conflict) throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'idempotencyKey was used with another amount', 409);
       let record = await depositRecord(pool, intent.id, !intent.existing);
       if (record.status === 'pending') {

@@ -116,7 +116,8 @@ async function seed(players: number, depositMinor: number, games: readonly strin
     if (!p) throw new Error('seed player exists');
     const token = newSessionToken();
     await insertSession(db.pool, hashSessionToken(token), p.id, nowMs + 6 * 3600_000);
-    const intent = await insertDepositIntent(db.pool, p.id, 'bench-seed', depositMinor, 'sandbox');
+    const intent = await insertDepositIntent(db.pool, p.id, 'bench-seed', depositMinor, 'sandbox', Date.now());
+    if (!('id' in intent)) throw new Error(intent.limitReached);
     await completeDeposit(db.pool, intent.id, 'bench-seed');
     tokens.push(token);
   }

@@ -16,7 +16,10 @@ export interface DepositRecord {
 
 /**
  * Records a deposit intent idempotently. Returns the existing row for a repeated key;
- * `conflict` when the key was used with a different amount.
+ * `conflict` when the key was used with a different amount; `limitReached` (and no intent)
+ * when a new deposit would cross one of the player's deposit limits. The check and the
+ * insert run with the player's wallet locked, so concurrent deposits (any process) are
+ * counted one after another: pending deposits count, declined ones do not.
  */
 export async function insertDepositIntent(
   pool: pg.Pool,
@@ -24,21 +27,57 @@ export async function insertDepositIntent(
   idempotencyKey: string,
   amountMinor: number,
   provider: string,
-): Promise<{ id: number; publicId: string; existing: boolean; conflict: boolean }> {
-  const publicId = `dep_${nanoid(16)}`;
-  const inserted = await pool.query<{ id: number }>(
-    `insert into deposits (public_id, player_id, idempotency_key, amount_minor, provider, status)
-     values ($1, $2, $3, $4, $5, 'pending')
-     on conflict (player_id, idempotency_key) do nothing returning id`,
-    [publicId, playerId, idempotencyKey, amountMinor, provider],
+  nowMs: number,
+): Promise<{ id: number; publicId: string; existing: boolean; conflict: boolean } | { limitReached: string }> {
+  return withTransaction(pool, async (client) => {
+    await client.query(`select 1 from accounts where player_id = $1 and kind = 'player_wallet' for no key update`, [playerId]);
+    const { rows: prior } = await client.query<{ id: number; public_id: string; amount_minor: number }>(
+      'select id, public_id, amount_minor from deposits where player_id = $1 and idempotency_key = $2',
+      [playerId, idempotencyKey],
+    );
+    if (prior.length === 1) {
+      const row = prior[0];
+      return { id: row.id, publicId: row.public_id, existing: true, conflict: row.amount_minor !== amountMinor };
+    }
+    const crossed = await depositLimitCrossed(client, playerId, amountMinor, nowMs);
+    if (crossed) return { limitReached: crossed };
+    const publicId = `dep_${nanoid(16)}`;
+    const inserted = await client.query<{ id: number }>(
+      `insert into deposits (public_id, player_id, idempotency_key, amount_minor, provider, status)
+       values ($1, $2, $3, $4, $5, 'pending') returning id`,
+      [publicId, playerId, idempotencyKey, amountMinor, provider],
+    );
+    return { id: inserted.rows[0].id, publicId, existing: false, conflict: false };
+  });
+}
+
+/**
+ * Why depositing `amountMinor` now would cross a deposit limit in force, or undefined. Windows:
+ * the last 24 hours, the last 7 days, and the calendar month in the player's time zone, of
+ * deposits not declined, by when they were asked for.
+ */
+async function depositLimitCrossed(client: pg.ClientBase, playerId: number, amountMinor: number, nowMs: number): Promise<string | undefined> {
+  const at = new Date(nowMs);
+  const { rows } = await client.query(
+    `select limit_in_force($1, 'deposit', 'day', $2::timestamptz) as day_limit, limit_in_force($1, 'deposit', 'week', $2) as week_limit,
+            limit_in_force($1, 'deposit', 'month', $2) as month_limit,
+            coalesce(sum(d.amount_minor) filter (where d.created_at > $2::timestamptz - interval '24 hours'), 0)::int8 as day_sum,
+            coalesce(sum(d.amount_minor) filter (where d.created_at > $2::timestamptz - interval '7 days'), 0)::int8 as week_sum,
+            coalesce(sum(d.amount_minor) filter (where d.created_at >= (date_trunc('month', $2::timestamptz at time zone p.time_zone) at time zone p.time_zone)), 0)::int8 as month_sum
+       from players p left join deposits d on d.player_id = p.id and d.status <> 'declined' and d.created_at > $2::timestamptz - interval '32 days'
+      where p.id = $1 group by p.id, p.time_zone`,
+    [playerId, at],
   );
-  if (inserted.rows.length === 1) return { id: inserted.rows[0].id, publicId, existing: false, conflict: false };
-  const { rows } = await pool.query<{ id: number; public_id: string; amount_minor: number }>(
-    'select id, public_id, amount_minor from deposits where player_id = $1 and idempotency_key = $2',
-    [playerId, idempotencyKey],
-  );
-  const row = rows[0];
-  return { id: row.id, publicId: row.public_id, existing: true, conflict: row.amount_minor !== amountMinor };
+  const r = rows[0];
+  const names = { day: '24 hours', week: '7 days', month: 'calendar month' } as const;
+  for (const period of ['day', 'week', 'month'] as const) {
+    const limit = r[`${period}_limit`] === null ? null : Number(r[`${period}_limit`]);
+    const sum = Number(r[`${period}_sum`]);
+    if (limit !== null && sum + amountMinor > limit) {
+      return `your deposit limit per ${names[period]} is ${limit}; ${Math.max(0, limit - sum)} of it is left and this deposit is ${amountMinor}`;
+    }
+  }
+  return undefined;
 }
 
 /**
