@@ -29,6 +29,8 @@ import { migrate } from '../ledger/migrate.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
 import { insertPlayer, insertSession } from '../ledger/players.ts';
 import { completeDeposit, insertDepositIntent } from '../ledger/wallet.ts';
+import { setInitialLimits } from '../ledger/protection.ts';
+import type { LimitTable } from '../games/jurisdictions.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 
 const BENCH_OPERATOR = 'bench:bench-operator-password';
@@ -64,7 +66,16 @@ interface Seeded {
   cleanup(): Promise<void>;
 }
 
-async function seed(players: number, depositMinor: number, games: readonly string[]): Promise<Seeded> {
+/**
+ * Limits for the limits mode: a stake and a loss limit in every period, far above what a
+ * player bets in the run (so none refuses a bet), which every bet is still checked against.
+ */
+function generousLimits(depositMinor: number): LimitTable {
+  const amounts = { day: depositMinor * 10, week: depositMinor * 20, month: depositMinor * 40 };
+  return { stake: amounts, loss: amounts };
+}
+
+async function seed(players: number, depositMinor: number, games: readonly string[], withLimits = false): Promise<Seeded> {
   const logger = createLogger('warn');
   const baseUrl = process.env.DATABASE_URL;
   let env: Record<string, string>;
@@ -114,6 +125,7 @@ async function seed(players: number, depositMinor: number, games: readonly strin
   for (let i = 0; i < players; i++) {
     const p = await insertPlayer(db.pool, { email: `bench${i}@bench.test`, passwordHash, dateOfBirth: '1980-01-01', country: 'DE', jurisdiction: 'DE', timeZone: 'Europe/Berlin' });
     if (!p) throw new Error('seed player exists');
+    if (withLimits) await setInitialLimits(db.pool, p.id, generousLimits(depositMinor), nowMs, 'player');
     const token = newSessionToken();
     await insertSession(db.pool, hashSessionToken(token), p.id, nowMs + 6 * 3600_000);
     const intent = await insertDepositIntent(db.pool, p.id, 'bench-seed', depositMinor, 'sandbox', Date.now());
@@ -246,7 +258,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 interface ModeResult {
-  mode: 'batch' | 'single' | 'mixed';
+  mode: 'batch' | 'single' | 'mixed' | 'limits';
   bets: number;
   accepted: number;
   rejected: Record<string, number>;
@@ -394,9 +406,9 @@ async function ledgerAgainstAcks(seeded: Seeded, acked: Set<string>) {
 
 const MIX = ['lotto649', 'keno', 'pick3'];
 
-async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number, games: readonly string[] = ['lotto649']): Promise<ModeResult> {
+async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number, games: readonly string[] = ['lotto649'], withLimits = false): Promise<ModeResult> {
   const perPlayerBets = Math.ceil(totalBets / o.players);
-  const seeded = await seed(o.players, Math.min(1_000_000, perPlayerBets * 200 + 10_000), games);
+  const seeded = await seed(o.players, Math.min(1_000_000, perPlayerBets * 200 + 10_000), games, withLimits);
   const server = await startServerProcess({
     ...seeded.env,
     BET_WRITE_MODE: mode,
@@ -421,7 +433,7 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number, 
 
   const latencies = tally.latencies.sort((a, b) => a - b);
   return {
-    mode: games.length > 1 ? 'mixed' : mode,
+    mode: games.length > 1 ? 'mixed' : withLimits ? 'limits' : mode,
     bets: tally.issued,
     accepted: tally.acked.size,
     rejected: tally.rejected,
@@ -443,6 +455,7 @@ async function main() {
   const database = process.env.DATABASE_URL ? 'postgres' : 'embedded PGlite';
   console.log(`bench:bets on ${database}: ${o.clients} clients over ${o.players} players, pipeline ${o.pipeline}`);
   const batch = await runMode('batch', o, o.bets);
+  const limits = await runMode('batch', o, o.bets, ['lotto649'], true);
   const mixed = await runMode('batch', o, o.bets, MIX);
   const single = await runMode('single', o, o.baselineBets);
   const ratio = batch.durableBetsPerSecond / single.durableBetsPerSecond;
@@ -450,22 +463,25 @@ async function main() {
   console.log('');
   console.log('| mode | bets | accepted | seconds | durable bets/s | ack p50 ms | ack p99 ms | ack p99.9 ms | server CPU s | load gen CPU s | database CPU s | machine busy % | steal % | bets/batch | batch write ms | loop lag p99 ms | ledger = acks | invariants |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
-  for (const r of [batch, mixed, single]) {
+  const names = { batch: 'group commit', limits: 'group commit, every player under stake and loss limits', mixed: `group commit, ${MIX.join(' + ')}`, single: 'one tx per bet (baseline)' };
+  for (const r of [batch, limits, mixed, single]) {
     console.log(
-      `| ${r.mode === 'batch' ? 'group commit' : r.mode === 'mixed' ? `group commit, ${MIX.join(' + ')}` : 'one tx per bet (baseline)'} | ${r.bets} | ${r.accepted} | ${f(r.seconds)} | ${f(r.durableBetsPerSecond)} | ${f(r.latencyMsP50)} | ${f(r.latencyMsP99)} | ${f(r.latencyMsP999)} | ${f(r.serverCpuSeconds)} | ${f(r.loadCpuSeconds)} | ${f(r.databaseCpuSeconds)} | ${f(r.machineBusyPercent)} | ${f(r.machineStealPercent)} | ${f(r.betsPerBatchMean)} | ${f(r.batchWriteMsMean)} | ${f(r.eventLoopLagMsP99)} | ${r.ledgerMatchesAcks ? 'yes' : 'NO'} | ${r.ledgerInvariantsOk ? 'ok' : 'BROKEN'} |`,
+      `| ${names[r.mode]} | ${r.bets} | ${r.accepted} | ${f(r.seconds)} | ${f(r.durableBetsPerSecond)} | ${f(r.latencyMsP50)} | ${f(r.latencyMsP99)} | ${f(r.latencyMsP999)} | ${f(r.serverCpuSeconds)} | ${f(r.loadCpuSeconds)} | ${f(r.databaseCpuSeconds)} | ${f(r.machineBusyPercent)} | ${f(r.machineStealPercent)} | ${f(r.betsPerBatchMean)} | ${f(r.batchWriteMsMean)} | ${f(r.eventLoopLagMsP99)} | ${r.ledgerMatchesAcks ? 'yes' : 'NO'} | ${r.ledgerInvariantsOk ? 'ok' : 'BROKEN'} |`,
     );
   }
   console.log(`\ngroup commit / baseline throughput ratio: ${ratio.toFixed(1)}x`);
   console.log(`mixed games / lotto 6/49 alone (same run): ${(mixed.durableBetsPerSecond / batch.durableBetsPerSecond).toFixed(3)}`);
+  const limitsOverLotto = limits.durableBetsPerSecond / batch.durableBetsPerSecond;
+  console.log(`under limits / without (same run): ${limitsOverLotto.toFixed(3)} bets/s, ${(limits.serverCpuSeconds / batch.serverCpuSeconds).toFixed(3)} server CPU, ${(limits.databaseCpuSeconds / batch.databaseCpuSeconds).toFixed(3)} database CPU`);
   const outDir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `bets-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), database, cpus: os.cpus().length, node: process.version, options: o, batch, mixed, single, ratio, mixedGames: MIX, mixedOverLotto: mixed.durableBetsPerSecond / batch.durableBetsPerSecond }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), database, cpus: os.cpus().length, node: process.version, options: o, batch, limits, mixed, single, ratio, mixedGames: MIX, mixedOverLotto: mixed.durableBetsPerSecond / batch.durableBetsPerSecond, limitsOverLotto }, null, 2),
   );
   console.log(`results written to ${path.relative(ROOT, file)}`);
-  if (!batch.ledgerMatchesAcks || !single.ledgerMatchesAcks || !batch.ledgerInvariantsOk || !single.ledgerInvariantsOk) {
+  if ([batch, limits, mixed, single].some((r) => !r.ledgerMatchesAcks || !r.ledgerInvariantsOk) || limits.accepted !== limits.bets) {
     console.error('LEDGER CHECK FAILED');
     process.exit(1);
   }

@@ -90,7 +90,7 @@ export async function requestLimit(pool: pg.Pool, playerId: number, request: Lim
 }
 
 /** A new player's limits: their jurisdiction's defaults, in force at once, recorded as the jurisdiction's. */
-export async function setInitialLimits(client: pg.ClientBase, playerId: number, limits: LimitTable, nowMs: number, source: 'jurisdiction' | 'player'): Promise<void> {
+export async function setInitialLimits(client: pg.Pool | pg.ClientBase, playerId: number, limits: LimitTable, nowMs: number, source: 'jurisdiction' | 'player'): Promise<void> {
   const rows: [LimitKind, LimitPeriod, number][] = [];
   for (const kind of KINDS) for (const period of PERIODS) {
     const amount = limits[kind]?.[period];
