@@ -13,7 +13,7 @@ import { auditorCommitments } from '../ledger/drawSteps.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import { closedBecause, findJurisdiction, jurisdictionById, LIMIT_KINDS, LIMIT_PERIODS, type JurisdictionTable, type LimitTable } from '../games/jurisdictions.ts';
 import { findPlayerForLogin, insertPlayer, insertSession, playerJurisdiction, playerProfile, type SessionPlayer } from '../ledger/players.ts';
-import { limitChanges, playerLimits, requestLimit, setInitialLimits } from '../ledger/protection.ts';
+import { limitChanges, playerLimits, requestExclusion, requestLimit, setInitialLimits } from '../ledger/protection.ts';
 import { withTransaction } from '../ledger/transaction.ts';
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
 import { accessCheck, SESSION_REQUIRED_MESSAGE } from './access.ts';
@@ -93,6 +93,7 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
     me(deps),
     limits(deps),
     changeLimit(deps),
+    exclude(deps),
     deposit(deps),
     games(deps),
     draws(deps),
@@ -245,6 +246,25 @@ const changeLimit = (deps: ApiDeps) =>
     },
   });
 
+// Ends every session of the player, on every process, before answering (the logout path).
+const exclude = (deps: ApiDeps) =>
+  route({
+    method: 'POST',
+    path: '/api/me/exclusion',
+    summary: 'Take a break (1 to 42 days) or exclude yourself (6, 12 or 60 months): no login, bets or deposits until it ends; it cannot be shortened',
+    security: 'session',
+    body: schemas.exclusion,
+    responses: { 200: 'Excluded: { kind, endsAt, excludedUntil }; every session of the player is ended' },
+    async handle({ player, body }) {
+      invariant(player !== null, 'an exclusion without its player');
+      const request = body.kind === 'break' ? { kind: 'break' as const, days: body.days! } : { kind: 'self_exclusion' as const, months: body.months! as 6 | 12 | 60 };
+      const done = await requestExclusion(deps.pool, player.playerId, request, deps.clock.nowMs());
+      await deps.sessions.end({ playerId: player.playerId }, body.kind === 'break' ? 'on_break' : 'self_excluded');
+      deps.logger.info({ playerId: player.publicId, kind: body.kind, until: new Date(done.excludedUntilMs).toISOString() }, 'player excluded');
+      return { status: 200, body: { kind: body.kind, endsAt: new Date(done.endsAtMs).toISOString(), excludedUntil: new Date(done.excludedUntilMs).toISOString() } };
+    },
+  });
+
 async function jurisdictionOf(deps: ApiDeps, playerId: number) {
   const id = await playerJurisdiction(deps.pool, playerId);
   return id === null ? undefined : jurisdictionById(deps.jurisdictions, id);
@@ -258,7 +278,7 @@ const login = (deps: ApiDeps) =>
     path: '/api/auth/login',
     summary: 'Log in: a session token for the SDK and the API',
     body: schemas.login,
-    responses: { 200: 'Logged in: { token, expiresAt }', 401: 'INVALID_CREDENTIALS', 403: 'UNAUTHORIZED: the account is not active', 429: 'RATE_LIMITED' },
+    responses: { 200: 'Logged in: { token, expiresAt }', 401: 'INVALID_CREDENTIALS', 403: 'UNAUTHORIZED: the account is not active; EXCLUDED: on a break or self-excluded, until when', 429: 'RATE_LIMITED' },
     async handle({ req, body }) {
       const email = body.email.trim().toLowerCase();
       const address = req.remoteAddress;
@@ -272,6 +292,9 @@ const login = (deps: ApiDeps) =>
       }
       await deps.authLimits.loginSucceeded(address, email);
       if (player.status !== 'active') throw new AppError(ErrorCode.UNAUTHORIZED, `account is ${player.status}`, 403);
+      if (player.excludedUntilMs !== null && player.excludedUntilMs > deps.clock.nowMs()) {
+        throw new AppError(ErrorCode.EXCLUDED, `you have excluded yourself from play until ${new Date(player.excludedUntilMs).toISOString()}`, 403);
+      }
       const token = newSessionToken();
       const expiresAtMs = deps.clock.nowMs() + SESSION_TTL_MS;
       await insertSession(deps.pool, hashSessionToken(token), player.id, expiresAtMs);
@@ -319,12 +342,12 @@ const deposit = (deps: ApiDeps) =>
     summary: 'Deposit through the payment provider; a retry with the same idempotencyKey is the same deposit',
     security: 'session',
     body: schemas.deposit,
-    responses: { 201: 'Deposited', 200: 'The deposit this key made before', 402: 'PAYMENT_DECLINED', 403: 'LIMIT_REACHED: a deposit limit', 409: 'IDEMPOTENCY_CONFLICT' },
+    responses: { 201: 'Deposited', 200: 'The deposit this key made before', 402: 'PAYMENT_DECLINED', 403: 'LIMIT_REACHED: a deposit limit; EXCLUDED: on a break or self-excluded', 409: 'IDEMPOTENCY_CONFLICT' },
     async handle({ player, body }) {
       invariant(player !== null, 'a deposit without its player');
       const { pool, payments } = deps;
       const intent = await insertDepositIntent(pool, player.playerId, body.idempotencyKey, body.amount, payments.name, deps.clock.nowMs());
-      if ('limitReached' in intent) throw new AppError(ErrorCode.LIMIT_REACHED, intent.limitReached, 403);
+      if ('refused' in intent) throw new AppError(ErrorCode[intent.refused], intent.message, 403);
       if (intent.conflict) throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'idempotencyKey was used with another amount', 409);
       let record = await depositRecord(pool, intent.id, !intent.existing);
       if (record.status === 'pending') {

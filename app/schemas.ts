@@ -144,6 +144,14 @@ const limitTable = z
   .describe('Limits of your own, replacing your jurisdiction\'s defaults for the periods you name; each at most its maximum');
 
 export const schemas = {
+  exclusion: body({
+    kind: z.enum(['break', 'self_exclusion'], { error: 'must be "break" or "self_exclusion"' }),
+    days: z.int({ error: 'must be a whole number of days' }).min(1, 'must be 1..42').max(42, 'must be 1..42').optional().describe('A break: 1..42 days'),
+    months: z.union([z.literal(6), z.literal(12), z.literal(60)], { error: 'must be 6, 12 or 60' }).optional().describe('A self-exclusion: 6, 12 or 60 months'),
+  }).superRefine((b, ctx) => {
+    if (b.kind === 'break' && (b.days === undefined || b.months !== undefined)) ctx.addIssue({ code: 'custom', path: ['days'], message: 'is required for a break, and months is not taken' });
+    if (b.kind === 'self_exclusion' && (b.months === undefined || b.days !== undefined)) ctx.addIssue({ code: 'custom', path: ['months'], message: 'is required for a self-exclusion, and days is not taken' });
+  }),
   limitChange: body({
     kind: z.enum(['deposit', 'stake', 'loss'], { error: 'must be "deposit", "stake" or "loss"' }),
     period: z.enum(['day', 'week', 'month'], { error: 'must be "day", "week" or "month"' }),

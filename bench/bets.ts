@@ -8,7 +8,9 @@
 // SDK clients that keep `pipeline` bets in flight each, stops the server with SIGTERM,
 // then checks that the database holds exactly the acknowledged tickets and that the
 // ledger invariants hold. Uses DATABASE_URL when set (a fresh database per mode),
-// embedded PGlite otherwise.
+// embedded PGlite otherwise. Modes: lotto 6/49 alone; the same with every player under a
+// stake and a loss limit in every period (none reached: each bet is checked, none refused);
+// lotto, keno and pick-3 mixed; and the one-transaction-per-bet baseline.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -129,7 +131,7 @@ async function seed(players: number, depositMinor: number, games: readonly strin
     const token = newSessionToken();
     await insertSession(db.pool, hashSessionToken(token), p.id, nowMs + 6 * 3600_000);
     const intent = await insertDepositIntent(db.pool, p.id, 'bench-seed', depositMinor, 'sandbox', Date.now());
-    if (!('id' in intent)) throw new Error(intent.limitReached);
+    if (!('id' in intent)) throw new Error(intent.message);
     await completeDeposit(db.pool, intent.id, 'bench-seed');
     tokens.push(token);
   }

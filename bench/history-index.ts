@@ -63,7 +63,7 @@ async function side(name: string, withIndex: boolean, playerCount: number): Prom
     const p = await insertPlayer(db.pool, { email: `index${i}@bench.test`, passwordHash: 'not-a-login', dateOfBirth: '1980-01-01', country: 'DE', jurisdiction: 'DE', timeZone: 'Europe/Berlin' });
     if (!p) throw new Error('bench player exists');
     const intent = await insertDepositIntent(db.pool, p.id, `seed-${i}`, 100_000_000, 'sandbox', Date.now());
-    if (!('id' in intent)) throw new Error(intent.limitReached);
+    if (!('id' in intent)) throw new Error(intent.message);
     await completeDeposit(db.pool, intent.id, `seed-${i}`);
     players.push({ playerId: Number(p.id), walletAccountId: 0 });
   }

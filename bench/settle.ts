@@ -78,7 +78,7 @@ async function createPlayers(pool: pg.Pool, count: number): Promise<{ playerId: 
     const p = await insertPlayer(pool, { email: `settle${i}@bench.test`, passwordHash: 'not-a-login', dateOfBirth: '1980-01-01', country: 'DE', jurisdiction: 'DE', timeZone: 'Europe/Berlin' });
     if (!p) throw new Error('bench player exists');
     const intent = await insertDepositIntent(pool, p.id, `seed-${i}`, 100_000_000, 'sandbox', Date.now());
-    if (!('id' in intent)) throw new Error(intent.limitReached);
+    if (!('id' in intent)) throw new Error(intent.message);
     await completeDeposit(pool, intent.id, `seed-${i}`);
     out.push({ playerId: Number(p.id), walletAccountId: 0 });
   }

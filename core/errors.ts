@@ -63,6 +63,8 @@ export const ErrorCode = {
   LIMIT_REACHED: 'LIMIT_REACHED',
   /** A limit above the jurisdiction's maximum, or the removal of one that has a maximum. */
   LIMIT_ABOVE_MAXIMUM: 'LIMIT_ABOVE_MAXIMUM',
+  /** The player is on a break or has excluded themselves: no login, bets or deposits until it ends. */
+  EXCLUDED: 'EXCLUDED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -56,7 +56,7 @@ export interface BetLiability {
   payouts: readonly { combination: string; payoutMinor: number }[];
 }
 
-export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT' | 'SOLD_OUT' | 'LIMIT_REACHED';
+export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT' | 'SOLD_OUT' | 'LIMIT_REACHED' | 'EXCLUDED';
 
 export type BetResult =
   | {
@@ -283,14 +283,18 @@ function activityWrites(run: Running): ActivityWrite[] {
 }
 
 /**
- * Why bet i would cross one of its player's limits after `addedMinor` staked earlier in the
- * batch, or undefined. Every player has an activity row (a trigger makes it with the player).
+ * Why bet i may not be bought for its player: excluded (a break or a self-exclusion that a
+ * session ended too late to stop), or it would cross one of their limits after `addedMinor`
+ * staked earlier in the batch; undefined when it may. Every player has an activity row (a trigger makes it with the player).
  */
 function limitRefusal(bet: BetToWrite, run: Running, addedMinor: number): BetDecision | undefined {
   const activity = run.state.activity;
   if (!activity) return undefined;
   const row = activity.rows.get(bet.playerId);
   if (row === undefined) invariant(false, () => `no activity row for player ${bet.playerId}`);
+  if (row.excludedUntilMs !== null && row.excludedUntilMs > activity.nowMs) {
+    return { outcome: 'refused', code: 'EXCLUDED', message: `you have excluded yourself from play until ${new Date(row.excludedUntilMs).toISOString()}` };
+  }
   let windows = run.windows.get(bet.playerId);
   if (windows === undefined) {
     windows = windowsAt(row, activity.nowMs);

@@ -15,6 +15,12 @@
 //   5. lock and credit the draw pools last, once per batch, and COMMIT in the same
 //      message: a second batch in flight does steps 1-4 while this one waits.
 //
+// Player protection (migration 013): step 2 also reads each player's activity row (limits
+// in force, recent stakes and prizes) once their wallet is locked; step 3 refuses a bet that
+// would cross a stake or loss limit (LIMIT_REACHED, ledger/playerActivity.ts), counting the
+// bets accepted before it in the batch; step 4 writes the rows back with the new stakes. A
+// pending limit change that has come into force is copied into the row first (rare).
+//
 // Fixed-odds bets (pick-3, pick-4) also carry their liability per number combination:
 // step 2 creates and locks the batch's (draw, combination) rows of draw_liabilities
 // (migration 010) right after the wallets, step 3 refuses a bet that would take one past
@@ -215,7 +221,7 @@ function batchTimeMs(bets: readonly BetToWrite[]): number {
 function activitySql(playerIds: readonly number[], nowMs: number): string {
   const at = `to_timestamp(${nowMs}::double precision / 1000)`;
   return `select a.player_id, a.stake_day, a.stake_week, a.stake_month, a.loss_day, a.loss_week, a.loss_month,
-            a.limits_refresh_at <= ${at} as stale, a.series::text as series, a.month_key, a.month_staked, a.month_won,
+            a.limits_refresh_at <= ${at} as stale, a.series::text as series, a.month_key, a.month_staked, a.month_won, p.excluded_until,
             (extract(year from ${at} at time zone p.time_zone) * 12 + extract(month from ${at} at time zone p.time_zone) - 1)::int4 as month_now
        from player_activity a join players p on p.id = a.player_id
       where a.player_id = any(${intArrayLiteral(playerIds)});`;
@@ -234,6 +240,7 @@ function activityRow(r: Record<string, unknown>): ActivityRow {
     monthStaked: Number(r.month_staked),
     monthWon: Number(r.month_won),
     monthNow: Number(r.month_now),
+    excludedUntilMs: r.excluded_until === null ? null : new Date(r.excluded_until as string).getTime(),
   };
 }
 

@@ -43,6 +43,8 @@ export interface ActivityRow {
   monthWon: number;
   /** The month key (year * 12 + month - 1) of the batch's time in the player's zone, as the database computed it. */
   monthNow: number;
+  /** The end of the player's break or self-exclusion, if they have had one. */
+  excludedUntilMs: number | null;
 }
 
 /** What a player has staked and lost in each window at one moment. */

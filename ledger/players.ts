@@ -83,12 +83,17 @@ export async function playerJurisdiction(pool: pg.Pool, playerId: number): Promi
   return rows.length === 1 ? rows[0].jurisdiction : null;
 }
 
-export async function findPlayerForLogin(pool: pg.Pool, email: string): Promise<{ id: number; passwordHash: string; status: string } | null> {
-  const { rows } = await pool.query<{ id: number; password_hash: string; status: string }>(
-    'select id, password_hash, status from players where email = $1',
+export async function findPlayerForLogin(
+  pool: pg.Pool,
+  email: string,
+): Promise<{ id: number; passwordHash: string; status: string; excludedUntilMs: number | null } | null> {
+  const { rows } = await pool.query<{ id: number; password_hash: string; status: string; excluded_until: Date | null }>(
+    'select id, password_hash, status, excluded_until from players where email = $1',
     [email],
   );
-  return rows.length === 1 ? { id: rows[0].id, passwordHash: rows[0].password_hash, status: rows[0].status } : null;
+  if (rows.length !== 1) return null;
+  const r = rows[0];
+  return { id: r.id, passwordHash: r.password_hash, status: r.status, excludedUntilMs: r.excluded_until === null ? null : new Date(r.excluded_until).getTime() };
 }
 
 export async function insertSession(pool: pg.Pool, tokenHash: Buffer, playerId: number, expiresAtMs: number): Promise<void> {
@@ -119,7 +124,7 @@ export async function revokePlayerSessions(pool: pg.Pool, playerId: number, keep
 
 /**
  * Of these sessions, the ids of those no longer live: unknown, revoked, expired at `nowMs`,
- * or of a player who is no longer active. One index probe per session.
+ * or of a player who is no longer active or is excluded (a break, a self-exclusion). One index probe per session.
  */
 export async function endedSessions(pool: pg.Pool, sessionIds: string[], nowMs: number): Promise<string[]> {
   for (const id of sessionIds) invariant(isSessionId(id), 'not a session id');
@@ -128,7 +133,8 @@ export async function endedSessions(pool: pg.Pool, sessionIds: string[], nowMs: 
        from unnest($1::text[]) as k(id)
        left join sessions s on s.token_hash = decode(k.id, 'hex')
        left join players p on p.id = s.player_id
-      where s.token_hash is null or s.revoked_at is not null or s.expires_at <= $2 or p.status <> 'active'`,
+      where s.token_hash is null or s.revoked_at is not null or s.expires_at <= $2 or p.status <> 'active'
+         or p.excluded_until > $2`,
     [sessionIds, new Date(nowMs)],
   );
   return rows.map((r) => r.id);
@@ -140,7 +146,7 @@ export async function sessionPlayer(pool: pg.Pool, tokenHash: Buffer, nowMs: num
        from sessions s
        join players p on p.id = s.player_id
        join accounts a on a.player_id = p.id and a.kind = 'player_wallet'
-      where s.token_hash = $1 and s.revoked_at is null and s.expires_at > $2`,
+      where s.token_hash = $1 and s.revoked_at is null and s.expires_at > $2 and (p.excluded_until is null or p.excluded_until <= $2)`,
     [tokenHash, new Date(nowMs)],
   );
   if (rows.length !== 1) return null;

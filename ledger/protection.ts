@@ -159,3 +159,63 @@ export async function limitChanges(pool: pg.Pool, playerId: number, max: number)
     supersededAt: r.superseded_at === null ? null : new Date(r.superseded_at).toISOString(),
   }));
 }
+
+/** A break of 1 day to 6 weeks, or a self-exclusion of 6 months, 1 year or 5 years. */
+export type ExclusionRequest = { kind: 'break'; days: number } | { kind: 'self_exclusion'; months: 6 | 12 | 60 };
+
+export const BREAK_DAYS_MAX = 42;
+export const SELF_EXCLUSION_MONTHS = [6, 12, 60] as const;
+
+/** When an exclusion asked for at `nowMs` ends: whole days, or calendar months (UTC). */
+export function exclusionEndMs(request: ExclusionRequest, nowMs: number): number {
+  if (request.kind === 'break') {
+    invariant(Number.isInteger(request.days) && request.days >= 1 && request.days <= BREAK_DAYS_MAX, () => `break of ${request.days} days`);
+    return nowMs + request.days * 86_400_000;
+  }
+  invariant((SELF_EXCLUSION_MONTHS as readonly number[]).includes(request.months), () => `self-exclusion of ${request.months} months`);
+  const d = new Date(nowMs);
+  const end = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + request.months, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()));
+  // The same day of the month, or the month's last day where it is shorter (31 August + 6 months: 28 or 29 February).
+  const lastDay = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 1, 0)).getUTCDate();
+  end.setUTCDate(Math.min(d.getUTCDate(), lastDay));
+  return end.getTime();
+}
+
+/**
+ * Records a break or self-exclusion and moves the player's exclusion to its end, with the
+ * wallet locked (a bet batch holding it finishes first; every later one sees the exclusion).
+ * An exclusion only ever lengthens: the player is excluded until the latest end asked for.
+ * Returns that time. The caller then ends the player's sessions everywhere.
+ */
+export async function requestExclusion(pool: pg.Pool, playerId: number, request: ExclusionRequest, nowMs: number): Promise<{ excludedUntilMs: number; endsAtMs: number }> {
+  const endsAtMs = exclusionEndMs(request, nowMs);
+  const duration = request.kind === 'break' ? `${request.days} days` : `${request.months} months`;
+  return withTransaction(pool, async (client) => {
+    await lockWallet(client, playerId);
+    await client.query(
+      `insert into player_exclusions (player_id, kind, duration, requested_at, ends_at) values ($1, $2, $3, $4, $5)`,
+      [playerId, request.kind, duration, new Date(nowMs), new Date(endsAtMs)],
+    );
+    const { rows } = await client.query<{ until: Date }>(
+      `update players set excluded_until = greatest(coalesce(excluded_until, $2), $2) where id = $1 returning excluded_until as until`,
+      [playerId, new Date(endsAtMs)],
+    );
+    return { excludedUntilMs: new Date(rows[0].until).getTime(), endsAtMs };
+  });
+}
+
+export interface ExclusionRecord {
+  kind: 'break' | 'self_exclusion';
+  duration: string;
+  requestedAt: string;
+  endsAt: string;
+}
+
+/** Every break and self-exclusion the player asked for, newest first. */
+export async function exclusions(pool: pg.Pool, playerId: number, max: number): Promise<ExclusionRecord[]> {
+  const { rows } = await pool.query(
+    `select kind, duration, requested_at, ends_at from player_exclusions where player_id = $1 order by requested_at desc, id desc limit $2`,
+    [playerId, max],
+  );
+  return rows.map((r) => ({ kind: r.kind, duration: r.duration, requestedAt: new Date(r.requested_at).toISOString(), endsAt: new Date(r.ends_at).toISOString() }));
+}

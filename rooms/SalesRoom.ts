@@ -16,6 +16,7 @@ import {
   MESSAGE_TYPE_ECHO_CHARS_MAX,
   RECONNECT_WINDOW_SECONDS,
   SALES_ROOM_PATCH_MS,
+  TIMER_DELAY_MS_MAX,
 } from '../core/limits.ts';
 import { gameById } from '../games/index.ts';
 import type { CatalogueGame } from '../games/types.ts';
@@ -165,12 +166,27 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     this.state = this.initialState(nowMs);
     this.setPatchRate(SALES_ROOM_PATCH_MS);
     // Real timers, not this.clock: the room clock ticks with the patch loop and may fire late.
-    this.timers.push(setTimeout(() => this.closeSales(), Math.max(0, draw.cutoffAtMs - nowMs)));
-    this.timers.push(setTimeout(() => this.disconnect(), Math.max(0, draw.drawAtMs - nowMs)));
+    this.after(draw.cutoffAtMs - nowMs, () => this.closeSales());
+    this.after(draw.drawAtMs - nowMs, () => this.disconnect());
     await this.refreshFollowing();
     this.timers.push(setInterval(() => void this.refreshFollowing(), ADVANCE_DRAWS_REFRESH_MS));
     this.onMessage('bet', (client: Client, message: unknown) => this.onBet(client, message));
     this.onMessage('*', (client: Client, type: string | number, message: unknown) => this.onUnknownMessage(client, type, message));
+  }
+
+  /**
+   * Runs `fn` `delayMs` from now. setTimeout fires a delay past its 24.8-day bound at once
+   * (a draw sold weeks ahead would close on creation), so a longer one is re-armed in steps.
+   */
+  private after(delayMs: number, fn: () => void): void {
+    const deadlineMs = Date.now() + Math.max(0, delayMs);
+    const step = () => {
+      const leftMs = deadlineMs - Date.now();
+      if (leftMs <= 0) return fn();
+      this.timers.push(setTimeout(step, Math.min(leftMs, TIMER_DELAY_MS_MAX)));
+    };
+    // Never at once: a draw past its time is closed from a timer, not inside onCreate.
+    this.timers.push(setTimeout(step, Math.min(Math.max(0, delayMs), TIMER_DELAY_MS_MAX)));
   }
 
   /** The draw a new shard sells, from the ledger: it must exist, be open and before its cutoff. */

@@ -237,7 +237,7 @@ t.test('the activity series: the bet path (JS) and settlement (SQL) keep one lay
     await fc.assert(
       fc.asyncProperty(events, async (list) => {
         const sorted = [...list].sort((a, b) => a.q - b.q);
-        let row: ActivityRow = { playerId: 1, limits: { stake: { day: null, week: null, month: null }, loss: { day: null, week: null, month: null } }, series: [], monthKey: 1, monthStaked: 0, monthWon: 0, monthNow: 1 };
+        let row: ActivityRow = { playerId: 1, limits: { stake: { day: null, week: null, month: null }, loss: { day: null, week: null, month: null } }, series: [], monthKey: 1, monthStaked: 0, monthWon: 0, monthNow: 1, excludedUntilMs: null };
         for (const e of sorted) {
           const atMs = e.q * QUARTER_MS + 1;
           if (e.staked > 0) row = { ...row, ...addStake(row, atMs, e.staked) };

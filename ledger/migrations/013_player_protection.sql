@@ -104,3 +104,19 @@ begin
 end
 $$;
 create trigger players_activity after insert on players for each row execute function player_activity_row();
+
+-- Breaks (cool-off, 1 day to 6 weeks) and self-exclusions (6 months, 1 or 5 years): every
+-- one asked for, kept for good. players.excluded_until is the latest end of any of them:
+-- until then the player cannot log in, bet or deposit (ledger/protection.ts, bets.ts,
+-- wallet.ts read it with the wallet locked). A new one can only move it later, never earlier.
+alter table players add column excluded_until timestamptz;
+create table player_exclusions (
+  id            bigserial primary key,
+  player_id     bigint not null references players (id),
+  kind          text not null check (kind in ('break', 'self_exclusion')),
+  -- as asked: "14 days", "6 months"
+  duration      text not null check (length(duration) between 1 and 32),
+  requested_at  timestamptz not null,
+  ends_at       timestamptz not null check (ends_at > requested_at)
+);
+create index player_exclusions_player on player_exclusions (player_id, requested_at desc);
