@@ -13,7 +13,7 @@ import { auditorCommitments } from '../ledger/drawSteps.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import { closedBecause, findJurisdiction, jurisdictionById, LIMIT_KINDS, LIMIT_PERIODS, type JurisdictionTable, type LimitTable } from '../games/jurisdictions.ts';
 import { findPlayerForLogin, insertPlayer, insertSession, playerJurisdiction, playerProfile, type SessionPlayer } from '../ledger/players.ts';
-import { limitChanges, playerLimits, requestExclusion, requestLimit, setInitialLimits } from '../ledger/protection.ts';
+import { exclusions, limitChanges, playerLimits, requestExclusion, requestLimit, setInitialLimits } from '../ledger/protection.ts';
 import { withTransaction } from '../ledger/transaction.ts';
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
 import { accessCheck, SESSION_REQUIRED_MESSAGE } from './access.ts';
@@ -209,18 +209,22 @@ const limits = (deps: ApiDeps) =>
   route({
     method: 'GET',
     path: '/api/me/limits',
-    summary: "The player's deposit, stake and loss limits: in force, pending, the jurisdiction's maximum, and every change asked for",
+    summary: "The player's deposit, stake and loss limits (in force, pending, the jurisdiction's maximum), every change asked for, and every break and self-exclusion",
     security: 'session',
     responses: { 200: 'The limits' },
     async handle({ player }) {
       invariant(player !== null, 'limits without their player');
       const nowMs = deps.clock.nowMs();
       const jurisdiction = await jurisdictionOf(deps, player.playerId);
-      const [current, changes] = await Promise.all([playerLimits(deps.pool, player.playerId, nowMs), limitChanges(deps.pool, player.playerId, LIMIT_CHANGES_LISTED_MAX)]);
+      const [current, changes, excluded] = await Promise.all([
+        playerLimits(deps.pool, player.playerId, nowMs),
+        limitChanges(deps.pool, player.playerId, LIMIT_CHANGES_LISTED_MAX),
+        exclusions(deps.pool, player.playerId, LIMIT_CHANGES_LISTED_MAX),
+      ]);
       const max = jurisdiction?.limits.maximum ?? {};
       return {
         status: 200,
-        body: { jurisdiction: jurisdiction?.id ?? null, limits: current.map((l) => ({ ...l, maximumMinor: max[l.kind]?.[l.period] ?? null })), changes },
+        body: { jurisdiction: jurisdiction?.id ?? null, limits: current.map((l) => ({ ...l, maximumMinor: max[l.kind]?.[l.period] ?? null })), changes, exclusions: excluded },
       };
     },
   });

@@ -75,6 +75,8 @@ t.test('a break ends every session at once and refuses login, bets and deposits 
   const again = await http(ts.httpUrl, 'POST', '/api/auth/login', { email, password: PASSWORD });
   t.equal(again.status, 200, 'the player may log in once the break is over');
   t.equal((await http(ts.httpUrl, 'GET', '/api/me', undefined, again.body.token)).body.balanceMinor, 10_000 - 200, 'the balance is theirs, untouched');
+  const record = (await http(ts.httpUrl, 'GET', '/api/me/limits', undefined, again.body.token)).body.exclusions;
+  t.match(record, [{ kind: 'break', duration: '3 days', endsAt: res.body.endsAt }], 'the break is on the player\'s record');
 });
 
 t.test('an exclusion cannot be shortened: a shorter one asked for later leaves the longer end', async (t) => {
