@@ -85,8 +85,8 @@ async function insertOtherPlayers(pool: pg.Pool, count: number): Promise<number[
   if (count === 0) return [];
   const tag = `${process.pid}-${Date.now()}`;
   const { rows } = await pool.query(
-    `insert into players (public_id, email, password_hash, date_of_birth, country)
-     select 'hist-' || $2 || '-' || i, 'hist-' || $2 || '-' || i || '@example.test', 'none', date '1990-01-01', 'DE'
+    `insert into players (public_id, email, password_hash, date_of_birth, country, jurisdiction)
+     select 'hist-' || $2 || '-' || i, 'hist-' || $2 || '-' || i || '@example.test', 'none', date '1990-01-01', 'DE', 'DE'
        from generate_series(1, $1::int) as i
      returning id`,
     [count, tag],
