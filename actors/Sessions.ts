@@ -31,7 +31,7 @@ import {
 import { endedSessions, isSessionId, revokePlayerSessions, revokeSession } from '../ledger/players.ts';
 import type { PresenceLink } from './presenceLink.ts';
 
-export const SESSION_END_REASONS = ['logout', 'expired', 'ended', 'suspended', 'self_excluded', 'on_break', 'closed', 'password_changed'] as const;
+export const SESSION_END_REASONS = ['logout', 'expired', 'ended', 'suspended', 'self_excluded', 'on_break', 'closed', 'password_changed', 'identity_refused', 'identity_withdrawn'] as const;
 /** Why a session ended; `ended`: found ended in the ledger by the periodic check. */
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 

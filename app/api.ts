@@ -346,7 +346,7 @@ const deposit = (deps: ApiDeps) =>
     summary: 'Deposit through the payment provider; a retry with the same idempotencyKey is the same deposit',
     security: 'session',
     body: schemas.deposit,
-    responses: { 201: 'Deposited', 200: 'The deposit this key made before', 402: 'PAYMENT_DECLINED', 403: 'LIMIT_REACHED: a deposit limit; EXCLUDED: on a break or self-excluded', 409: 'IDEMPOTENCY_CONFLICT' },
+    responses: { 201: 'Deposited', 200: 'The deposit this key made before', 402: 'PAYMENT_DECLINED', 403: 'LIMIT_REACHED: a deposit limit; EXCLUDED: on a break or self-excluded; KYC_REQUIRED: identity not verified', 409: 'IDEMPOTENCY_CONFLICT' },
     async handle({ player, body }) {
       invariant(player !== null, 'a deposit without its player');
       const { pool, payments } = deps;

@@ -52,6 +52,8 @@ import { assertLibraryInternals, listeningPort } from './libraryInternals.ts';
 import { NativeReceiptSigner } from './receiptSigner.ts';
 import type { ProcessLiveness } from './redis.ts';
 import { SandboxPaymentProvider } from './payments.ts';
+import { SandboxIdentityProvider, type IdentityProvider } from './identity.ts';
+import { registerIdentityApi } from './identityApi.ts';
 
 export interface StartOptions {
   config: Config;
@@ -223,6 +225,7 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
 interface Http {
   server: Server;
   routes: HttpRoutes;
+  identity: IdentityProvider;
   authLimits: AuthLimits;
   port: number;
   limitStore: 'redis' | 'postgres' | 'memory';
@@ -263,9 +266,24 @@ async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, 
   const shuttingDown = { now: false };
   const routes = new HttpRoutes(transport.app, logger, { trustedProxies: new TrustedProxies(config.trustedProxies) });
   const { authLimits, limitStore } = authLimitsFor(basics, policy);
+  const callbackBase = { url: config.identity.callbackUrl ?? '' };
+  const identity = identityProvider(basics, () => callbackBase.url);
   registerRoutes(routes, basics, draws, selling, authLimits, shuttingDown);
+  registerIdentityApi(routes, { pool: basics.db.pool, clock: basics.clock, logger, provider: identity, authenticate: selling.authenticate, sessions: selling.sessions });
   await server.listen(config.port);
-  return { server, routes, authLimits, port: listeningPort(transport), limitStore, webSocketGlobal, shuttingDown };
+  const port = listeningPort(transport);
+  callbackBase.url ||= `http://127.0.0.1:${port}`;
+  return { server, routes, identity, authLimits, port, limitStore, webSocketGlobal, shuttingDown };
+}
+
+/**
+ * The identity provider (config IDENTITY_*): the sandbox, calling back this process unless
+ * IDENTITY_CALLBACK_URL names another way in; signed with IDENTITY_CALLBACK_SECRET, or a
+ * secret of this process's own.
+ */
+function identityProvider({ config, logger, clock }: Basics, callbackBaseUrl: () => string): IdentityProvider {
+  const secret = config.identity.callbackSecret ? Buffer.from(config.identity.callbackSecret, 'hex') : crypto.randomBytes(32);
+  return new SandboxIdentityProvider({ secret, delayMs: config.identity.sandboxDelayMs, callbackBaseUrl, logger, clock });
 }
 
 /** Login limits shared by the cluster through Redis, else PostgreSQL; the embedded database serves one process. */
@@ -367,6 +385,7 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     // No new joins (the matchmaking route checks this) and, once the writer stops, no
     // new bets: every bet already taken is written and answered first.
     http.shuttingDown.now = true;
+    http.identity.close();
     mm.liveness?.stop();
     await selling.betWriter.stop();
     // Give up leadership at once so another process takes the draws over without waiting.

@@ -56,6 +56,16 @@ export interface Config {
   authLimits: { registrationsPerHour: number; loginsPerMinute: number; loginFailuresPerHour: number };
   /** Where play is permitted and on what terms (games/jurisdictions.ts), from JURISDICTIONS_FILE. */
   jurisdictions: JurisdictionTable;
+  /** Identity verification (app/identity.ts): the provider, the secret its callbacks are signed with, and where they come to. */
+  identity: {
+    provider: 'sandbox';
+    /** Shared with the provider; when unset, a random one per process (enough for the sandbox, which calls back the process it was asked by). */
+    callbackSecret?: string;
+    /** Our base URL as the provider reaches it; this process's own address when unset. */
+    callbackUrl?: string;
+    /** How long the sandbox takes to decide. */
+    sandboxDelayMs: number;
+  };
 }
 
 /** The table shipped with the server (config/jurisdictions.json beside app/, in the source tree and in dist/). */
@@ -157,6 +167,10 @@ const Environment = z.object({
   AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: integer(LOGIN_ATTEMPTS_PER_ADDRESS_MAX, 1, 1_000_000),
   AUTH_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR: integer(LOGIN_FAILURES_PER_ADDRESS_MAX, 1, 1_000_000),
   JURISDICTIONS_FILE: z.preprocess(emptyIsUnset, z.string().default(DEFAULT_JURISDICTIONS_FILE)),
+  IDENTITY_PROVIDER: oneOf(['sandbox'], 'sandbox'),
+  IDENTITY_CALLBACK_SECRET: matching(HEX_32_PATTERN, 'must be 64 lowercase hex characters (32 bytes)'),
+  IDENTITY_CALLBACK_URL: url(['http:', 'https:']),
+  IDENTITY_SANDBOX_DELAY_MS: integer(1000, 0, 600_000),
 });
 
 /** The jurisdiction table a file holds, or a ConfigError naming the file, the entry and the field. */
@@ -210,5 +224,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginFailuresPerHour: e.AUTH_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR,
     },
     jurisdictions: loadJurisdictions(path.resolve(e.JURISDICTIONS_FILE)),
+    identity: {
+      provider: e.IDENTITY_PROVIDER,
+      callbackSecret: e.IDENTITY_CALLBACK_SECRET,
+      callbackUrl: e.IDENTITY_CALLBACK_URL?.replace(/\/$/, ''),
+      sandboxDelayMs: e.IDENTITY_SANDBOX_DELAY_MS,
+    },
   };
 }

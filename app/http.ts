@@ -34,6 +34,8 @@ export interface HttpRequest {
   remoteAddress: string;
   /** Parsed JSON body (undefined for GET or an empty body). */
   body: unknown;
+  /** The body's bytes as received (a POST): what a provider's callback signature covers. */
+  rawBody?: Buffer;
 }
 
 export interface HttpResponse {
@@ -207,6 +209,7 @@ export class HttpRoutes {
     }
     if (method === 'GET') return this.run(exchange, handler, request, pattern);
     this.readBody(exchange, res, headers, (raw) => {
+      request.rawBody = raw;
       if (raw.length > 0) {
         try {
           request.body = JSON.parse(raw.toString('utf8'));

@@ -143,7 +143,18 @@ const limitTable = z
   .strictObject({ deposit: limitPeriods.optional(), stake: limitPeriods.optional(), loss: limitPeriods.optional() }, { error: 'must be an object of deposit, stake and loss limits' })
   .describe('Limits of your own, replacing your jurisdiction\'s defaults for the periods you name; each at most its maximum');
 
+/** A name as a document shows it: letters of any script, spaces, apostrophes, hyphens and dots. */
+const PERSON_NAME_PATTERN = /^[\p{L}\p{M}][\p{L}\p{M} '.-]*$/u;
+/** A document number as printed, letters and digits; the sandbox decides by its last four (app/identity.ts). */
+const DOCUMENT_NUMBER_PATTERN = /^[A-Z0-9]{6,20}$/;
+
 export const schemas = {
+  identityCheck: body({
+    givenName: text(1, 80, PERSON_NAME_PATTERN).describe('Given names as on the document'),
+    familyName: text(1, 80, PERSON_NAME_PATTERN).describe('Family name as on the document'),
+    documentNumber: text(6, 20, DOCUMENT_NUMBER_PATTERN).describe('Passport or identity card number: 6..20 capital letters and digits'),
+  }),
+  identityProvider: z.strictObject({ provider: z.enum(['sandbox'], { error: 'is not an identity provider of ours' }) }),
   exclusion: body({
     kind: z.enum(['break', 'self_exclusion'], { error: 'must be "break" or "self_exclusion"' }),
     days: z.int({ error: 'must be a whole number of days' }).min(1, 'must be 1..42').max(42, 'must be 1..42').optional().describe('A break: 1..42 days'),

@@ -29,7 +29,8 @@ import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { allGames } from '../games/index.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
-import { insertPlayer, insertSession } from '../ledger/players.ts';
+import { insertSession } from '../ledger/players.ts';
+import { seedVerifiedPlayer } from './seedPlayer.ts';
 import { completeDeposit, insertDepositIntent } from '../ledger/wallet.ts';
 import { setInitialLimits } from '../ledger/protection.ts';
 import type { LimitTable } from '../games/jurisdictions.ts';
@@ -125,8 +126,7 @@ async function seed(players: number, depositMinor: number, games: readonly strin
   const passwordHash = await hashPassword('bench password, not secret');
   const tokens: string[] = [];
   for (let i = 0; i < players; i++) {
-    const p = await insertPlayer(db.pool, { email: `bench${i}@bench.test`, passwordHash, dateOfBirth: '1980-01-01', country: 'DE', jurisdiction: 'DE', timeZone: 'Europe/Berlin' });
-    if (!p) throw new Error('seed player exists');
+    const p = await seedVerifiedPlayer(db.pool, `bench${i}@bench.test`, passwordHash);
     if (withLimits) await setInitialLimits(db.pool, p.id, generousLimits(depositMinor), nowMs, 'player');
     const token = newSessionToken();
     await insertSession(db.pool, hashSessionToken(token), p.id, nowMs + 6 * 3600_000);

@@ -24,7 +24,7 @@ import { gameById } from '../games/index.ts';
 import { writeBetBatch, type BetToWrite } from '../ledger/bets.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
 import { migrate } from '../ledger/migrate.ts';
-import { insertPlayer } from '../ledger/players.ts';
+import { seedVerifiedPlayer } from './seedPlayer.ts';
 import { completeDeposit, insertDepositIntent } from '../ledger/wallet.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../test/support/database.ts';
 import { LEAF_VERSION_CURRENT } from '../draw/encoding.ts';
@@ -60,8 +60,7 @@ async function side(name: string, withIndex: boolean, playerCount: number): Prom
   if (!withIndex) await db.pool.query('drop index tickets_player_received');
   const players: Side['players'] = [];
   for (let i = 0; i < playerCount; i++) {
-    const p = await insertPlayer(db.pool, { email: `index${i}@bench.test`, passwordHash: 'not-a-login', dateOfBirth: '1980-01-01', country: 'DE', jurisdiction: 'DE', timeZone: 'Europe/Berlin' });
-    if (!p) throw new Error('bench player exists');
+    const p = await seedVerifiedPlayer(db.pool, `index${i}@bench.test`, 'not-a-login');
     const intent = await insertDepositIntent(db.pool, p.id, `seed-${i}`, 100_000_000, 'sandbox', Date.now());
     if (!('id' in intent)) throw new Error(intent.message);
     await completeDeposit(db.pool, intent.id, `seed-${i}`);

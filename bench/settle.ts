@@ -35,7 +35,7 @@ import { closeDueDraws, drawById, openDueDraws, type DrawRow } from '../ledger/d
 import { lockDrawInStatus, ticketPage } from '../ledger/drawSteps.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { migrate } from '../ledger/migrate.ts';
-import { insertPlayer } from '../ledger/players.ts';
+import { seedVerifiedPlayer } from './seedPlayer.ts';
 import { recordSettlement } from '../ledger/settle.ts';
 import { withTransaction } from '../ledger/transaction.ts';
 import { completeDeposit, insertDepositIntent } from '../ledger/wallet.ts';
@@ -75,8 +75,7 @@ const LINES = 2;
 async function createPlayers(pool: pg.Pool, count: number): Promise<{ playerId: number; walletAccountId: number }[]> {
   const out: { playerId: number; walletAccountId: number }[] = [];
   for (let i = 0; i < count; i++) {
-    const p = await insertPlayer(pool, { email: `settle${i}@bench.test`, passwordHash: 'not-a-login', dateOfBirth: '1980-01-01', country: 'DE', jurisdiction: 'DE', timeZone: 'Europe/Berlin' });
-    if (!p) throw new Error('bench player exists');
+    const p = await seedVerifiedPlayer(pool, `settle${i}@bench.test`, 'not-a-login');
     const intent = await insertDepositIntent(pool, p.id, `seed-${i}`, 100_000_000, 'sandbox', Date.now());
     if (!('id' in intent)) throw new Error(intent.message);
     await completeDeposit(pool, intent.id, `seed-${i}`);

@@ -65,6 +65,16 @@ export const ErrorCode = {
   LIMIT_ABOVE_MAXIMUM: 'LIMIT_ABOVE_MAXIMUM',
   /** The player is on a break or has excluded themselves: no login, bets or deposits until it ends. */
   EXCLUDED: 'EXCLUDED',
+  /** The player's identity is not verified (POST /api/me/identity): no deposits or bets until it is. */
+  KYC_REQUIRED: 'KYC_REQUIRED',
+  /** A verification was asked for while the player is already verified. */
+  ALREADY_VERIFIED: 'ALREADY_VERIFIED',
+  /** A verification was asked for while one is under way. */
+  IDENTITY_CHECK_PENDING: 'IDENTITY_CHECK_PENDING',
+  /** A provider's callback whose signature is missing, wrong, or too old or new. */
+  INVALID_SIGNATURE: 'INVALID_SIGNATURE',
+  /** A provider's callback about no check of ours, or not matching the check it names. */
+  UNKNOWN_EVENT: 'UNKNOWN_EVENT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -56,7 +56,7 @@ export interface BetLiability {
   payouts: readonly { combination: string; payoutMinor: number }[];
 }
 
-export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT' | 'SOLD_OUT' | 'LIMIT_REACHED' | 'EXCLUDED';
+export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT' | 'SOLD_OUT' | 'LIMIT_REACHED' | 'EXCLUDED' | 'KYC_REQUIRED';
 
 export type BetResult =
   | {
@@ -282,19 +282,36 @@ function activityWrites(run: Running): ActivityWrite[] {
   return writes;
 }
 
-/**
- * Why bet i may not be bought for its player: excluded (a break or a self-exclusion that a
- * session ended too late to stop), or it would cross one of their limits after `addedMinor`
- * staked earlier in the batch; undefined when it may. Every player has an activity row (a trigger makes it with the player).
- */
-function limitRefusal(bet: BetToWrite, run: Running, addedMinor: number): BetDecision | undefined {
-  const activity = run.state.activity;
-  if (!activity) return undefined;
+export const KYC_REQUIRED_MESSAGE = 'your identity is not verified: POST /api/me/identity, then bet once it is';
+
+/** The player's activity row (migration 013); every player has one, a trigger makes it with them. */
+function activityRowOf(bet: BetToWrite, activity: NonNullable<BatchState['activity']>): ActivityRow {
   const row = activity.rows.get(bet.playerId);
   if (row === undefined) invariant(false, () => `no activity row for player ${bet.playerId}`);
+  return row;
+}
+
+/**
+ * Why the player may not buy at all, whatever the bet: excluded (a break or a self-exclusion
+ * that a session ended too late to stop), or their identity not verified. Decided before
+ * funds, so an unverified player with an empty wallet hears what to do first.
+ */
+function playerRefusal(bet: BetToWrite, run: Running): BetDecision | undefined {
+  const activity = run.state.activity;
+  if (!activity) return undefined;
+  const row = activityRowOf(bet, activity);
   if (row.excludedUntilMs !== null && row.excludedUntilMs > activity.nowMs) {
     return { outcome: 'refused', code: 'EXCLUDED', message: `you have excluded yourself from play until ${new Date(row.excludedUntilMs).toISOString()}` };
   }
+  if (!row.identityVerified) return { outcome: 'refused', code: 'KYC_REQUIRED', message: KYC_REQUIRED_MESSAGE };
+  return undefined;
+}
+
+/** Why bet i would cross one of its player's limits after `addedMinor` staked earlier in the batch; undefined when it would not. */
+function limitRefusal(bet: BetToWrite, run: Running, addedMinor: number): BetDecision | undefined {
+  const activity = run.state.activity;
+  if (!activity) return undefined;
+  const row = activityRowOf(bet, activity);
   let windows = run.windows.get(bet.playerId);
   if (windows === undefined) {
     windows = windowsAt(row, activity.nowMs);
@@ -316,7 +333,10 @@ function decideOne(bets: readonly BetToWrite[], i: number, run: Running, balance
   const key = requestKey(bet);
   const earlier = run.acceptedByKey.get(key);
   if (earlier === undefined) {
-    const decision = decideFirst(bet, run.state.existing.get(key), run.state.draws.get(bet.drawId), balance, acceptedIndex, run.liabilities);
+    const prior = run.state.existing.get(key);
+    const barred = prior === undefined ? playerRefusal(bet, run) : undefined;
+    if (barred) return barred;
+    const decision = decideFirst(bet, prior, run.state.draws.get(bet.drawId), balance, acceptedIndex, run.liabilities);
     return decision.outcome === 'accepted' ? (limitRefusal(bet, run, addedMinor) ?? decision) : decision;
   }
   return sameBet(bets[run.accepted[earlier]], bet) ? { outcome: 'repeat', ofAcceptedIndex: earlier, balanceMinor: balance } : CONFLICT;

@@ -45,6 +45,8 @@ export interface ActivityRow {
   monthNow: number;
   /** The end of the player's break or self-exclusion, if they have had one. */
   excludedUntilMs: number | null;
+  /** Identity verified (migration 014): only then may the player bet. */
+  identityVerified: boolean;
 }
 
 /** What a player has staked and lost in each window at one moment. */

@@ -23,6 +23,8 @@ export interface PlayerProfile {
   country: string;
   region: string | null;
   status: string;
+  /** Identity verification (migration 014): unverified, pending, verified, refused or withdrawn. */
+  identityStatus: string;
   createdAt: string;
   balanceMinor: number;
   currency: string;
@@ -163,7 +165,7 @@ export async function sessionPlayer(pool: pg.Pool, tokenHash: Buffer, nowMs: num
 
 export async function playerProfile(pool: pg.Pool, playerId: number): Promise<PlayerProfile | null> {
   const { rows } = await pool.query(
-    `select p.public_id, p.email, to_char(p.date_of_birth, 'YYYY-MM-DD') as dob, p.country, p.region, p.status,
+    `select p.public_id, p.email, to_char(p.date_of_birth, 'YYYY-MM-DD') as dob, p.country, p.region, p.status, p.kyc_status,
             p.created_at, a.balance_minor, a.currency
        from players p join accounts a on a.player_id = p.id and a.kind = 'player_wallet'
       where p.id = $1`,
@@ -178,6 +180,7 @@ export async function playerProfile(pool: pg.Pool, playerId: number): Promise<Pl
     country: r.country,
     region: r.region,
     status: r.status,
+    identityStatus: r.kyc_status,
     createdAt: new Date(r.created_at).toISOString(),
     balanceMinor: r.balance_minor,
     currency: r.currency,

@@ -28,7 +28,7 @@ export async function insertDepositIntent(
   amountMinor: number,
   provider: string,
   nowMs: number,
-): Promise<{ id: number; publicId: string; existing: boolean; conflict: boolean } | { refused: 'LIMIT_REACHED' | 'EXCLUDED'; message: string }> {
+): Promise<{ id: number; publicId: string; existing: boolean; conflict: boolean } | { refused: 'LIMIT_REACHED' | 'EXCLUDED' | 'KYC_REQUIRED'; message: string }> {
   return withTransaction(pool, async (client) => {
     await client.query(`select 1 from accounts where player_id = $1 and kind = 'player_wallet' for no key update`, [playerId]);
     const { rows: prior } = await client.query<{ id: number; public_id: string; amount_minor: number }>(
@@ -53,7 +53,7 @@ export async function insertDepositIntent(
 
 /**
  * Why the player may not deposit `amountMinor` now, or undefined: excluded (a break or a
- * self-exclusion), or a deposit limit in force would be crossed. Windows: the last 24 hours,
+ * self-exclusion), their identity not verified (migration 014), or a deposit limit in force would be crossed. Windows: the last 24 hours,
  * the last 7 days, and the calendar month in the player's time zone, of deposits not
  * declined, by when they were asked for.
  */
@@ -62,22 +62,23 @@ async function depositRefusal(
   playerId: number,
   amountMinor: number,
   nowMs: number,
-): Promise<{ refused: 'LIMIT_REACHED' | 'EXCLUDED'; message: string } | undefined> {
+): Promise<{ refused: 'LIMIT_REACHED' | 'EXCLUDED' | 'KYC_REQUIRED'; message: string } | undefined> {
   const at = new Date(nowMs);
   const { rows } = await client.query(
-    `select p.excluded_until, limit_in_force($1, 'deposit', 'day', $2::timestamptz) as day_limit, limit_in_force($1, 'deposit', 'week', $2) as week_limit,
+    `select p.excluded_until, p.kyc_status, limit_in_force($1, 'deposit', 'day', $2::timestamptz) as day_limit, limit_in_force($1, 'deposit', 'week', $2) as week_limit,
             limit_in_force($1, 'deposit', 'month', $2) as month_limit,
             coalesce(sum(d.amount_minor) filter (where d.created_at > $2::timestamptz - interval '24 hours'), 0)::int8 as day_sum,
             coalesce(sum(d.amount_minor) filter (where d.created_at > $2::timestamptz - interval '7 days'), 0)::int8 as week_sum,
             coalesce(sum(d.amount_minor) filter (where d.created_at >= (date_trunc('month', $2::timestamptz at time zone p.time_zone) at time zone p.time_zone)), 0)::int8 as month_sum
        from players p left join deposits d on d.player_id = p.id and d.status <> 'declined' and d.created_at > $2::timestamptz - interval '32 days'
-      where p.id = $1 group by p.id, p.time_zone, p.excluded_until`,
+      where p.id = $1 group by p.id, p.time_zone, p.excluded_until, p.kyc_status`,
     [playerId, at],
   );
   const r = rows[0];
   if (r.excluded_until !== null && new Date(r.excluded_until).getTime() > nowMs) {
     return { refused: 'EXCLUDED', message: `you have excluded yourself from play until ${new Date(r.excluded_until).toISOString()}` };
   }
+  if (r.kyc_status !== 'verified') return { refused: 'KYC_REQUIRED', message: 'your identity is not verified: POST /api/me/identity, then deposit once it is' };
   const names = { day: '24 hours', week: '7 days', month: 'calendar month' } as const;
   for (const period of ['day', 'week', 'month'] as const) {
     const limit = r[`${period}_limit`] === null ? null : Number(r[`${period}_limit`]);

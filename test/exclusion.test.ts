@@ -11,7 +11,7 @@ import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { exclusionEndMs, requestExclusion } from '../ledger/protection.ts';
 import { insertDepositIntent } from '../ledger/wallet.ts';
 import { SalesCloseCode } from '../rooms/closeCodes.ts';
-import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
+import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer, playerIdsByEmail } from './support/harness.ts';
 import { until } from './support/wait.ts';
 
 let ts: TestServer;
@@ -29,10 +29,7 @@ t.afterEach(async () => {
 });
 t.teardown(() => ts.close());
 
-async function idsOf(email: string): Promise<{ playerId: number; walletAccountId: number }> {
-  const { rows } = await ts.pool.query(`select p.id, a.id as wallet from players p join accounts a on a.player_id = p.id and a.kind = 'player_wallet' where p.email = $1`, [email]);
-  return { playerId: Number(rows[0].id), walletAccountId: Number(rows[0].wallet) };
-}
+const idsOf = (email: string) => playerIdsByEmail(ts.pool, email);
 
 t.test('a break ends every session at once and refuses login, bets and deposits until it ends', async (t) => {
   const draw = await openDraw(ts.pool, 40 * DAY_MS);

@@ -13,7 +13,7 @@ import { writeBetBatch, type BetToWrite } from '../ledger/bets.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { addStake, keepFrom, parseSeries, quarterOf, QUARTER_MS, seriesLiteral, windowsAt, type ActivityRow } from '../ledger/playerActivity.ts';
 import { playerLimits, requestLimit } from '../ledger/protection.ts';
-import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
+import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer, playerIdsByEmail } from './support/harness.ts';
 
 const LINE = 200;
 let ts: TestServer;
@@ -33,10 +33,7 @@ const setLimit = (token: string, kind: string, period: string, amountMinor: numb
   http(ts.httpUrl, 'POST', '/api/me/limits', { kind, period, amountMinor }, token);
 const limitsOf = async (token: string) => (await http(ts.httpUrl, 'GET', '/api/me/limits', undefined, token)).body;
 
-async function idsOf(email: string): Promise<{ playerId: number; walletAccountId: number }> {
-  const { rows } = await ts.pool.query(`select p.id, a.id as wallet from players p join accounts a on a.player_id = p.id and a.kind = 'player_wallet' where p.email = $1`, [email]);
-  return { playerId: Number(rows[0].id), walletAccountId: Number(rows[0].wallet) };
-}
+const idsOf = (email: string) => playerIdsByEmail(ts.pool, email);
 
 function lottoBet(ids: { playerId: number; walletAccountId: number }, drawId: number, requestId: string, receivedAtMs: number, lines = [[1, 2, 3, 4, 5, 6]]): BetToWrite {
   return {
@@ -237,7 +234,7 @@ t.test('the activity series: the bet path (JS) and settlement (SQL) keep one lay
     await fc.assert(
       fc.asyncProperty(events, async (list) => {
         const sorted = [...list].sort((a, b) => a.q - b.q);
-        let row: ActivityRow = { playerId: 1, limits: { stake: { day: null, week: null, month: null }, loss: { day: null, week: null, month: null } }, series: [], monthKey: 1, monthStaked: 0, monthWon: 0, monthNow: 1, excludedUntilMs: null };
+        let row: ActivityRow = { playerId: 1, limits: { stake: { day: null, week: null, month: null }, loss: { day: null, week: null, month: null } }, series: [], monthKey: 1, monthStaked: 0, monthWon: 0, monthNow: 1, excludedUntilMs: null, identityVerified: true };
         for (const e of sorted) {
           const atMs = e.q * QUARTER_MS + 1;
           if (e.staked > 0) row = { ...row, ...addStake(row, atMs, e.staked) };

@@ -53,7 +53,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ? await createScratchDatabase(baseUrl, 'lottery_test')
       : undefined;
   const config: Config = {
-    ...loadConfig({ ...testDrawKeys(), ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    // The sandbox identity provider decides at once: newPlayer() verifies every player.
+    ...loadConfig({ ...testDrawKeys(), IDENTITY_SANDBOX_DELAY_MS: '0', ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,
     databaseUrl: database?.url,
     // Tests must never share a Redis with anything else (see COLYSEUS-NOTES.md).
@@ -117,8 +118,11 @@ async function postAsClient(base: string, path: string, body: unknown) {
 
 let playerCounter = 0;
 
-/** Registers, logs in and optionally funds a new player; returns the session token. */
-export async function newPlayer(base: string, depositMinor = 0): Promise<{ token: string; email: string }> {
+/**
+ * Registers, logs in, verifies (the sandbox provider, app/identity.ts) and optionally funds a
+ * new player; returns the session token. `verify: false` leaves them unverified.
+ */
+export async function newPlayer(base: string, depositMinor = 0, options: { verify?: boolean } = {}): Promise<{ token: string; email: string }> {
   const email = `player${process.pid}_${++playerCounter}_${crypto.randomBytes(3).toString('hex')}@example.test`;
   const password = 'correct horse battery staple';
   const reg = await postAsClient(base, '/api/auth/register', { email, password, dateOfBirth: '1990-04-12', country: 'DE' });
@@ -126,11 +130,34 @@ export async function newPlayer(base: string, depositMinor = 0): Promise<{ token
   const login = await postAsClient(base, '/api/auth/login', { email, password });
   if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
   const token = login.body.token as string;
+  if (options.verify !== false) await verifyIdentity(base, token);
   if (depositMinor > 0) {
     const dep = await http(base, 'POST', '/api/wallet/deposits', { amount: depositMinor, idempotencyKey: `seed-${playerCounter}` }, token);
     if (dep.status !== 201) throw new Error(`deposit failed: ${JSON.stringify(dep.body)}`);
   }
   return { token, email };
+}
+
+/** A player's row id and wallet account id, by email: what the ledger functions take. */
+export async function playerIdsByEmail(pool: pg.Pool, email: string): Promise<{ playerId: number; walletAccountId: number }> {
+  const { rows } = await pool.query(`select p.id, a.id as wallet from players p join accounts a on a.player_id = p.id and a.kind = 'player_wallet' where p.email = $1`, [email]);
+  return { playerId: Number(rows[0].id), walletAccountId: Number(rows[0].wallet) };
+}
+
+/**
+ * Asks the sandbox provider to verify the player (`documentNumber` decides how it answers:
+ * app/identity.ts SANDBOX_IDENTITY_RULES) and waits for its callback to settle the status.
+ */
+export async function verifyIdentity(base: string, token: string, documentNumber = 'P1234567', waitForMs = 15_000): Promise<string> {
+  const asked = await http(base, 'POST', '/api/me/identity', { givenName: 'Test', familyName: 'Player', documentNumber }, token);
+  if (asked.status !== 202) throw new Error(`identity check refused: ${JSON.stringify(asked.body)}`);
+  const deadline = Date.now() + waitForMs;
+  for (;;) {
+    const now = await http(base, 'GET', '/api/me/identity', undefined, token);
+    if (now.status === 200 && now.body.status !== 'pending') return now.body.status;
+    if (now.status !== 200 || Date.now() > deadline) throw new Error(`identity check still pending: ${JSON.stringify(now.body)}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /**
