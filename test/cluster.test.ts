@@ -113,7 +113,7 @@ t.test(
     t.equal(hosts.size, 3, 'shards live on all three processes');
 
     // One leader: one advisory lock on the draw, held by the process that says it leads it.
-    const locks = await pool.query(`select pid from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2 and granted`, [
+    const locks = await pool.query(`select pid from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database()) and classid = $1 and objid = $2 and granted`, [
       DRAW_LEADER_LOCK_CLASS,
       draw!.id,
     ]);
@@ -254,7 +254,7 @@ t.test(
     // Channels are server-wide, not per database: look only for ones naming these processes.
     const channels = (await redis.pubsub('CHANNELS', '*')) as string[];
     t.same(channels.filter((c) => stopped.some((id) => c.includes(id))), [], 'no subscription of a stopped process is left behind');
-    const leadLocks = await pool.query(`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = $1`, [DRAW_LEADER_LOCK_CLASS]);
+    const leadLocks = await pool.query(`select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database()) and classid = $1`, [DRAW_LEADER_LOCK_CLASS]);
     t.equal(leadLocks.rows[0].n, 0, 'no leadership lock is left behind');
   },
 );

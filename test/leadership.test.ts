@@ -55,7 +55,7 @@ if (!databaseUrl) {
 
     // Locks are on a's own session: the pool's sessions see them held by exactly one backend.
     const { rows } = await ts.pool.query(
-      `select objid::int as draw, pid from pg_locks where locktype = 'advisory' and classid = $1 and granted order by objid`,
+      `select objid::int as draw, pid from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database()) and classid = $1 and granted order by objid`,
       [DRAW_LEADER_LOCK_CLASS],
     );
     t.same(rows.map((r) => r.draw), [101, 102, 103, 104]);
@@ -100,7 +100,7 @@ if (!databaseUrl) {
 
     // Die before the cutoff: the lock goes with the session, nothing is said to anyone.
     const leaderPid = (
-      await ts.pool.query(`select pid from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2 and granted`, [
+      await ts.pool.query(`select pid from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database()) and classid = $1 and objid = $2 and granted`, [
         DRAW_LEADER_LOCK_CLASS,
         draw.id,
       ])
