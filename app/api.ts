@@ -24,6 +24,7 @@ import type { Metrics } from '../core/metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import type { PaymentProvider } from './payments.ts';
 import type { AuthLimits } from './rateLimits.ts';
+import type { GeoGate } from '../actors/GeoGate.ts';
 import { route, type AnyRouteSpec } from './routeSpec.ts';
 import { EXPOSED_MATCHMAKE_METHODS, schemas } from './schemas.ts';
 import { ageYears, checkTextDeep } from './validate.ts';
@@ -49,6 +50,8 @@ export interface ApiDeps {
   roomNames: readonly string[];
   /** Where play is permitted and on what terms (config JURISDICTIONS_FILE). */
   jurisdictions: JurisdictionTable;
+  /** Where a player logs in from, recorded (actors/GeoGate.ts). */
+  geo: Pick<GeoGate, 'check'>;
 }
 
 /** A draw as everyone may see it: its commitments are public from creation, before sales open. */
@@ -282,7 +285,7 @@ const login = (deps: ApiDeps) =>
     path: '/api/auth/login',
     summary: 'Log in: a session token for the SDK and the API',
     body: schemas.login,
-    responses: { 200: 'Logged in: { token, expiresAt }', 401: 'INVALID_CREDENTIALS', 403: 'UNAUTHORIZED: the account is not active; EXCLUDED: on a break or self-excluded, until when', 429: 'RATE_LIMITED' },
+    responses: { 200: 'Logged in: { token, expiresAt, location: { permitted, country, region, reason } } (where you connect from; outside a permitted territory you may not join sales rooms)', 401: 'INVALID_CREDENTIALS', 403: 'UNAUTHORIZED: the account is not active; EXCLUDED: on a break or self-excluded, until when', 429: 'RATE_LIMITED' },
     async handle({ req, body }) {
       const email = body.email.trim().toLowerCase();
       const address = req.remoteAddress;
@@ -302,7 +305,10 @@ const login = (deps: ApiDeps) =>
       const token = newSessionToken();
       const expiresAtMs = deps.clock.nowMs() + SESSION_TTL_MS;
       await insertSession(deps.pool, hashSessionToken(token), player.id, expiresAtMs);
-      return { status: 200, body: { token, expiresAt: new Date(expiresAtMs).toISOString() } };
+      // Recorded, and told: from outside a permitted territory they may look around, not play.
+      const where = await deps.geo.check(player.id, address, 'login');
+      const location = { permitted: where.permitted, country: where.country, region: where.region, reason: where.reason };
+      return { status: 200, body: { token, expiresAt: new Date(expiresAtMs).toISOString(), location } };
     },
   });
 
@@ -422,7 +428,7 @@ const matchmake = (deps: ApiDeps) =>
     summary: 'Colyseus matchmaking (the SDK calls it): a seat reservation in a room',
     params: schemas.matchmakeParams,
     body: schemas.joinOptions,
-    responses: { 200: 'A seat reservation', 401: 'UNAUTHORIZED', 404: 'NOT_FOUND: no such method, room type or room' },
+    responses: { 200: 'A seat reservation', 401: 'UNAUTHORIZED', 403: 'LOCATION_NOT_PERMITTED: you connect from outside the territories where play is permitted', 404: 'NOT_FOUND: no such method, room type or room' },
     async handle({ req, params, body }) {
       if (deps.isShuttingDown()) throw new AppError(ErrorCode.SHUTTING_DOWN, 'server is shutting down', 503);
       const { method, roomName } = params;
@@ -436,6 +442,9 @@ const matchmake = (deps: ApiDeps) =>
       checkTextDeep(options, 'options');
       try {
         const auth = createAuthContext({ headers: req.headers, remoteAddress: req.remoteAddress });
+        // Colyseus takes the first hop of X-Real-IP, X-Forwarded-For or X-Client-IP from anyone,
+        // which a client writes as it likes: where they are is our address (TRUSTED_PROXY only).
+        auth.ip = req.remoteAddress;
         return { status: 200, body: await matchMaker.controller.invokeMethod(method, roomName, options, auth) };
       } catch (err) {
         return matchmakeFailure(err);

@@ -54,6 +54,7 @@ import type { ProcessLiveness } from './redis.ts';
 import { SandboxPaymentProvider } from './payments.ts';
 import { SandboxIdentityProvider, type IdentityProvider } from './identity.ts';
 import { registerIdentityApi } from './identityApi.ts';
+import { GeoGate, type AddressLocator } from '../actors/GeoGate.ts';
 
 export interface StartOptions {
   config: Config;
@@ -65,6 +66,8 @@ export interface StartOptions {
   scheduler?: boolean;
   /** Login and registration limits other than core/limits.ts's (tests). */
   authLimitPolicy?: AuthLimitPolicy;
+  /** Where addresses are (tests); geoip-lite's database otherwise (actors/GeoGate.ts). */
+  locateAddress?: AddressLocator;
 }
 
 export interface RunningServer {
@@ -97,7 +100,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const basics = await openLedger(options);
   const draws = drawMachinery(basics);
   const matchmaking = await presenceAndMatchmaking(basics);
-  const selling = await writerAndRooms(basics, draws, matchmaking);
+  const geo = new GeoGate({ pool: basics.db.pool, clock: basics.clock, jurisdictions: basics.config.jurisdictions, locate: options.locateAddress });
+  const selling = await writerAndRooms(basics, draws, matchmaking, geo);
   const http = await serveHttp(basics, draws, matchmaking, selling, options.authLimitPolicy);
   const lifecycle = await drawLifecycle(basics, draws, options.scheduler !== false);
   // A process killed without a goodbye leaves its rooms listed in Redis: forget it within
@@ -179,10 +183,11 @@ interface Selling {
   betWriter: BetWriter;
   authenticate: (token: unknown) => Promise<SessionPlayer | null>;
   salesRoom: ReturnType<typeof salesRoomType>;
+  geo: GeoGate;
 }
 
 /** The bet writer and what it reports to, and the sales room class bound to them. */
-async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, draws: DrawMachinery, mm: Matchmaking): Promise<Selling> {
+async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, draws: DrawMachinery, mm: Matchmaking, geo: GeoGate): Promise<Selling> {
   const { presence, link } = mm;
   const tallies = new DrawTallies({ pool: db.pool, presence, link, processId: crypto.randomUUID(), logger });
   const liveInfo = new LiveInfo(db.pool, logger);
@@ -215,11 +220,13 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     authenticate,
     seats: new SeatBook(),
     sessions,
+    geo,
+    geoRecheckMs: config.geoRecheckSeconds * 1000,
     salesRoomClientsMax: config.salesRoomClientsMax,
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
   });
-  return { tallies, liveInfo, results, sessions, betWriter, authenticate, salesRoom };
+  return { tallies, liveInfo, results, sessions, betWriter, authenticate, salesRoom, geo };
 }
 
 interface Http {
@@ -311,6 +318,7 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
     isShuttingDown: () => shuttingDown.now,
     schedule: config,
     jurisdictions: config.jurisdictions,
+    geo: selling.geo,
     passwords: new PasswordQueue(),
     authLimits,
     roomNames: ['sales'],

@@ -5,6 +5,7 @@
 // not one of them. Anyone else's X-Forwarded-For is ignored, or a client could name any
 // address it likes and never be limited.
 import net from 'node:net';
+import { ipv6Groups, unmapped } from '../core/ipAddress.ts';
 
 /** Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR ranges. */
 export class TrustedProxies {
@@ -63,28 +64,4 @@ export function addressKey(address: string): string {
   if (!net.isIPv6(plain)) return plain.slice(0, 64);
   const groups = ipv6Groups(plain);
   return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
-}
-
-/** An IPv4 address written as IPv6 (::ffff:a.b.c.d), written as IPv4; anything else unchanged. */
-function unmapped(address: string): string {
-  const plain = address.replace(/%.*$/, ''); // a zone id (fe80::1%eth0) names our interface, not the client
-  if (!net.isIPv6(plain)) return plain;
-  const g = ipv6Groups(plain);
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
-  return plain;
-}
-
-/** The eight 16-bit groups of a valid IPv6 address. */
-function ipv6Groups(address: string): number[] {
-  let text = address;
-  const tail = text.slice(text.lastIndexOf(':') + 1);
-  if (net.isIPv4(tail)) {
-    const [a, b, c, d] = tail.split('.').map(Number);
-    text = `${text.slice(0, text.lastIndexOf(':') + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, rest] = text.split('::');
-  const left = head ? head.split(':') : [];
-  const right = rest ? rest.split(':') : [];
-  const zeros = rest === undefined ? [] : Array(8 - left.length - right.length).fill('0');
-  return [...left, ...zeros, ...right].map((g) => parseInt(g, 16));
 }

@@ -56,6 +56,8 @@ export interface Config {
   authLimits: { registrationsPerHour: number; loginsPerMinute: number; loginFailuresPerHour: number };
   /** Where play is permitted and on what terms (games/jurisdictions.ts), from JURISDICTIONS_FILE. */
   jurisdictions: JurisdictionTable;
+  /** How often each open sales socket's location is checked again (actors/GeoGate.ts). */
+  geoRecheckSeconds: number;
   /** Identity verification (app/identity.ts): the provider, the secret its callbacks are signed with, and where they come to. */
   identity: {
     provider: 'sandbox';
@@ -167,6 +169,7 @@ const Environment = z.object({
   AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: integer(LOGIN_ATTEMPTS_PER_ADDRESS_MAX, 1, 1_000_000),
   AUTH_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR: integer(LOGIN_FAILURES_PER_ADDRESS_MAX, 1, 1_000_000),
   JURISDICTIONS_FILE: z.preprocess(emptyIsUnset, z.string().default(DEFAULT_JURISDICTIONS_FILE)),
+  GEO_RECHECK_SECONDS: integer(300, 1, 86_400),
   IDENTITY_PROVIDER: oneOf(['sandbox'], 'sandbox'),
   IDENTITY_CALLBACK_SECRET: matching(HEX_32_PATTERN, 'must be 64 lowercase hex characters (32 bytes)'),
   IDENTITY_CALLBACK_URL: url(['http:', 'https:']),
@@ -224,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginFailuresPerHour: e.AUTH_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR,
     },
     jurisdictions: loadJurisdictions(path.resolve(e.JURISDICTIONS_FILE)),
+    geoRecheckSeconds: e.GEO_RECHECK_SECONDS,
     identity: {
       provider: e.IDENTITY_PROVIDER,
       callbackSecret: e.IDENTITY_CALLBACK_SECRET,

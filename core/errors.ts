@@ -71,6 +71,8 @@ export const ErrorCode = {
   ALREADY_VERIFIED: 'ALREADY_VERIFIED',
   /** A verification was asked for while one is under way. */
   IDENTITY_CHECK_PENDING: 'IDENTITY_CHECK_PENDING',
+  /** The player connects from outside the territories where play is permitted (actors/GeoGate.ts). */
+  LOCATION_NOT_PERMITTED: 'LOCATION_NOT_PERMITTED',
   /** A provider's callback whose signature is missing, wrong, or too old or new. */
   INVALID_SIGNATURE: 'INVALID_SIGNATURE',
   /** A provider's callback about no check of ours, or not matching the check it names. */

@@ -30,7 +30,7 @@ import { acceptedFrame, type AcceptedReply, type AdvanceTicket } from './accepte
 import { parseBet, requestIdOf, type BetSelection } from './betMessage.ts';
 import { SalesCloseCode } from './closeCodes.ts';
 import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
-import { authorizeJoin, unlessLedgerAway } from './joins.ts';
+import { authorizeJoin, unlessLedgerAway, type JoinedPlayer } from './joins.ts';
 import { clearSeatTimers, clientOpen, colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
 import { seatRefusal, type SeatHolder, type SeatState } from './seats.ts';
 import { SalesState } from './SalesState.ts';
@@ -74,7 +74,7 @@ type CheckedBet = Extract<ReturnType<CatalogueGame['validateBet']>, { ok: true }
 
 /** One connection's state, kept across a reconnection (Colyseus copies userData over). */
 interface PlayerData {
-  player: SessionPlayer;
+  player: JoinedPlayer;
   /** The player's pseudonym in this draw, as their ticket leaves and receipts name them. */
   pseudonym: string;
   /** Token bucket for the per-connection bet rate. */
@@ -106,8 +106,8 @@ export function salesRoomType(services: RoomServices) {
       return services;
     }
 
-    static async onAuth(token: string, options: unknown, _context: AuthContext): Promise<SessionPlayer> {
-      return authorizeJoin(services, token, options);
+    static async onAuth(token: string, options: unknown, context: AuthContext): Promise<JoinedPlayer> {
+      return authorizeJoin(services, token, options, context.ip ?? '');
     }
   };
 }
@@ -170,6 +170,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     this.after(draw.drawAtMs - nowMs, () => this.disconnect());
     await this.refreshFollowing();
     this.timers.push(setInterval(() => void this.refreshFollowing(), ADVANCE_DRAWS_REFRESH_MS));
+    this.timers.push(setInterval(() => void this.recheckLocations(), this.services.geoRecheckMs));
     this.onMessage('bet', (client: Client, message: unknown) => this.onBet(client, message));
     this.onMessage('*', (client: Client, type: string | number, message: unknown) => this.onUnknownMessage(client, type, message));
   }
@@ -212,6 +213,27 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       this.following = await listDraws(this.services.pool, this.draw.gameId, this.draw.drawAtMs + 1, ADVANCE_DRAWS_MAX - 1);
     } catch (err) {
       this.services.logger.warn({ err, roomId: this.roomId }, 'reading the draws after this one failed; advance play keeps the last list');
+    }
+  }
+
+  /**
+   * Where each open socket is, again (recorded for audit): one that is no longer somewhere play
+   * is permitted is closed LOCATION_NOT_PERMITTED, its bets in flight answered first. A failed
+   * check (the ledger away) keeps the sockets: they were placed at join and are checked again
+   * next time.
+   */
+  private async recheckLocations(): Promise<void> {
+    const connections = [...this.clients].map((c) => c.userData as PlayerData | undefined).filter((d): d is PlayerData => d !== undefined && !d.closing);
+    if (connections.length === 0) return;
+    try {
+      const verdicts = await this.services.geo.checkMany(connections.map((d) => ({ playerId: d.player.playerId, address: d.player.clientAddress })), 'periodic');
+      verdicts.forEach((verdict, i) => {
+        if (verdict.permitted) return;
+        const reason = `${ErrorCode.LOCATION_NOT_PERMITTED}: ${verdict.reason}`;
+        this.closeConnection(connections[i], { code: SalesCloseCode.LOCATION_NOT_PERMITTED, reason, refuseWith: ErrorCode.LOCATION_NOT_PERMITTED });
+      });
+    } catch (err) {
+      this.services.logger.warn({ err, roomId: this.roomId }, 'rechecking locations failed; checked again next time');
     }
   }
 
@@ -259,7 +281,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     this.reject(client, requestIdOf(message), ErrorCode.BAD_MESSAGE, text, this.services.clock.nowMs());
   }
 
-  onJoin(client: Client, _options: unknown, player: SessionPlayer) {
+  onJoin(client: Client, _options: unknown, player: JoinedPlayer) {
     // Its seat was reserved while the session was live; it may have ended since (logout).
     if (this.services.sessions.hasEnded(player.authSessionId, player.authSessionExpiresAtMs)) {
       throw new ServerError(401, `${ErrorCode.SESSION_ENDED}: the session this seat was reserved for has ended; log in again`);
@@ -272,7 +294,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     data.unregisterResults = this.services.results.register(player.playerId, (result) => this.reply(client, 'result', result));
   }
 
-  private newPlayerData(client: Client, player: SessionPlayer): PlayerData {
+  private newPlayerData(client: Client, player: JoinedPlayer): PlayerData {
     return {
       player,
       pseudonym: this.services.vault.pseudonym(this.draw.publicId, player.publicId),

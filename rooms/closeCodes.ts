@@ -19,6 +19,8 @@ export const SalesCloseCode = {
    * requestIds), slower.
    */
   FLOODED: 4429,
+  /** The player is no longer somewhere play is permitted (a periodic location check). */
+  LOCATION_NOT_PERMITTED: 4451,
   /** This socket's seat was taken over by a reconnection with its token (a newer socket). */
   REPLACED: 4409,
 } as const;

@@ -21,8 +21,16 @@ export async function unlessLedgerAway<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-/** The player a session token names, if they may take a seat in the draw the options name. */
-export async function authorizeJoin(services: Pick<RoomServices, 'authenticate' | 'seats'>, token: string, options: unknown): Promise<SessionPlayer> {
+/** A player with a seat, and the address they joined from (rechecked while connected). */
+export interface JoinedPlayer extends SessionPlayer {
+  clientAddress: string;
+}
+
+/**
+ * The player a session token names, if they may take a seat in the draw the options name
+ * from where they are (`address`: the matchmaking request's client, app/clientAddress.ts).
+ */
+export async function authorizeJoin(services: Pick<RoomServices, 'authenticate' | 'seats' | 'geo'>, token: string, options: unknown, address: string): Promise<JoinedPlayer> {
   const drawId = (options as { drawId?: unknown } | null)?.drawId;
   if (typeof drawId !== 'string' || !DRAW_ID_PATTERN.test(drawId)) {
     throw new ServerError(400, `${ErrorCode.BAD_REQUEST}: join options need a drawId`);
@@ -34,5 +42,7 @@ export async function authorizeJoin(services: Pick<RoomServices, 'authenticate' 
   // then checks in reserveSeat), but it answers the common case with a clear code.
   const refusal = seatRefusal(services.seats.count(player.playerId, drawId));
   if (refusal) throw new ServerError(429, `${ErrorCode.TOO_MANY_SEATS}: ${refusal}`);
-  return player;
+  const where = await unlessLedgerAway(services.geo.check(player.playerId, address, 'join'));
+  if (!where.permitted) throw new ServerError(403, `${ErrorCode.LOCATION_NOT_PERMITTED}: ${where.reason}`);
+  return { ...player, clientAddress: where.address };
 }

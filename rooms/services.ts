@@ -10,6 +10,7 @@ import type { LiveInfo } from '../actors/LiveInfo.ts';
 import type { ResultNotifier } from '../actors/ResultNotifier.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
+import type { GeoGate } from '../actors/GeoGate.ts';
 import type { Logger } from '../core/logger.ts';
 import type { SeedVault } from '../draw/vault.ts';
 import type { SeatBook } from './seats.ts';
@@ -31,6 +32,10 @@ export interface RoomServices {
   seats: SeatBook;
   /** Closes a connection when its session ends (actors/Sessions.ts). */
   sessions: Pick<Sessions, 'track' | 'hasEnded'>;
+  /** Where a player is and whether they may play from there (actors/GeoGate.ts); every check recorded. */
+  geo: Pick<GeoGate, 'check' | 'checkMany'>;
+  /** How often each open socket's location is checked again. */
+  geoRecheckMs: number;
   salesRoomClientsMax: number;
   betRatePerSecond: number;
   betRateBurst: number;

@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../../app/boot.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import type { AuthLimitPolicy } from '../../app/rateLimits.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { AddressLocator } from '../../actors/GeoGate.ts';
 import type { DrawRunner } from '../../actors/DrawRunner.ts';
 import { openDueDraws, type DrawRow } from '../../ledger/draws.ts';
 import { createScratchDatabase } from './database.ts';
@@ -35,6 +36,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Login and registration limits other than the defaults. */
   authLimitPolicy?: AuthLimitPolicy;
+  /** Where addresses are, instead of geoip-lite's database. */
+  locateAddress?: AddressLocator;
 }
 
 /** Which server's draw runner creates draws on a pool (openDraw needs its seed key). */
@@ -67,6 +70,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     scheduler: false,
     logger: options.logger ?? createLogger(config.logLevel),
     authLimitPolicy: options.authLimitPolicy,
+    locateAddress: options.locateAddress,
   });
   runners.set(server.db.pool, server.draws.runner);
   return {
