@@ -25,6 +25,7 @@ import { openApiDocument } from './openapi.ts';
 import type { PaymentProvider } from './payments.ts';
 import type { AuthLimits } from './rateLimits.ts';
 import type { GeoGate } from '../actors/GeoGate.ts';
+import type { SecondFactor } from './secondFactorApi.ts';
 import { route, type AnyRouteSpec } from './routeSpec.ts';
 import { EXPOSED_MATCHMAKE_METHODS, schemas } from './schemas.ts';
 import { ageYears, checkTextDeep } from './validate.ts';
@@ -52,6 +53,8 @@ export interface ApiDeps {
   jurisdictions: JurisdictionTable;
   /** Where a player logs in from, recorded (actors/GeoGate.ts). */
   geo: Pick<GeoGate, 'check'>;
+  /** The optional second factor asked for at login (app/secondFactorApi.ts). */
+  secondFactor: Pick<SecondFactor, 'atLogin'>;
 }
 
 /** A draw as everyone may see it: its commitments are public from creation, before sales open. */
@@ -285,7 +288,7 @@ const login = (deps: ApiDeps) =>
     path: '/api/auth/login',
     summary: 'Log in: a session token for the SDK and the API',
     body: schemas.login,
-    responses: { 200: 'Logged in: { token, expiresAt, location: { permitted, country, region, reason } } (where you connect from; outside a permitted territory you may not join sales rooms)', 401: 'INVALID_CREDENTIALS', 403: 'UNAUTHORIZED: the account is not active; EXCLUDED: on a break or self-excluded, until when', 429: 'RATE_LIMITED' },
+    responses: { 200: 'Logged in: { token, expiresAt, location: { permitted, country, region, reason } } (where you connect from; outside a permitted territory you may not join sales rooms)', 401: 'INVALID_CREDENTIALS; TOTP_REQUIRED: send totp; INVALID_TOTP', 403: 'UNAUTHORIZED: the account is not active; EXCLUDED: on a break or self-excluded, until when', 429: 'RATE_LIMITED' },
     async handle({ req, body }) {
       const email = body.email.trim().toLowerCase();
       const address = req.remoteAddress;
@@ -296,6 +299,13 @@ const login = (deps: ApiDeps) =>
       if (!player || !ok) {
         await deps.authLimits.loginFailed(address, email);
         throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'email or password is wrong', 401);
+      }
+      // A wrong second factor counts as a failed login: guessing codes is throttled as passwords are.
+      const second = await deps.secondFactor.atLogin(player.id, body.totp);
+      if (second === 'required') throw new AppError(ErrorCode.TOTP_REQUIRED, 'this account has a second factor: send totp, your authenticator app\'s current code', 401);
+      if (second === 'invalid') {
+        await deps.authLimits.loginFailed(address, email);
+        throw new AppError(ErrorCode.INVALID_TOTP, 'that code is not a current, unused one', 401);
       }
       await deps.authLimits.loginSucceeded(address, email);
       if (player.status !== 'active') throw new AppError(ErrorCode.UNAUTHORIZED, `account is ${player.status}`, 403);

@@ -54,6 +54,8 @@ import type { ProcessLiveness } from './redis.ts';
 import { SandboxPaymentProvider } from './payments.ts';
 import { SandboxIdentityProvider, type IdentityProvider } from './identity.ts';
 import { registerIdentityApi } from './identityApi.ts';
+import { registerSecondFactorApi, SecondFactor } from './secondFactorApi.ts';
+import { SecretBox } from '../core/secretBox.ts';
 import { GeoGate, type AddressLocator } from '../actors/GeoGate.ts';
 
 export interface StartOptions {
@@ -306,6 +308,9 @@ function authLimitsFor({ config, logger, db }: Basics, policy: AuthLimitPolicy |
 function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery, selling: Selling, authLimits: AuthLimits, shuttingDown: { now: boolean }) {
   const { config, clock, logger, metrics, db } = basics;
   const { authenticate, sessions } = selling;
+  // TOTP secrets are sealed under a key derived from the seed key, for that purpose alone.
+  const secondFactor = new SecondFactor(db.pool, new SecretBox(draws.keys.seedKey, 'totp'), clock);
+  registerSecondFactorApi(routes, { secondFactor, authenticate });
   registerApi(routes, {
     pool: db.pool,
     clock,
@@ -319,6 +324,7 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
     schedule: config,
     jurisdictions: config.jurisdictions,
     geo: selling.geo,
+    secondFactor,
     passwords: new PasswordQueue(),
     authLimits,
     roomNames: ['sales'],

@@ -148,6 +148,8 @@ const PERSON_NAME_PATTERN = /^[\p{L}\p{M}][\p{L}\p{M} '.-]*$/u;
 /** A document number as printed, letters and digits; the sandbox decides by its last four (app/identity.ts). */
 const DOCUMENT_NUMBER_PATTERN = /^[A-Z0-9]{6,20}$/;
 
+const TOTP_CODE_PATTERN = /^\d{6}$/;
+
 export const schemas = {
   identityCheck: body({
     givenName: text(1, 80, PERSON_NAME_PATTERN).describe('Given names as on the document'),
@@ -180,7 +182,9 @@ export const schemas = {
   login: body({
     email: text(3, EMAIL_LENGTH_MAX),
     password: text(1, PASSWORD_LENGTH_MAX, undefined, 'secret'),
+    totp: text(6, 6, TOTP_CODE_PATTERN).optional().describe('The current 6-digit code of your authenticator app, if you turned a second factor on'),
   }),
+  totpCode: body({ code: text(6, 6, TOTP_CODE_PATTERN).describe('The current 6-digit code of your authenticator app') }),
   deposit: body({
     amount: z
       .int({ error: 'must be a whole number' })

@@ -73,6 +73,16 @@ export const ErrorCode = {
   IDENTITY_CHECK_PENDING: 'IDENTITY_CHECK_PENDING',
   /** The player connects from outside the territories where play is permitted (actors/GeoGate.ts). */
   LOCATION_NOT_PERMITTED: 'LOCATION_NOT_PERMITTED',
+  /** The account has a second factor: log in again with `totp`, the authenticator app's current code. */
+  TOTP_REQUIRED: 'TOTP_REQUIRED',
+  /** A TOTP code that is not a current, unused one. */
+  INVALID_TOTP: 'INVALID_TOTP',
+  /** A second factor is already on. */
+  TOTP_ALREADY_ENABLED: 'TOTP_ALREADY_ENABLED',
+  /** No second factor is being set up (POST /api/me/totp/setup first). */
+  TOTP_NOT_SET_UP: 'TOTP_NOT_SET_UP',
+  /** No second factor is on. */
+  TOTP_NOT_ENABLED: 'TOTP_NOT_ENABLED',
   /** A provider's callback whose signature is missing, wrong, or too old or new. */
   INVALID_SIGNATURE: 'INVALID_SIGNATURE',
   /** A provider's callback about no check of ours, or not matching the check it names. */
