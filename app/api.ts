@@ -313,8 +313,10 @@ const login = (deps: ApiDeps) =>
         throw new AppError(ErrorCode.EXCLUDED, `you have excluded yourself from play until ${new Date(player.excludedUntilMs).toISOString()}`, 403);
       }
       const token = newSessionToken();
-      const expiresAtMs = deps.clock.nowMs() + SESSION_TTL_MS;
-      await insertSession(deps.pool, hashSessionToken(token), player.id, expiresAtMs);
+      // A session time limit the player chose ends the session sooner (ledger/sessionTime.ts).
+      const nowMs = deps.clock.nowMs();
+      const expiresAtMs = nowMs + Math.min(SESSION_TTL_MS, (player.sessionLimitMinutes ?? Infinity) * 60_000);
+      await insertSession(deps.pool, hashSessionToken(token), player.id, expiresAtMs, nowMs);
       // Recorded, and told: from outside a permitted territory they may look around, not play.
       const where = await deps.geo.check(player.id, address, 'login');
       const location = { permitted: where.permitted, country: where.country, region: where.region, reason: where.reason };

@@ -55,6 +55,7 @@ import { SandboxPaymentProvider } from './payments.ts';
 import { SandboxIdentityProvider, type IdentityProvider } from './identity.ts';
 import { registerIdentityApi } from './identityApi.ts';
 import { registerSecondFactorApi, SecondFactor } from './secondFactorApi.ts';
+import { registerSessionTimeApi } from './sessionTimeApi.ts';
 import { SecretBox } from '../core/secretBox.ts';
 import { GeoGate, type AddressLocator } from '../actors/GeoGate.ts';
 
@@ -311,6 +312,7 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
   // TOTP secrets are sealed under a key derived from the seed key, for that purpose alone.
   const secondFactor = new SecondFactor(db.pool, new SecretBox(draws.keys.seedKey, 'totp'), clock);
   registerSecondFactorApi(routes, { secondFactor, authenticate });
+  registerSessionTimeApi(routes, { pool: db.pool, clock, authenticate });
   registerApi(routes, {
     pool: db.pool,
     clock,

@@ -184,6 +184,10 @@ export const schemas = {
     password: text(1, PASSWORD_LENGTH_MAX, undefined, 'secret'),
     totp: text(6, 6, TOTP_CODE_PATTERN).optional().describe('The current 6-digit code of your authenticator app, if you turned a second factor on'),
   }),
+  sessionTime: body({
+    realityCheckMinutes: z.int({ error: 'must be a whole number of minutes or null' }).min(10, 'must be 10..240').max(240, 'must be 10..240').nullable().optional().describe('A reality check every this many minutes of a session; null for none'),
+    sessionLimitMinutes: z.int({ error: 'must be a whole number of minutes or null' }).min(10, 'must be 10..1440').max(1440, 'must be 10..1440').nullable().optional().describe('A session ends this long after login; null for no limit'),
+  }),
   totpCode: body({ code: text(6, 6, TOTP_CODE_PATTERN).describe('The current 6-digit code of your authenticator app') }),
   deposit: body({
     amount: z

@@ -45,6 +45,10 @@ export interface SessionPlayer {
    */
   authSessionId: string;
   authSessionExpiresAtMs: number;
+  /** When the login session began: its reality checks count time played and net result from here. */
+  authSessionStartedAtMs: number;
+  /** The player's reality check interval (migration 017), or null for none. */
+  realityCheckMinutes: number | null;
 }
 
 /** A login session's id (SessionPlayer.authSessionId) from its token hash. */
@@ -88,21 +92,29 @@ export async function playerJurisdiction(pool: pg.Pool, playerId: number): Promi
 export async function findPlayerForLogin(
   pool: pg.Pool,
   email: string,
-): Promise<{ id: number; passwordHash: string; status: string; excludedUntilMs: number | null } | null> {
-  const { rows } = await pool.query<{ id: number; password_hash: string; status: string; excluded_until: Date | null }>(
-    'select id, password_hash, status, excluded_until from players where email = $1',
+): Promise<{ id: number; passwordHash: string; status: string; excludedUntilMs: number | null; sessionLimitMinutes: number | null } | null> {
+  const { rows } = await pool.query<{ id: number; password_hash: string; status: string; excluded_until: Date | null; session_limit_minutes: number | null }>(
+    'select id, password_hash, status, excluded_until, session_limit_minutes from players where email = $1',
     [email],
   );
   if (rows.length !== 1) return null;
   const r = rows[0];
-  return { id: r.id, passwordHash: r.password_hash, status: r.status, excludedUntilMs: r.excluded_until === null ? null : new Date(r.excluded_until).getTime() };
+  return {
+    id: r.id,
+    passwordHash: r.password_hash,
+    status: r.status,
+    excludedUntilMs: r.excluded_until === null ? null : new Date(r.excluded_until).getTime(),
+    sessionLimitMinutes: r.session_limit_minutes,
+  };
 }
 
-export async function insertSession(pool: pg.Pool, tokenHash: Buffer, playerId: number, expiresAtMs: number): Promise<void> {
-  await pool.query('insert into sessions (token_hash, player_id, expires_at) values ($1, $2, $3)', [
+/** A new login session; `createdAtMs` (the server's clock) starts its reality checks and its time limit. */
+export async function insertSession(pool: pg.Pool, tokenHash: Buffer, playerId: number, expiresAtMs: number, createdAtMs = Date.now()): Promise<void> {
+  await pool.query('insert into sessions (token_hash, player_id, expires_at, created_at) values ($1, $2, $3, $4)', [
     tokenHash,
     playerId,
     new Date(expiresAtMs),
+    new Date(createdAtMs),
   ]);
 }
 
@@ -143,8 +155,8 @@ export async function endedSessions(pool: pg.Pool, sessionIds: string[], nowMs: 
 }
 
 export async function sessionPlayer(pool: pg.Pool, tokenHash: Buffer, nowMs: number): Promise<SessionPlayer | null> {
-  const { rows } = await pool.query<{ id: number; public_id: string; wallet: number; status: string; expires_at: Date }>(
-    `select p.id, p.public_id, a.id as wallet, p.status, s.expires_at
+  const { rows } = await pool.query<{ id: number; public_id: string; wallet: number; status: string; expires_at: Date; created_at: Date; reality_check_minutes: number | null }>(
+    `select p.id, p.public_id, a.id as wallet, p.status, s.expires_at, s.created_at, p.reality_check_minutes
        from sessions s
        join players p on p.id = s.player_id
        join accounts a on a.player_id = p.id and a.kind = 'player_wallet'
@@ -160,6 +172,8 @@ export async function sessionPlayer(pool: pg.Pool, tokenHash: Buffer, nowMs: num
     status: r.status,
     authSessionId: sessionIdOf(tokenHash),
     authSessionExpiresAtMs: new Date(r.expires_at).getTime(),
+    authSessionStartedAtMs: new Date(r.created_at).getTime(),
+    realityCheckMinutes: r.reality_check_minutes,
   };
 }
 

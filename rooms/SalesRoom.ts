@@ -31,6 +31,7 @@ import { parseBet, requestIdOf, type BetSelection } from './betMessage.ts';
 import { SalesCloseCode } from './closeCodes.ts';
 import { framesPerSecondMax, overFrameLimit, type Closing, type FrameWindow } from './connection.ts';
 import { authorizeJoin, unlessLedgerAway, type JoinedPlayer } from './joins.ts';
+import { RealityChecks, type RealityState } from './realityChecks.ts';
 import { clearSeatTimers, clientOpen, colyseusOnMessage, colyseusReserveSeat, reservedSeat, wrapRoomInternals } from './roomInternals.ts';
 import { seatRefusal, type SeatHolder, type SeatState } from './seats.ts';
 import { SalesState } from './SalesState.ts';
@@ -94,6 +95,8 @@ interface PlayerData {
   untrackSession?: () => void;
   /** Stops `result` messages (prizes won in any draw) to this connection. */
   unregisterResults?: () => void;
+  /** Its reality checks (rooms/realityChecks.ts). */
+  reality: RealityState;
 }
 
 /**
@@ -141,6 +144,8 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   private outboxScheduled = false;
   /** Frames per second past which a connection is closed as FLOODED (set in onCreate). */
   private framesPerSecondMax = Infinity;
+  /** Reality checks of the sockets of players who asked for them, sent through the outbox. */
+  private realityChecks?: RealityChecks;
   /** Seats this room granted (Colyseus session id -> player), for the process's SeatBook. */
   private readonly seatPlayers = new Map<string, number>();
 
@@ -171,7 +176,9 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     await this.refreshFollowing();
     this.timers.push(setInterval(() => void this.refreshFollowing(), ADVANCE_DRAWS_REFRESH_MS));
     this.timers.push(setInterval(() => void this.recheckLocations(), this.services.geoRecheckMs));
+    this.realityChecks = new RealityChecks(this.services, (state, check) => this.showRealityCheck(state, check));
     this.onMessage('bet', (client: Client, message: unknown) => this.onBet(client, message));
+    this.onMessage('reality_check:ack', (client: Client, message: unknown) => this.onRealityCheckAck(client, message));
     this.onMessage('*', (client: Client, type: string | number, message: unknown) => this.onUnknownMessage(client, type, message));
   }
 
@@ -292,6 +299,19 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       sessionEnded: (reason) => this.closeConnection(data, { code: SalesCloseCode.SESSION_ENDED, reason: `${ErrorCode.SESSION_ENDED}: ${reason}`, refuseWith: ErrorCode.SESSION_ENDED }),
     });
     data.unregisterResults = this.services.results.register(player.playerId, (result) => this.reply(client, 'result', result));
+    this.realityChecks?.arm(player, data.reality);
+  }
+
+  private showRealityCheck(state: RealityState, check: unknown) {
+    for (const c of this.clients) if ((c.userData as PlayerData | undefined)?.reality === state) this.reply(c, 'reality_check', check);
+  }
+
+  /** `{ checkId }` of the reality check shown: bets may follow. Anything else is answered BAD_MESSAGE. */
+  private onRealityCheckAck(client: Client, message: unknown) {
+    const data = client.userData as PlayerData | undefined;
+    const checkId = (message as { checkId?: unknown } | null)?.checkId;
+    if (data && this.realityChecks?.acknowledge(data.player, data.reality, checkId)) return this.reply(client, 'reality_check:acknowledged', { checkId });
+    this.reject(client, null, ErrorCode.BAD_MESSAGE, 'no reality check with that checkId is waiting', this.services.clock.nowMs());
   }
 
   private newPlayerData(client: Client, player: JoinedPlayer): PlayerData {
@@ -303,6 +323,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       client,
       frames: { endsAtMs: 0, frames: 0 },
       betsInFlight: 0,
+      reality: {},
     };
   }
 
@@ -382,6 +403,8 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     this.releaseSeat(client.sessionId);
     (client.userData as PlayerData | undefined)?.untrackSession?.();
     (client.userData as PlayerData | undefined)?.unregisterResults?.();
+    const reality = (client.userData as PlayerData | undefined)?.reality;
+    if (reality) this.realityChecks?.stop(reality);
   }
 
   /**
@@ -520,6 +543,9 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   private async handleBet(client: Client, message: unknown, receivedAtMs: number) {
     const data = client.userData as PlayerData;
     if (data.closing?.refuseWith) return this.reject(client, requestIdOf(message), data.closing.refuseWith, data.closing.reason, receivedAtMs);
+    if (data.reality.pendingCheckId !== undefined) {
+      return this.reject(client, requestIdOf(message), ErrorCode.REALITY_CHECK_PENDING, `acknowledge the reality check first: reality_check:ack { checkId: "${data.reality.pendingCheckId}" }`, receivedAtMs);
+    }
     if (!this.takeBetToken(data, receivedAtMs)) {
       return this.reject(client, requestIdOf(message), ErrorCode.RATE_LIMITED, `at most ${this.services.betRatePerSecond} bets per second`, receivedAtMs);
     }
