@@ -1,13 +1,14 @@
-// Logout reaches every process of a cluster. A player holds sockets on two real server
-// processes (server.ts, sharing one PostgreSQL database and one Redis); logging out through
-// one of them closes both within a second, and no bet sent after logout is ever bought,
-// although one socket lives on a process that only hears of the logout through Redis.
+// The end of a session reaches every process of a cluster. A player holds sockets on two (then
+// three) real server processes (server.ts, sharing one PostgreSQL database and one Redis);
+// logging out (then excluding themselves) through one of them closes all within a second, and
+// no bet sent after the answer is ever bought, although the other sockets live on processes
+// that only hear of it through Redis.
 //
 // Needs DATABASE_URL and REDIS_URL: processes can share only a real PostgreSQL server, and
 // hear of each other's logouts only through a real Redis. Uses a scratch database and Redis
 // database 9 of REDIS_URL's server, emptied first (no other test uses 9).
 import { Redis } from 'ioredis';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Client, type Room } from '@colyseus/sdk';
 import { openDatabase } from '../app/database.ts';
 import { createLogger } from '../core/logger.ts';
@@ -44,107 +45,128 @@ function socketOf(room: Room): Socket {
   return s;
 }
 
+const needs = databaseUrl && redisUrl ? false : 'needs DATABASE_URL and REDIS_URL: processes share a PostgreSQL server and hear of session ends through Redis';
+
 t.test(
   'logout through one process closes the player’s sockets on every process within a second; no bet after it is bought',
-  { skip: databaseUrl && redisUrl ? false : 'needs DATABASE_URL and REDIS_URL: two processes share a PostgreSQL server and hear of logouts through Redis', timeout: 120_000 },
-  async (t) => {
-    const redisDb = redisDatabase(redisUrl!, 9);
-    const redis = new Redis(redisDb);
-    await redis.flushdb();
-    const scratch = await createScratchDatabase(databaseUrl!, 'lottery_sessions');
-    const keys = testDrawKeys();
-    const env = { ...keys, DATABASE_URL: scratch.url, REDIS_URL: redisDb, SALES_ROOM_CLIENTS_MAX: '1', BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' };
-    const procs: ServerProcess[] = [];
-    const db = await openDatabase({ databaseUrl: scratch.url, dataDir: '', poolMax: 2, logger: createLogger('silent') });
-    t.teardown(async () => {
-      for (const p of procs) if (p.alive) p.child.kill('SIGKILL');
-      await Promise.all(procs.map((p) => p.exited));
-      await db.close();
-      await scratch.drop();
-      await redis.flushdb();
-      await redis.quit();
-    });
-    procs.push(await startServerProcess(env)); // first alone: it migrates
-    procs.push(await startServerProcess(env));
-    const [a, b] = procs;
-
-    const nowMs = Date.now();
-    const vault = new SeedVault(Buffer.from(keys.DRAW_SEED_KEY, 'hex'));
-    const publicId = `cluster-${nowMs}`;
-    await ensureDraw(db.pool, {
-      publicId,
-      gameId: 'lotto649',
-      businessDate: new Date(nowMs).toISOString().slice(0, 10),
-      openAtMs: nowMs - 60_000,
-      cutoffAtMs: nowMs + 3_600_000 + 7,
-      drawAtMs: nowMs + 7_200_000 + 7,
-      seedCommitment: seedCommitment(publicId, 'operator', vault.newSeed()),
-      seedSealed: vault.seal(publicId, vault.newSeed()),
-      seedKeyId: vault.keyId,
-      beacon: null,
-      leafVersion: LEAF_VERSION_CURRENT,
-    });
-    await openDueDraws(db.pool);
-
-    // One socket on each process: shards of one seat, each made on the process with the
-    // fewest rooms as Colyseus last heard (each process publishes its count at most once a
-    // second, hence the pauses).
-    const { token } = await newPlayer(a.url, 1_000_000);
-    const joined: Socket[] = [];
-    for (let attempt = 0; attempt < 3 && new Set(joined.map((s) => s.port)).size < 2; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 1_500));
-      const client = new Client(`ws://127.0.0.1:${a.port}`);
-      client.auth.token = token;
-      joined.push(socketOf(await client.joinOrCreate('sales', { drawId: publicId })));
-    }
-    const sockets = [joined.find((s) => s.port === a.port), joined.find((s) => s.port === b.port)].filter((s): s is Socket => s !== undefined);
-    for (const extra of joined.filter((s) => !sockets.includes(s))) await extra.room.leave();
-    t.same(new Set(sockets.map((s) => s.port)), new Set([a.port, b.port]), 'the player has a socket on each process');
-    if (sockets.length < 2) return;
-    for (const [i, s] of sockets.entries()) s.room.send('bet', { requestId: `before-${i}`, quickPick: 1 });
-    t.ok(await until(() => sockets.every((s, i) => s.accepted.has(`before-${i}`)), 5_000), 'both sockets take bets');
-
-    // A stream of bets on both sockets, every 5 ms, from before logout until each closes.
-    let sequence = 0;
-    const sentAtMs = new Map<string, number>();
-    const streaming = setInterval(() => {
-      for (const s of sockets) {
-        if (s.closed) continue;
-        const requestId = `stream-${s.port}-${sequence++}`;
-        sentAtMs.set(requestId, Date.now());
-        s.room.send('bet', { requestId, quickPick: 1 });
-      }
-    }, 5);
-    await new Promise((r) => setTimeout(r, 200));
-    const askedMs = Date.now();
-    const logout = await http(a.url, 'POST', '/api/auth/logout', undefined, token);
-    const answeredMs = Date.now();
-    t.equal(logout.status, 200, 'logout through process A');
-    const allClosed = await until(() => sockets.every((s) => s.closed), 5_000, 5);
-    clearInterval(streaming);
-    t.ok(allClosed, 'both sockets closed');
-    for (const s of sockets) {
-      const where = s.port === a.port ? 'A (logged out there)' : 'B (heard through Redis)';
-      if (!s.closed) continue;
-      t.equal(s.closed.code, SalesCloseCode.SESSION_ENDED, `${where}: closed with SESSION_ENDED`);
-      const ms = s.closed.atMs - askedMs;
-      t.comment(`socket on ${where}: closed ${ms} ms after logout was asked, ${s.closed.atMs - answeredMs} ms after it answered (logout took ${answeredMs - askedMs} ms)`);
-      t.ok(ms <= CLOSE_MS_MAX, `${where}: within ${CLOSE_MS_MAX} ms of logout (${ms} ms)`);
-    }
-
-    // Nothing sent after logout answered was bought; the ledger agrees with the replies.
-    await new Promise((r) => setTimeout(r, 300));
-    const { rows } = await db.pool.query(`select request_id from tickets where request_id like 'stream-%'`);
-    const bought = new Set(rows.map((r) => r.request_id as string));
-    const boughtAfter = [...bought].filter((id) => sentAtMs.get(id)! >= answeredMs);
-    t.same(boughtAfter, [], 'no bet sent after logout answered was bought');
-    const sentAfter = [...sentAtMs].filter(([, at]) => at >= answeredMs).map(([id]) => id);
-    t.comment(`${sentAtMs.size} bets streamed, ${bought.size} bought, ${sentAfter.length} sent after logout answered`);
-    const acked = new Set(sockets.flatMap((s) => [...s.accepted].filter((id) => id.startsWith('stream-'))));
-    t.same([...bought].filter((id) => !acked.has(id)), [], 'every bet bought was acknowledged before its socket closed');
-    const refusedCodes = new Set(sockets.flatMap((s) => [...s.refused.values()]));
-    t.ok([...refusedCodes].every((c) => c === 'SESSION_ENDED'), `refusals are SESSION_ENDED only (${[...refusedCodes].join(', ') || 'none'})`);
-    t.equal((await http(b.url, 'POST', '/matchmake/joinOrCreate/sales', { drawId: publicId }, token)).status, 401, 'the session cannot join again anywhere');
-    t.same((await checkLedger(db.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
-  },
+  { skip: needs, timeout: 120_000 },
+  (t) => endEverywhere(t, 2, 'logout', (url, token) => http(url, 'POST', '/api/auth/logout', undefined, token)),
 );
+
+t.test(
+  'a self-exclusion through one of three processes closes the player’s sockets on all three within a second; no bet after it is bought',
+  { skip: needs, timeout: 120_000 },
+  (t) => endEverywhere(t, 3, 'self-exclusion', (url, token) => http(url, 'POST', '/api/me/exclusion', { kind: 'self_exclusion', months: 6 }, token)),
+);
+
+/**
+ * A player with a socket on each of `processCount` server processes, streaming bets, ends
+ * their session through the first process (`end`); every socket must close SESSION_ENDED
+ * within CLOSE_MS_MAX and nothing sent after the answer be bought.
+ */
+async function endEverywhere(t: Test, processCount: number, what: string, end: (url: string, token: string) => Promise<{ status: number }>) {
+  const redisDb = redisDatabase(redisUrl!, 9);
+  const redis = new Redis(redisDb);
+  await redis.flushdb();
+  const scratch = await createScratchDatabase(databaseUrl!, 'lottery_sessions');
+  const keys = testDrawKeys();
+  const env = { ...keys, DATABASE_URL: scratch.url, REDIS_URL: redisDb, SALES_ROOM_CLIENTS_MAX: '1', BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' };
+  const procs: ServerProcess[] = [];
+  const db = await openDatabase({ databaseUrl: scratch.url, dataDir: '', poolMax: 2, logger: createLogger('silent') });
+  t.teardown(async () => {
+    for (const p of procs) if (p.alive) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    await db.close();
+    await scratch.drop();
+    await redis.flushdb();
+    await redis.quit();
+  });
+  procs.push(await startServerProcess(env)); // first alone: it migrates
+  for (let i = 1; i < processCount; i++) procs.push(await startServerProcess(env));
+  const a = procs[0];
+  const publicId = await openClusterDraw(db.pool, keys.DRAW_SEED_KEY);
+
+  // One socket on each process: shards of one seat, each made on the process with the
+  // fewest rooms as Colyseus last heard (each process publishes its count at most once a
+  // second, hence the pauses). A socket on a process already covered is left at once.
+  const { token } = await newPlayer(a.url, 1_000_000);
+  const sockets: Socket[] = [];
+  const ports = new Set(procs.map((p) => p.port));
+  for (let attempt = 0; attempt < 4 * processCount && sockets.length < processCount; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 1_200));
+    const client = new Client(`ws://127.0.0.1:${a.port}`);
+    client.auth.token = token;
+    const s = socketOf(await client.joinOrCreate('sales', { drawId: publicId }));
+    if (sockets.some((k) => k.port === s.port)) await s.room.leave();
+    else sockets.push(s);
+  }
+  t.same(new Set(sockets.map((s) => s.port)), ports, `the player has a socket on each of ${processCount} processes`);
+  if (sockets.length < processCount) return;
+  for (const [i, s] of sockets.entries()) s.room.send('bet', { requestId: `before-${i}`, quickPick: 1 });
+  t.ok(await until(() => sockets.every((s, i) => s.accepted.has(`before-${i}`)), 5_000), 'every socket takes bets');
+
+  // A stream of bets on every socket, every 5 ms, from before the end until each closes.
+  let sequence = 0;
+  const sentAtMs = new Map<string, number>();
+  const streaming = setInterval(() => {
+    for (const s of sockets) {
+      if (s.closed) continue;
+      const requestId = `stream-${s.port}-${sequence++}`;
+      sentAtMs.set(requestId, Date.now());
+      s.room.send('bet', { requestId, quickPick: 1 });
+    }
+  }, 5);
+  await new Promise((r) => setTimeout(r, 200));
+  const askedMs = Date.now();
+  const ended = await end(a.url, token);
+  const answeredMs = Date.now();
+  t.equal(ended.status, 200, `${what} through the first process`);
+  const allClosed = await until(() => sockets.every((s) => s.closed), 5_000, 5);
+  clearInterval(streaming);
+  t.ok(allClosed, 'every socket closed');
+  for (const s of sockets) {
+    const where = s.port === a.port ? `the first process (${what} there)` : `process :${s.port} (heard through Redis)`;
+    if (!s.closed) continue;
+    t.equal(s.closed.code, SalesCloseCode.SESSION_ENDED, `${where}: closed with SESSION_ENDED`);
+    const ms = s.closed.atMs - askedMs;
+    t.comment(`socket on ${where}: closed ${ms} ms after ${what} was asked, ${s.closed.atMs - answeredMs} ms after it answered (it took ${answeredMs - askedMs} ms)`);
+    t.ok(ms <= CLOSE_MS_MAX, `${where}: within ${CLOSE_MS_MAX} ms of ${what} (${ms} ms)`);
+  }
+
+  // Nothing sent after the answer was bought; the ledger agrees with the replies.
+  await new Promise((r) => setTimeout(r, 300));
+  const { rows } = await db.pool.query(`select request_id from tickets where request_id like 'stream-%'`);
+  const bought = new Set(rows.map((r) => r.request_id as string));
+  const boughtAfter = [...bought].filter((id) => sentAtMs.get(id)! >= answeredMs);
+  t.same(boughtAfter, [], `no bet sent after ${what} answered was bought`);
+  const sentAfter = [...sentAtMs].filter(([, at]) => at >= answeredMs).map(([id]) => id);
+  t.comment(`${sentAtMs.size} bets streamed, ${bought.size} bought, ${sentAfter.length} sent after ${what} answered`);
+  const acked = new Set(sockets.flatMap((s) => [...s.accepted].filter((id) => id.startsWith('stream-'))));
+  t.same([...bought].filter((id) => !acked.has(id)), [], 'every bet bought was acknowledged before its socket closed');
+  const refusedCodes = new Set(sockets.flatMap((s) => [...s.refused.values()]));
+  t.ok([...refusedCodes].every((c) => c === 'SESSION_ENDED' || c === 'EXCLUDED'), `refusals are SESSION_ENDED (or EXCLUDED, from the ledger) only (${[...refusedCodes].join(', ') || 'none'})`);
+  t.equal((await http(procs[procs.length - 1].url, 'POST', '/matchmake/joinOrCreate/sales', { drawId: publicId }, token)).status, 401, 'the session cannot join again anywhere');
+  t.same((await checkLedger(db.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
+}
+
+/** A lotto draw selling for the next hour, created and opened in the shared ledger. */
+async function openClusterDraw(pool: import('pg').Pool, seedKeyHex: string): Promise<string> {
+  const nowMs = Date.now();
+  const vault = new SeedVault(Buffer.from(seedKeyHex, 'hex'));
+  const publicId = `cluster-${nowMs}`;
+  await ensureDraw(pool, {
+    publicId,
+    gameId: 'lotto649',
+    businessDate: new Date(nowMs).toISOString().slice(0, 10),
+    openAtMs: nowMs - 60_000,
+    cutoffAtMs: nowMs + 3_600_000 + 7,
+    drawAtMs: nowMs + 7_200_000 + 7,
+    seedCommitment: seedCommitment(publicId, 'operator', vault.newSeed()),
+    seedSealed: vault.seal(publicId, vault.newSeed()),
+    seedKeyId: vault.keyId,
+    beacon: null,
+    leafVersion: LEAF_VERSION_CURRENT,
+  });
+  await openDueDraws(pool);
+  return publicId;
+}
