@@ -56,6 +56,7 @@ import { SandboxIdentityProvider, type IdentityProvider } from './identity.ts';
 import { registerIdentityApi } from './identityApi.ts';
 import { registerSecondFactorApi, SecondFactor } from './secondFactorApi.ts';
 import { registerSessionTimeApi } from './sessionTimeApi.ts';
+import { registerOperatorPlayersApi } from './operatorPlayersApi.ts';
 import { SecretBox } from '../core/secretBox.ts';
 import { GeoGate, type AddressLocator } from '../actors/GeoGate.ts';
 
@@ -313,6 +314,7 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
   const secondFactor = new SecondFactor(db.pool, new SecretBox(draws.keys.seedKey, 'totp'), clock);
   registerSecondFactorApi(routes, { secondFactor, authenticate });
   registerSessionTimeApi(routes, { pool: db.pool, clock, authenticate });
+  registerOperatorPlayersApi(routes, { pool: db.pool, clock, logger, sessions, operatorCredentials: config.operatorCredentials, authenticate });
   registerApi(routes, {
     pool: db.pool,
     clock,

@@ -188,6 +188,11 @@ export const schemas = {
     realityCheckMinutes: z.int({ error: 'must be a whole number of minutes or null' }).min(10, 'must be 10..240').max(240, 'must be 10..240').nullable().optional().describe('A reality check every this many minutes of a session; null for none'),
     sessionLimitMinutes: z.int({ error: 'must be a whole number of minutes or null' }).min(10, 'must be 10..1440').max(1440, 'must be 10..1440').nullable().optional().describe('A session ends this long after login; null for no limit'),
   }),
+  playerParams: z.strictObject({ playerId: z.string().regex(/^p_[A-Za-z0-9_-]{16}$/, 'is not a player id').describe('A player\'s public id, as registration answered it') }),
+  playerStatus: body({
+    status: z.enum(['active', 'suspended', 'closed'], { error: 'must be "active", "suspended" or "closed"' }),
+    reason: text(3, 500).describe('Why: kept with the change'),
+  }),
   totpCode: body({ code: text(6, 6, TOTP_CODE_PATTERN).describe('The current 6-digit code of your authenticator app') }),
   deposit: body({
     amount: z

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { nanoid } from 'nanoid';
 import { invariant } from '../core/errors.ts';
 import { HEX_32_PATTERN as SESSION_ID_PATTERN } from '../core/patterns.ts';
+import { withTransaction } from './transaction.ts';
 
 export interface NewPlayer {
   email: string;
@@ -199,4 +200,27 @@ export async function playerProfile(pool: pg.Pool, playerId: number): Promise<Pl
     balanceMinor: r.balance_minor,
     currency: r.currency,
   };
+}
+
+/**
+ * Sets an account's status (an operator's decision), recorded with its reason; null if there
+ * is no such player, or the account is closed (closing is for good).
+ */
+export async function setPlayerStatus(
+  pool: pg.Pool,
+  publicId: string,
+  change: { status: 'active' | 'suspended' | 'closed'; reason: string; operator: string },
+  nowMs: number,
+): Promise<{ playerId: number; from: string; to: string } | null> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query(`select id, status from players where public_id = $1 for update`, [publicId]);
+    if (rows.length === 0 || rows[0].status === 'closed') return null;
+    const playerId = Number(rows[0].id);
+    await client.query(`update players set status = $2 where id = $1`, [playerId, change.status]);
+    await client.query(
+      `insert into player_status_changes (player_id, from_status, to_status, reason, operator, changed_at) values ($1, $2, $3, $4, $5, $6)`,
+      [playerId, rows[0].status, change.status, change.reason, change.operator, new Date(nowMs)],
+    );
+    return { playerId, from: rows[0].status, to: change.status };
+  });
 }

@@ -59,6 +59,7 @@ const ROUTES: { method: 'GET' | 'POST'; pattern: string }[] = [
   { method: 'GET', pattern: '/api/tickets/:ticketId' },
   { method: 'GET', pattern: '/api/tickets/:ticketId/proof' },
   { method: 'POST', pattern: '/api/operator/draws/:drawId/auditors' },
+  { method: 'POST', pattern: '/api/operator/players/:playerId/status' },
   { method: 'POST', pattern: '/api/operator/draws/:drawId/auditors/:name/reveal' },
 ];
 
@@ -124,6 +125,8 @@ const body = fc.oneof(
       documentNumber: fc.oneof(hostileString, fc.constantFrom('P1234567', 'X00000000', 'U00006666')),
       eventId: hostileString,
       code: fc.oneof(hostileString, fc.constantFrom('123456', '000000')),
+      status: fc.oneof(hostileString, fc.constantFrom('active', 'suspended', 'closed')),
+      reason: hostileString,
       realityCheckMinutes: fc.oneof(hostileNumber, fc.constant(null), fc.integer({ min: 0, max: 300 })),
       sessionLimitMinutes: fc.oneof(hostileNumber, fc.constant(null), fc.integer({ min: 0, max: 2000 })),
       totp: fc.oneof(hostileString, fc.constant('123456')),
