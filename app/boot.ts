@@ -225,6 +225,7 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     seats: new SeatBook(),
     sessions,
     geo,
+    jurisdictions: config.jurisdictions,
     geoRecheckMs: config.geoRecheckSeconds * 1000,
     salesRoomClientsMax: config.salesRoomClientsMax,
     betRatePerSecond: config.betRatePerSecond,

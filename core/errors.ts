@@ -71,6 +71,8 @@ export const ErrorCode = {
   ALREADY_VERIFIED: 'ALREADY_VERIFIED',
   /** A verification was asked for while one is under way. */
   IDENTITY_CHECK_PENDING: 'IDENTITY_CHECK_PENDING',
+  /** The draw's game is not among those the player's jurisdiction offers. */
+  GAME_NOT_OFFERED: 'GAME_NOT_OFFERED',
   /** A reality check was shown and not yet acknowledged (reality_check:ack): no bets until it is. */
   REALITY_CHECK_PENDING: 'REALITY_CHECK_PENDING',
   /** The player connects from outside the territories where play is permitted (actors/GeoGate.ts). */

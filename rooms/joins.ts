@@ -5,6 +5,7 @@ import { ErrorCode } from '../core/errors.ts';
 import { DRAW_ID_PATTERN } from '../core/patterns.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
+import { jurisdictionById } from '../games/jurisdictions.ts';
 import { seatRefusal } from './seats.ts';
 import type { RoomServices } from './services.ts';
 
@@ -30,7 +31,7 @@ export interface JoinedPlayer extends SessionPlayer {
  * The player a session token names, if they may take a seat in the draw the options name
  * from where they are (`address`: the matchmaking request's client, app/clientAddress.ts).
  */
-export async function authorizeJoin(services: Pick<RoomServices, 'authenticate' | 'seats' | 'geo'>, token: string, options: unknown, address: string): Promise<JoinedPlayer> {
+export async function authorizeJoin(services: Pick<RoomServices, 'authenticate' | 'seats' | 'geo' | 'pool' | 'jurisdictions'>, token: string, options: unknown, address: string): Promise<JoinedPlayer> {
   const drawId = (options as { drawId?: unknown } | null)?.drawId;
   if (typeof drawId !== 'string' || !DRAW_ID_PATTERN.test(drawId)) {
     throw new ServerError(400, `${ErrorCode.BAD_REQUEST}: join options need a drawId`);
@@ -42,7 +43,25 @@ export async function authorizeJoin(services: Pick<RoomServices, 'authenticate' 
   // then checks in reserveSeat), but it answers the common case with a clear code.
   const refusal = seatRefusal(services.seats.count(player.playerId, drawId));
   if (refusal) throw new ServerError(429, `${ErrorCode.TOO_MANY_SEATS}: ${refusal}`);
+  const notOffered = await unlessLedgerAway(gameNotOffered(services, player.playerId, drawId));
+  if (notOffered) throw new ServerError(403, `${ErrorCode.GAME_NOT_OFFERED}: ${notOffered}`);
   const where = await unlessLedgerAway(services.geo.check(player.playerId, address, 'join'));
   if (!where.permitted) throw new ServerError(403, `${ErrorCode.LOCATION_NOT_PERMITTED}: ${where.reason}`);
   return { ...player, clientAddress: where.address };
+}
+
+/**
+ * Why the draw's game is not sold to this player: not among the games their account's
+ * jurisdiction offers (config/jurisdictions.json). Undefined when it is, or when there is no
+ * such draw (the room answers that).
+ */
+async function gameNotOffered(services: Pick<RoomServices, 'pool' | 'jurisdictions'>, playerId: number, drawPublicId: string): Promise<string | undefined> {
+  const { rows } = await services.pool.query(
+    `select p.jurisdiction, d.game_id from players p cross join draws d where p.id = $1 and d.public_id = $2`,
+    [playerId, drawPublicId],
+  );
+  if (rows.length === 0) return undefined;
+  const jurisdiction = jurisdictionById(services.jurisdictions, rows[0].jurisdiction);
+  if (jurisdiction?.games.includes(rows[0].game_id)) return undefined;
+  return `${rows[0].game_id} is not offered in ${jurisdiction?.name ?? rows[0].jurisdiction}, where your account is`;
 }

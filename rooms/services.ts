@@ -11,6 +11,7 @@ import type { ResultNotifier } from '../actors/ResultNotifier.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { GeoGate } from '../actors/GeoGate.ts';
+import type { JurisdictionTable } from '../games/jurisdictions.ts';
 import type { Logger } from '../core/logger.ts';
 import type { SeedVault } from '../draw/vault.ts';
 import type { SeatBook } from './seats.ts';
@@ -34,6 +35,8 @@ export interface RoomServices {
   sessions: Pick<Sessions, 'track' | 'hasEnded'>;
   /** Where a player is and whether they may play from there (actors/GeoGate.ts); every check recorded. */
   geo: Pick<GeoGate, 'check' | 'checkMany'>;
+  /** Where play is permitted and which games each territory offers (config/jurisdictions.json). */
+  jurisdictions: JurisdictionTable;
   /** How often each open socket's location is checked again. */
   geoRecheckMs: number;
   salesRoomClientsMax: number;

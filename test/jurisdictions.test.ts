@@ -9,7 +9,7 @@ import t from 'tap';
 import { DEFAULT_JURISDICTIONS_FILE, loadConfig } from '../app/config.ts';
 import { allGames } from '../games/index.ts';
 import { closedBecause, findJurisdiction, parseJurisdictions } from '../games/jurisdictions.ts';
-import { http, startTestServer, type TestServer } from './support/harness.ts';
+import { http, openDraw, startTestServer, type TestServer } from './support/harness.ts';
 
 const GAMES = allGames().map((g) => g.id);
 const shipped = JSON.parse(fs.readFileSync(DEFAULT_JURISDICTIONS_FILE, 'utf8'));
@@ -88,4 +88,18 @@ t.test('registration: territory and age, per jurisdiction', async (t) => {
   t.match(await register('GB', undefined, years(17)), { status: 403, body: { code: 'UNDERAGE' } });
   const { rows } = await ts.pool.query(`select jurisdiction, time_zone from players where jurisdiction = 'CA-BC'`);
   t.same(rows, [{ jurisdiction: 'CA-BC', time_zone: 'America/Vancouver' }], "the jurisdiction's time zone is the player's");
+});
+
+t.test("a sales room of a game the player's jurisdiction does not offer is refused GAME_NOT_OFFERED", async (t) => {
+  const ts: TestServer = await startTestServer();
+  t.teardown(() => ts.close());
+  const email = `gb-${Date.now()}@example.test`;
+  t.equal((await http(ts.httpUrl, 'POST', '/api/auth/register', { email, password: 'correct horse battery staple', dateOfBirth: '1980-01-01', country: 'GB' })).status, 201);
+  const { token } = (await http(ts.httpUrl, 'POST', '/api/auth/login', { email, password: 'correct horse battery staple' })).body;
+  const join = async (gameId: string) => {
+    const draw = await openDraw(ts.pool, 60 * 60 * 1000, Date.now(), 60 * 60 * 1000, gameId);
+    return http(ts.httpUrl, 'POST', '/matchmake/joinOrCreate/sales', { drawId: draw.publicId }, token);
+  };
+  t.match(await join('keno'), { status: 403, body: { code: 'GAME_NOT_OFFERED', message: /keno is not offered in/ } }, 'keno is not sold in the UK');
+  t.equal((await join('lotto649')).status, 200, 'lotto is');
 });
