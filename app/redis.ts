@@ -141,7 +141,7 @@ export function isRedisOutageError(err: unknown): boolean {
  * own tcp-keepalive ends it (README, "Running a cluster").
  */
 export { LIVENESS_SWEEP_MS };
-/** Same key as @colyseus/core MatchMaker's getProcessSweptKey (pinned by test/redis.test.ts). */
+/** Same key as @colyseus/core MatchMaker's getProcessSweptKey (pinned by test/serial/redis.test.ts). */
 export const processSweptKey = (processId: string) => `swept:${processId}`;
 
 export class ProcessLiveness {

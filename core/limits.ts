@@ -127,7 +127,7 @@ export const REDIS_ERROR_LOG_EVERY_MS = 10_000;
  * ProcessLiveness); one missing on two sweeps in a row is removed, so within half a second.
  */
 export const LIVENESS_SWEEP_MS = 250;
-/** How long a swept process may still restore its rooms: Colyseus' SWEPT_RECEIPT_TTL (pinned by test/redis.test.ts). */
+/** How long a swept process may still restore its rooms: Colyseus' SWEPT_RECEIPT_TTL (pinned by test/serial/redis.test.ts). */
 export const SWEPT_RECEIPT_TTL_SECONDS = 600;
 
 // ---- Draw schedules (games/schedule.ts) ----

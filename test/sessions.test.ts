@@ -4,7 +4,7 @@
 // in flight; bets that arrive meanwhile are refused SESSION_ENDED, and the socket closes
 // with SESSION_ENDED (4401), which the SDK does not retry. A revocation nobody announced is
 // found by each process's periodic check against the ledger. (The same across processes:
-// test/sessions-cluster.test.ts.)
+// test/serial/sessions-cluster.test.ts.)
 import t from 'tap';
 import { Client } from '@colyseus/sdk';
 import { SESSION_CHECK_INTERVAL_MS } from '../core/limits.ts';

@@ -1,5 +1,5 @@
 // test/support/cluster.ts — real server processes (server.ts through tsx: the sources under test; `npm start` runs
-// the same code compiled by tsc, which test/compiled-start.test.ts covers) on
+// the same code compiled by tsc, which test/serial/compiled-start.test.ts covers) on
 // loopback, sharing one PostgreSQL database and one Redis: a cluster in a test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { freePort } from './support/cluster.ts';
-import { testDrawKeys } from './support/harness.ts';
+import { freePort } from '../support/cluster.ts';
+import { testDrawKeys } from '../support/harness.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
 t.test('npm start is the build, then node on the compiled entry point', async (t) => {

@@ -1,8 +1,8 @@
 // With REDIS_URL the server uses Redis presence and matchmaking; bets keep every guarantee.
 import t from 'tap';
-import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
-import { allGames } from '../games/index.ts';
-import { newPlayer, openDraw, PlayerConnection, startTestServer } from './support/harness.ts';
+import { checkLedger, linePricesOf } from '../../ledger/invariants.ts';
+import { allGames } from '../../games/index.ts';
+import { newPlayer, openDraw, PlayerConnection, startTestServer } from '../support/harness.ts';
 
 const redisUrl = process.env.REDIS_URL;
 

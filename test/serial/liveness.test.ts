@@ -3,9 +3,9 @@
 import t from 'tap';
 import { matchMaker } from '@colyseus/core';
 import { Redis } from 'ioredis';
-import { ProcessLiveness, processSweptKey, LIVENESS_SWEEP_MS } from '../app/redis.ts';
-import { createLogger } from '../core/logger.ts';
-import { startTestServer, type TestServer } from './support/harness.ts';
+import { ProcessLiveness, processSweptKey, LIVENESS_SWEEP_MS } from '../../app/redis.ts';
+import { createLogger } from '../../core/logger.ts';
+import { startTestServer, type TestServer } from '../support/harness.ts';
 
 const redisUrl = process.env.REDIS_URL;
 // One server per test process: Colyseus' matchmaker is global to the process.

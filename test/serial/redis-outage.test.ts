@@ -8,12 +8,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import t from 'tap';
 import { Client } from '@colyseus/sdk';
-import { isRedisOutageError } from '../app/redis.ts';
-import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
-import { allGames } from '../games/index.ts';
-import { freePort } from './support/cluster.ts';
-import { until } from './support/wait.ts';
-import { newPlayer, openDraw, PlayerConnection, startTestServer } from './support/harness.ts';
+import { isRedisOutageError } from '../../app/redis.ts';
+import { checkLedger, linePricesOf } from '../../ledger/invariants.ts';
+import { allGames } from '../../games/index.ts';
+import { freePort } from '../support/cluster.ts';
+import { until } from '../support/wait.ts';
+import { newPlayer, openDraw, PlayerConnection, startTestServer } from '../support/harness.ts';
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 

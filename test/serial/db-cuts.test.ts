@@ -8,8 +8,8 @@
 // embedded database, test/bet-writer-faults.test.ts cuts the sockets instead).
 import t from 'tap';
 import pg from 'pg';
-import { createScratchDatabase } from './support/database.ts';
-import { checkFaultDay, cutAllConnectionsMidTransaction, pumpBets, sleep, startFaultDay } from './support/faults.ts';
+import { createScratchDatabase } from '../support/database.ts';
+import { checkFaultDay, cutAllConnectionsMidTransaction, pumpBets, sleep, startFaultDay } from '../support/faults.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
 const SALES_MS = 16_000;

@@ -11,23 +11,23 @@
 // server (the embedded one is private to its process) and meet through a real Redis. It
 // uses Redis database 8 of REDIS_URL's server, which no other test touches, and empties it.
 import t from 'tap';
-import { openDatabase } from '../app/database.ts';
-import { createLogger } from '../core/logger.ts';
+import { openDatabase } from '../../app/database.ts';
+import { createLogger } from '../../core/logger.ts';
 import { Redis } from 'ioredis';
-import { verifyDrawProof, allPassed } from '../draw/verify.ts';
-import { DRAW_LEADER_LOCK_CLASS } from '../actors/Leadership.ts';
-import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
-import { allGames } from '../games/index.ts';
-import { createScratchDatabase } from './support/database.ts';
+import { verifyDrawProof, allPassed } from '../../draw/verify.ts';
+import { DRAW_LEADER_LOCK_CLASS } from '../../actors/Leadership.ts';
+import { checkLedger, linePricesOf } from '../../ledger/invariants.ts';
+import { allGames } from '../../games/index.ts';
+import { createScratchDatabase } from '../support/database.ts';
 import {
   redisDatabase,
   ResilientPlayer,
   startServerProcess,
   stopServerProcess,
   type ServerProcess,
-} from './support/cluster.ts';
-import { http, newPlayer, testDrawKeys } from './support/harness.ts';
-import { until } from './support/wait.ts';
+} from '../support/cluster.ts';
+import { http, newPlayer, testDrawKeys } from '../support/harness.ts';
+import { until } from '../support/wait.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;

@@ -11,9 +11,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { freePort } from './support/cluster.ts';
-import { createScratchDatabase } from './support/database.ts';
-import { checkFaultDay, pumpBets, sleep, startFaultDay } from './support/faults.ts';
+import { freePort } from '../support/cluster.ts';
+import { createScratchDatabase } from '../support/database.ts';
+import { checkFaultDay, pumpBets, sleep, startFaultDay } from '../support/faults.ts';
 
 const run = promisify(execFile);
 const versions = fs.existsSync('/etc/postgresql') ? fs.readdirSync('/etc/postgresql') : [];

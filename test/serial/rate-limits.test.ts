@@ -6,12 +6,12 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
 import t from 'tap';
-import { PasswordQueue } from '../app/auth.ts';
-import { AuthLimits, DEFAULT_AUTH_LIMIT_POLICY, pairBackoffSeconds, type LimitStore } from '../app/rateLimits.ts';
-import { RetryLaterError } from '../core/errors.ts';
-import { migrate } from '../ledger/migrate.ts';
-import { freePort } from './support/cluster.ts';
-import { createScratchDatabase } from './support/database.ts';
+import { PasswordQueue } from '../../app/auth.ts';
+import { AuthLimits, DEFAULT_AUTH_LIMIT_POLICY, pairBackoffSeconds, type LimitStore } from '../../app/rateLimits.ts';
+import { RetryLaterError } from '../../core/errors.ts';
+import { migrate } from '../../ledger/migrate.ts';
+import { freePort } from '../support/cluster.ts';
+import { createScratchDatabase } from '../support/database.ts';
 
 const silent = pino({ level: 'silent' });
 const free = DEFAULT_AUTH_LIMIT_POLICY.pair.failuresFree;
