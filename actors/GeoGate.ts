@@ -11,7 +11,7 @@
 // An address the database cannot place is not permitted: a lottery must know where it sells.
 import net from 'node:net';
 import type pg from 'pg';
-import { closedBecause, type JurisdictionTable } from '../games/jurisdictions.ts';
+import { closedBecause, findJurisdiction, type JurisdictionTable } from '../games/jurisdictions.ts';
 import type { Clock } from '../core/clock.ts';
 import { unmapped } from '../core/ipAddress.ts';
 
@@ -115,7 +115,11 @@ export class GeoGate {
         ? { country: null, region: null, locatedBy: 'geoip' }
         : { ...(await this.locate(address)), locatedBy: 'geoip' };
     if (located.country === null) return { ...located, address, permitted: false, reason: 'we could not tell where you are connecting from' };
-    const closed = closedBecause(table, located.country, located.region);
+    // A country open only in some of its regions, from an address the database places in no region.
+    const regionUnknown = located.region === null && findJurisdiction(table, located.country) === undefined && table.jurisdictions.some((j) => j.country === located.country && j.permitted);
+    const closed = regionUnknown
+      ? `we could not tell which region of ${located.country} you are in, and play there is permitted only in some regions`
+      : closedBecause(table, located.country, located.region);
     return { ...located, address, permitted: closed === undefined, reason: closed === undefined ? null : `you are connecting from outside the territories where play is permitted: ${closed}` };
   }
 }

@@ -440,7 +440,7 @@ const matchmake = (deps: ApiDeps) =>
     summary: 'Colyseus matchmaking (the SDK calls it): a seat reservation in a room',
     params: schemas.matchmakeParams,
     body: schemas.joinOptions,
-    responses: { 200: 'A seat reservation', 401: 'UNAUTHORIZED', 403: 'LOCATION_NOT_PERMITTED: you connect from outside the territories where play is permitted', 404: 'NOT_FOUND: no such method, room type or room' },
+    responses: { 200: 'A seat reservation', 401: 'UNAUTHORIZED', 403: 'LOCATION_NOT_PERMITTED: you connect from outside the territories where play is permitted; GAME_NOT_OFFERED: not sold in your jurisdiction', 404: 'NOT_FOUND: no such method, room type or room' },
     async handle({ req, params, body }) {
       if (deps.isShuttingDown()) throw new AppError(ErrorCode.SHUTTING_DOWN, 'server is shutting down', 503);
       const { method, roomName } = params;
