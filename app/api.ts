@@ -13,7 +13,7 @@ import { auditorCommitments } from '../ledger/drawSteps.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import { closedBecause, findJurisdiction, jurisdictionById, LIMIT_KINDS, LIMIT_PERIODS, type JurisdictionTable, type LimitTable } from '../games/jurisdictions.ts';
 import { findPlayerForLogin, insertPlayer, insertSession, playerJurisdiction, playerProfile, type SessionPlayer } from '../ledger/players.ts';
-import { exclusions, limitChanges, playerLimits, requestExclusion, requestLimit, setInitialLimits } from '../ledger/protection.ts';
+import { exclusions, hasChosenLimits, limitChanges, playerLimits, requestExclusion, requestLimit, setInitialLimits } from '../ledger/protection.ts';
 import { withTransaction } from '../ledger/transaction.ts';
 import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
 import { accessCheck, SESSION_REQUIRED_MESSAGE } from './access.ts';
@@ -149,7 +149,7 @@ const register = (deps: ApiDeps) =>
     summary: 'Open a player account',
     body: schemas.register,
     responses: {
-      201: 'Registered: { playerId, jurisdiction }',
+      201: 'Registered: { playerId, jurisdiction, limitsPrompt? }: limitsPrompt asks a player who chose no limits of their own to set some',
       400: 'BAD_REQUEST',
       403: `UNDERAGE: under the jurisdiction's minimum age (at least ${PLAYER_AGE_YEARS_MIN}); JURISDICTION_BLOCKED: play is not permitted there; LIMIT_ABOVE_MAXIMUM`,
       409: 'EMAIL_TAKEN',
@@ -180,7 +180,8 @@ const register = (deps: ApiDeps) =>
       });
       if (!created) throw new AppError(ErrorCode.EMAIL_TAKEN, 'an account with this email exists', 409);
       deps.logger.info({ playerId: created.publicId, jurisdiction: jurisdiction.id }, 'player registered');
-      return { status: 201, body: { playerId: created.publicId, jurisdiction: jurisdiction.id } };
+      const chosen = Object.keys(own).length > 0;
+      return { status: 201, body: { playerId: created.publicId, jurisdiction: jurisdiction.id, ...(chosen ? {} : { limitsPrompt: LIMITS_PROMPT }) } };
     },
   });
 
@@ -364,7 +365,7 @@ const deposit = (deps: ApiDeps) =>
     summary: 'Deposit through the payment provider; a retry with the same idempotencyKey is the same deposit',
     security: 'session',
     body: schemas.deposit,
-    responses: { 201: 'Deposited', 200: 'The deposit this key made before', 402: 'PAYMENT_DECLINED', 403: 'LIMIT_REACHED: a deposit limit; EXCLUDED: on a break or self-excluded; KYC_REQUIRED: identity not verified', 409: 'IDEMPOTENCY_CONFLICT' },
+    responses: { 201: 'Deposited (with limitsPrompt while the player has no limits of their own)', 200: 'The deposit this key made before', 402: 'PAYMENT_DECLINED', 403: 'LIMIT_REACHED: a deposit limit; EXCLUDED: on a break or self-excluded; KYC_REQUIRED: identity not verified', 409: 'IDEMPOTENCY_CONFLICT' },
     async handle({ player, body }) {
       invariant(player !== null, 'a deposit without its player');
       const { pool, payments } = deps;
@@ -382,9 +383,17 @@ const deposit = (deps: ApiDeps) =>
       if (record.status === 'declined') {
         return { status: 402, body: { ...errorBody(ErrorCode.PAYMENT_DECLINED, `payment declined: ${record.declineReason}`), deposit: record } };
       }
-      return { status: record.created ? 201 : 200, body: record };
+      // Until the player chooses limits of their own, every deposit answer asks them to.
+      const prompt = (await hasChosenLimits(pool, player.playerId)) ? {} : { limitsPrompt: LIMITS_PROMPT };
+      return { status: record.created ? 201 : 200, body: { ...record, ...prompt } };
     },
   });
+
+/** What registration and deposits answer a player with no limits of their own: the client shows it. */
+export const LIMITS_PROMPT = {
+  message: 'Set your own deposit, stake and loss limits per day, week and month: they help you stay in control. Lower ones apply at once.',
+  set: 'POST /api/me/limits',
+} as const;
 
 const games = (deps: ApiDeps) =>
   route({

@@ -219,3 +219,9 @@ export async function exclusions(pool: pg.Pool, playerId: number, max: number): 
   );
   return rows.map((r) => ({ kind: r.kind, duration: r.duration, requestedAt: new Date(r.requested_at).toISOString(), endsAt: new Date(r.ends_at).toISOString() }));
 }
+
+/** Whether the player has ever chosen a limit of their own (at registration or since), not only their jurisdiction's defaults. */
+export async function hasChosenLimits(pool: pg.Pool, playerId: number): Promise<boolean> {
+  const { rows } = await pool.query(`select exists (select 1 from player_limit_changes where player_id = $1 and source = 'player') as chosen`, [playerId]);
+  return rows[0].chosen === true;
+}

@@ -208,11 +208,13 @@ t.test('registration limits: the jurisdiction\'s defaults, the player\'s own, an
   const at = await register(`at-${Date.now()}@example.test`, { country: 'AT' });
   t.equal(at.status, 201);
   t.equal(at.body.jurisdiction, 'AT');
+  t.match(at.body.limitsPrompt, { message: /limits/, set: 'POST /api/me/limits' }, 'a player who chose no limits of their own is asked to');
   const over = await register(`at2-${Date.now()}@example.test`, { country: 'AT', limits: { deposit: { month: 200_000 } } });
   t.match(over, { status: 403, body: { code: 'LIMIT_ABOVE_MAXIMUM' } });
   const email = `at3-${Date.now()}@example.test`;
   const own = await register(email, { country: 'AT', limits: { deposit: { month: 50_000 }, loss: { day: 2_000 } } });
   t.equal(own.status, 201);
+  t.equal(own.body.limitsPrompt, undefined, 'one who chose some is not');
   const login = await http(ts.httpUrl, 'POST', '/api/auth/login', { email, password: 'correct horse battery staple' });
   const view = await limitsOf(login.body.token);
   const find = (kind: string, period: string) => view.limits.find((l: { kind: string; period: string }) => l.kind === kind && l.period === period);
@@ -258,4 +260,15 @@ t.test('the activity series: the bet path (JS) and settlement (SQL) keep one lay
     client.release();
   }
   t.pass('the writers agree and the windows are exact');
+});
+
+t.test('a player with no limits of their own is asked to set some at every deposit until they do', async (t) => {
+  const { token } = await newPlayer(ts.httpUrl);
+  const first = await http(ts.httpUrl, 'POST', '/api/wallet/deposits', { amount: 1_000, idempotencyKey: 'prompt-1' }, token);
+  t.equal(first.status, 201);
+  t.match(first.body.limitsPrompt, { set: 'POST /api/me/limits' }, 'the first deposit asks');
+  t.equal((await setLimit(token, 'deposit', 'week', 50_000)).status, 200);
+  const second = await http(ts.httpUrl, 'POST', '/api/wallet/deposits', { amount: 1_000, idempotencyKey: 'prompt-2' }, token);
+  t.equal(second.status, 201);
+  t.equal(second.body.limitsPrompt, undefined, 'once a limit of their own is set, deposits no longer ask');
 });
