@@ -145,7 +145,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   /** Frames per second past which a connection is closed as FLOODED (set in onCreate). */
   private framesPerSecondMax = Infinity;
   /** Reality checks of the sockets of players who asked for them, sent through the outbox. */
-  private realityChecks?: RealityChecks;
+  private realityChecks?: RealityChecks<PlayerData>;
   /** Seats this room granted (Colyseus session id -> player), for the process's SeatBook. */
   private readonly seatPlayers = new Map<string, number>();
 
@@ -176,7 +176,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     await this.refreshFollowing();
     this.timers.push(setInterval(() => void this.refreshFollowing(), ADVANCE_DRAWS_REFRESH_MS));
     this.timers.push(setInterval(() => void this.recheckLocations(), this.services.geoRecheckMs));
-    this.realityChecks = new RealityChecks(this.services, (state, check) => this.showRealityCheck(state, check));
+    this.realityChecks = new RealityChecks<PlayerData>(this.services, (data, check) => this.reply(data.client, 'reality_check', check));
     this.onMessage('bet', (client: Client, message: unknown) => this.onBet(client, message));
     this.onMessage('reality_check:ack', (client: Client, message: unknown) => this.onRealityCheckAck(client, message));
     this.onMessage('*', (client: Client, type: string | number, message: unknown) => this.onUnknownMessage(client, type, message));
@@ -299,18 +299,14 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       sessionEnded: (reason) => this.closeConnection(data, { code: SalesCloseCode.SESSION_ENDED, reason: `${ErrorCode.SESSION_ENDED}: ${reason}`, refuseWith: ErrorCode.SESSION_ENDED }),
     });
     data.unregisterResults = this.services.results.register(player.playerId, (result) => this.reply(client, 'result', result));
-    this.realityChecks?.arm(player, data.reality);
-  }
-
-  private showRealityCheck(state: RealityState, check: unknown) {
-    for (const c of this.clients) if ((c.userData as PlayerData | undefined)?.reality === state) this.reply(c, 'reality_check', check);
+    this.realityChecks?.arm(data);
   }
 
   /** `{ checkId }` of the reality check shown: bets may follow. Anything else is answered BAD_MESSAGE. */
   private onRealityCheckAck(client: Client, message: unknown) {
     const data = client.userData as PlayerData | undefined;
     const checkId = (message as { checkId?: unknown } | null)?.checkId;
-    if (data && this.realityChecks?.acknowledge(data.player, data.reality, checkId)) return this.reply(client, 'reality_check:acknowledged', { checkId });
+    if (data && this.realityChecks?.acknowledge(data, checkId)) return this.reply(client, 'reality_check:acknowledged', { checkId });
     this.reject(client, null, ErrorCode.BAD_MESSAGE, 'no reality check with that checkId is waiting', this.services.clock.nowMs());
   }
 

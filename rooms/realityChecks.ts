@@ -18,31 +18,39 @@ export interface RealityState {
   stopped?: boolean;
 }
 
-export class RealityChecks {
+/** What a check is for: a socket's player and its reality state (the room's connection data). */
+export interface RealityOwner {
+  player: JoinedPlayer;
+  reality: RealityState;
+}
+
+export class RealityChecks<O extends RealityOwner> {
   constructor(
     private readonly services: Pick<RoomServices, 'pool' | 'clock' | 'logger'>,
-    private readonly show: (state: RealityState, check: RealityCheck) => void,
+    private readonly show: (owner: O, check: RealityCheck) => void,
   ) {}
 
   /** Arms the next check of a socket, if the player asked for them. */
-  arm(player: JoinedPlayer, state: RealityState): void {
+  arm(owner: O): void {
+    const { player, reality: state } = owner;
     const minutes = player.realityCheckMinutes;
     if (!minutes || state.stopped || state.timer || state.pendingCheckId) return;
     const periodMs = minutes * 60_000;
     const nowMs = this.services.clock.nowMs();
     const elapsed = Math.max(0, nowMs - player.authSessionStartedAtMs);
     const dueMs = player.authSessionStartedAtMs + (Math.floor(elapsed / periodMs) + 1) * periodMs;
-    this.after(state, dueMs - nowMs, () => this.fire(player, state));
+    this.after(state, dueMs - nowMs, () => this.fire(owner));
   }
 
   /** True if `checkId` was the pending check, now acknowledged (and the next one armed). */
-  acknowledge(player: JoinedPlayer, state: RealityState, checkId: unknown): boolean {
+  acknowledge(owner: O, checkId: unknown): boolean {
+    const state = owner.reality;
     if (state.pendingCheckId === undefined || checkId !== state.pendingCheckId) return false;
     state.pendingCheckId = undefined;
     acknowledgeRealityCheck(this.services.pool, checkId, this.services.clock.nowMs()).catch((err) =>
       this.services.logger.warn({ err, checkId }, 'recording a reality check acknowledgement failed'),
     );
-    this.arm(player, state);
+    this.arm(owner);
     return true;
   }
 
@@ -52,7 +60,8 @@ export class RealityChecks {
     state.timer = undefined;
   }
 
-  private async fire(player: JoinedPlayer, state: RealityState): Promise<void> {
+  private async fire(owner: O): Promise<void> {
+    const { player, reality: state } = owner;
     state.timer = undefined;
     if (state.stopped) return;
     try {
@@ -60,10 +69,10 @@ export class RealityChecks {
       const check = await showRealityCheck(this.services.pool, player.playerId, player.authSessionId, player.authSessionStartedAtMs, nowMs);
       if (state.stopped) return;
       state.pendingCheckId = check.checkId;
-      this.show(state, check);
+      this.show(owner, check);
     } catch (err) {
       this.services.logger.warn({ err }, 'a reality check could not be read; trying again');
-      this.after(state, RETRY_MS, () => this.fire(player, state));
+      this.after(state, RETRY_MS, () => this.fire(owner));
     }
   }
 
