@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import { AppError, ErrorCode, invariant } from '../core/errors.ts';
 import { ADVANCE_DRAWS_MAX, DRAWS_LISTED_DEFAULT, DRAWS_LISTED_SINCE_MS, HTTP_RETRY_AFTER_SECONDS_UNAVAILABLE, PLAYER_AGE_YEARS_MIN, PLAYER_AGE_YEARS_PLAUSIBLE_MAX, SESSION_TTL_MS } from '../core/limits.ts';
 import { DEFAULT_SCHEDULE_MODE, scheduleView, type ScheduleMode } from '../games/calendar.ts';
-import { allGames, gameById } from '../games/index.ts';
+import { allGames, gameById, liabilityOfGame } from '../games/index.ts';
 import { listDraws, type DrawRow } from '../ledger/draws.ts';
 import { auditorCommitments } from '../ledger/drawSteps.ts';
 import type { Sessions } from '../actors/Sessions.ts';
@@ -265,14 +265,22 @@ const exclude = (deps: ApiDeps) =>
     summary: 'Take a break (1 to 42 days) or exclude yourself (6, 12 or 60 months): no login, bets or deposits until it ends; it cannot be shortened',
     security: 'session',
     body: schemas.exclusion,
-    responses: { 200: 'Excluded: { kind, endsAt, excludedUntil }; every session of the player is ended' },
+    responses: { 200: 'Excluded: { kind, endsAt, excludedUntil, refunded: { tickets, amountMinor } }; every session of the player is ended, and every ticket bought in advance for a draw not yet open is refunded to the wallet' },
     async handle({ player, body }) {
       invariant(player !== null, 'an exclusion without its player');
       const request = body.kind === 'break' ? { kind: 'break' as const, days: body.days! } : { kind: 'self_exclusion' as const, months: body.months! as 6 | 12 | 60 };
-      const done = await requestExclusion(deps.pool, player.playerId, request, deps.clock.nowMs());
+      const done = await requestExclusion(deps.pool, player.playerId, request, deps.clock.nowMs(), liabilityOfGame);
       await deps.sessions.end({ playerId: player.playerId }, body.kind === 'break' ? 'on_break' : 'self_excluded');
-      deps.logger.info({ playerId: player.publicId, kind: body.kind, until: new Date(done.excludedUntilMs).toISOString() }, 'player excluded');
-      return { status: 200, body: { kind: body.kind, endsAt: new Date(done.endsAtMs).toISOString(), excludedUntil: new Date(done.excludedUntilMs).toISOString() } };
+      deps.logger.info({ playerId: player.publicId, kind: body.kind, until: new Date(done.excludedUntilMs).toISOString(), refunds: done.refunds }, 'player excluded');
+      return {
+        status: 200,
+        body: {
+          kind: body.kind,
+          endsAt: new Date(done.endsAtMs).toISOString(),
+          excludedUntil: new Date(done.excludedUntilMs).toISOString(),
+          refunded: { tickets: done.refunds.tickets, amountMinor: done.refunds.amountMinor },
+        },
+      };
     },
   });
 

@@ -57,6 +57,10 @@ export interface TicketRow {
   receivedAtMs: number;
 }
 
+// A draw's tickets, wherever the seal, the raffle or settlement reads them, are those not
+// refunded (tickets.refunded_at null, migration 019): a ticket bought in advance and refunded
+// before its draw opened (ledger/refunds.ts) is not in the sealed list.
+
 /**
  * Tickets of a draw in ledger order (row id), a page at a time: a draw can hold millions.
  * Ordered by (draw_id, id), the key of tickets_draw, so every page is a range of that index
@@ -68,7 +72,7 @@ export async function ticketPage(client: pg.Pool | pg.ClientBase, drawId: number
   const { rows } = await client.query(
     `select t.id, p.public_id as player, t.bet_type, t.stake_minor, t.lines, t.cost_minor, (extract(epoch from t.received_at) * 1000)::int8 as received_ms
        from tickets t join players p on p.id = t.player_id
-      where t.draw_id = $1 and t.id > $2
+      where t.draw_id = $1 and t.id > $2 and t.refunded_at is null
       order by t.draw_id, t.id limit $3`,
     [drawId, afterId, limit],
   );
@@ -86,11 +90,13 @@ export async function ticketPage(client: pg.Pool | pg.ClientBase, drawId: number
 /**
  * The row ids of the tickets at these 1-based positions of a draw's ledger order (row id,
  * which is the sealed list's canonical order): a raffle's winners. One index-only pass over
- * the draw's tickets, whatever their number; positions past the last ticket are left out.
+ * the draw's tickets, whatever their number, less the few refunded (a hashed list); positions
+ * past the last ticket are left out.
  */
 export async function ticketIdsAtPositions(client: pg.ClientBase, drawId: number, positions: readonly number[]): Promise<Map<number, number>> {
   const { rows } = await client.query(
-    `select pos, id from (select id, row_number() over (order by id) as pos from tickets where draw_id = $1) ranked
+    `select pos, id from (select id, row_number() over (order by id) as pos from tickets
+                           where draw_id = $1 and id not in (select ticket_id from ticket_refunds where draw_id = $1)) ranked
       where pos = any($2::int8[])`,
     [drawId, positions],
   );
@@ -109,7 +115,7 @@ export async function forEachTicketPage(client: pg.ClientBase, drawId: number, p
     `declare draw_tickets no scroll cursor for
        select t.id, p.public_id as player, t.bet_type, t.stake_minor, t.lines, t.cost_minor, (extract(epoch from t.received_at) * 1000)::int8 as received_ms
          from tickets t join players p on p.id = t.player_id
-        where t.draw_id = ${drawId}
+        where t.draw_id = ${drawId} and t.refunded_at is null
         order by t.draw_id, t.id`,
   );
   try {
@@ -129,7 +135,7 @@ export async function forEachTicketPage(client: pg.ClientBase, drawId: number, p
  */
 export async function markSealed(client: pg.PoolClient, draw: LockedDrawStep, root: Uint8Array, count: number, stakeTotalMinor: number): Promise<void> {
   const { rows } = await client.query(
-    `select (select count(*) from tickets where draw_id = $1)::int8 as n,
+    `select (select count(*) from tickets where draw_id = $1 and id not in (select ticket_id from ticket_refunds where draw_id = $1))::int8 as n,
             (select balance_minor from accounts where id = $2)::int8 as pool`,
     [draw.id, draw.poolAccountId],
   );

@@ -211,7 +211,7 @@ export interface DrawTotals {
 export async function drawTotals(pool: pg.Pool, drawId: number): Promise<DrawTotals> {
   // One statement, so the totals, the per-number counts and the snapshot all agree. It
   // reads every ticket of the draw, which for a big draw outlasts the pool's request bound.
-  const sql = `with t as (select cost_minor, lines from tickets where draw_id = $1),
+  const sql = `with t as (select cost_minor, lines from tickets where draw_id = $1 and refunded_at is null),
           n as (select e.n::int as number, count(*)::int8 as lines
                   from t, jsonb_array_elements(t.lines) l(line), jsonb_array_elements_text(l.line) e(n)
                  group by 1)

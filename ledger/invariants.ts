@@ -25,6 +25,9 @@ export interface LedgerReport {
  *  - every ticket was received in its draw's sales window, and costs its lines times its
  *    game's line price (given by the caller: the ledger knows games only by their types);
  *  - every completed deposit has exactly one deposit transfer of its amount;
+ *  - every refunded ticket (migration 019) has exactly one refund: a 'refund' transfer of its
+ *    cost from its draw's pool to its owner's wallet, and no prize; every refund transfer is
+ *    a ticket's; a sealed draw's count and stake total are those of its tickets not refunded;
  *  - every ticket names an existing draw and player, every stake transfer an existing
  *    ticket, every transfer two existing accounts (these references have no foreign
  *    keys; see migrations 001 and 002);
@@ -53,6 +56,7 @@ export async function inspectLedger(client: pg.ClientBase, linePricesMinor?: Lin
   const accounts = await inspectBalances(client, violations);
   await inspectTickets(client, violations, linePricesMinor);
   await inspectDeposits(client, violations);
+  await inspectRefunds(client, violations);
   await inspectReferences(client, violations);
   await inspectSettlements(client, violations);
   const counts = await client.query(
@@ -167,6 +171,53 @@ async function inspectDeposits(client: pg.ClientBase, violations: string[]): Pro
       limit 20`,
   );
   for (const r of deposits.rows) violations.push(`deposit ${r.public_id} has ${r.n} transfers for its status`);
+}
+
+/** Refunded tickets (ledger/refunds.ts): one refund each, matching its transfer; refund transfers all named; seals without them. */
+async function inspectRefunds(client: pg.ClientBase, violations: string[]): Promise<void> {
+  const refunds = await client.query(
+    `select r.ticket_id as id,
+            case when t.id is null or t.draw_id <> r.draw_id or t.player_id <> r.player_id then 'has a refund naming another draw or player'
+                 when t.refunded_at is null then 'has a refund but is not marked refunded'
+                 when t.refunded_at <> r.refunded_at then 'is marked refunded at another time than its refund'
+                 when r.amount_minor <> t.cost_minor then 'was refunded ' || r.amount_minor || ', not its cost ' || t.cost_minor
+                 when s.id is null or s.kind <> 'refund' or s.amount_minor <> r.amount_minor
+                      or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from w.id
+                   then 'does not match its refund transfer ' || r.transfer_id
+                 else 'was refunded and has a prize'
+            end as reason
+       from ticket_refunds r
+       left join tickets t on t.id = r.ticket_id
+       left join draws d on d.id = r.draw_id
+       left join accounts w on w.player_id = r.player_id and w.kind = 'player_wallet'
+       left join transfers s on s.id = r.transfer_id
+      where t.id is null or t.draw_id <> r.draw_id or t.player_id <> r.player_id
+         or t.refunded_at is distinct from r.refunded_at or r.amount_minor <> t.cost_minor
+         or s.id is null or s.kind <> 'refund' or s.amount_minor <> r.amount_minor
+         or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from w.id
+         or exists (select 1 from ticket_prizes p where p.ticket_id = r.ticket_id)
+     union all
+     select t.id, 'is marked refunded without a refund' from tickets t
+      where t.refunded_at is not null and not exists (select 1 from ticket_refunds r where r.ticket_id = t.id)
+      limit 20`,
+  );
+  for (const r of refunds.rows) violations.push(`ticket ${ticketPublicId(r.id)} ${r.reason}`);
+
+  const unnamed = await client.query(
+    `select count(*)::int8 as n from transfers s where s.kind = 'refund' and not exists (select 1 from ticket_refunds r where r.transfer_id = s.id)`,
+  );
+  if (unnamed.rows[0].n !== 0) violations.push(`${unnamed.rows[0].n} refund transfers without a ticket refund`);
+
+  const seals = await client.query(
+    `select d.public_id, d.ticket_count, d.stake_total_minor, coalesce(x.n, 0)::int8 as n, coalesce(x.stake, 0)::int8 as stake
+       from draws d
+       left join (select draw_id, count(*) as n, sum(cost_minor) as stake from tickets where refunded_at is null group by draw_id) x on x.draw_id = d.id
+      where d.ticket_count is not null and (d.ticket_count <> coalesce(x.n, 0) or d.stake_total_minor <> coalesce(x.stake, 0))
+      limit 20`,
+  );
+  for (const r of seals.rows) {
+    violations.push(`draw ${r.public_id} was sealed with ${r.ticket_count} tickets of ${r.stake_total_minor}, its tickets not refunded are ${r.n} of ${r.stake}`);
+  }
 }
 
 /** The references that have no foreign keys (migrations 001 and 002). */

@@ -12,6 +12,7 @@
 import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
 import type { LimitKind, LimitPeriod, LimitTable } from '../games/jurisdictions.ts';
+import { type LiabilityOf, type Refunds, refundAdvanceTickets } from './refunds.ts';
 import { withTransaction } from './transaction.ts';
 
 export const LIMIT_INCREASE_DELAY_MS = 24 * 3_600_000;
@@ -106,9 +107,10 @@ export async function setInitialLimits(client: pg.Pool | pg.ClientBase, playerId
   await client.query(refreshLimitsSql([playerId], nowMs));
 }
 
-async function lockWallet(client: pg.ClientBase, playerId: number): Promise<void> {
-  const { rowCount } = await client.query(`select 1 from accounts where player_id = $1 and kind = 'player_wallet' for no key update`, [playerId]);
-  invariant(rowCount === 1, () => `player ${playerId} has no wallet`);
+async function lockWallet(client: pg.ClientBase, playerId: number): Promise<number> {
+  const { rows } = await client.query(`select id from accounts where player_id = $1 and kind = 'player_wallet' for no key update`, [playerId]);
+  invariant(rows.length === 1, () => `player ${playerId} has no wallet`);
+  return Number(rows[0].id);
 }
 
 /** Every limit of the player, in force and pending, at `nowMs`. */
@@ -183,15 +185,23 @@ export function exclusionEndMs(request: ExclusionRequest, nowMs: number): number
 
 /**
  * Records a break or self-exclusion and moves the player's exclusion to its end, with the
- * wallet locked (a bet batch holding it finishes first; every later one sees the exclusion).
- * An exclusion only ever lengthens: the player is excluded until the latest end asked for.
- * Returns that time. The caller then ends the player's sessions everywhere.
+ * wallet locked (a bet batch holding it finishes first; every later one sees the exclusion),
+ * and in the same transaction refunds every ticket the player bought in advance for a draw
+ * not yet open (ledger/refunds.ts). An exclusion only ever lengthens: the player is excluded
+ * until the latest end asked for. Returns that time and the refunds. The caller then ends the
+ * player's sessions everywhere.
  */
-export async function requestExclusion(pool: pg.Pool, playerId: number, request: ExclusionRequest, nowMs: number): Promise<{ excludedUntilMs: number; endsAtMs: number }> {
+export async function requestExclusion(
+  pool: pg.Pool,
+  playerId: number,
+  request: ExclusionRequest,
+  nowMs: number,
+  liabilityOf: LiabilityOf,
+): Promise<{ excludedUntilMs: number; endsAtMs: number; refunds: Refunds }> {
   const endsAtMs = exclusionEndMs(request, nowMs);
   const duration = request.kind === 'break' ? `${request.days} days` : `${request.months} months`;
   return withTransaction(pool, async (client) => {
-    await lockWallet(client, playerId);
+    const walletId = await lockWallet(client, playerId);
     await client.query(
       `insert into player_exclusions (player_id, kind, duration, requested_at, ends_at) values ($1, $2, $3, $4, $5)`,
       [playerId, request.kind, duration, new Date(nowMs), new Date(endsAtMs)],
@@ -200,7 +210,8 @@ export async function requestExclusion(pool: pg.Pool, playerId: number, request:
       `update players set excluded_until = greatest(coalesce(excluded_until, $2), $2) where id = $1 returning excluded_until as until`,
       [playerId, new Date(endsAtMs)],
     );
-    return { excludedUntilMs: new Date(rows[0].until).getTime(), endsAtMs };
+    const refunds = await refundAdvanceTickets(client, playerId, walletId, request.kind, nowMs, liabilityOf);
+    return { excludedUntilMs: new Date(rows[0].until).getTime(), endsAtMs, refunds };
   });
 }
 

@@ -130,7 +130,7 @@ export async function countLineClasses(client: pg.ClientBase, drawId: number, pl
        -- offset 0 keeps this a subquery of its own: m & d is computed once a line, not once a segment.
        select t.bet_type, t.stake_minor, x.d is null as unknown, m, m & coalesce(x.d, m) as md
          from tickets t left join drawn x using (bet_type), unnest(t.line_masks) as m
-        where t.draw_id = $1
+        where t.draw_id = $1 and t.refunded_at is null
        offset 0
      ), classed as (
        select bet_type, stake_minor, unknown, ${cols.join(', ')} from lines
@@ -336,7 +336,7 @@ function payLinesStatement(plan: ClassPlan, tierCount: number): string {
        -- class once, then hashed against the winners.
        select t.id, t.player_id, t.bet_type, t.stake_minor, m, m & x.d as md
          from tickets t join drawn x using (bet_type) cross join lateral unnest(t.line_masks) as m
-        where t.draw_id = $1 and t.id > $8 and t.id <= $9
+        where t.draw_id = $1 and t.id > $8 and t.id <= $9 and t.refunded_at is null
        offset 0
      ), lines as (
        select id, player_id, bet_type, stake_minor, ${[...matches.map((e, i) => `${e} as m${i}`), ...spots.map((e, i) => `${e} as s${i}`)].join(', ')}

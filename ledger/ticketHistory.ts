@@ -53,6 +53,8 @@ export interface HistoryTicket {
   costMinor: number;
   quickPick: boolean;
   receivedAtMs: number;
+  /** When the ticket, bought in advance, was refunded before its draw opened (ledger/refunds.ts); null if it was not. */
+  refundedAtMs: number | null;
   /** The ticket_prizes row: only winning tickets of settled draws have one. */
   prize: { amountMinor: number; tierLines: number[] } | null;
   /** The draw's prize table as settled (draws.prize_tiers); null before settlement. */
@@ -67,11 +69,12 @@ export type HistoryPage =
 export type TicketResult =
   | { outcome: 'pending' }
   | { outcome: 'halted' }
+  | { outcome: 'refunded'; refundedAt: string }
   | { outcome: 'no_win' }
   | { outcome: 'won'; prizeMinor: number; tiers: { tier: string; winningLines: number; prizeMinor: number }[] };
 
 const TICKET_COLUMNS = `t.id, t.draw_id, t.received_at, t.bet_type, t.stake_minor, t.lines, t.line_count, t.cost_minor, t.quick_pick,
-              (extract(epoch from t.received_at) * 1000)::int8 as received_ms`;
+              (extract(epoch from t.received_at) * 1000)::int8 as received_ms, (extract(epoch from t.refunded_at) * 1000)::int8 as refunded_ms`;
 
 /**
  * The page's statement (exported for the EXPLAIN test): one statement, so one snapshot,
@@ -185,6 +188,7 @@ function historyTicket(r: any): HistoryTicket {
     costMinor: Number(r.cost_minor),
     quickPick: r.quick_pick,
     receivedAtMs: Number(r.received_ms),
+    refundedAtMs: r.refunded_ms === null ? null : Number(r.refunded_ms),
     prize: r.prize_minor === null ? null : { amountMinor: Number(r.prize_minor), tierLines: r.tier_lines.map(Number) },
     prizeTiers: r.prize_tiers,
   };
@@ -203,7 +207,11 @@ function assertNewestFirst(tickets: readonly HistoryTicket[]): void {
  * ledger/invariants.ts checks: lines × per-line prize × stake / the tier's base stake);
  * anything else is a broken ledger, not a result.
  */
-export function ticketResult(t: Pick<HistoryTicket, 'rowId' | 'drawStatus' | 'stakeMinor' | 'prize' | 'prizeTiers'>): TicketResult {
+export function ticketResult(t: Pick<HistoryTicket, 'rowId' | 'drawStatus' | 'stakeMinor' | 'prize' | 'prizeTiers' | 'refundedAtMs'>): TicketResult {
+  if (t.refundedAtMs !== null) {
+    invariant(t.prize === null, `ticket ${t.rowId} was refunded and has a prize`);
+    return { outcome: 'refunded', refundedAt: new Date(t.refundedAtMs).toISOString() };
+  }
   if (t.drawStatus === 'halted') {
     invariant(t.prize === null, `ticket ${t.rowId} has a prize from a halted draw`);
     return { outcome: 'halted' };

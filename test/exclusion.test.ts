@@ -3,7 +3,7 @@
 // deposit until it ends (each refused EXCLUDED, also at the ledger where the money moves),
 // tickets bought before stand, and neither can be shortened.
 import t from 'tap';
-import { allGames } from '../games/index.ts';
+import { allGames, liabilityOfGame } from '../games/index.ts';
 import { drumLineMask } from '../games/lineMask.ts';
 import { lotto649 } from '../games/lotto649.ts';
 import { writeBetBatch } from '../ledger/bets.ts';
@@ -80,10 +80,10 @@ t.test('an exclusion cannot be shortened: a shorter one asked for later leaves t
   const { email } = await newPlayer(ts.httpUrl);
   const { playerId } = await idsOf(email);
   const nowMs = clock.nowMs();
-  const first = await requestExclusion(ts.pool, playerId, { kind: 'self_exclusion', months: 6 }, nowMs);
-  const second = await requestExclusion(ts.pool, playerId, { kind: 'break', days: 1 }, nowMs + 1_000);
+  const first = await requestExclusion(ts.pool, playerId, { kind: 'self_exclusion', months: 6 }, nowMs, liabilityOfGame);
+  const second = await requestExclusion(ts.pool, playerId, { kind: 'break', days: 1 }, nowMs + 1_000, liabilityOfGame);
   t.equal(second.excludedUntilMs, first.excludedUntilMs, 'still excluded until the six months end');
-  const longer = await requestExclusion(ts.pool, playerId, { kind: 'self_exclusion', months: 12 }, nowMs + 2_000);
+  const longer = await requestExclusion(ts.pool, playerId, { kind: 'self_exclusion', months: 12 }, nowMs + 2_000, liabilityOfGame);
   t.ok(longer.excludedUntilMs > first.excludedUntilMs, 'a longer one lengthens it');
   const { rows } = await ts.pool.query(`select kind, duration from player_exclusions where player_id = $1 order by id`, [playerId]);
   t.same(rows, [{ kind: 'self_exclusion', duration: '6 months' }, { kind: 'break', duration: '1 days' }, { kind: 'self_exclusion', duration: '12 months' }], 'every request recorded');
