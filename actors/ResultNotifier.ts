@@ -6,6 +6,11 @@
 // have open: { drawId, gameId, numbers, totalMinor, tickets: [{ ticketId, prizeMinor }] }.
 // A process that cannot publish (Redis away) still tells its own players; the others' players
 // find their prizes in their balance and history. Display only: the prizes are paid already.
+//
+// Money news goes the same way (issue 14): when a deposit completes or a withdrawal is paid,
+// fails or is rejected, the process that applied it publishes a `wallet` message
+// { payment, id, status, amountMinor, balanceMinor } for the player, and every process sends it
+// to that player's open rooms. Display only, too: the ledger has already moved the money.
 import type { Presence } from '@colyseus/core';
 import type pg from 'pg';
 import { RESULT_TICKETS_LISTED_MAX } from '../core/limits.ts';
@@ -16,6 +21,7 @@ import { ticketPublicId } from '../ledger/tickets.ts';
 import type { PresenceLink } from './presenceLink.ts';
 
 const TOPIC = 'lottery:settled';
+const WALLET_TOPIC = 'lottery:wallet';
 /** Draws told recently, so a draw heard twice (own publish, retry) is told once. */
 const TOLD_REMEMBERED = 1_000;
 
@@ -28,12 +34,21 @@ export interface ResultMessage {
   tickets: { ticketId: string; prizeMinor: number }[];
 }
 
-type Send = (message: ResultMessage) => void;
+export interface WalletMessage {
+  payment: 'deposit' | 'withdrawal' | 'prize';
+  id: string;
+  status: string;
+  amountMinor: number;
+  balanceMinor: number;
+}
+
+type Send = (type: 'result' | 'wallet', message: ResultMessage | WalletMessage) => void;
 
 export class ResultNotifier {
   private readonly listeners = new Map<number, Set<Send>>();
   private readonly told = new Set<number>();
   private readonly onMessage = (message: unknown) => void this.tell(message);
+  private readonly onWallet = (message: unknown) => this.tellWallet(message);
 
   constructor(
     private readonly o: { pool: pg.Pool; presence: Presence; link?: PresenceLink; logger: Logger },
@@ -41,10 +56,12 @@ export class ResultNotifier {
 
   async start(): Promise<void> {
     await this.o.presence.subscribe(TOPIC, this.onMessage);
+    await this.o.presence.subscribe(WALLET_TOPIC, this.onWallet);
   }
 
   async stop(): Promise<void> {
     await Promise.resolve(this.o.presence.unsubscribe(TOPIC, this.onMessage)).catch(() => {});
+    await Promise.resolve(this.o.presence.unsubscribe(WALLET_TOPIC, this.onWallet)).catch(() => {});
     this.listeners.clear();
   }
 
@@ -71,6 +88,25 @@ export class ResultNotifier {
     });
   }
 
+  /** A payment of the player's changed their balance: every process tells their open rooms (this one directly if presence is away). */
+  walletChanged(playerId: number, message: WalletMessage): void {
+    const envelope = { playerId, message };
+    if (this.o.link && !this.o.link.publishing) {
+      this.tellWallet(envelope);
+      return;
+    }
+    Promise.resolve(this.o.presence.publish(WALLET_TOPIC, envelope)).catch((err: Error) => {
+      this.o.logger.warn({ err, playerId }, 'publishing a wallet change failed; telling this process only');
+      this.tellWallet(envelope);
+    });
+  }
+
+  private tellWallet(envelope: unknown): void {
+    const e = envelope as { playerId?: unknown; message?: WalletMessage } | null;
+    if (!e || !Number.isSafeInteger(e.playerId) || typeof e.message !== 'object' || e.message === null) return;
+    for (const send of this.listeners.get(e.playerId as number) ?? []) send('wallet', e.message);
+  }
+
   private async tell(message: unknown): Promise<void> {
     if (!Number.isSafeInteger(message) || (message as number) <= 0) return;
     const drawId = message as number;
@@ -87,7 +123,7 @@ export class ResultNotifier {
           totalMinor: w.totalMinor,
           tickets: w.tickets.slice(0, RESULT_TICKETS_LISTED_MAX).map((t) => ({ ticketId: ticketPublicId(t.rowId), prizeMinor: t.amountMinor })),
         };
-        for (const send of this.listeners.get(w.playerId) ?? []) send(result);
+        for (const send of this.listeners.get(w.playerId) ?? []) send('result', result);
       }
     } catch (err) {
       this.o.logger.warn({ err, drawId }, 'telling winners their results failed; their prizes are paid');

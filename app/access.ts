@@ -22,6 +22,12 @@ export function isOperator(req: HttpRequest, expected: string | undefined): bool
   return expected !== undefined && given !== undefined && sameSecret(given, expected);
 }
 
+/** The operator's name: the user part of the Basic credentials the access check accepted. */
+export function operatorName(req: HttpRequest): string {
+  const given = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString('utf8') : '';
+  return given.split(':')[0] || 'operator';
+}
+
 export function operatorRequired(): HttpResponse {
   return {
     status: 401,

@@ -15,14 +15,12 @@ import { closedBecause, findJurisdiction, jurisdictionById, LIMIT_KINDS, LIMIT_P
 import { findPlayerForLogin, insertPlayer, insertSession, playerJurisdiction, playerProfile, type SessionPlayer } from '../ledger/players.ts';
 import { exclusions, hasChosenLimits, limitChanges, playerLimits, requestExclusion, requestLimit, setInitialLimits } from '../ledger/protection.ts';
 import { withTransaction } from '../ledger/transaction.ts';
-import { completeDeposit, declineDeposit, depositRecord, insertDepositIntent } from '../ledger/wallet.ts';
 import { accessCheck, SESSION_REQUIRED_MESSAGE } from './access.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken, type PasswordQueue } from './auth.ts';
 import { bearerToken, errorBody, type HttpResponse, type HttpRoutes } from './http.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
 import { openApiDocument } from './openapi.ts';
-import type { PaymentProvider } from './payments.ts';
 import type { AuthLimits } from './rateLimits.ts';
 import type { GeoGate } from '../actors/GeoGate.ts';
 import type { SecondFactor } from './secondFactorApi.ts';
@@ -35,7 +33,6 @@ export interface ApiDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
-  payments: PaymentProvider;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
   /** Ends sessions everywhere (logout). */
   sessions: Pick<Sessions, 'end'>;
@@ -100,7 +97,6 @@ export function registerApi(routes: HttpRoutes, deps: ApiDeps): void {
     limits(deps),
     changeLimit(deps),
     exclude(deps),
-    deposit(deps),
     games(deps),
     draws(deps),
     matchmake(deps),
@@ -363,37 +359,6 @@ const me = (deps: ApiDeps) =>
       const profile = await playerProfile(deps.pool, player!.playerId);
       if (!profile) throw new AppError(ErrorCode.NOT_FOUND, 'player not found', 404);
       return { status: 200, body: profile };
-    },
-  });
-
-const deposit = (deps: ApiDeps) =>
-  route({
-    method: 'POST',
-    path: '/api/wallet/deposits',
-    summary: 'Deposit through the payment provider; a retry with the same idempotencyKey is the same deposit',
-    security: 'session',
-    body: schemas.deposit,
-    responses: { 201: 'Deposited (with limitsPrompt while the player has no limits of their own)', 200: 'The deposit this key made before', 402: 'PAYMENT_DECLINED', 403: 'LIMIT_REACHED: a deposit limit; EXCLUDED: on a break or self-excluded; KYC_REQUIRED: identity not verified', 409: 'IDEMPOTENCY_CONFLICT' },
-    async handle({ player, body }) {
-      invariant(player !== null, 'a deposit without its player');
-      const { pool, payments } = deps;
-      const intent = await insertDepositIntent(pool, player.playerId, body.idempotencyKey, body.amount, payments.name, deps.clock.nowMs());
-      if ('refused' in intent) throw new AppError(ErrorCode[intent.refused], intent.message, 403);
-      if (intent.conflict) throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'idempotencyKey was used with another amount', 409);
-      let record = await depositRecord(pool, intent.id, !intent.existing);
-      if (record.status === 'pending') {
-        // New, or left pending by a crash: the provider dedupes on our deposit id.
-        const charge = await payments.charge({ depositId: intent.publicId, amountMinor: body.amount, currency: 'EUR', playerRef: player.publicId });
-        if (charge.status === 'completed') await completeDeposit(pool, intent.id, charge.providerRef);
-        else await declineDeposit(pool, intent.id, charge.reason);
-        record = await depositRecord(pool, intent.id, !intent.existing);
-      }
-      if (record.status === 'declined') {
-        return { status: 402, body: { ...errorBody(ErrorCode.PAYMENT_DECLINED, `payment declined: ${record.declineReason}`), deposit: record } };
-      }
-      // Until the player chooses limits of their own, every deposit answer asks them to.
-      const prompt = (await hasChosenLimits(pool, player.playerId)) ? {} : { limitsPrompt: LIMITS_PROMPT };
-      return { status: record.created ? 201 : 200, body: { ...record, ...prompt } };
     },
   });
 

@@ -51,7 +51,10 @@ import { createMetrics, type Metrics } from '../core/metrics.ts';
 import { assertLibraryInternals, listeningPort } from './libraryInternals.ts';
 import { NativeReceiptSigner } from './receiptSigner.ts';
 import type { ProcessLiveness } from './redis.ts';
-import { SandboxPaymentProvider } from './payments.ts';
+import { SandboxPaymentProvider, type PaymentProvider } from './payments.ts';
+import { registerWalletApi } from './walletApi.ts';
+import { LIMITS_PROMPT } from './api.ts';
+import { syncPrizeRules } from '../ledger/prizeHolds.ts';
 import { SandboxIdentityProvider, type IdentityProvider } from './identity.ts';
 import { registerIdentityApi } from './identityApi.ts';
 import { registerSecondFactorApi, SecondFactor } from './secondFactorApi.ts';
@@ -238,6 +241,8 @@ interface Http {
   server: Server;
   routes: HttpRoutes;
   identity: IdentityProvider;
+  payments: PaymentProvider;
+  stopPayoutRetries: () => void;
   authLimits: AuthLimits;
   port: number;
   limitStore: 'redis' | 'postgres' | 'memory';
@@ -278,14 +283,27 @@ async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, 
   const shuttingDown = { now: false };
   const routes = new HttpRoutes(transport.app, logger, { trustedProxies: new TrustedProxies(config.trustedProxies) });
   const { authLimits, limitStore } = authLimitsFor(basics, policy);
-  const callbackBase = { url: config.identity.callbackUrl ?? '' };
-  const identity = identityProvider(basics, () => callbackBase.url);
+  const ownUrl = { url: '' };
+  const identity = identityProvider(basics, () => config.identity.callbackUrl ?? ownUrl.url);
+  const payments = paymentProvider(basics, () => config.payments.callbackUrl ?? ownUrl.url);
   registerRoutes(routes, basics, draws, selling, authLimits, shuttingDown);
   registerIdentityApi(routes, { pool: basics.db.pool, clock: basics.clock, logger, provider: identity, authenticate: selling.authenticate, sessions: selling.sessions });
+  const stopPayoutRetries = registerWalletApi(routes, {
+    pool: basics.db.pool,
+    clock: basics.clock,
+    logger,
+    provider: payments,
+    authenticate: selling.authenticate,
+    operatorCredentials: config.operatorCredentials,
+    notices: selling.results,
+    reviewAboveMinor: config.payments.withdrawalReviewAboveMinor,
+    limitsPrompt: LIMITS_PROMPT,
+  });
+  await syncPrizeRules(basics.db.pool, config.jurisdictions.jurisdictions);
   await server.listen(config.port);
   const port = listeningPort(transport);
-  callbackBase.url ||= `http://127.0.0.1:${port}`;
-  return { server, routes, identity, authLimits, port, limitStore, webSocketGlobal, shuttingDown };
+  ownUrl.url = `http://127.0.0.1:${port}`;
+  return { server, routes, identity, payments, stopPayoutRetries, authLimits, port, limitStore, webSocketGlobal, shuttingDown };
 }
 
 /**
@@ -296,6 +314,16 @@ async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, 
 function identityProvider({ config, logger, clock }: Basics, callbackBaseUrl: () => string): IdentityProvider {
   const secret = config.identity.callbackSecret ? Buffer.from(config.identity.callbackSecret, 'hex') : crypto.randomBytes(32);
   return new SandboxIdentityProvider({ secret, delayMs: config.identity.sandboxDelayMs, callbackBaseUrl, logger, clock });
+}
+
+/**
+ * The payment provider (config PAYMENT_*): the sandbox, keeping its books in its own schema
+ * and calling back this process unless PAYMENT_CALLBACK_URL names another way in; signed with
+ * PAYMENT_WEBHOOK_SECRET, or a secret of this process's own.
+ */
+function paymentProvider({ config, logger, clock, db }: Basics, callbackBaseUrl: () => string): PaymentProvider {
+  const secret = config.payments.webhookSecret ? Buffer.from(config.payments.webhookSecret, 'hex') : crypto.randomBytes(32);
+  return new SandboxPaymentProvider({ pool: db.pool, secret, delayMs: config.payments.sandboxDelayMs, callbackBaseUrl, logger, clock });
 }
 
 /** Login limits shared by the cluster through Redis, else PostgreSQL; the embedded database serves one process. */
@@ -321,7 +349,6 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
     clock,
     logger,
     metrics,
-    payments: new SandboxPaymentProvider(),
     authenticate,
     sessions,
     operatorCredentials: config.operatorCredentials,
@@ -405,6 +432,8 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     // new bets: every bet already taken is written and answered first.
     http.shuttingDown.now = true;
     http.identity.close();
+    http.payments.close();
+    http.stopPayoutRetries();
     mm.liveness?.stop();
     await selling.betWriter.stop();
     // Give up leadership at once so another process takes the draws over without waiting.

@@ -13,6 +13,7 @@ import {
   LOGIN_FAILURES_PER_ADDRESS_MAX,
   REGISTRATIONS_PER_ADDRESS_MAX,
   SALES_ROOM_CLIENTS_MAX_DEFAULT,
+  WITHDRAWAL_REVIEW_ABOVE_MINOR_DEFAULT,
 } from '../core/limits.ts';
 import { DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MAX, DEMO_PERIOD_SECONDS_MIN } from '../games/calendar.ts';
 import { trustedProxyProblem } from './clientAddress.ts';
@@ -67,6 +68,18 @@ export interface Config {
     callbackUrl?: string;
     /** How long the sandbox takes to decide. */
     sandboxDelayMs: number;
+  };
+  /** Payments (app/payments.ts): the provider, the secret its webhooks are signed with, where they come to, and the review threshold. */
+  payments: {
+    provider: 'sandbox';
+    /** Shared with the provider; when unset, a random one per process (enough for the sandbox, which calls back the process it was asked by). */
+    webhookSecret?: string;
+    /** Our base URL as the provider reaches it; this process's own address when unset. */
+    callbackUrl?: string;
+    /** How long the sandbox takes to decide. */
+    sandboxDelayMs: number;
+    /** Withdrawals above this (minor units) wait for an operator's approval. */
+    withdrawalReviewAboveMinor: number;
   };
 }
 
@@ -174,6 +187,11 @@ const Environment = z.object({
   IDENTITY_CALLBACK_SECRET: matching(HEX_32_PATTERN, 'must be 64 lowercase hex characters (32 bytes)'),
   IDENTITY_CALLBACK_URL: url(['http:', 'https:']),
   IDENTITY_SANDBOX_DELAY_MS: integer(1000, 0, 600_000),
+  PAYMENT_PROVIDER: oneOf(['sandbox'], 'sandbox'),
+  PAYMENT_WEBHOOK_SECRET: matching(HEX_32_PATTERN, 'must be 64 lowercase hex characters (32 bytes)'),
+  PAYMENT_CALLBACK_URL: url(['http:', 'https:']),
+  PAYMENT_SANDBOX_DELAY_MS: integer(1000, 0, 600_000),
+  WITHDRAWAL_REVIEW_ABOVE_MINOR: integer(WITHDRAWAL_REVIEW_ABOVE_MINOR_DEFAULT, 0, 1_000_000_000_00),
 });
 
 /** The jurisdiction table a file holds, or a ConfigError naming the file, the entry and the field. */
@@ -233,6 +251,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       callbackSecret: e.IDENTITY_CALLBACK_SECRET,
       callbackUrl: e.IDENTITY_CALLBACK_URL?.replace(/\/$/, ''),
       sandboxDelayMs: e.IDENTITY_SANDBOX_DELAY_MS,
+    },
+    payments: {
+      provider: e.PAYMENT_PROVIDER,
+      webhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+      callbackUrl: e.PAYMENT_CALLBACK_URL?.replace(/\/$/, ''),
+      sandboxDelayMs: e.PAYMENT_SANDBOX_DELAY_MS,
+      withdrawalReviewAboveMinor: e.WITHDRAWAL_REVIEW_ABOVE_MINOR,
     },
   };
 }

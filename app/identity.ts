@@ -12,8 +12,9 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { checkWebhookSignature, webhookSignature } from '../core/webhook.ts';
+import { readSignedBody } from '../core/webhook.ts';
 import type { IdentityDecision, ProviderDecision } from '../ledger/identity.ts';
+import { WebhookSender } from './webhookSender.ts';
 
 export interface IdentityRequest {
   /** Our check id: the provider's idempotency key and what its callbacks name. */
@@ -52,9 +53,6 @@ export const SANDBOX_IDENTITY_RULES = {
 } as const;
 
 export const SANDBOX_WITHDRAW_AFTER_MS = 300;
-const DELIVERY_ATTEMPTS_MAX = 6;
-const DELIVERY_RETRY_FIRST_MS = 250;
-const DELIVERY_TIMEOUT_MS = 5_000;
 
 const SandboxEvent = z.strictObject({
   eventId: z.string().regex(/^sbxevt_[0-9a-f]{24}$/),
@@ -78,14 +76,25 @@ export interface SandboxIdentityOptions {
 
 export class SandboxIdentityProvider implements IdentityProvider {
   readonly name = 'sandbox';
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private closed = false;
+  private readonly sender: WebhookSender;
 
-  constructor(private readonly options: SandboxIdentityOptions) {}
+  constructor(private readonly options: SandboxIdentityOptions) {
+    this.sender = new WebhookSender({
+      secret: options.secret,
+      header: IDENTITY_SIGNATURE_HEADER,
+      url: () => `${options.callbackBaseUrl()}/api/identity/callbacks/${this.name}`,
+      logger: options.logger,
+      clock: options.clock,
+    });
+  }
+
+  private deliver(event: SandboxEvent, afterMs: number): void {
+    this.sender.send(event, afterMs, { checkId: event.checkId, eventId: event.eventId });
+  }
 
   async submit(request: IdentityRequest): Promise<{ providerRef: string }> {
     const rule = request.documentNumber.slice(-4);
-    if (rule === '6666' || this.closed) throw new Error('identity provider unreachable');
+    if (rule === '6666' || this.sender.isClosed) throw new Error('identity provider unreachable');
     const providerRef = `sbxid_${crypto.randomBytes(12).toString('hex')}`;
     const startMs = this.options.clock.nowMs();
     const event = (decision: IdentityDecision, reason: string | null, afterMs: number): SandboxEvent => ({
@@ -111,14 +120,9 @@ export class SandboxIdentityProvider implements IdentityProvider {
   }
 
   readCallback(headers: Record<string, string>, rawBody: Buffer, nowMs: number): CallbackReading {
-    const signed = checkWebhookSignature(this.options.secret, headers[IDENTITY_SIGNATURE_HEADER], rawBody, nowMs);
-    if (!signed.ok) return { ok: false, status: 401, why: signed.why };
-    let parsed: ReturnType<typeof SandboxEvent.safeParse>;
-    try {
-      parsed = SandboxEvent.safeParse(JSON.parse(rawBody.toString('utf8')));
-    } catch {
-      return { ok: false, status: 400, why: 'the body is not JSON' };
-    }
+    const body = readSignedBody(this.options.secret, headers[IDENTITY_SIGNATURE_HEADER], rawBody, nowMs);
+    if (!body.ok) return body;
+    const parsed = SandboxEvent.safeParse(body.json);
     if (!parsed.success) return { ok: false, status: 400, why: `not a sandbox identity event: ${parsed.error.issues[0].path.join('.')} ${parsed.error.issues[0].message}` };
     const e = parsed.data;
     return {
@@ -128,38 +132,6 @@ export class SandboxIdentityProvider implements IdentityProvider {
   }
 
   close(): void {
-    this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-  }
-
-  /** POSTs the event after `afterMs`, again with a doubling wait until a 2xx, at most DELIVERY_ATTEMPTS_MAX times. */
-  private deliver(event: SandboxEvent, afterMs: number, attempt = 1): void {
-    if (this.closed) return;
-    const timer = setTimeout(async () => {
-      this.timers.delete(timer);
-      const body = Buffer.from(JSON.stringify(event));
-      const signature = webhookSignature(this.options.secret, Math.floor(this.options.clock.nowMs() / 1000), body);
-      let status = 0;
-      try {
-        const res = await fetch(`${this.options.callbackBaseUrl()}/api/identity/callbacks/${this.name}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', [IDENTITY_SIGNATURE_HEADER]: signature },
-          body,
-          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-        });
-        status = res.status;
-        await res.arrayBuffer();
-      } catch {
-        status = 0;
-      }
-      if (status >= 200 && status < 300) return;
-      if (attempt >= DELIVERY_ATTEMPTS_MAX) {
-        this.options.logger.warn({ checkId: event.checkId, eventId: event.eventId, status }, 'sandbox identity callback given up');
-        return;
-      }
-      this.deliver(event, DELIVERY_RETRY_FIRST_MS * 2 ** (attempt - 1), attempt + 1);
-    }, afterMs);
-    this.timers.add(timer);
+    this.sender.close();
   }
 }

@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import { setPlayerStatus, type SessionPlayer } from '../ledger/players.ts';
-import { accessCheck } from './access.ts';
+import { accessCheck, operatorName } from './access.ts';
 import type { HttpRoutes } from './http.ts';
 import { route } from './routeSpec.ts';
 import { schemas } from './schemas.ts';
@@ -36,7 +36,7 @@ const setStatus = (deps: OperatorPlayersApiDeps) =>
     body: schemas.playerStatus,
     responses: { 200: '{ playerId, from, to }', 404: 'NOT_FOUND: no such player, or the account is closed' },
     async handle({ params, body, req }) {
-      const operator = Buffer.from(req.headers.authorization!.slice(6), 'base64').toString('utf8').split(':')[0];
+      const operator = operatorName(req);
       const done = await setPlayerStatus(deps.pool, params.playerId, { status: body.status, reason: body.reason, operator }, deps.clock.nowMs());
       if (!done) throw new AppError(ErrorCode.NOT_FOUND, 'no such player, or the account is closed', 404);
       if (done.to !== 'active') await deps.sessions.end({ playerId: done.playerId }, done.to === 'suspended' ? 'suspended' : 'closed');

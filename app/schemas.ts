@@ -3,10 +3,15 @@
 // (app/openapi.ts). Messages are short predicates; the field's name is put in front of
 // them when a request is refused ("email must be 3..254 characters").
 import { z } from 'zod';
+import type { StatementCursor } from '../ledger/statement.ts';
 import { ErrorCode } from '../core/errors.ts';
 import {
   DEPOSIT_AMOUNT_MINOR_MAX,
   DEPOSIT_AMOUNT_MINOR_MIN,
+  STATEMENT_PAGE_DEFAULT,
+  STATEMENT_PAGE_MAX,
+  WITHDRAWAL_AMOUNT_MINOR_MAX,
+  WITHDRAWAL_AMOUNT_MINOR_MIN,
   DRAWS_LISTED_MAX,
   EMAIL_LENGTH_MAX,
   GAME_ID_LENGTH_MAX,
@@ -92,6 +97,25 @@ export function decodeHistoryCursor(cursor: string): number | null {
   const m = CURSOR_TEXT.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   const rowId = m ? Number(m[1]) : NaN;
   return Number.isSafeInteger(rowId) ? rowId : null;
+}
+
+/**
+ * A statement cursor: base64url of "s1:<microseconds>:<source>:<id>", the last movement of the page
+ * (app/walletApi.ts). Only ever compared with the caller's own movements.
+ */
+const STATEMENT_CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const STATEMENT_CURSOR_TEXT = /^s1:(\d{1,16}):([0-9]):([1-9][0-9]{0,15})$/;
+
+export function encodeStatementCursor(c: StatementCursor): string {
+  return Buffer.from(`s1:${c.atUs}:${c.source}:${c.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeStatementCursor(cursor: string): StatementCursor | null {
+  if (!STATEMENT_CURSOR_PATTERN.test(cursor)) return null;
+  const m = STATEMENT_CURSOR_TEXT.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) return null;
+  const c = { atUs: Number(m[1]), source: Number(m[2]), id: Number(m[3]) };
+  return Number.isSafeInteger(c.atUs) && Number.isSafeInteger(c.id) ? c : null;
 }
 
 const PERIOD_TEXT = `must be an ISO 8601 instant with its offset, e.g. 2026-05-01T00:00:00Z, from ${new Date(TICKET_HISTORY_PERIOD_MS_MIN).toISOString().slice(0, 10)} to ${new Date(TICKET_HISTORY_PERIOD_MS_MAX).toISOString().slice(0, 10)}`;
@@ -201,6 +225,34 @@ export const schemas = {
       .max(DEPOSIT_AMOUNT_MINOR_MAX, `must be between ${DEPOSIT_AMOUNT_MINOR_MIN} and ${DEPOSIT_AMOUNT_MINOR_MAX}`)
       .describe('Minor units (cents)'),
     idempotencyKey: text(1, IDEMPOTENCY_KEY_LENGTH_MAX, IDEMPOTENCY_KEY_PATTERN).describe('The same key retries the same deposit'),
+  }),
+  depositParams: z.strictObject({ depositId: z.string().regex(/^dep_[A-Za-z0-9_-]{16}$/, 'is not a deposit id').describe('A deposit\'s id, as its request answered') }),
+  withdrawal: body({
+    amount: z
+      .int({ error: 'must be a whole number' })
+      .min(WITHDRAWAL_AMOUNT_MINOR_MIN, `must be between ${WITHDRAWAL_AMOUNT_MINOR_MIN} and ${WITHDRAWAL_AMOUNT_MINOR_MAX}`)
+      .max(WITHDRAWAL_AMOUNT_MINOR_MAX, `must be between ${WITHDRAWAL_AMOUNT_MINOR_MIN} and ${WITHDRAWAL_AMOUNT_MINOR_MAX}`)
+      .describe('Minor units (cents)'),
+    idempotencyKey: text(1, IDEMPOTENCY_KEY_LENGTH_MAX, IDEMPOTENCY_KEY_PATTERN).describe('The same key retries the same withdrawal'),
+  }),
+  withdrawalParams: z.strictObject({ withdrawalId: z.string().regex(/^wd_[A-Za-z0-9_-]{16}$/, 'is not a withdrawal id').describe('A withdrawal\'s id, as its request answered') }),
+  statementQuery: z.object({
+    limit: coded(ErrorCode.INVALID_LIMIT, (v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= STATEMENT_PAGE_MAX ? null : `must be a whole number 1..${STATEMENT_PAGE_MAX}`))
+      .transform(Number)
+      .optional()
+      .meta({ description: `Movements per page, 1..${STATEMENT_PAGE_MAX}; ${STATEMENT_PAGE_DEFAULT} when absent`, pattern: '^[0-9]{1,3}$' }),
+    cursor: coded(ErrorCode.INVALID_CURSOR, (v) => (decodeStatementCursor(v) === null ? 'is not a cursor this API gave' : null))
+      .transform((v) => decodeStatementCursor(v)!)
+      .optional()
+      .meta({ description: 'nextCursor of the previous page, as it was; absent for the newest movements', pattern: STATEMENT_CURSOR_PATTERN.source }),
+  }),
+  paymentProvider: z.strictObject({ provider: z.enum(['sandbox'], { error: 'is not a payment provider of ours' }) }),
+  reviewQueueQuery: z.object({
+    status: z.string().max(16).optional().describe('The status listed; the review queue when absent'),
+  }),
+  reviewDecision: body({
+    approve: z.boolean({ error: 'must be true or false' }).describe('true: approve; false: reject'),
+    reason: text(3, 500).optional().describe('Why: kept with the decision (required to reject)'),
   }),
   drawsQuery: z.object({
     game: z.string({ error: 'is required' }).min(1, 'is required').max(GAME_ID_LENGTH_MAX, `must be at most ${GAME_ID_LENGTH_MAX} characters`),

@@ -91,6 +91,8 @@ export const ErrorCode = {
   INVALID_SIGNATURE: 'INVALID_SIGNATURE',
   /** A provider's callback about no check of ours, or not matching the check it names. */
   UNKNOWN_EVENT: 'UNKNOWN_EVENT',
+  /** A withdrawal or held prize an operator decides on was decided already. */
+  NOT_IN_REVIEW: 'NOT_IN_REVIEW',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -52,6 +52,16 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 /** Deposit bounds, minor units. */
 export const DEPOSIT_AMOUNT_MINOR_MIN = 100;
 export const DEPOSIT_AMOUNT_MINOR_MAX = 1_000_000;
+/** Withdrawal bounds, minor units. */
+export const WITHDRAWAL_AMOUNT_MINOR_MIN = 100;
+export const WITHDRAWAL_AMOUNT_MINOR_MAX = 100_000_000;
+/** Withdrawals above this wait for an operator's approval, unless WITHDRAWAL_REVIEW_ABOVE_MINOR says otherwise. */
+export const WITHDRAWAL_REVIEW_ABOVE_MINOR_DEFAULT = 100_000;
+/** Movements on one page of a player's statement. */
+export const STATEMENT_PAGE_MAX = 100;
+export const STATEMENT_PAGE_DEFAULT = 50;
+/** Entries listed in an operator's review queue. */
+export const REVIEW_QUEUE_LISTED_MAX = 200;
 /** Idempotency keys for HTTP money requests. */
 export const IDEMPOTENCY_KEY_LENGTH_MAX = 64;
 /** Minimum age to hold an account. */

@@ -26,3 +26,16 @@ export function checkWebhookSignature(secret: Buffer, header: string | undefined
   if (!crypto.timingSafeEqual(expected, Buffer.from(m[2], 'hex'))) return { ok: false, why: 'the signature does not match the body' };
   return { ok: true };
 }
+
+export type SignedBody = { ok: true; json: unknown } | { ok: false; status: 400 | 401; why: string };
+
+/** A callback's body as JSON, once its signature is checked: 401 for the signature, 400 for a body that is not JSON. */
+export function readSignedBody(secret: Buffer, header: string | undefined, rawBody: Buffer, nowMs: number): SignedBody {
+  const signed = checkWebhookSignature(secret, header, rawBody, nowMs);
+  if (!signed.ok) return { ok: false, status: 401, why: signed.why };
+  try {
+    return { ok: true, json: JSON.parse(rawBody.toString('utf8')) };
+  } catch {
+    return { ok: false, status: 400, why: 'the body is not JSON' };
+  }
+}

@@ -34,6 +34,13 @@ export interface Jurisdiction {
   timeZone: string;
   /** A single prize at or above this is reported for tax (minor units); null: none is. */
   taxReportThresholdMinor: number | null;
+  /**
+   * A single prize at or above this is held for an operator's review before it reaches the
+   * wallet (minor units; null: none is). Absent in the file: the tax report threshold.
+   */
+  prizeReviewThresholdMinor: number | null;
+  /** Tax withheld from a released prize at or above the threshold, in basis points of the prize; null: none. */
+  taxWithholding: { thresholdMinor: number; basisPoints: number } | null;
   limits: {
     /** Set on every new account here; the player may lower them at once or raise them after 24 hours. */
     default: LimitTable;
@@ -68,6 +75,8 @@ const entry = z.strictObject({
   games: z.array(z.string().min(1).max(32)).max(64).optional(),
   timeZone: z.string().min(1).max(64).optional(),
   taxReportThresholdMinor: z.int().min(0).max(MINOR_MAX).nullable().optional(),
+  prizeReviewThresholdMinor: z.int().min(1).max(MINOR_MAX).nullable().optional(),
+  taxWithholding: z.strictObject({ thresholdMinor: z.int().min(1).max(MINOR_MAX), basisPoints: z.int().min(1).max(9_999) }).nullable().optional(),
   limits: z.strictObject({ default: limitTable, maximum: limitTable }).optional(),
 });
 
@@ -128,7 +137,7 @@ function firstIssue(error: z.ZodError, label: string): string {
 
 function completeEntry(e: z.infer<typeof entry>, label: string, gameIds: readonly string[]): Jurisdiction {
   const id = e.region ? `${e.country}-${e.region}` : e.country;
-  const closed = { id, country: e.country, region: e.region, name: e.name, permitted: false, minimumAge: 0, games: [], timeZone: 'UTC', taxReportThresholdMinor: null, limits: { default: {}, maximum: {} } };
+  const closed = { id, country: e.country, region: e.region, name: e.name, permitted: false, minimumAge: 0, games: [], timeZone: 'UTC', taxReportThresholdMinor: null, prizeReviewThresholdMinor: null, taxWithholding: null, limits: { default: {}, maximum: {} } };
   if (!e.permitted) return closed;
   for (const field of ['minimumAge', 'games', 'timeZone', 'taxReportThresholdMinor', 'limits'] as const) {
     if (e[field] === undefined) throw new JurisdictionFileError(`${label}.${field}: required where play is permitted`);
@@ -149,7 +158,22 @@ function completeEntry(e: z.infer<typeof entry>, label: string, gameIds: readonl
       if (d !== undefined && max !== undefined && d > max) throw new JurisdictionFileError(`${label}.limits.default.${kind}.${period}: ${d} is above the maximum ${max}`);
     }
   }
-  return { ...closed, permitted: true, minimumAge: e.minimumAge!, games: e.games!, timeZone: e.timeZone!, taxReportThresholdMinor: e.taxReportThresholdMinor!, limits };
+  const review = e.prizeReviewThresholdMinor === undefined ? e.taxReportThresholdMinor! || null : e.prizeReviewThresholdMinor;
+  const taxWithholding = e.taxWithholding ?? null;
+  if (taxWithholding && (review === null || taxWithholding.thresholdMinor < review)) {
+    throw new JurisdictionFileError(`${label}.taxWithholding.thresholdMinor: tax is withheld from held prizes only; it must be at least the review threshold (${review ?? 'none'})`);
+  }
+  return {
+    ...closed,
+    permitted: true,
+    minimumAge: e.minimumAge!,
+    games: e.games!,
+    timeZone: e.timeZone!,
+    taxReportThresholdMinor: e.taxReportThresholdMinor!,
+    prizeReviewThresholdMinor: review,
+    taxWithholding,
+    limits,
+  };
 }
 
 /** The entry that governs a territory: the region's, else the country's; none means closed. */

@@ -3,6 +3,7 @@ import { ADVANCE_REQUEST_ID_SQL_PATTERN } from './betDecisions.ts';
 import type pg from 'pg';
 import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { withTransaction } from './transaction.ts';
+import { inspectPayments } from './paymentInvariants.ts';
 import { inspectSettlements } from './settlementInvariants.ts';
 import type { CatalogueGame } from '../games/types.ts';
 import { ticketPublicId } from './tickets.ts';
@@ -31,7 +32,8 @@ export interface LedgerReport {
  *  - every ticket names an existing draw and player, every stake transfer an existing
  *    ticket, every transfer two existing accounts (these references have no foreign
  *    keys; see migrations 001 and 002);
- *  - settlement (migration 004, see inspectSettlements).
+ *  - settlement (migration 004, see inspectSettlements);
+ *  - payments: withdrawals, held prizes, tax, provider clearing (migration 020, see inspectPayments).
  */
 export async function checkLedger(pool: pg.Pool, linePricesMinor?: LinePrices): Promise<LedgerReport> {
   // One snapshot for every check; a big ledger takes longer than a request may.
@@ -57,6 +59,7 @@ export async function inspectLedger(client: pg.ClientBase, linePricesMinor?: Lin
   await inspectTickets(client, violations, linePricesMinor);
   await inspectDeposits(client, violations);
   await inspectRefunds(client, violations);
+  await inspectPayments(client, violations);
   await inspectReferences(client, violations);
   await inspectSettlements(client, violations);
   const counts = await client.query(

@@ -367,18 +367,30 @@ function payRaffleStatement(tierCount: number): string {
  * every wallet locked in id order and credited once with its sum; counts for the assertions.
  */
 function payWonSql(poolParam: string): string {
+  // A prize at or above the review threshold of its winner's jurisdiction (migration 020,
+  // jurisdiction_prize_rules) is paid into prizes_held instead of the wallet, with a
+  // prize_holds row, until an operator releases it (ledger/prizeHolds.ts).
   return `), input as materialized (
-       select w.id as ticket_id, a.id as wallet_id, w.amount_minor, w.tier_lines, nextval(pg_get_serial_sequence('transfers', 'id')) as transfer_id
+       select w.id as ticket_id, w.player_id, a.id as wallet_id, w.amount_minor, w.tier_lines, nextval(pg_get_serial_sequence('transfers', 'id')) as transfer_id,
+              coalesce(w.amount_minor >= r.review_threshold_minor, false) as held, p.jurisdiction
          from won w join accounts a on a.player_id = w.player_id and a.kind = 'player_wallet'
+         join players p on p.id = w.player_id
+         left join jurisdiction_prize_rules r on r.jurisdiction = p.jurisdiction
      ), locked as materialized (
-       select id from accounts where id in (select wallet_id from input) and kind = 'player_wallet' order by id for no key update
+       select id from accounts where id in (select wallet_id from input where not held) and kind = 'player_wallet' order by id for no key update
+     ), hold_account as materialized (
+       select id from accounts where code = 'prizes_held' and exists (select 1 from input where held) for no key update
      ), paid as (
        insert into transfers (id, debit_account_id, credit_account_id, amount_minor, kind)
-       select transfer_id, ${poolParam}, wallet_id, amount_minor, 'prize' from input
+       select transfer_id, ${poolParam}, case when held then (select id from hold_account) else wallet_id end, amount_minor, 'prize' from input
        returning 1
      ), prized as (
        insert into ticket_prizes (ticket_id, draw_id, amount_minor, tier_lines, transfer_id)
        select ticket_id, $1, amount_minor, tier_lines, transfer_id from input
+       returning 1
+     ), holds as (
+       insert into prize_holds (ticket_id, draw_id, player_id, jurisdiction, amount_minor, status, held_at)
+       select ticket_id, $1, player_id, jurisdiction, amount_minor, 'held', now() from input where held
        returning 1
      ), credited as (
        -- The condition on locked is an InitPlan, run once before the first row is updated:
@@ -386,8 +398,9 @@ function payWonSql(poolParam: string): string {
        -- (A join with locked instead was planned as a nested loop over two CTE scans on the
        -- planner's estimate of a few rows: 45 million comparisons for 6,761 wallets.)
        update accounts a set balance_minor = a.balance_minor + c.amount
-         from (select wallet_id, sum(amount_minor)::int8 as amount from input group by wallet_id) c
-        where a.id = c.wallet_id and (select count(*) from locked) = (select count(distinct wallet_id) from input)
+         from (select case when held then (select id from hold_account) else wallet_id end as account_id, sum(amount_minor)::int8 as amount
+                 from input group by 1) c
+        where a.id = c.account_id and (select count(*) from locked) = (select count(distinct wallet_id) from input where not held)
        returning 1
      ), recorded as (
        -- The prizes in each winner's recent activity (migration 013), which their loss limits
@@ -400,14 +413,16 @@ function payWonSql(poolParam: string): string {
          from (select w.player_id, sum(w.amount_minor)::int8 as amount, floor(extract(epoch from now()) / 900)::int8 as q,
                       (extract(year from now() at time zone p.time_zone) * 12 + extract(month from now() at time zone p.time_zone) - 1)::int4 as month_now
                  from won w join players p on p.id = w.player_id group by w.player_id, p.time_zone) x
-        where a.player_id = x.player_id and (select count(*) from locked) = (select count(distinct wallet_id) from input)
+        where a.player_id = x.player_id and (select count(*) from locked) = (select count(distinct wallet_id) from input where not held)
        returning 1
      )
      select (select count(*) from won)::int8 as won, (select count(*) from recorded)::int8 as recorded,
             (select count(distinct player_id) from won)::int8 as winners, (select count(*) from input)::int8 as staged,
             (select coalesce(sum(amount_minor), 0) from input)::int8 as amount, (select count(distinct wallet_id) from input)::int8 as wallets,
             (select count(*) from locked)::int8 as locked, (select count(*) from paid)::int8 as paid,
-            (select count(*) from prized)::int8 as prized, (select count(*) from credited)::int8 as credited`;
+            (select count(*) from prized)::int8 as prized, (select count(*) from credited)::int8 as credited,
+            (select count(*) from input where held)::int8 as held, (select count(*) from holds)::int8 as holds,
+            (select count(distinct wallet_id) from input where not held)::int8 + (select count(*) from hold_account)::int8 as accounts`;
 }
 
 /** The pay statement for a range of the draw's tickets, (cursor, throughId], and its parameters. */
@@ -449,8 +464,9 @@ export async function payTicketRange(
   const { rows } = await client.query(...payStatementFor(draw, record, throughId));
   const r = rows[0];
   invariant(r.staged === r.won, `draw ${draw.publicId}: ${r.won} winning tickets, ${r.staged} with a wallet`);
-  invariant(r.locked === r.wallets, `draw ${draw.publicId}: locked ${r.locked} of ${r.wallets} wallets`);
-  invariant(r.credited === r.wallets, `draw ${draw.publicId}: credited ${r.credited} of ${r.wallets} wallets`);
+  invariant(r.locked + (r.held > 0 ? 1 : 0) === r.accounts, `draw ${draw.publicId}: locked ${r.locked} wallets, ${r.accounts} accounts are credited`);
+  invariant(r.credited === r.accounts, `draw ${draw.publicId}: credited ${r.credited} of ${r.accounts} accounts`);
+  invariant(r.holds === r.held, `draw ${draw.publicId}: recorded ${r.holds} of ${r.held} held prizes`);
   invariant(r.paid === r.staged, `draw ${draw.publicId}: wrote ${r.paid} transfers for ${r.staged} prizes`);
   invariant(r.prized === r.staged, `draw ${draw.publicId}: wrote ${r.prized} ticket prizes for ${r.staged} prizes`);
   invariant(r.recorded === r.winners, `draw ${draw.publicId}: recorded the prizes of ${r.recorded} of ${r.winners} winners`);

@@ -101,8 +101,10 @@ async function inspectTicketPrizes(client: pg.ClientBase, violations: string[]):
     `select p.ticket_id,
             case when t.id is null or t.draw_id <> p.draw_id then 'is not a ticket of draw ' || coalesce(d.public_id, p.draw_id::text)
                  when s.id is null or s.kind <> 'prize' or s.amount_minor <> p.amount_minor
-                      or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from w.id
+                      or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from y.payee
                    then 'does not match its transfer ' || p.transfer_id
+                 when hh.ticket_id is not null and (hh.amount_minor <> p.amount_minor or hh.draw_id <> p.draw_id or hh.player_id <> t.player_id)
+                   then 'is held as another prize than it is'
                  else 'is not its winning lines times the prizes per line of draw ' || d.public_id
             end as reason
        from ticket_prizes p
@@ -112,9 +114,14 @@ async function inspectTicketPrizes(client: pg.ClientBase, violations: string[]):
        cross join lateral (select coalesce(d.prize_tiers, r.tiers) as tiers) x
        left join accounts w on w.player_id = t.player_id and w.kind = 'player_wallet'
        left join transfers s on s.id = p.transfer_id
+       -- A held prize (migration 020) is paid into prizes_held, not the wallet.
+       left join prize_holds hh on hh.ticket_id = p.ticket_id
+       cross join (select id from accounts where code = 'prizes_held') ph
+       cross join lateral (select case when hh.ticket_id is null then w.id else ph.id end as payee) y
       where t.id is null or t.draw_id <> p.draw_id
          or s.id is null or s.kind <> 'prize' or s.amount_minor <> p.amount_minor
-         or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from w.id
+         or s.debit_account_id <> d.pool_account_id or s.credit_account_id is distinct from y.payee
+         or (hh.ticket_id is not null and (hh.amount_minor <> p.amount_minor or hh.draw_id <> p.draw_id or hh.player_id <> t.player_id))
          or x.tiers is null or jsonb_array_length(x.tiers) <> cardinality(p.tier_lines)
          or p.amount_minor <> (select coalesce(sum(p.tier_lines[i] * (x.tiers -> (i - 1) ->> 'perLineMinor')::int8
                                                    * t.stake_minor / coalesce((x.tiers -> (i - 1) ->> 'baseStakeMinor')::int8, t.stake_minor)), 0)

@@ -1,18 +1,9 @@
-// ledger/wallet.ts — deposits: a transfer from the provider's clearing account to the wallet.
+// ledger/wallet.ts — deposits asked for: the intent, recorded idempotently with the player's
+// limits, exclusion and identity checked under the wallet lock. The provider's answer comes
+// later by webhook and moves the money (ledger/payments.ts applyPaymentEvent).
 import type pg from 'pg';
 import { nanoid } from 'nanoid';
 import { withTransaction } from './transaction.ts';
-
-export interface DepositRecord {
-  depositId: string;
-  amountMinor: number;
-  status: 'pending' | 'completed' | 'declined';
-  providerRef: string | null;
-  declineReason: string | null;
-  balanceMinor: number;
-  /** False when this call found an earlier deposit with the same idempotency key. */
-  created: boolean;
-}
 
 /**
  * Records a deposit intent idempotently. Returns the existing row for a repeated key;
@@ -28,16 +19,16 @@ export async function insertDepositIntent(
   amountMinor: number,
   provider: string,
   nowMs: number,
-): Promise<{ id: number; publicId: string; existing: boolean; conflict: boolean } | { refused: 'LIMIT_REACHED' | 'EXCLUDED' | 'KYC_REQUIRED'; message: string }> {
+): Promise<{ id: number; publicId: string; existing: boolean; conflict: boolean; answer: Record<string, unknown> | null } | { refused: 'LIMIT_REACHED' | 'EXCLUDED' | 'KYC_REQUIRED'; message: string }> {
   return withTransaction(pool, async (client) => {
     await client.query(`select 1 from accounts where player_id = $1 and kind = 'player_wallet' for no key update`, [playerId]);
-    const { rows: prior } = await client.query<{ id: number; public_id: string; amount_minor: number }>(
-      'select id, public_id, amount_minor from deposits where player_id = $1 and idempotency_key = $2',
+    const { rows: prior } = await client.query<{ id: number; public_id: string; amount_minor: number; answer: Record<string, unknown> | null }>(
+      'select id, public_id, amount_minor, answer from deposits where player_id = $1 and idempotency_key = $2',
       [playerId, idempotencyKey],
     );
     if (prior.length === 1) {
       const row = prior[0];
-      return { id: row.id, publicId: row.public_id, existing: true, conflict: row.amount_minor !== amountMinor };
+      return { id: row.id, publicId: row.public_id, existing: true, conflict: Number(row.amount_minor) !== amountMinor, answer: row.answer };
     }
     const refusal = await depositRefusal(client, playerId, amountMinor, nowMs);
     if (refusal) return refusal;
@@ -47,7 +38,7 @@ export async function insertDepositIntent(
        values ($1, $2, $3, $4, $5, 'pending') returning id`,
       [publicId, playerId, idempotencyKey, amountMinor, provider],
     );
-    return { id: inserted.rows[0].id, publicId, existing: false, conflict: false };
+    return { id: inserted.rows[0].id, publicId, existing: false, conflict: false, answer: null };
   });
 }
 
@@ -70,7 +61,7 @@ async function depositRefusal(
             coalesce(sum(d.amount_minor) filter (where d.created_at > $2::timestamptz - interval '24 hours'), 0)::int8 as day_sum,
             coalesce(sum(d.amount_minor) filter (where d.created_at > $2::timestamptz - interval '7 days'), 0)::int8 as week_sum,
             coalesce(sum(d.amount_minor) filter (where d.created_at >= (date_trunc('month', $2::timestamptz at time zone p.time_zone) at time zone p.time_zone)), 0)::int8 as month_sum
-       from players p left join deposits d on d.player_id = p.id and d.status <> 'declined' and d.created_at > $2::timestamptz - interval '32 days'
+       from players p left join deposits d on d.player_id = p.id and d.status not in ('declined', 'failed') and d.created_at > $2::timestamptz - interval '32 days'
       where p.id = $1 group by p.id, p.time_zone, p.excluded_until, p.kyc_status`,
     [playerId, at],
   );
@@ -94,7 +85,8 @@ async function depositRefusal(
 /**
  * Completes a pending deposit exactly once: marks it completed and moves the money from
  * the provider's clearing account into the wallet in the same transaction. Completing
- * an already-completed deposit changes nothing.
+ * an already-completed deposit changes nothing. What a verified webhook does
+ * (ledger/payments.ts); the benchmarks fund their players with it directly.
  */
 export async function completeDeposit(pool: pg.Pool, depositId: number, providerRef: string): Promise<void> {
   await withTransaction(pool, async (client) => {
@@ -125,27 +117,4 @@ export async function completeDeposit(pool: pg.Pool, depositId: number, provider
       [clearing.id, wallet.id, d.amount_minor, depositId],
     );
   });
-}
-
-export async function declineDeposit(pool: pg.Pool, depositId: number, reason: string): Promise<void> {
-  await pool.query(`update deposits set status = 'declined', decline_reason = $2 where id = $1 and status = 'pending'`, [depositId, reason]);
-}
-
-export async function depositRecord(pool: pg.Pool, depositId: number, created: boolean): Promise<DepositRecord> {
-  const { rows } = await pool.query(
-    `select d.public_id, d.amount_minor, d.status, d.provider_ref, d.decline_reason, a.balance_minor
-       from deposits d join accounts a on a.player_id = d.player_id and a.kind = 'player_wallet'
-      where d.id = $1`,
-    [depositId],
-  );
-  const r = rows[0];
-  return {
-    depositId: r.public_id,
-    amountMinor: r.amount_minor,
-    status: r.status,
-    providerRef: r.provider_ref,
-    declineReason: r.decline_reason,
-    balanceMinor: r.balance_minor,
-    created,
-  };
 }

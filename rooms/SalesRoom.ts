@@ -298,7 +298,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     data.untrackSession = this.services.sessions.track(player.authSessionId, player.authSessionExpiresAtMs, {
       sessionEnded: (reason) => this.closeConnection(data, { code: SalesCloseCode.SESSION_ENDED, reason: `${ErrorCode.SESSION_ENDED}: ${reason}`, refuseWith: ErrorCode.SESSION_ENDED }),
     });
-    data.unregisterResults = this.services.results.register(player.playerId, (result) => this.reply(client, 'result', result));
+    data.unregisterResults = this.services.results.register(player.playerId, (type, message) => this.reply(client, type, message));
     this.realityChecks?.arm(data);
   }
 

@@ -16,7 +16,7 @@ import { IDENTITY_PENDING_STALE_MS } from '../ledger/identity.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { insertDepositIntent } from '../ledger/wallet.ts';
 import { SalesCloseCode } from '../rooms/closeCodes.ts';
-import { http, newPlayer, openDraw, PlayerConnection, startTestServer, verifyIdentity, type TestServer, playerIdsByEmail } from './support/harness.ts';
+import { http, newPlayer, openDraw, PlayerConnection, startTestServer, verifyIdentity, type TestServer, playerIdsByEmail, deposit as depositFunds } from './support/harness.ts';
 import { until } from './support/wait.ts';
 
 const SECRET = crypto.randomBytes(32);
@@ -92,7 +92,7 @@ t.test('an unverified player may look around but not deposit or bet; verified, t
     { kind: 'decision', decision: 'verified', from: 'pending', to: 'verified', applied: true },
     { kind: 'submitted', from: 'unverified', to: 'pending', applied: true },
   ], 'every status change kept, newest first');
-  t.equal((await http(ts.httpUrl, 'POST', '/api/wallet/deposits', { amount: 5_000, idempotencyKey: 'verified' }, token)).status, 201, 'now a deposit goes through');
+  t.equal(await depositFunds(ts.httpUrl, token, 5_000, 'verified'), 'completed', 'now a deposit goes through');
   t.match(await conn.bet({ requestId: 'verified', quickPick: 1 }), { type: 'bet:accepted' }, 'and a bet');
   t.match(await ask(token, 'P7654321'), { status: 409, body: { code: 'ALREADY_VERIFIED' } });
   await conn.leave();
@@ -117,7 +117,7 @@ t.test('a withdrawn verification ends the open socket and the sessions; bets are
   const { token, email } = await newPlayer(ts.httpUrl, 0, { verify: false });
   const ids = await idsOf(email);
   t.equal(await verifyIdentity(ts.httpUrl, token, 'W00002222'), 'verified', 'first verified');
-  t.equal((await http(ts.httpUrl, 'POST', '/api/wallet/deposits', { amount: 5_000, idempotencyKey: 'w' }, token)).status, 201);
+  t.equal(await depositFunds(ts.httpUrl, token, 5_000, 'w'), 'completed');
   const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
   let closedCode: number | undefined;
   conn.room.onLeave((code: number) => (closedCode = code));

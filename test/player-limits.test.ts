@@ -13,7 +13,7 @@ import { writeBetBatch, type BetToWrite } from '../ledger/bets.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { addStake, keepFrom, parseSeries, quarterOf, QUARTER_MS, seriesLiteral, windowsAt, type ActivityRow } from '../ledger/playerActivity.ts';
 import { playerLimits, requestLimit } from '../ledger/protection.ts';
-import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer, playerIdsByEmail } from './support/harness.ts';
+import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer, playerIdsByEmail, deposit as depositFunds } from './support/harness.ts';
 
 const LINE = 200;
 let ts: TestServer;
@@ -147,15 +147,14 @@ t.test('limits over HTTP: bad requests get clear codes', async (t) => {
 t.test('a deposit limit: deposits that would cross it are refused LIMIT_REACHED, and nothing is charged', async (t) => {
   const { token } = await newPlayer(ts.httpUrl);
   await setLimit(token, 'deposit', 'day', 5_000);
-  const deposit = (amount: number, key: string) => http(ts.httpUrl, 'POST', '/api/wallet/deposits', { amount, idempotencyKey: key }, token);
-  t.equal((await deposit(3_000, 'd1')).status, 201);
-  const over = await deposit(2_500, 'd2');
+  const ask = (amount: number, key: string) => http(ts.httpUrl, 'POST', '/api/wallet/deposits', { amount, idempotencyKey: key }, token);
+  t.equal(await depositFunds(ts.httpUrl, token, 3_000, 'd1'), 'completed');
+  const over = await ask(2_500, 'd2');
   t.match(over, { status: 403, body: { code: 'LIMIT_REACHED' } });
   t.match(over.body.message, /2000 of it is left/);
-  t.equal((await deposit(3_000, 'd1')).status, 200, 'a retry of a deposit made is answered as before');
-  const declined = await deposit(1_913, 'd3');
-  t.equal(declined.status, 402, 'a declined deposit');
-  t.equal((await deposit(2_000, 'd4')).status, 201, 'a declined deposit does not count against the limit');
+  t.match(await ask(3_000, 'd1'), { status: 202, headers: { 'idempotent-replayed': 'true' } }, 'a retry of a deposit made is answered as before');
+  t.equal(await depositFunds(ts.httpUrl, token, 1_913, 'd3'), 'declined', 'a declined deposit');
+  t.equal(await depositFunds(ts.httpUrl, token, 2_000, 'd4'), 'completed', 'a declined deposit does not count against the limit');
   const me = (await http(ts.httpUrl, 'GET', '/api/me', undefined, token)).body;
   t.equal(me.balanceMinor, 5_000);
 });
@@ -265,10 +264,10 @@ t.test('the activity series: the bet path (JS) and settlement (SQL) keep one lay
 t.test('a player with no limits of their own is asked to set some at every deposit until they do', async (t) => {
   const { token } = await newPlayer(ts.httpUrl);
   const first = await http(ts.httpUrl, 'POST', '/api/wallet/deposits', { amount: 1_000, idempotencyKey: 'prompt-1' }, token);
-  t.equal(first.status, 201);
+  t.equal(first.status, 202);
   t.match(first.body.limitsPrompt, { set: 'POST /api/me/limits' }, 'the first deposit asks');
   t.equal((await setLimit(token, 'deposit', 'week', 50_000)).status, 200);
   const second = await http(ts.httpUrl, 'POST', '/api/wallet/deposits', { amount: 1_000, idempotencyKey: 'prompt-2' }, token);
-  t.equal(second.status, 201);
+  t.equal(second.status, 202);
   t.equal(second.body.limitsPrompt, undefined, 'once a limit of their own is set, deposits no longer ask');
 });

@@ -46,7 +46,7 @@ export async function startServerProcess(env: Record<string, string>, startTimeo
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-cluster-'));
   const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, '--import', 'tsx', 'server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', IDENTITY_SANDBOX_DELAY_MS: '0', ...env, PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, DATA_DIR: dataDir },
+    env: { ...process.env, LOG_LEVEL: 'info', IDENTITY_SANDBOX_DELAY_MS: '0', PAYMENT_SANDBOX_DELAY_MS: '0', ...env, PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: any[] = [];

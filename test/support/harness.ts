@@ -57,7 +57,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       : undefined;
   const config: Config = {
     // The sandbox identity provider decides at once: newPlayer() verifies every player.
-    ...loadConfig({ ...testDrawKeys(), IDENTITY_SANDBOX_DELAY_MS: '0', ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...loadConfig({ ...testDrawKeys(), IDENTITY_SANDBOX_DELAY_MS: '0', PAYMENT_SANDBOX_DELAY_MS: '0', ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,
     databaseUrl: database?.url,
     // Tests must never share a Redis with anything else (see COLYSEUS-NOTES.md).
@@ -94,7 +94,7 @@ export async function http(base: string, method: string, path: string, body?: un
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: Object.fromEntries(res.headers) };
 }
 
 /**
@@ -136,10 +136,27 @@ export async function newPlayer(base: string, depositMinor = 0, options: { verif
   const token = login.body.token as string;
   if (options.verify !== false) await verifyIdentity(base, token);
   if (depositMinor > 0) {
-    const dep = await http(base, 'POST', '/api/wallet/deposits', { amount: depositMinor, idempotencyKey: `seed-${playerCounter}` }, token);
-    if (dep.status !== 201) throw new Error(`deposit failed: ${JSON.stringify(dep.body)}`);
+    const status = await deposit(base, token, depositMinor, `seed-${playerCounter}`);
+    if (status !== 'completed') throw new Error(`deposit ${status}`);
   }
   return { token, email };
+}
+
+/**
+ * Deposits through the sandbox payment provider (the amount's last two digits decide how it
+ * answers: app/payments.ts SANDBOX_PAYMENT_RULES) and waits for its webhook to settle the
+ * deposit: completed, declined or failed.
+ */
+export async function deposit(base: string, token: string, amountMinor: number, idempotencyKey: string, waitForMs = 15_000): Promise<string> {
+  const asked = await http(base, 'POST', '/api/wallet/deposits', { amount: amountMinor, idempotencyKey }, token);
+  if (asked.status !== 202) throw new Error(`deposit refused: ${asked.status} ${JSON.stringify(asked.body)}`);
+  const deadline = Date.now() + waitForMs;
+  for (;;) {
+    const now = await http(base, 'GET', `/api/wallet/deposits/${asked.body.depositId}`, undefined, token);
+    if (now.status === 200 && now.body.status !== 'pending') return now.body.status;
+    if (now.status !== 200 || Date.now() > deadline) throw new Error(`deposit still pending: ${JSON.stringify(now.body)}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** A player's row id and wallet account id, by email: what the ledger functions take. */
