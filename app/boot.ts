@@ -90,6 +90,8 @@ export interface RunningServer {
   httpRoutes: { method: string; pattern: string }[];
   /** Ends sessions everywhere (logout, suspension, password change: Sessions.end). */
   sessions: Sessions;
+  /** The payment provider money goes through (reconciliation reads its records). */
+  payments: PaymentProvider;
   /** Stops taking joins and bets, drains the writer, disposes rooms, closes the database. */
   shutdown(): Promise<void>;
 }
@@ -125,6 +127,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     tallies: selling.tallies,
     httpRoutes: http.routes.served,
     sessions: selling.sessions,
+    payments: http.payments,
     shutdown: shutdownOnce(basics, matchmaking, selling, http, lifecycle),
   };
 }
