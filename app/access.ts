@@ -44,6 +44,9 @@ export function accessCheck(deps: AccessDeps): AccessCheck {
     if (operator) return { player: null, operator };
     const player = await deps.authenticate(bearerToken(req));
     if (!player) throw new AppError(ErrorCode.UNAUTHORIZED, SESSION_REQUIRED_MESSAGE, 401);
+    if (player.scope !== 'play' && security !== 'withdrawSession') {
+      throw new AppError(ErrorCode.EXCLUDED, 'this session was opened during a break or self-exclusion: it may withdraw your balance and read your statement, nothing else', 403);
+    }
     return { player, operator: false };
   };
 }

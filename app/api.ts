@@ -293,7 +293,7 @@ const login = (deps: ApiDeps) =>
     path: '/api/auth/login',
     summary: 'Log in: a session token for the SDK and the API',
     body: schemas.login,
-    responses: { 200: 'Logged in: { token, expiresAt, location: { permitted, country, region, reason } } (where you connect from; outside a permitted territory you may not join sales rooms)', 401: 'INVALID_CREDENTIALS; TOTP_REQUIRED: send totp; INVALID_TOTP', 403: 'UNAUTHORIZED: the account is not active; EXCLUDED: on a break or self-excluded, until when', 429: 'RATE_LIMITED' },
+    responses: { 200: 'Logged in: { token, expiresAt, location: { permitted, country, region, reason } } (where you connect from; outside a permitted territory you may not join sales rooms); or, on a break or self-excluded with purpose "withdraw": { token, expiresAt, scope: "withdraw", excludedUntil }, a session that may only withdraw and read the statement', 401: 'INVALID_CREDENTIALS; TOTP_REQUIRED: send totp; INVALID_TOTP', 403: 'UNAUTHORIZED: the account is not active; EXCLUDED: on a break or self-excluded, until when', 429: 'RATE_LIMITED' },
     async handle({ req, body }) {
       const email = body.email.trim().toLowerCase();
       const address = req.remoteAddress;
@@ -314,14 +314,18 @@ const login = (deps: ApiDeps) =>
       }
       await deps.authLimits.loginSucceeded(address, email);
       if (player.status !== 'active') throw new AppError(ErrorCode.UNAUTHORIZED, `account is ${player.status}`, 403);
-      if (player.excludedUntilMs !== null && player.excludedUntilMs > deps.clock.nowMs()) {
-        throw new AppError(ErrorCode.EXCLUDED, `you have excluded yourself from play until ${new Date(player.excludedUntilMs).toISOString()}`, 403);
+      // Excluded, a player may still log in to take their balance out, and for nothing else.
+      const excluded = player.excludedUntilMs !== null && player.excludedUntilMs > deps.clock.nowMs();
+      if (excluded && body.purpose !== 'withdraw') {
+        const until = new Date(player.excludedUntilMs!).toISOString();
+        throw new AppError(ErrorCode.EXCLUDED, `you have excluded yourself from play until ${until}; to withdraw your balance, log in with "purpose": "withdraw"`, 403);
       }
       const token = newSessionToken();
       // A session time limit the player chose ends the session sooner (ledger/sessionTime.ts).
       const nowMs = deps.clock.nowMs();
       const expiresAtMs = nowMs + Math.min(SESSION_TTL_MS, (player.sessionLimitMinutes ?? Infinity) * 60_000);
-      await insertSession(deps.pool, hashSessionToken(token), player.id, expiresAtMs, nowMs);
+      await insertSession(deps.pool, hashSessionToken(token), player.id, expiresAtMs, nowMs, excluded ? 'withdraw' : 'play');
+      if (excluded) return { status: 200, body: { token, expiresAt: new Date(expiresAtMs).toISOString(), scope: 'withdraw', excludedUntil: new Date(player.excludedUntilMs!).toISOString() } };
       // Recorded, and told: from outside a permitted territory they may look around, not play.
       const where = await deps.geo.check(player.id, address, 'login');
       const location = { permitted: where.permitted, country: where.country, region: where.region, reason: where.reason };
@@ -337,7 +341,7 @@ const logout = (deps: ApiDeps) =>
     method: 'POST',
     path: '/api/auth/logout',
     summary: 'End this session everywhere, its open sockets included',
-    security: 'session',
+    security: 'withdrawSession',
     responses: { 200: 'Logged out' },
     async handle({ req }) {
       const token = bearerToken(req);
@@ -353,7 +357,7 @@ const me = (deps: ApiDeps) =>
     method: 'GET',
     path: '/api/me',
     summary: "The player's profile and balance",
-    security: 'session',
+    security: 'withdrawSession',
     responses: { 200: 'The profile', 404: 'NOT_FOUND' },
     async handle({ player }) {
       const profile = await playerProfile(deps.pool, player!.playerId);

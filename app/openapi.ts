@@ -14,6 +14,7 @@ const ERROR_REF = { $ref: '#/components/schemas/Error' };
 
 const SECURITY_REQUIREMENTS: Record<Security, Record<string, string[]>[]> = {
   session: [{ session: [] }],
+  withdrawSession: [{ session: [] }],
   operator: [{ operator: [] }],
   sessionOrOperator: [{ session: [] }, { operator: [] }],
 };

@@ -8,7 +8,11 @@ import type { SessionPlayer } from '../ledger/players.ts';
 import type { HttpHandler, HttpRequest, HttpResponse } from './http.ts';
 
 /** Who may call a route: a player's session (Bearer), an operator (Basic), or either. */
-export type Security = 'session' | 'operator' | 'sessionOrOperator';
+/**
+ * Who may call: a player's session ('session': one that may play; 'withdrawSession': also one
+ * opened during a break or self-exclusion to withdraw), the operators, or either.
+ */
+export type Security = 'session' | 'withdrawSession' | 'operator' | 'sessionOrOperator';
 
 export interface Caller {
   /** The session's player; set whenever a route's security is 'session'. */
@@ -62,7 +66,7 @@ export function routeHandler(spec: AnyRouteSpec, access: AccessCheck): HttpHandl
   return async (req) => {
     const caller = spec.security ? await access(spec.security, req) : NOBODY;
     if ('status' in caller) return caller;
-    invariant(spec.security !== 'session' || caller.player !== null, `${spec.path}: a session route without its player`);
+    invariant((spec.security !== 'session' && spec.security !== 'withdrawSession') || caller.player !== null, `${spec.path}: a session route without its player`);
     return spec.handle({
       ...caller,
       req,

@@ -207,6 +207,7 @@ export const schemas = {
     email: text(3, EMAIL_LENGTH_MAX),
     password: text(1, PASSWORD_LENGTH_MAX, undefined, 'secret'),
     totp: text(6, 6, TOTP_CODE_PATTERN).optional().describe('The current 6-digit code of your authenticator app, if you turned a second factor on'),
+    purpose: z.enum(['withdraw'], { error: 'must be "withdraw"' }).optional().describe('"withdraw": on a break or self-excluded, a session to take your balance out, and nothing else'),
   }),
   sessionTime: body({
     realityCheckMinutes: z.int({ error: 'must be a whole number of minutes or null' }).min(10, 'must be 10..240').max(240, 'must be 10..240').nullable().optional().describe('A reality check every this many minutes of a session; null for none'),

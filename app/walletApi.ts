@@ -133,7 +133,7 @@ const withdraw = (deps: WalletApiDeps) =>
     method: 'POST',
     path: '/api/wallet/withdrawals',
     summary: 'Withdraw to your payment account: the amount leaves the wallet at once (held), and is paid by the provider, or comes back if it fails; large ones wait for an operator',
-    security: 'session',
+    security: 'withdrawSession',
     body: schemas.withdrawal,
     responses: {
       202: 'Asked: { withdrawalId, amountMinor, status: "pending" | "review", balanceMinor }; the same key and amount replay this answer',
@@ -186,7 +186,7 @@ const withdrawalStatus = (deps: WalletApiDeps) =>
     method: 'GET',
     path: '/api/wallet/withdrawals/:withdrawalId',
     summary: 'One of your withdrawals: review, approved, pending, paid, failed or rejected',
-    security: 'session',
+    security: 'withdrawSession',
     params: schemas.withdrawalParams,
     responses: { 200: '{ id, amountMinor, status, reason, requestedAt, completedAt }', 404: 'NOT_FOUND' },
     async handle({ player, params }) {
@@ -202,7 +202,7 @@ const statement = (deps: WalletApiDeps) =>
     method: 'GET',
     path: '/api/wallet/transactions',
     summary: 'Every movement of your money, newest first, with its reason: stakes, prizes, refunds, deposits, withdrawals, held prizes released',
-    security: 'session',
+    security: 'withdrawSession',
     query: schemas.statementQuery,
     responses: { 200: '{ transactions: [{ at, kind, amountMinor, reason, ticketId?, drawId?, depositId?, withdrawalId? }], nextCursor }', 400: 'INVALID_LIMIT, INVALID_CURSOR' },
     async handle({ player, query }) {

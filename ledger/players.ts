@@ -32,6 +32,9 @@ export interface PlayerProfile {
 }
 
 /** The identity a session token stands for, as rooms and the bet writer need it. */
+/** What a session may do: play (everything), or withdraw only (logged in during a break or self-exclusion). */
+export type SessionScope = 'play' | 'withdraw';
+
 export interface SessionPlayer {
   playerId: number;
   publicId: string;
@@ -50,6 +53,8 @@ export interface SessionPlayer {
   authSessionStartedAtMs: number;
   /** The player's reality check interval (migration 017), or null for none. */
   realityCheckMinutes: number | null;
+  /** 'withdraw': logged in during a break or self-exclusion, to take the balance out and nothing else. */
+  scope: SessionScope;
 }
 
 /** A login session's id (SessionPlayer.authSessionId) from its token hash. */
@@ -110,12 +115,13 @@ export async function findPlayerForLogin(
 }
 
 /** A new login session; `createdAtMs` (the server's clock) starts its reality checks and its time limit. */
-export async function insertSession(pool: pg.Pool, tokenHash: Buffer, playerId: number, expiresAtMs: number, createdAtMs = Date.now()): Promise<void> {
-  await pool.query('insert into sessions (token_hash, player_id, expires_at, created_at) values ($1, $2, $3, $4)', [
+export async function insertSession(pool: pg.Pool, tokenHash: Buffer, playerId: number, expiresAtMs: number, createdAtMs = Date.now(), scope: SessionScope = 'play'): Promise<void> {
+  await pool.query('insert into sessions (token_hash, player_id, expires_at, created_at, scope) values ($1, $2, $3, $4, $5)', [
     tokenHash,
     playerId,
     new Date(expiresAtMs),
     new Date(createdAtMs),
+    scope,
   ]);
 }
 
@@ -149,19 +155,20 @@ export async function endedSessions(pool: pg.Pool, sessionIds: string[], nowMs: 
        left join sessions s on s.token_hash = decode(k.id, 'hex')
        left join players p on p.id = s.player_id
       where s.token_hash is null or s.revoked_at is not null or s.expires_at <= $2 or p.status <> 'active'
-         or p.excluded_until > $2`,
+         or (p.excluded_until > $2 and s.scope <> 'withdraw')`,
     [sessionIds, new Date(nowMs)],
   );
   return rows.map((r) => r.id);
 }
 
 export async function sessionPlayer(pool: pg.Pool, tokenHash: Buffer, nowMs: number): Promise<SessionPlayer | null> {
-  const { rows } = await pool.query<{ id: number; public_id: string; wallet: number; status: string; expires_at: Date; created_at: Date; reality_check_minutes: number | null }>(
-    `select p.id, p.public_id, a.id as wallet, p.status, s.expires_at, s.created_at, p.reality_check_minutes
+  const { rows } = await pool.query<{ id: number; public_id: string; wallet: number; status: string; expires_at: Date; created_at: Date; reality_check_minutes: number | null; scope: SessionScope }>(
+    `select p.id, p.public_id, a.id as wallet, p.status, s.expires_at, s.created_at, p.reality_check_minutes, s.scope
        from sessions s
        join players p on p.id = s.player_id
        join accounts a on a.player_id = p.id and a.kind = 'player_wallet'
-      where s.token_hash = $1 and s.revoked_at is null and s.expires_at > $2 and (p.excluded_until is null or p.excluded_until <= $2)`,
+      where s.token_hash = $1 and s.revoked_at is null and s.expires_at > $2
+        and (p.excluded_until is null or p.excluded_until <= $2 or s.scope = 'withdraw')`,
     [tokenHash, new Date(nowMs)],
   );
   if (rows.length !== 1) return null;
@@ -175,6 +182,7 @@ export async function sessionPlayer(pool: pg.Pool, tokenHash: Buffer, nowMs: num
     authSessionExpiresAtMs: new Date(r.expires_at).getTime(),
     authSessionStartedAtMs: new Date(r.created_at).getTime(),
     realityCheckMinutes: r.reality_check_minutes,
+    scope: r.scope,
   };
 }
 

@@ -39,6 +39,7 @@ export async function authorizeJoin(services: Pick<RoomServices, 'authenticate' 
   const player = await unlessLedgerAway(services.authenticate(token));
   if (!player) throw new ServerError(401, `${ErrorCode.UNAUTHORIZED}: missing, expired or revoked session token`);
   if (player.status !== 'active') throw new ServerError(403, `${ErrorCode.UNAUTHORIZED}: account is ${player.status}`);
+  if (player.scope !== 'play') throw new ServerError(403, `${ErrorCode.EXCLUDED}: this session was opened during a break or self-exclusion, to withdraw only`);
   // This process's seats only (in a cluster the room may live elsewhere; its own process
   // then checks in reserveSeat), but it answers the common case with a clear code.
   const refusal = seatRefusal(services.seats.count(player.playerId, drawId));

@@ -21,7 +21,7 @@ import { closeDueDraws, drawById } from '../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { PAYMENT_SIGNATURE_HEADER } from '../app/payments.ts';
 import { reconcilePayments } from '../app/reconcile.ts';
-import { deposit, http, newPlayer, openDraw, PlayerConnection, playerIdsByEmail, startTestServer, type TestServer, verifyIdentity } from './support/harness.ts';
+import { deposit, http, newPlayer, openDraw, PlayerConnection, playerIdsByEmail, startTestServer, type TestServer } from './support/harness.ts';
 import { drawSealed } from './support/draws.ts';
 import { until } from './support/wait.ts';
 
@@ -371,4 +371,30 @@ t.test('reconciliation lists every difference between the provider\'s records an
   }
   // Put the provider's books back for any later reconciliation of this database.
   await ts.pool.query(`delete from sandbox_provider.payments where reference = 'dep_NOTOURSxxxxxxxxx'`);
+});
+
+t.test('on a break or self-excluded, a player may still log in to withdraw their balance, and for nothing else', async (t) => {
+  const draw = await openDraw(ts.pool);
+  const { token, email } = await newPlayer(ts.httpUrl, 5_000);
+  t.equal((await post('/api/me/exclusion', { kind: 'self_exclusion', months: 6 }, token)).status, 200);
+  const password = 'correct horse battery staple';
+  t.match(await post('/api/auth/login', { email, password }), { status: 403, body: { code: 'EXCLUDED', message: /log in with "purpose": "withdraw"/ } });
+  const login = await post('/api/auth/login', { email, password, purpose: 'withdraw' });
+  t.match(login, { status: 200, body: { scope: 'withdraw', excludedUntil: /^\d{4}-/ } });
+  const only = login.body.token;
+  t.equal(await balance(only), 5_000, 'the profile and balance are readable');
+  t.match(await post('/api/wallet/deposits', { amount: 1_000, idempotencyKey: 'x' }, only), { status: 403, body: { code: 'EXCLUDED' } }, 'no deposit');
+  t.match(await http(ts.httpUrl, 'GET', '/api/me/limits', undefined, only), { status: 403, body: { code: 'EXCLUDED' } }, 'nothing else');
+  const join = await fetch(`${ts.httpUrl}/matchmake/joinOrCreate/sales`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${only}` },
+    body: JSON.stringify({ drawId: draw.publicId }),
+  });
+  t.match({ status: join.status, body: await join.json() }, { status: 403, body: { code: 'EXCLUDED', message: /to withdraw only/ } }, 'no sales room');
+  const asked = await post('/api/wallet/withdrawals', { amount: 5_000, idempotencyKey: 'all-of-it' }, only);
+  t.match(asked, { status: 202, body: { status: 'pending', balanceMinor: 0 } });
+  t.equal(await waitForStatus('withdrawals', asked.body.withdrawalId, only, (s) => s === 'paid'), 'paid');
+  t.match((await http(ts.httpUrl, 'GET', '/api/wallet/transactions', undefined, only)).body.transactions.map((m: any) => m.kind), ['withdrawal_hold', 'deposit']);
+  t.equal((await post('/api/auth/logout', undefined, only)).status, 200);
+  t.equal((await http(ts.httpUrl, 'GET', '/api/me', undefined, only)).status, 401);
 });
