@@ -39,7 +39,7 @@ export function operatorRequired(): HttpResponse {
 /** The access check every route of the server goes through. */
 export function accessCheck(deps: AccessDeps): AccessCheck {
   return async (security: Security, req: HttpRequest): Promise<Caller | HttpResponse> => {
-    const operator = security !== 'session' && isOperator(req, deps.operatorCredentials);
+    const operator = (security === 'operator' || security === 'sessionOrOperator') && isOperator(req, deps.operatorCredentials);
     if (security === 'operator') return operator ? { player: null, operator } : operatorRequired();
     if (operator) return { player: null, operator };
     const player = await deps.authenticate(bearerToken(req));

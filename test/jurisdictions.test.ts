@@ -43,7 +43,10 @@ t.test('a bad table is refused naming the entry and the field', async (t) => {
     [withEntry((e) => (e.limits = { default: { stake: { day: 500 } }, maximum: { stake: { day: 100 } } }), nj), /\(US-NJ\)\.limits\.default\.stake\.day: 500 is above the maximum 100/],
     [withEntry((e) => (e.limits = { default: {}, maximum: { loss: { week: 100 } } }), nj), /limits\.default\.loss\.week: required, as the maximum is set/],
     [withEntry((e) => (e.colour = 'blue'), nj), /\(US-NJ\): Unrecognized key/i],
-    [withEntry((e) => { Object.assign(e, shipped.jurisdictions[0]); delete e.region; }, nj), /\(DE\): DE is listed twice/],
+    [withEntry((e) => { Object.assign(e, shipped.jurisdictions[0]); delete e.region; delete e.taxWithholding; }, nj), /\(DE\): DE is listed twice/],
+    [withEntry((e) => (e.taxWithholding = { thresholdMinor: 100, basisPoints: 2_400 }), nj), /\(US-NJ\)\.taxWithholding\.thresholdMinor: tax is withheld from held prizes only; it must be at least the review threshold \(60000\)/],
+    [withEntry((e) => (e.taxWithholding = { thresholdMinor: 500_000, basisPoints: 10_000 }), nj), /\(US-NJ\)\.taxWithholding\.basisPoints/],
+    [withEntry((e) => (e.prizeReviewThresholdMinor = 0), nj), /\(US-NJ\)\.prizeReviewThresholdMinor/],
     ['{"version":1', /not JSON/],
     [JSON.stringify({ ...shipped, privateAddressTerritory: { country: 'FR' } }), /privateAddressTerritory: must be a territory where play is permitted/],
   ];

@@ -328,6 +328,10 @@ t.test('prizes at or above the review threshold are held: released less the tax 
   t.same(rows.map((r) => [r.status, r.tax_minor === null ? null : Number(r.tax_minor), r.tax_basis_points]), [['released', tax, 2_500], ['forfeited', null, null]], 'the tax record');
   const statement = (await http(ts.httpUrl, 'GET', '/api/wallet/transactions?limit=1', undefined, token)).body.transactions;
   t.match(statement, [{ kind: 'prize_release', amountMinor: released.amountMinor - tax, ticketId: released.ticketId, reason: new RegExp(`tax withheld ${tax}`) }]);
+  // Deposited, bet, won: and out it goes.
+  const out = await post('/api/wallet/withdrawals', { amount: released.amountMinor - tax, idempotencyKey: 'winnings' }, token);
+  t.equal(out.status, 202);
+  t.equal(await waitForStatus('withdrawals', out.body.withdrawalId, token, (s) => s === 'paid' || s === 'failed'), 'paid', 'the winnings withdrawn');
 });
 
 t.test('reconciliation lists every difference between the provider\'s records and the ledger', async (t) => {

@@ -12,15 +12,11 @@ import t, { type Test } from 'tap';
 import { Client, type Room } from '@colyseus/sdk';
 import { openDatabase } from '../../app/database.ts';
 import { createLogger } from '../../core/logger.ts';
-import { seedCommitment } from '../../draw/commit.ts';
-import { LEAF_VERSION_CURRENT } from '../../draw/encoding.ts';
-import { SeedVault } from '../../draw/vault.ts';
-import { ensureDraw, openDueDraws } from '../../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../../ledger/invariants.ts';
 import { allGames } from '../../games/index.ts';
 import { SalesCloseCode } from '../../rooms/closeCodes.ts';
 import { createScratchDatabase } from '../support/database.ts';
-import { redisDatabase, startServerProcess, type ServerProcess } from '../support/cluster.ts';
+import { openClusterDraw, redisDatabase, startServerProcess, type ServerProcess } from '../support/cluster.ts';
 import { http, newPlayer, testDrawKeys } from '../support/harness.ts';
 import { until } from '../support/wait.ts';
 
@@ -84,7 +80,7 @@ async function endEverywhere(t: Test, processCount: number, what: string, end: (
   procs.push(await startServerProcess(env)); // first alone: it migrates
   for (let i = 1; i < processCount; i++) procs.push(await startServerProcess(env));
   const a = procs[0];
-  const publicId = await openClusterDraw(db.pool, keys.DRAW_SEED_KEY);
+  const publicId = await openClusterDraw(db.pool, keys.DRAW_SEED_KEY, 'cluster');
 
   // One socket on each process: shards of one seat, each made on the process with the
   // fewest rooms as Colyseus last heard (each process publishes its count at most once a
@@ -147,26 +143,4 @@ async function endEverywhere(t: Test, processCount: number, what: string, end: (
   t.ok([...refusedCodes].every((c) => c === 'SESSION_ENDED' || c === 'EXCLUDED'), `refusals are SESSION_ENDED (or EXCLUDED, from the ledger) only (${[...refusedCodes].join(', ') || 'none'})`);
   t.equal((await http(procs[procs.length - 1].url, 'POST', '/matchmake/joinOrCreate/sales', { drawId: publicId }, token)).status, 401, 'the session cannot join again anywhere');
   t.same((await checkLedger(db.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
-}
-
-/** A lotto draw selling for the next hour, created and opened in the shared ledger. */
-async function openClusterDraw(pool: import('pg').Pool, seedKeyHex: string): Promise<string> {
-  const nowMs = Date.now();
-  const vault = new SeedVault(Buffer.from(seedKeyHex, 'hex'));
-  const publicId = `cluster-${nowMs}`;
-  await ensureDraw(pool, {
-    publicId,
-    gameId: 'lotto649',
-    businessDate: new Date(nowMs).toISOString().slice(0, 10),
-    openAtMs: nowMs - 60_000,
-    cutoffAtMs: nowMs + 3_600_000 + 7,
-    drawAtMs: nowMs + 7_200_000 + 7,
-    seedCommitment: seedCommitment(publicId, 'operator', vault.newSeed()),
-    seedSealed: vault.seal(publicId, vault.newSeed()),
-    seedKeyId: vault.keyId,
-    beacon: null,
-    leafVersion: LEAF_VERSION_CURRENT,
-  });
-  await openDueDraws(pool);
-  return publicId;
 }

@@ -8,6 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, type Room } from '@colyseus/sdk';
+import type pg from 'pg';
+import { seedCommitment } from '../../draw/commit.ts';
+import { LEAF_VERSION_CURRENT } from '../../draw/encoding.ts';
+import { SeedVault } from '../../draw/vault.ts';
+import { ensureDraw, openDueDraws } from '../../ledger/draws.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -255,4 +260,26 @@ export class ResilientPlayer {
     // A room whose process is gone never answers a leave: do not wait for it forever.
     if (room) await Promise.race([room.leave().catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
   }
+}
+
+/** A lotto draw selling for the next hour, created and opened in a cluster's shared ledger. */
+export async function openClusterDraw(pool: pg.Pool, seedKeyHex: string, prefix: string): Promise<string> {
+  const nowMs = Date.now();
+  const vault = new SeedVault(Buffer.from(seedKeyHex, 'hex'));
+  const publicId = `${prefix}-${nowMs}`;
+  await ensureDraw(pool, {
+    publicId,
+    gameId: 'lotto649',
+    businessDate: new Date(nowMs).toISOString().slice(0, 10),
+    openAtMs: nowMs - 60_000,
+    cutoffAtMs: nowMs + 3_600_000 + 7,
+    drawAtMs: nowMs + 7_200_000 + 7,
+    seedCommitment: seedCommitment(publicId, 'operator', vault.newSeed()),
+    seedSealed: vault.seal(publicId, vault.newSeed()),
+    seedKeyId: vault.keyId,
+    beacon: null,
+    leafVersion: LEAF_VERSION_CURRENT,
+  });
+  await openDueDraws(pool);
+  return publicId;
 }
