@@ -1,8 +1,9 @@
 // ledger/payments.ts — money in and out through the payment provider (issue 14, migration 020):
 // provider events applied to deposits and withdrawals at most once, and withdrawals asked for,
-// reviewed and returned. Every movement is one transfer between two accounts locked in id
-// order, in the transaction that changes the payment's status, so a status and its money
-// never disagree.
+// reviewed and returned. Every movement is one transfer between two locked accounts (the
+// wallet first, then the system accounts: lockAccounts, the order of the bet batch and
+// settlement), in the transaction that changes the payment's status, so a status and its
+// money never disagree.
 //
 // A deposit: pending (and sent) -> completed (provider clearing -> wallet) | declined | failed.
 // A withdrawal: asked for (wallet -> withdrawals_held at once, so it cannot also be bet)
@@ -17,9 +18,16 @@ import { withTransaction } from './transaction.ts';
 
 export const WITHDRAWALS_HELD = 'withdrawals_held';
 
-/** Locks the accounts in id order (as every money transaction does, so none deadlock); returns them by id. */
+/**
+ * Locks the accounts in the order every money transaction takes them, so none deadlock:
+ * player wallets first (ascending id), as the bet batch and settlement do, then the rest
+ * (ascending id). Returns them by id.
+ */
 export async function lockAccounts(client: pg.ClientBase, ids: readonly number[]): Promise<Map<number, { balanceMinor: number; kind: string }>> {
-  const { rows } = await client.query(`select id, kind, balance_minor from accounts where id = any($1::int8[]) order by id for no key update`, [[...ids]]);
+  const { rows } = await client.query(
+    `select id, kind, balance_minor from accounts where id = any($1::int8[]) order by kind <> 'player_wallet', id for no key update`,
+    [[...ids]],
+  );
   invariant(rows.length === new Set(ids).size, () => `locked ${rows.length} of accounts ${ids.join(', ')}`);
   return new Map(rows.map((r) => [Number(r.id), { balanceMinor: Number(r.balance_minor), kind: r.kind }]));
 }

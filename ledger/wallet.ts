@@ -97,11 +97,11 @@ export async function completeDeposit(pool: pg.Pool, depositId: number, provider
     );
     if (rows.length === 0) return;
     const d = rows[0];
-    // Lock both accounts in id order, as every money transaction does, so none can deadlock.
+    // The wallet first, then the clearing account, as every money transaction locks them (ledger/payments.ts lockAccounts).
     const accounts = await client.query<{ id: number; kind: string }>(
       `select id, kind from accounts
         where (player_id = $1 and kind = 'player_wallet') or code = $2
-        order by id for no key update`,
+        order by kind <> 'player_wallet', id for no key update`,
       [d.player_id, `provider_clearing:${d.provider}`],
     );
     const wallet = accounts.rows.find((a) => a.kind === 'player_wallet');
