@@ -55,8 +55,8 @@ export interface HistoryTicket {
   receivedAtMs: number;
   /** When the ticket, bought in advance, was refunded before its draw opened (ledger/refunds.ts); null if it was not. */
   refundedAtMs: number | null;
-  /** The ticket_prizes row: only winning tickets of settled draws have one. */
-  prize: { amountMinor: number; tierLines: number[] } | null;
+  /** The ticket_prizes row: only winning tickets of settled draws have one; `review` when it was held (prize_holds). */
+  prize: { amountMinor: number; tierLines: number[]; review?: 'held' | 'released' | 'forfeited' } | null;
   /** The draw's prize table as settled (draws.prize_tiers); null before settlement. */
   prizeTiers: readonly Pick<TierResult, 'name' | 'perLineMinor' | 'baseStakeMinor'>[] | null;
 }
@@ -71,7 +71,13 @@ export type TicketResult =
   | { outcome: 'halted' }
   | { outcome: 'refunded'; refundedAt: string }
   | { outcome: 'no_win' }
-  | { outcome: 'won'; prizeMinor: number; tiers: { tier: string; winningLines: number; prizeMinor: number }[] };
+  | {
+      outcome: 'won';
+      prizeMinor: number;
+      tiers: { tier: string; winningLines: number; prizeMinor: number }[];
+      /** A prize held for an operator's review (migration 020): held, then released (less any tax) or forfeited. Absent when paid to the wallet at once. */
+      review?: 'held' | 'released' | 'forfeited';
+    };
 
 const TICKET_COLUMNS = `t.id, t.draw_id, t.received_at, t.bet_type, t.stake_minor, t.lines, t.line_count, t.cost_minor, t.quick_pick,
               (extract(epoch from t.received_at) * 1000)::int8 as received_ms, (extract(epoch from t.refunded_at) * 1000)::int8 as refunded_ms`;
@@ -128,10 +134,11 @@ export function ticketHistorySql(q: HistoryQuery): { text: string; values: unkno
      ), summary as (
        select ${cursorFound} as cursor_found, ${budgetEdge} as budget_edge_id
      )
-     select m.cursor_found, m.budget_edge_id, k.*, p.amount_minor as prize_minor, p.tier_lines
+     select m.cursor_found, m.budget_edge_id, k.*, p.amount_minor as prize_minor, p.tier_lines, h.status as hold_status
        from summary m
        left join kept k on true
        left join ticket_prizes p on p.ticket_id = k.id
+       left join prize_holds h on h.ticket_id = k.id
       order by k.received_at desc, k.id desc`;
   return { text, values, scanRows };
 }
@@ -161,10 +168,11 @@ export async function ticketHistoryPage(pool: pg.Pool, q: HistoryQuery): Promise
 export async function playerTicket(pool: pg.Pool, playerId: number, rowId: number): Promise<HistoryTicket | null> {
   const { rows } = await pool.query(
     `select ${TICKET_COLUMNS}, d.public_id as draw_public_id, d.game_id, d.status as draw_status, d.leaf_version, d.prize_tiers,
-            p.amount_minor as prize_minor, p.tier_lines
+            p.amount_minor as prize_minor, p.tier_lines, h.status as hold_status
        from tickets t
        left join draws d on d.id = t.draw_id
        left join ticket_prizes p on p.ticket_id = t.id
+       left join prize_holds h on h.ticket_id = t.id
       where t.id = $1 and t.player_id = $2`,
     [rowId, playerId],
   );
@@ -189,7 +197,7 @@ function historyTicket(r: any): HistoryTicket {
     quickPick: r.quick_pick,
     receivedAtMs: Number(r.received_ms),
     refundedAtMs: r.refunded_ms === null ? null : Number(r.refunded_ms),
-    prize: r.prize_minor === null ? null : { amountMinor: Number(r.prize_minor), tierLines: r.tier_lines.map(Number) },
+    prize: r.prize_minor === null ? null : { amountMinor: Number(r.prize_minor), tierLines: r.tier_lines.map(Number), review: r.hold_status ?? undefined },
     prizeTiers: r.prize_tiers,
   };
 }
@@ -234,5 +242,5 @@ export function ticketResult(t: Pick<HistoryTicket, 'rowId' | 'drawStatus' | 'st
     totalMinor += prizeMinor;
   });
   invariant(totalMinor === t.prize.amountMinor, `ticket ${t.rowId}: tiers pay ${totalMinor}, its prize is ${t.prize.amountMinor}`);
-  return { outcome: 'won', prizeMinor: t.prize.amountMinor, tiers };
+  return { outcome: 'won', prizeMinor: t.prize.amountMinor, tiers, ...(t.prize.review ? { review: t.prize.review } : {}) };
 }

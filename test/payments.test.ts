@@ -328,6 +328,10 @@ t.test('prizes at or above the review threshold are held: released less the tax 
   t.same(rows.map((r) => [r.status, r.tax_minor === null ? null : Number(r.tax_minor), r.tax_basis_points]), [['released', tax, 2_500], ['forfeited', null, null]], 'the tax record');
   const statement = (await http(ts.httpUrl, 'GET', '/api/wallet/transactions?limit=1', undefined, token)).body.transactions;
   t.match(statement, [{ kind: 'prize_release', amountMinor: released.amountMinor - tax, ticketId: released.ticketId, reason: new RegExp(`tax withheld ${tax}`) }]);
+  const resultOf = async (ticketId: string) => (await http(ts.httpUrl, 'GET', `/api/tickets/${ticketId}`, undefined, token)).body.result;
+  t.match(await resultOf(released.ticketId), { outcome: 'won', prizeMinor: released.amountMinor, review: 'released' }, 'the history says the prize was held and released');
+  t.match(await resultOf(forfeited.ticketId), { outcome: 'won', review: 'forfeited' });
+  if (queue.length > 2) t.match(await resultOf(queue[2].ticketId), { outcome: 'won', review: 'held' }, 'and which are still held');
   // Deposited, bet, won: and out it goes.
   const out = await post('/api/wallet/withdrawals', { amount: released.amountMinor - tax, idempotencyKey: 'winnings' }, token);
   t.equal(out.status, 202);
