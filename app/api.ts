@@ -258,7 +258,7 @@ const exclude = (deps: ApiDeps) =>
   route({
     method: 'POST',
     path: '/api/me/exclusion',
-    summary: 'Take a break (1 to 42 days) or exclude yourself (6, 12 or 60 months): no login, bets or deposits until it ends; it cannot be shortened',
+    summary: 'Take a break (1 to 42 days) or exclude yourself (6, 12 or 60 months): no bets or deposits until it ends, and login only to withdraw; it cannot be shortened',
     security: 'session',
     body: schemas.exclusion,
     responses: { 200: 'Excluded: { kind, endsAt, excludedUntil, refunded: { tickets, amountMinor } }; every session of the player is ended, and every ticket bought in advance for a draw not yet open is refunded to the wallet' },
