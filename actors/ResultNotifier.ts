@@ -30,8 +30,8 @@ export interface ResultMessage {
   gameId: string;
   numbers: number[][];
   totalMinor: number;
-  /** The winning tickets, at most RESULT_TICKETS_LISTED_MAX (totalMinor counts them all). */
-  tickets: { ticketId: string; prizeMinor: number }[];
+  /** The winning tickets, at most RESULT_TICKETS_LISTED_MAX (totalMinor counts them all); `held: true` for a prize held for review, not yet in the wallet. */
+  tickets: { ticketId: string; prizeMinor: number; held?: true }[];
 }
 
 export interface WalletMessage {
@@ -121,7 +121,7 @@ export class ResultNotifier {
           gameId: draw.gameId,
           numbers: draw.numbers,
           totalMinor: w.totalMinor,
-          tickets: w.tickets.slice(0, RESULT_TICKETS_LISTED_MAX).map((t) => ({ ticketId: ticketPublicId(t.rowId), prizeMinor: t.amountMinor })),
+          tickets: w.tickets.slice(0, RESULT_TICKETS_LISTED_MAX).map((t) => ({ ticketId: ticketPublicId(t.rowId), prizeMinor: t.amountMinor, ...(t.held ? { held: true as const } : {}) })),
         };
         for (const send of this.listeners.get(w.playerId) ?? []) send('result', result);
       }

@@ -301,6 +301,11 @@ t.test('prizes at or above the review threshold are held: released less the tax 
     t.equal(reply.type, 'bet:accepted', JSON.stringify(reply).slice(0, 200));
   }
   await conn.leave();
+  // A room of another draw stays open: the player hears their results there.
+  const elsewhere = await PlayerConnection.join(ts.wsUrl, token, (await openDraw(ts.pool)).publicId);
+  t.teardown(() => elsewhere.leave());
+  const results: any[] = [];
+  elsewhere.room.onMessage('result', (m: any) => results.push(m));
   const before = await balance(token);
   await new Promise((r) => setTimeout(r, Math.max(0, draw.cutoffAtMs + CUTOFF_GRACE_MS + 100 - Date.now())));
   await closeDueDraws(ts.pool, CUTOFF_GRACE_MS);
@@ -308,6 +313,9 @@ t.test('prizes at or above the review threshold are held: released less the tax 
   const drawn = await drawSealed(ts, (await drawById(ts.pool, draw.id))!);
   t.equal(await ts.server.draws.runner.settle(drawn.id), 'settled');
   t.equal(await balance(token), before, 'no prize reached the wallet');
+  t.ok(await until(() => results.some((r) => r.drawId === draw.publicId), 5_000, 10), 'the result was told');
+  const told = results.find((r) => r.drawId === draw.publicId);
+  t.ok(told.tickets.length > 0 && told.tickets.every((x: any) => x.held === true), 'each prize told as held for review');
 
   const operator = { authorization: `Basic ${Buffer.from(OPERATOR).toString('base64')}`, 'content-type': 'application/json' };
   const queue = (await fetch(`${ts.httpUrl}/api/operator/prize-holds`, { headers: operator }).then((r) => r.json())).prizes.filter((p: any) => p.drawId === draw.publicId);
