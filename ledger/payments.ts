@@ -89,12 +89,10 @@ export type EventOutcome =
   | { outcome: 'unknown_payment' }
   | { outcome: 'mismatch'; why: string };
 
-const FINAL_DEPOSIT = new Set(['completed', 'declined', 'failed']);
-const FINAL_WITHDRAWAL = new Set(['paid', 'failed', 'rejected']);
 
 /** Applies one event at most once: the payment's wallet and accounts locked, the event recorded with what it did. */
 export async function applyPaymentEvent(pool: pg.Pool, e: PaymentEvent): Promise<EventOutcome> {
-  return withTransaction(pool, (client) => (e.type.startsWith('deposit.') ? applyDepositEvent(client, e) : applyPayoutEvent(client, e)));
+  return withTransaction(pool, (client) => applyToPayment(client, e, e.type.startsWith('deposit.') ? DEPOSITS : WITHDRAWALS));
 }
 
 interface Found {
@@ -104,6 +102,112 @@ interface Found {
   amountMinor: number;
   providerRef: string | null;
   lastEventAtMs: number | null;
+  /** The accounts its money moves between. */
+  wallet: number;
+  clearing: number;
+  held: number | null;
+}
+
+/** What differs between deposits and withdrawals in applying an event; the steps are applyToPayment's. */
+interface PaymentKind {
+  table: 'deposits' | 'withdrawals';
+  final: ReadonlySet<string>;
+  progress: PaymentEventType;
+  /** The payment with our reference and the provider, and its accounts: $1 reference, $2 provider. */
+  findSql: string;
+  /** Why an event about this payment is refused before it is recorded, if it is. */
+  refuse?(row: Found): EventOutcome | undefined;
+  /** The event's change of status and money, accounts and row locked, the event recorded as applied. */
+  apply(client: pg.ClientBase, e: PaymentEvent, row: Found, walletBalanceMinor: number): Promise<EventOutcome>;
+}
+
+const paymentSql = (table: string, alias: string, held: string) =>
+  `select ${alias}.id, ${alias}.player_id, ${alias}.status, ${alias}.amount_minor, ${alias}.provider_ref, ${alias}.provider_event_at,
+          a.id as wallet, c.id as clearing, ${held} as held
+     from ${table} ${alias}
+     join accounts a on a.player_id = ${alias}.player_id and a.kind = 'player_wallet'
+     left join accounts c on c.code = 'provider_clearing:' || ${alias}.provider
+    where ${alias}.public_id = $1 and ${alias}.provider = $2`;
+
+const DEPOSITS: PaymentKind = {
+  table: 'deposits',
+  final: new Set(['completed', 'declined', 'failed']),
+  progress: 'deposit.processing',
+  findSql: paymentSql('deposits', 'd', 'null::int8'),
+  async apply(client, e, row, walletBalanceMinor) {
+    const status = e.type === 'deposit.succeeded' ? 'completed' : e.type === 'deposit.declined' ? 'declined' : 'failed';
+    await client.query(
+      `update deposits set status = $2, provider_ref = coalesce(provider_ref, $3), provider_event_at = $4, decline_reason = $5,
+              completed_at = case when $2 = 'completed' then now() end
+        where id = $1`,
+      [row.id, status, e.providerRef, new Date(e.occurredAtMs), status === 'completed' ? null : (e.reason ?? status)],
+    );
+    if (status === 'completed') await moveMoney(client, { from: row.clearing, to: row.wallet, amountMinor: row.amountMinor, kind: 'deposit', depositId: row.id });
+    const balanceMinor = walletBalanceMinor + (status === 'completed' ? row.amountMinor : 0);
+    return { outcome: 'applied', payment: 'deposit', publicId: e.reference, playerId: row.playerId, status, amountMinor: row.amountMinor, balanceMinor };
+  },
+};
+
+const WITHDRAWALS: PaymentKind = {
+  table: 'withdrawals',
+  final: new Set(['paid', 'failed', 'rejected']),
+  progress: 'payout.processing',
+  findSql: paymentSql('withdrawals', 'w', `(select id from accounts where code = '${WITHDRAWALS_HELD}')`),
+  // A payout reported on before the provider's answer to our request was recorded (still
+  // approved, not pending) is with it all the same: its answer and its events race. One in
+  // review was never sent.
+  refuse: (row) => (row.status === 'review' ? { outcome: 'mismatch', why: 'the withdrawal is waiting for review and was never sent' } : undefined),
+  async apply(client, e, row, walletBalanceMinor) {
+    const paid = e.type === 'payout.paid';
+    const transferId = await moveMoney(client, { from: row.held!, to: paid ? row.clearing : row.wallet, amountMinor: row.amountMinor, kind: paid ? 'withdrawal' : 'withdrawal_return' });
+    const status = paid ? 'paid' : 'failed';
+    await client.query(
+      `update withdrawals set status = $2, provider_ref = coalesce(provider_ref, $3), provider_event_at = $4, reason = $5, completed_at = now(), final_transfer_id = $6
+        where id = $1`,
+      [row.id, status, e.providerRef, new Date(e.occurredAtMs), paid ? null : (e.reason ?? 'failed'), transferId],
+    );
+    const balanceMinor = walletBalanceMinor + (paid ? 0 : row.amountMinor);
+    return { outcome: 'applied', payment: 'withdrawal', publicId: e.reference, playerId: row.playerId, status, amountMinor: row.amountMinor, balanceMinor };
+  },
+};
+
+const eventAtMs = (at: Date | string | null) => (at === null ? null : new Date(at).getTime());
+
+/**
+ * One event, one payment: found by our reference and checked against the event; its accounts
+ * locked (wallet first), then its row, re-read; the event recorded once (a second time is a
+ * duplicate) with whether it applies; then applied, or only noted when it is progress.
+ */
+async function applyToPayment(client: pg.ClientBase, e: PaymentEvent, kind: PaymentKind): Promise<EventOutcome> {
+  const { rows } = await client.query(kind.findSql, [e.reference, e.provider]);
+  const r = rows[0];
+  const row: Found | undefined = r && {
+    id: Number(r.id),
+    playerId: Number(r.player_id),
+    status: r.status,
+    amountMinor: Number(r.amount_minor),
+    providerRef: r.provider_ref,
+    lastEventAtMs: eventAtMs(r.provider_event_at),
+    wallet: Number(r.wallet),
+    clearing: Number(r.clearing),
+    held: r.held === null ? null : Number(r.held),
+  };
+  const refused = checkNamed(row, e);
+  if (refused || !row) return refused!;
+  invariant(r.clearing !== null, () => `no clearing account for provider ${e.provider}`);
+  const accounts = await lockAccounts(client, [row.wallet, row.clearing, ...(row.held === null ? [] : [row.held])]);
+  const { rows: locked } = await client.query(`select status, provider_event_at from ${kind.table} where id = $1 for update`, [row.id]);
+  row.status = locked[0].status;
+  row.lastEventAtMs = eventAtMs(locked[0].provider_event_at);
+  const refusedNow = kind.refuse?.(row);
+  if (refusedNow) return refusedNow;
+  const ignored = ignoredBecause(row, kind.final, e, e.type === kind.progress);
+  if (!(await recordEvent(client, e, kind.table, row.id, ignored))) return { outcome: 'duplicate' };
+  if (ignored === 'informational') {
+    await client.query(`update ${kind.table} set provider_event_at = $2, provider_ref = coalesce(provider_ref, $3) where id = $1`, [row.id, new Date(e.occurredAtMs), e.providerRef]);
+  }
+  if (ignored) return { outcome: 'ignored', because: ignored };
+  return kind.apply(client, e, row, accounts.get(row.wallet)!.balanceMinor);
 }
 
 /** The payment the event names, or why the event is refused. */
@@ -114,105 +218,21 @@ function checkNamed(row: Found | undefined, e: PaymentEvent): EventOutcome | und
   return undefined;
 }
 
-/** Records the event (unique per provider); false when it was recorded before: a duplicate. */
-async function recordEvent(client: pg.ClientBase, e: PaymentEvent, target: { depositId?: number; withdrawalId?: number }, applied: boolean, ignored: string | null): Promise<boolean> {
+/** Records the event (unique per provider) with whether it applies; false when it was recorded before: a duplicate. */
+async function recordEvent(client: pg.ClientBase, e: PaymentEvent, table: PaymentKind['table'], paymentId: number, ignored: string | undefined): Promise<boolean> {
   const { rowCount } = await client.query(
     `insert into payment_events (provider, provider_event_id, type, deposit_id, withdrawal_id, applied, ignored_because, occurred_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (provider, provider_event_id) do nothing`,
-    [e.provider, e.eventId, e.type, target.depositId ?? null, target.withdrawalId ?? null, applied, ignored, new Date(e.occurredAtMs)],
+    [e.provider, e.eventId, e.type, table === 'deposits' ? paymentId : null, table === 'withdrawals' ? paymentId : null, ignored === undefined, ignored ?? null, new Date(e.occurredAtMs)],
   );
   return rowCount === 1;
 }
 
-async function alreadyRecorded(client: pg.ClientBase, e: PaymentEvent): Promise<boolean> {
-  const { rows } = await client.query(`select 1 from payment_events where provider = $1 and provider_event_id = $2`, [e.provider, e.eventId]);
-  return rows.length > 0;
-}
-
 /** Why an event changes nothing, or undefined when it applies. */
-function ignoredBecause(row: Found, final: Set<string>, e: PaymentEvent, progress: boolean): 'stale' | 'final' | 'informational' | undefined {
+function ignoredBecause(row: Found, final: ReadonlySet<string>, e: PaymentEvent, progress: boolean): 'stale' | 'final' | 'informational' | undefined {
   if (final.has(row.status)) return 'final';
   if (row.lastEventAtMs !== null && e.occurredAtMs < row.lastEventAtMs) return 'stale';
   return progress ? 'informational' : undefined;
-}
-
-async function applyDepositEvent(client: pg.ClientBase, e: PaymentEvent): Promise<EventOutcome> {
-  const { rows } = await client.query(
-    `select d.id, d.player_id, d.status, d.amount_minor, d.provider_ref, d.provider_event_at, a.id as wallet, c.id as clearing
-       from deposits d
-       join accounts a on a.player_id = d.player_id and a.kind = 'player_wallet'
-       left join accounts c on c.code = 'provider_clearing:' || d.provider
-      where d.public_id = $1 and d.provider = $2`,
-    [e.reference, e.provider],
-  );
-  const r = rows[0];
-  const row: Found | undefined = r && { id: Number(r.id), playerId: Number(r.player_id), status: r.status, amountMinor: Number(r.amount_minor), providerRef: r.provider_ref, lastEventAtMs: r.provider_event_at && new Date(r.provider_event_at).getTime() };
-  const refused = checkNamed(row, e);
-  if (refused || !row) return refused!;
-  invariant(r.clearing !== null, () => `no clearing account for provider ${e.provider}`);
-  const accounts = await lockAccounts(client, [Number(r.wallet), Number(r.clearing)]);
-  const { rows: locked } = await client.query(`select status, provider_event_at from deposits where id = $1 for update`, [row.id]);
-  row.status = locked[0].status;
-  row.lastEventAtMs = locked[0].provider_event_at && new Date(locked[0].provider_event_at).getTime();
-  if (await alreadyRecorded(client, e)) return { outcome: 'duplicate' };
-  const ignored = ignoredBecause(row, FINAL_DEPOSIT, e, e.type === 'deposit.processing');
-  await recordEvent(client, e, { depositId: row.id }, ignored === undefined, ignored ?? null);
-  if (ignored === 'informational') await client.query(`update deposits set provider_event_at = $2, provider_ref = coalesce(provider_ref, $3) where id = $1`, [row.id, new Date(e.occurredAtMs), e.providerRef]);
-  if (ignored) return { outcome: 'ignored', because: ignored };
-  const status = e.type === 'deposit.succeeded' ? 'completed' : e.type === 'deposit.declined' ? 'declined' : 'failed';
-  await client.query(
-    `update deposits set status = $2, provider_ref = coalesce(provider_ref, $3), provider_event_at = $4, decline_reason = $5,
-            completed_at = case when $2 = 'completed' then now() end
-      where id = $1`,
-    [row.id, status, e.providerRef, new Date(e.occurredAtMs), status === 'completed' ? null : (e.reason ?? status)],
-  );
-  let balanceMinor = accounts.get(Number(r.wallet))!.balanceMinor;
-  if (status === 'completed') {
-    await moveMoney(client, { from: Number(r.clearing), to: Number(r.wallet), amountMinor: row.amountMinor, kind: 'deposit', depositId: row.id });
-    balanceMinor += row.amountMinor;
-  }
-  return { outcome: 'applied', payment: 'deposit', publicId: e.reference, playerId: row.playerId, status, amountMinor: row.amountMinor, balanceMinor };
-}
-
-async function applyPayoutEvent(client: pg.ClientBase, e: PaymentEvent): Promise<EventOutcome> {
-  const { rows } = await client.query(
-    `select w.id, w.player_id, w.status, w.amount_minor, w.provider_ref, w.provider_event_at, a.id as wallet, c.id as clearing, h.id as held
-       from withdrawals w
-       join accounts a on a.player_id = w.player_id and a.kind = 'player_wallet'
-       left join accounts c on c.code = 'provider_clearing:' || w.provider
-       join accounts h on h.code = '${WITHDRAWALS_HELD}'
-      where w.public_id = $1 and w.provider = $2`,
-    [e.reference, e.provider],
-  );
-  const r = rows[0];
-  const row: Found | undefined = r && { id: Number(r.id), playerId: Number(r.player_id), status: r.status, amountMinor: Number(r.amount_minor), providerRef: r.provider_ref, lastEventAtMs: r.provider_event_at && new Date(r.provider_event_at).getTime() };
-  const refused = checkNamed(row, e);
-  if (refused || !row) return refused!;
-  invariant(r.clearing !== null, () => `no clearing account for provider ${e.provider}`);
-  const [wallet, clearing, held] = [Number(r.wallet), Number(r.clearing), Number(r.held)];
-  const accounts = await lockAccounts(client, [wallet, clearing, held]);
-  const { rows: locked } = await client.query(`select status, provider_event_at from withdrawals where id = $1 for update`, [row.id]);
-  row.status = locked[0].status;
-  row.lastEventAtMs = locked[0].provider_event_at && new Date(locked[0].provider_event_at).getTime();
-  if (await alreadyRecorded(client, e)) return { outcome: 'duplicate' };
-  // A payout reported on before the provider's answer to our request was recorded (still
-  // approved, not pending) is with it all the same: its answer and its events race. One in
-  // review was never sent.
-  if (row.status === 'review') return { outcome: 'mismatch', why: 'the withdrawal is waiting for review and was never sent' };
-  const ignored = ignoredBecause(row, FINAL_WITHDRAWAL, e, e.type === 'payout.processing');
-  await recordEvent(client, e, { withdrawalId: row.id }, ignored === undefined, ignored ?? null);
-  if (ignored === 'informational') await client.query(`update withdrawals set provider_event_at = $2, provider_ref = coalesce(provider_ref, $3) where id = $1`, [row.id, new Date(e.occurredAtMs), e.providerRef]);
-  if (ignored) return { outcome: 'ignored', because: ignored };
-  const paid = e.type === 'payout.paid';
-  const transferId = await moveMoney(client, { from: held, to: paid ? clearing : wallet, amountMinor: row.amountMinor, kind: paid ? 'withdrawal' : 'withdrawal_return' });
-  const status = paid ? 'paid' : 'failed';
-  await client.query(
-    `update withdrawals set status = $2, provider_ref = coalesce(provider_ref, $3), provider_event_at = $4, reason = $5, completed_at = now(), final_transfer_id = $6
-      where id = $1`,
-    [row.id, status, e.providerRef, new Date(e.occurredAtMs), paid ? null : (e.reason ?? 'failed'), transferId],
-  );
-  const balanceMinor = accounts.get(wallet)!.balanceMinor + (paid ? 0 : row.amountMinor);
-  return { outcome: 'applied', payment: 'withdrawal', publicId: e.reference, playerId: row.playerId, status, amountMinor: row.amountMinor, balanceMinor };
 }
 
 // ---- Deposits ------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ import type { LimitPeriod } from '../games/jurisdictions.ts';
 
 export const QUARTER_MS = 15 * 60_000;
 const DAY_QUARTERS = 96;
-const WEEK_QUARTERS = 7 * DAY_QUARTERS;
+/** How far back a player's activity series keeps entries, in quarter-hours: the rolling week (SQL's activity_add_won takes it too). */
+export const WEEK_QUARTERS = 7 * DAY_QUARTERS;
 
 export function quarterOf(atMs: number): number {
   return Math.floor(atMs / QUARTER_MS);

@@ -13,7 +13,7 @@
 import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
 import type { CanonicalBet } from '../games/types.ts';
-import { keepFrom } from './playerActivity.ts';
+import { WEEK_QUARTERS } from './playerActivity.ts';
 
 /** What a fixed-odds game's ticket adds to each combination's liability (games/types.ts liability.of); undefined for other games. */
 export type LiabilityOf = (gameId: string, bet: CanonicalBet) => readonly { combination: string; payoutMinor: number }[] | undefined;
@@ -33,7 +33,6 @@ interface RefundRow {
   bet: CanonicalBet;
 }
 
-const ACTIVITY_WEEK_QUARTERS = 0 - keepFrom(0);
 
 /**
  * Refunds the player's tickets in draws still 'scheduled'. `client` is in the transaction
@@ -137,7 +136,7 @@ async function moveRefunds(client: pg.ClientBase, playerId: number, walletId: nu
        returning 1
      ), activity as (
        update player_activity a set
-              series = activity_add_won(a.series, x.q, x.amount, x.q - ${ACTIVITY_WEEK_QUARTERS}),
+              series = activity_add_won(a.series, x.q, x.amount, x.q - ${WEEK_QUARTERS}),
               month_won = case when a.month_key = x.month_now then a.month_won else 0 end + x.amount,
               month_staked = case when a.month_key = x.month_now then a.month_staked else 0 end,
               month_key = x.month_now

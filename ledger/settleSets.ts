@@ -36,10 +36,8 @@ import type pg from 'pg';
 import { invariant } from '../core/errors.ts';
 import type { DrawSettlement, LineClass, MaskSegment } from '../games/types.ts';
 import type { LockedDrawStep } from './drawSteps.ts';
-import { keepFrom } from './playerActivity.ts';
+import { WEEK_QUARTERS } from './playerActivity.ts';
 
-/** How far back a winner's activity series keeps entries, in quarter-hours (ledger/playerActivity.ts). */
-const ACTIVITY_WEEK_QUARTERS = 0 - keepFrom(0);
 
 /** How a draw's lines are classed: the game's mask layout and, per bet type sold, the drawn mask. */
 export interface ClassPlan {
@@ -418,7 +416,7 @@ function payWonSql(poolParam: string): string {
        -- The prizes in each winner's recent activity (migration 013), which their loss limits
        -- count: after the wallets are locked, as the bet batch reads the row under that lock.
        update player_activity a set
-              series = activity_add_won(a.series, x.q, x.amount, x.q - ${ACTIVITY_WEEK_QUARTERS}),
+              series = activity_add_won(a.series, x.q, x.amount, x.q - ${WEEK_QUARTERS}),
               month_won = case when a.month_key = x.month_now then a.month_won else 0 end + x.amount,
               month_staked = case when a.month_key = x.month_now then a.month_staked else 0 end,
               month_key = x.month_now

@@ -6,16 +6,12 @@
 // Needs DATABASE_URL and REDIS_URL: processes can share only a real PostgreSQL server, and
 // find each other's rooms only through a real Redis. Uses a scratch database and Redis
 // database 11 of REDIS_URL's server, emptied first (no other test uses 11).
-import { Redis } from 'ioredis';
 import t from 'tap';
 import { Client } from '@colyseus/sdk';
-import { openDatabase } from '../../app/database.ts';
-import { createLogger } from '../../core/logger.ts';
 import { allGames } from '../../games/index.ts';
 import { checkLedger, linePricesOf } from '../../ledger/invariants.ts';
-import { createScratchDatabase } from '../support/database.ts';
-import { openClusterDraw, redisDatabase, startServerProcess, type ServerProcess } from '../support/cluster.ts';
-import { http, newPlayer, testDrawKeys } from '../support/harness.ts';
+import { openClusterDraw, startCluster } from '../support/cluster.ts';
+import { http, newPlayer } from '../support/harness.ts';
 import { until } from '../support/wait.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -26,26 +22,16 @@ const STAKE = 200;
 const WITHDRAWAL = 1_500;
 
 t.test('bets on one process and withdrawals through another never spend more than the balance', { skip: needs, timeout: 120_000 }, async (t) => {
-  const redisDb = redisDatabase(redisUrl!, 11);
-  const redis = new Redis(redisDb);
-  await redis.flushdb();
-  const scratch = await createScratchDatabase(databaseUrl!, 'lottery_payments');
-  const keys = testDrawKeys();
-  const env = { ...keys, DATABASE_URL: scratch.url, REDIS_URL: redisDb, BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000', WITHDRAWAL_REVIEW_ABOVE_MINOR: '1000000' };
-  const procs: ServerProcess[] = [];
-  const db = await openDatabase({ databaseUrl: scratch.url, dataDir: '', poolMax: 2, logger: createLogger('silent') });
-  t.teardown(async () => {
-    for (const p of procs) if (p.alive) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    await db.close();
-    await scratch.drop();
-    await redis.flushdb();
-    await redis.quit();
+  const { db, procs, seedKeyHex } = await startCluster(t, {
+    databaseUrl: databaseUrl!,
+    redisUrl: redisUrl!,
+    redisIndex: 11,
+    name: 'lottery_payments',
+    processes: 2,
+    env: { BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000', WITHDRAWAL_REVIEW_ABOVE_MINOR: '1000000' },
   });
-  procs.push(await startServerProcess(env)); // first alone: it migrates
-  procs.push(await startServerProcess(env));
   const [a, b] = procs;
-  const drawId = await openClusterDraw(db.pool, keys.DRAW_SEED_KEY, 'payments');
+  const drawId = await openClusterDraw(db.pool, seedKeyHex, 'payments');
   const { token } = await newPlayer(a.url, BALANCE);
 
   // The room lives on a process of Colyseus' choosing; the withdrawals go through the other.

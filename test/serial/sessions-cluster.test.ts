@@ -7,17 +7,13 @@
 // Needs DATABASE_URL and REDIS_URL: processes can share only a real PostgreSQL server, and
 // hear of each other's logouts only through a real Redis. Uses a scratch database and Redis
 // database 9 of REDIS_URL's server, emptied first (no other test uses 9).
-import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import { Client, type Room } from '@colyseus/sdk';
-import { openDatabase } from '../../app/database.ts';
-import { createLogger } from '../../core/logger.ts';
 import { checkLedger, linePricesOf } from '../../ledger/invariants.ts';
 import { allGames } from '../../games/index.ts';
 import { SalesCloseCode } from '../../rooms/closeCodes.ts';
-import { createScratchDatabase } from '../support/database.ts';
-import { openClusterDraw, redisDatabase, startServerProcess, type ServerProcess } from '../support/cluster.ts';
-import { http, newPlayer, testDrawKeys } from '../support/harness.ts';
+import { openClusterDraw, startCluster } from '../support/cluster.ts';
+import { http, newPlayer } from '../support/harness.ts';
 import { until } from '../support/wait.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -61,26 +57,16 @@ t.test(
  * within CLOSE_MS_MAX and nothing sent after the answer be bought.
  */
 async function endEverywhere(t: Test, processCount: number, what: string, end: (url: string, token: string) => Promise<{ status: number }>) {
-  const redisDb = redisDatabase(redisUrl!, 9);
-  const redis = new Redis(redisDb);
-  await redis.flushdb();
-  const scratch = await createScratchDatabase(databaseUrl!, 'lottery_sessions');
-  const keys = testDrawKeys();
-  const env = { ...keys, DATABASE_URL: scratch.url, REDIS_URL: redisDb, SALES_ROOM_CLIENTS_MAX: '1', BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' };
-  const procs: ServerProcess[] = [];
-  const db = await openDatabase({ databaseUrl: scratch.url, dataDir: '', poolMax: 2, logger: createLogger('silent') });
-  t.teardown(async () => {
-    for (const p of procs) if (p.alive) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    await db.close();
-    await scratch.drop();
-    await redis.flushdb();
-    await redis.quit();
+  const { db, procs, seedKeyHex } = await startCluster(t, {
+    databaseUrl: databaseUrl!,
+    redisUrl: redisUrl!,
+    redisIndex: 9,
+    name: 'lottery_sessions',
+    processes: processCount,
+    env: { SALES_ROOM_CLIENTS_MAX: '1', BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' },
   });
-  procs.push(await startServerProcess(env)); // first alone: it migrates
-  for (let i = 1; i < processCount; i++) procs.push(await startServerProcess(env));
   const a = procs[0];
-  const publicId = await openClusterDraw(db.pool, keys.DRAW_SEED_KEY, 'cluster');
+  const publicId = await openClusterDraw(db.pool, seedKeyHex, 'cluster');
 
   // One socket on each process: shards of one seat, each made on the process with the
   // fewest rooms as Colyseus last heard (each process publishes its count at most once a

@@ -8,11 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, type Room } from '@colyseus/sdk';
+import { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { Test } from 'tap';
+import { openDatabase, type Database } from '../../app/database.ts';
+import { createLogger } from '../../core/logger.ts';
 import { seedCommitment } from '../../draw/commit.ts';
 import { LEAF_VERSION_CURRENT } from '../../draw/encoding.ts';
 import { SeedVault } from '../../draw/vault.ts';
 import { ensureDraw, openDueDraws } from '../../ledger/draws.ts';
+import { createScratchDatabase } from './database.ts';
+import { testDrawKeys } from './harness.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -282,4 +288,41 @@ export async function openClusterDraw(pool: pg.Pool, seedKeyHex: string, prefix:
   });
   await openDueDraws(pool);
   return publicId;
+}
+
+export interface Cluster {
+  /** What every process is started with: one pair of draw keys, the scratch database, the Redis database. */
+  env: Record<string, string>;
+  /** The cluster's draw seed key (hex): openClusterDraw makes draws any process may lead. */
+  seedKeyHex: string;
+  /** The shared ledger, through the app's own database module. */
+  db: Database;
+  procs: ServerProcess[];
+}
+
+/**
+ * `processes` real server processes on a scratch database of DATABASE_URL's server and Redis
+ * database `redisIndex` of REDIS_URL's (emptied first and after: each test file its own index),
+ * the first started alone, as it migrates. Everything is killed and removed at the test's end.
+ */
+export async function startCluster(t: Test, o: { databaseUrl: string; redisUrl: string; redisIndex: number; name: string; processes: number; env?: Record<string, string> }): Promise<Cluster> {
+  const redisDb = redisDatabase(o.redisUrl, o.redisIndex);
+  const redis = new Redis(redisDb);
+  await redis.flushdb();
+  const scratch = await createScratchDatabase(o.databaseUrl, o.name);
+  const keys = testDrawKeys();
+  const env = { ...keys, DATABASE_URL: scratch.url, REDIS_URL: redisDb, ...o.env };
+  const procs: ServerProcess[] = [];
+  const db = await openDatabase({ databaseUrl: scratch.url, dataDir: '', poolMax: 2, logger: createLogger('silent') });
+  t.teardown(async () => {
+    for (const p of procs) if (p.alive) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    await db.close();
+    await scratch.drop();
+    await redis.flushdb();
+    await redis.quit();
+  });
+  procs.push(await startServerProcess(env)); // first alone: it migrates
+  for (let i = 1; i < o.processes; i++) procs.push(await startServerProcess(env));
+  return { env, seedKeyHex: keys.DRAW_SEED_KEY, db, procs };
 }
