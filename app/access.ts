@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { AppError, ErrorCode } from '../core/errors.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import { bearerToken, errorBody, type HttpRequest, type HttpResponse } from './http.ts';
-import type { AccessCheck, Caller, Security } from './routeSpec.ts';
+import type { AccessCheck, Caller } from './routeSpec.ts';
 
 export interface AccessDeps {
   authenticate(token: unknown): Promise<SessionPlayer | null>;
@@ -38,8 +38,10 @@ export function operatorRequired(): HttpResponse {
 
 /** The access check every route of the server goes through. */
 export function accessCheck(deps: AccessDeps): AccessCheck {
-  return async (security: Security, req: HttpRequest): Promise<Caller | HttpResponse> => {
-    const operator = (security === 'operator' || security === 'sessionOrOperator') && isOperator(req, deps.operatorCredentials);
+  return async ({ security }, req: HttpRequest): Promise<Caller | HttpResponse> => {
+    const operator = (security === 'operator' || security === 'sessionOrOperator') && isOperator(req, deps.operatorCredentials)
+      ? { id: 0, name: operatorName(req), role: 'admin' as const }
+      : null;
     if (security === 'operator') return operator ? { player: null, operator } : operatorRequired();
     if (operator) return { player: null, operator };
     const player = await deps.authenticate(bearerToken(req));
@@ -47,7 +49,7 @@ export function accessCheck(deps: AccessDeps): AccessCheck {
     if (player.scope !== 'play' && security !== 'withdrawSession') {
       throw new AppError(ErrorCode.EXCLUDED, 'this session was opened during a break or self-exclusion: it may withdraw your balance and read your statement, nothing else', 403);
     }
-    return { player, operator: false };
+    return { player, operator: null };
   };
 }
 

@@ -7,21 +7,33 @@ import { AppError, ErrorCode, invariant } from '../core/errors.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { HttpHandler, HttpRequest, HttpResponse } from './http.ts';
 
-/** Who may call a route: a player's session (Bearer), an operator (Basic), or either. */
 /**
  * Who may call: a player's session ('session': one that may play; 'withdrawSession': also one
- * opened during a break or self-exclusion to withdraw), the operators, or either.
+ * opened during a break or self-exclusion to withdraw), an operator of one of the route's
+ * `roles`, or either.
  */
 export type Security = 'session' | 'withdrawSession' | 'operator' | 'sessionOrOperator';
+
+/** What an operator may do (ledger/operators.ts): each role is allowed exactly the routes that name it. */
+export type OperatorRole = 'admin' | 'finance' | 'auditor' | 'support';
+export const OPERATOR_ROLES: readonly OperatorRole[] = ['admin', 'finance', 'auditor', 'support'];
+
+/** An operator signed in (Bearer operator session token, second factor passed at login). */
+export interface OperatorCaller {
+  id: number;
+  name: string;
+  role: OperatorRole;
+}
 
 export interface Caller {
   /** The session's player; set whenever a route's security is 'session'. */
   player: SessionPlayer | null;
-  operator: boolean;
+  /** The operator calling, or null. */
+  operator: OperatorCaller | null;
 }
 
 /** Decides access before anything else is read: a Caller, or the answer that refuses. */
-export type AccessCheck = (security: Security, req: HttpRequest) => Promise<Caller | HttpResponse>;
+export type AccessCheck = (spec: Pick<AnyRouteSpec, 'security' | 'roles' | 'method' | 'path'>, req: HttpRequest) => Promise<Caller | HttpResponse>;
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -38,6 +50,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   path: string;
   summary: string;
   security?: Security;
+  /** With 'operator' or 'sessionOrOperator': the roles allowed (required there, and only there). */
+  roles?: readonly OperatorRole[];
   params?: P;
   query?: Q;
   body?: B;
@@ -59,12 +73,12 @@ export function route<
   return spec as unknown as AnyRouteSpec;
 }
 
-const NOBODY: Caller = { player: null, operator: false };
+const NOBODY: Caller = { player: null, operator: null };
 
 /** The handler HttpRoutes runs for a route: access, then params, query and body, then the route's own work. */
 export function routeHandler(spec: AnyRouteSpec, access: AccessCheck): HttpHandler {
   return async (req) => {
-    const caller = spec.security ? await access(spec.security, req) : NOBODY;
+    const caller = spec.security ? await access(spec, req) : NOBODY;
     if ('status' in caller) return caller;
     invariant((spec.security !== 'session' && spec.security !== 'withdrawSession') || caller.player !== null, `${spec.path}: a session route without its player`);
     return spec.handle({
