@@ -197,6 +197,7 @@ export class BetWriter {
       this.options.metrics?.betsTotal.inc({ outcome: 'SERVER_BUSY' }, requests.length);
       return Promise.resolve(many ? requests.map(() => SERVER_BUSY) : SERVER_BUSY);
     }
+    this.options.metrics?.betsReceived.inc(requests.length);
     const promise = new Promise<BetOutcome | BetOutcome[]>((resolve) => {
       this.queue.push({ requests, key, resolve, many, splitDepth: 0, enqueuedAtMs: performance.now() });
     });
@@ -341,6 +342,11 @@ export class BetWriter {
       slotDone();
       await new Promise<void>((resolve) => setImmediate(resolve));
       resolveEach(batch, this.withReceipts(requests, results));
+      const ack = this.options.metrics?.betAckSeconds;
+      if (ack) {
+        const answeredMs = performance.now();
+        for (const p of batch) ack.observe((answeredMs - p.enqueuedAtMs) / 1000);
+      }
     } catch (err) {
       // A bug, not a money problem: every outcome is decided and committed. Answer with
       // them (without receipts) rather than leave a bet unanswered; resolving twice is a no-op.

@@ -1,6 +1,7 @@
 // actors/DrawActor.ts — drives one draw through its day, in the process that leads it.
 //
 //   scheduled --open_at--> open --cutoff + grace--> closed --> sealed --draw_at--> drawn --> settled
+//   closed or sealed --input missing--> halted --two operators--> sealed (resumed) or voided --> refunded
 //
 // The actor keeps no state of its own: every wake-up reads the draw's persisted status and
 // does the one step that status calls for, if its time has come by the database's clock.
@@ -17,7 +18,7 @@ import type { DrawRunner } from './DrawRunner.ts';
 
 const ERROR_BACKOFF_MS = [500, 1_000, 2_000, 5_000];
 
-export type DrawActorEnd = 'settled' | 'halted' | 'gone';
+export type DrawActorEnd = 'settled' | 'halted' | 'voided' | 'gone';
 
 export interface DrawActorDeps {
   pool: pg.Pool;
@@ -106,6 +107,12 @@ export class DrawActor {
         case 'drawn':
           next = (await runner.settle(draw.id)) === 'settled' ? 0 : DRAW_STEP_RETRY_MS;
           break;
+        case 'voided':
+          if (draw.voidRefundedAtMs === null && (await runner.refundVoided(draw.id)) === 'more') {
+            next = 0;
+            break;
+          }
+          return this.end('voided');
         case 'settled':
         case 'halted':
           return this.end(draw.status);

@@ -31,7 +31,8 @@ import { raffleDrum, raffleWinners } from '../draw/raffle.ts';
 import { numbersFor } from '../draw/select.ts';
 import { allPassed, verifyDrawProof } from '../draw/verify.ts';
 import type { SeedVault } from '../draw/vault.ts';
-import { gameById, type CatalogueGame } from '../games/index.ts';
+import { gameById, liabilityOfGame, type CatalogueGame } from '../games/index.ts';
+import { refundVoidedDraw } from '../ledger/refunds.ts';
 import { ensureDraw, type DrawRow } from '../ledger/draws.ts';
 import type { PlannedDrawTimes } from '../games/calendar.ts';
 import {
@@ -226,6 +227,7 @@ export class DrawRunner {
 
   /** Seals a closed draw. Returns false if it was not closed or another process holds it. */
   async seal(drawId: number): Promise<boolean> {
+    const startedMs = performance.now();
     return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'closed');
       if (!draw) return false;
@@ -234,6 +236,7 @@ export class DrawRunner {
       const root = merkleRoot(leaves, hash);
       await markSealed(client, draw, root, count, stake);
       this.o.metrics?.drawSteps.inc({ step: 'sealed' });
+      this.o.metrics?.drawStepSeconds.observe({ step: 'seal' }, (performance.now() - startedMs) / 1000);
       this.o.logger.info({ drawId: draw.publicId, tickets: count, stakeMinor: stake, root: bytesToHex(root) }, 'draw sealed');
       return true;
     }, LONG_STEP);
@@ -244,6 +247,7 @@ export class DrawRunner {
    * not revealed yet and the reveal window is still open.
    */
   async draw(drawId: number): Promise<'drawn' | 'waiting' | 'halted' | 'skipped'> {
+    const startedMs = performance.now();
     return withTransaction(this.o.pool, async (client) => {
       const draw = await lockDrawInStatus(client, drawId, 'sealed');
       if (!draw) return 'skipped';
@@ -268,9 +272,31 @@ export class DrawRunner {
       invariant(allPassed(checks), `draw ${draw.publicId}: proof fails its own verifier: ${checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
       await markDrawn(client, draw.id, proof.numbers, proof);
       this.o.metrics?.drawSteps.inc({ step: 'drawn' });
+      this.o.metrics?.drawStepSeconds.observe({ step: 'draw' }, (performance.now() - startedMs) / 1000);
       this.o.logger.info({ drawId: draw.publicId, numbers: proof.numbers }, 'draw drawn');
       return 'drawn';
     });
+  }
+
+  /**
+   * Refunds a voided draw's tickets, a step (one transaction, VOID_REFUND_TICKETS_PER_STEP_MAX
+   * tickets) at a time, until none is left or `stepsMax` steps are done. Every step is
+   * idempotent (a refunded ticket is never selected again), so a new leader resumes it.
+   */
+  async refundVoided(drawId: number, stepsMax = 20): Promise<'refunded' | 'more'> {
+    let tickets = 0;
+    let amountMinor = 0;
+    for (let step = 0; step < stepsMax; step++) {
+      const done = await refundVoidedDraw(this.o.pool, drawId, this.o.clock.nowMs(), liabilityOfGame);
+      tickets += done.tickets;
+      amountMinor += done.amountMinor;
+      if (done.done) {
+        this.o.logger.info({ drawId, tickets, amountMinor }, 'voided draw: every ticket refunded');
+        return 'refunded';
+      }
+    }
+    this.o.logger.info({ drawId, tickets, amountMinor }, 'voided draw: refunds under way');
+    return 'more';
   }
 
   /**
@@ -303,6 +329,7 @@ export class DrawRunner {
       if (step === null) return 'skipped';
       if (step.closed) {
         this.o.metrics?.drawSteps.inc({ step: 'settled' });
+        this.o.metrics?.drawStepSeconds.observe({ step: 'settle' }, (this.o.clock.nowMs() - startedAtMs) / 1000);
         this.o.logger.info(
           {
             drawId: step.publicId,

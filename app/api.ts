@@ -10,12 +10,13 @@ import { DEFAULT_SCHEDULE_MODE, scheduleView, type ScheduleMode } from '../games
 import { allGames, gameById, liabilityOfGame } from '../games/index.ts';
 import { listDraws, type DrawRow } from '../ledger/draws.ts';
 import { auditorCommitments } from '../ledger/drawSteps.ts';
+import { interventionsOf, type Intervention } from '../ledger/interventions.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import { closedBecause, findJurisdiction, jurisdictionById, LIMIT_KINDS, LIMIT_PERIODS, type JurisdictionTable, type LimitTable } from '../games/jurisdictions.ts';
 import { findPlayerForLogin, insertPlayer, insertSession, playerJurisdiction, playerProfile, type SessionPlayer } from '../ledger/players.ts';
 import { exclusions, hasChosenLimits, limitChanges, playerLimits, requestExclusion, requestLimit, setInitialLimits } from '../ledger/protection.ts';
 import { withTransaction } from '../ledger/transaction.ts';
-import { accessCheck, SESSION_REQUIRED_MESSAGE } from './access.ts';
+import { accessCheck, SESSION_REQUIRED_MESSAGE, type OperatorAccess } from './access.ts';
 import { hashSessionToken, isWellFormedToken, newSessionToken, type PasswordQueue } from './auth.ts';
 import { bearerToken, errorBody, type HttpResponse, type HttpRoutes } from './http.ts';
 import type { Logger } from '../core/logger.ts';
@@ -36,7 +37,7 @@ export interface ApiDeps {
   authenticate(token: unknown): Promise<SessionPlayer | null>;
   /** Ends sessions everywhere (logout). */
   sessions: Pick<Sessions, 'end'>;
-  operatorCredentials?: string;
+  operators: OperatorAccess;
   isShuttingDown(): boolean;
   /** The schedule mode the draws are planned with (config SCHEDULE), for the catalogue; daily when absent. */
   schedule?: ScheduleMode;
@@ -55,7 +56,7 @@ export interface ApiDeps {
 }
 
 /** A draw as everyone may see it: its commitments are public from creation, before sales open. */
-export function drawView(d: DrawRow, auditors: { name: string; commitment: string }[] = []) {
+export function drawView(d: DrawRow, auditors: { name: string; commitment: string }[] = [], interventions: Intervention[] = []) {
   return {
     drawId: d.publicId,
     gameId: d.gameId,
@@ -81,6 +82,18 @@ export function drawView(d: DrawRow, auditors: { name: string; commitment: strin
       tiers: (d.prizeTiers ?? []).map((t) => ({ name: t.name, kind: t.kind ?? 'share', winningLines: t.winningLines, perLineMinor: t.perLineMinor, paidMinor: t.paidMinor ?? t.perLineMinor * t.winningLines })),
     } || null,
     haltedReason: d.haltedReason,
+    haltedAt: d.haltedAtMs === null ? null : new Date(d.haltedAtMs).toISOString(),
+    // A halted draw's way out, asked by one operator and approved by another (ledger/interventions.ts).
+    interventions: interventions.map((i) => ({
+      action: i.action,
+      reason: i.reason,
+      status: i.status,
+      requestedBy: i.requestedBy,
+      requestedAt: new Date(i.requestedAtMs).toISOString(),
+      approvedBy: i.approvedBy,
+      approvedAt: i.approvedAtMs === null ? null : new Date(i.approvedAtMs).toISOString(),
+    })),
+    void: d.voidedAtMs !== null ? { voidedAt: new Date(d.voidedAtMs).toISOString(), refundsDoneAt: d.voidRefundedAtMs === null ? null : new Date(d.voidRefundedAtMs).toISOString() } : null,
   };
 }
 
@@ -119,8 +132,10 @@ const metrics = (deps: ApiDeps) =>
   route({
     method: 'GET',
     path: '/metrics',
-    summary: 'Prometheus metrics',
+    summary: 'Prometheus metrics: for operators (admin, support), and for Prometheus with METRICS_TOKEN as its bearer token',
     security: 'operator',
+    roles: ['admin', 'support'],
+    scrape: true,
     internal: true,
     responses: { 200: 'Prometheus text format' },
     handle: async () => ({ status: 200, raw: { contentType: deps.metrics.registry.contentType, text: await deps.metrics.registry.metrics() } }),
@@ -413,7 +428,8 @@ const draws = (deps: ApiDeps) =>
       const limit = query.limit === undefined ? DRAWS_LISTED_DEFAULT : Number(query.limit);
       const found = await listDraws(deps.pool, query.game, deps.clock.nowMs() - DRAWS_LISTED_SINCE_MS, limit);
       const auditors = await auditorCommitments(deps.pool, found.map((d) => d.id));
-      return { status: 200, body: found.map((d) => drawView(d, auditors.get(d.id))) };
+      const interventions = await interventionsOf(deps.pool, found.map((d) => d.id));
+      return { status: 200, body: found.map((d) => drawView(d, auditors.get(d.id), interventions.get(d.id))) };
     },
   });
 

@@ -61,6 +61,18 @@ import { registerSecondFactorApi, SecondFactor } from './secondFactorApi.ts';
 import { registerSessionTimeApi } from './sessionTimeApi.ts';
 import { registerOperatorPlayersApi } from './operatorPlayersApi.ts';
 import { SecretBox } from '../core/secretBox.ts';
+import { AuditChainer } from '../actors/AuditChainer.ts';
+import { LedgerWatch } from '../actors/LedgerWatch.ts';
+import { observeProcess } from '../core/metrics.ts';
+import { AUDIT_CHAIN_EVERY_MS } from '../core/limits.ts';
+import { recordEvent } from '../ledger/audit.ts';
+import { drawsOverdue } from '../ledger/draws.ts';
+import { linePricesOf } from '../ledger/invariants.ts';
+import { allGames } from '../games/index.ts';
+import { operatorCount } from '../ledger/operators.ts';
+import { OperatorGate, registerOperatorsApi } from './operatorsApi.ts';
+import { registerInterventionsApi } from './interventionsApi.ts';
+import { registerMonitorApi } from './monitorApi.ts';
 import { GeoGate, type AddressLocator } from '../actors/GeoGate.ts';
 
 export interface StartOptions {
@@ -284,12 +296,16 @@ async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, 
   });
   server.define('sales', selling.salesRoom).filterBy(['drawId']);
   const shuttingDown = { now: false };
-  const routes = new HttpRoutes(transport.app, logger, { trustedProxies: new TrustedProxies(config.trustedProxies) });
+  const routes = new HttpRoutes(transport.app, logger, {
+    trustedProxies: new TrustedProxies(config.trustedProxies),
+    onAnswered: (status) => basics.metrics.httpResponses.inc({ class: `${Math.floor(status / 100)}xx` }),
+  });
+  const gate = new OperatorGate(basics.db.pool, basics.clock, new SecretBox(draws.keys.seedKey, 'operator-totp'), config.metricsToken);
   const { authLimits, limitStore } = authLimitsFor(basics, policy);
   const ownUrl = { url: '' };
   const identity = identityProvider(basics, () => config.identity.callbackUrl ?? ownUrl.url);
   const payments = paymentProvider(basics, () => config.payments.callbackUrl ?? ownUrl.url);
-  registerRoutes(routes, basics, draws, selling, authLimits, shuttingDown);
+  await registerRoutes(routes, basics, draws, selling, authLimits, shuttingDown, gate);
   registerIdentityApi(routes, { pool: basics.db.pool, clock: basics.clock, logger, provider: identity, authenticate: selling.authenticate, sessions: selling.sessions });
   const stopPayoutRetries = registerWalletApi(routes, {
     pool: basics.db.pool,
@@ -297,7 +313,7 @@ async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, 
     logger,
     provider: payments,
     authenticate: selling.authenticate,
-    operatorCredentials: config.operatorCredentials,
+    operators: gate,
     notices: selling.results,
     reviewAboveMinor: config.payments.withdrawalReviewAboveMinor,
     limitsPrompt: LIMITS_PROMPT,
@@ -339,14 +355,18 @@ function authLimitsFor({ config, logger, db }: Basics, policy: AuthLimitPolicy |
   return { authLimits: AuthLimits.create(store, logger, policy ?? authLimitPolicy(config.authLimits)), limitStore: store.kind };
 }
 
-function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery, selling: Selling, authLimits: AuthLimits, shuttingDown: { now: boolean }) {
+async function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery, selling: Selling, authLimits: AuthLimits, shuttingDown: { now: boolean }, gate: OperatorGate) {
   const { config, clock, logger, metrics, db } = basics;
+  const passwords = new PasswordQueue();
+  registerOperatorsApi(routes, { pool: db.pool, clock, logger, gate, passwords, authLimits, authenticate: selling.authenticate, operators: gate, bootstrapToken: await bootstrapToken(basics) });
+  registerInterventionsApi(routes, { pool: db.pool, clock, logger, authenticate: selling.authenticate, operators: gate });
+  registerMonitorApi(routes, { authenticate: selling.authenticate, operators: gate });
   const { authenticate, sessions } = selling;
   // TOTP secrets are sealed under a key derived from the seed key, for that purpose alone.
   const secondFactor = new SecondFactor(db.pool, new SecretBox(draws.keys.seedKey, 'totp'), clock);
   registerSecondFactorApi(routes, { secondFactor, authenticate });
   registerSessionTimeApi(routes, { pool: db.pool, clock, authenticate });
-  registerOperatorPlayersApi(routes, { pool: db.pool, clock, logger, sessions, operatorCredentials: config.operatorCredentials, authenticate });
+  registerOperatorPlayersApi(routes, { pool: db.pool, clock, logger, sessions, operators: gate, authenticate });
   registerApi(routes, {
     pool: db.pool,
     clock,
@@ -354,17 +374,17 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
     metrics,
     authenticate,
     sessions,
-    operatorCredentials: config.operatorCredentials,
+    operators: gate,
     isShuttingDown: () => shuttingDown.now,
     schedule: config,
     jurisdictions: config.jurisdictions,
     geo: selling.geo,
     secondFactor,
-    passwords: new PasswordQueue(),
+    passwords,
     authLimits,
     roomNames: ['sales'],
   });
-  registerDrawApi(routes, { pool: db.pool, runner: draws.runner, publicKey: draws.keys.publicKey, operatorCredentials: config.operatorCredentials, authenticate });
+  registerDrawApi(routes, { pool: db.pool, runner: draws.runner, publicKey: draws.keys.publicKey, operators: gate, authenticate });
   registerTicketApi(routes, {
     pool: db.pool,
     authenticate,
@@ -373,10 +393,26 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
   });
 }
 
+/**
+ * The token that creates the first admin (app/operatorsApi.ts): OPERATOR_BOOTSTRAP_TOKEN, or
+ * while no operator exists one made up now and written to this process's log, which only
+ * whoever runs the server reads. Once an operator exists the route refuses whatever token.
+ */
+async function bootstrapToken({ config, logger, db }: Basics): Promise<string> {
+  if (config.operatorBootstrapToken) return config.operatorBootstrapToken;
+  const token = crypto.randomBytes(24).toString('base64url');
+  if ((await operatorCount(db.pool)) === 0) {
+    logger.warn({ bootstrapToken: token }, 'no operator exists: create the first admin with POST /api/operator/bootstrap and this token (README, "Operators")');
+  }
+  return token;
+}
+
 interface Lifecycle {
   clockHealth: ClockHealth;
   leadership: Leadership;
   scheduler: DrawScheduler;
+  auditChainer: AuditChainer;
+  ledgerWatch: LedgerWatch;
 }
 
 /** The clock check and the scheduler that opens, seals, draws and settles draws on time. */
@@ -397,7 +433,18 @@ async function drawLifecycle({ config, clock, logger, metrics, db }: Basics, dra
     dbNowMs: () => clockHealth.dbNowMs(),
   });
   if (runScheduler) await scheduler.start();
-  return { clockHealth, leadership, scheduler };
+  const auditChainer = new AuditChainer({ pool: db.pool, clock, logger, metrics, signingKey: draws.keys.signingKey, everyMs: AUDIT_CHAIN_EVERY_MS, signEveryMs: config.auditSignEverySeconds * 1000 });
+  auditChainer.start();
+  const ledgerWatch = new LedgerWatch({ pool: db.pool, logger, metrics, linePrices: linePricesOf(allGames()), everyMs: config.ledgerCheckEverySeconds * 1000 });
+  ledgerWatch.start();
+  observeProcess(metrics.registry, {
+    rooms: () => matchMaker.stats.local.roomCount,
+    connections: () => matchMaker.stats.local.ccu,
+    pool: () => ({ total: db.pool.totalCount, idle: db.pool.idleCount, waiting: db.pool.waitingCount }),
+    overdue: () => drawsOverdue(db.pool),
+  });
+  await recordEvent(db.pool, { kind: 'config.loaded', actor: 'system', subject: `process:${matchMaker.processId}`, details: configRecord(config) });
+  return { clockHealth, leadership, scheduler, auditChainer, ledgerWatch };
 }
 
 /** Which uWS build loaded: the native addon, or the package's pure-JS fallback. */
@@ -442,6 +489,8 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     // Give up leadership at once so another process takes the draws over without waiting.
     await lifecycle.scheduler.stop();
     lifecycle.clockHealth.stop();
+    await lifecycle.ledgerWatch.stop();
+    await lifecycle.auditChainer.stop();
     await selling.sessions.stop();
     // Dispose rooms, remove them and this process from Redis, close sockets and presence.
     await http.server.gracefullyShutdown(false);
@@ -451,5 +500,36 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     await http.authLimits.close();
     await basics.db.close();
     basics.logger.info('server stopped');
+  };
+}
+
+/**
+ * The configuration a process started with, for the audit log: every setting that changes
+ * what the server does, never a secret (keys, tokens, URLs with passwords are named only
+ * by whether they are set).
+ */
+function configRecord(config: Config): Record<string, unknown> {
+  return {
+    database: config.databaseUrl ? 'postgres' : 'embedded',
+    redis: config.redisUrl !== undefined,
+    betWriteMode: config.betWriteMode,
+    salesRoomClientsMax: config.salesRoomClientsMax,
+    betRatePerSecond: config.betRatePerSecond,
+    betRateBurst: config.betRateBurst,
+    beacon: config.beacon,
+    revealWaitSeconds: config.revealWaitSeconds,
+    schedule: config.schedule,
+    demoPeriodSeconds: config.demoPeriodSeconds,
+    trustedProxies: config.trustedProxies,
+    authLimits: config.authLimits,
+    jurisdictions: config.jurisdictions.jurisdictions.map((j) => j.id),
+    geoRecheckSeconds: config.geoRecheckSeconds,
+    identityProvider: config.identity.provider,
+    paymentProvider: config.payments.provider,
+    withdrawalReviewAboveMinor: config.payments.withdrawalReviewAboveMinor,
+    drawKeysFromEnvironment: config.drawSeedKey !== undefined && config.drawSigningKey !== undefined,
+    metricsToken: config.metricsToken !== undefined,
+    auditSignEverySeconds: config.auditSignEverySeconds,
+    ledgerCheckEverySeconds: config.ledgerCheckEverySeconds,
   };
 }

@@ -14,6 +14,7 @@ import {
   REGISTRATIONS_PER_ADDRESS_MAX,
   SALES_ROOM_CLIENTS_MAX_DEFAULT,
   WITHDRAWAL_REVIEW_ABOVE_MINOR_DEFAULT,
+  AUDIT_SIGN_EVERY_MS_DEFAULT,
 } from '../core/limits.ts';
 import { DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MAX, DEMO_PERIOD_SECONDS_MIN } from '../games/calendar.ts';
 import { trustedProxyProblem } from './clientAddress.ts';
@@ -34,8 +35,13 @@ export interface Config {
   betRateBurst: number;
   /** 'single' writes one transaction per bet: the benchmark's baseline, never for production. */
   betWriteMode: BetWriteMode;
-  /** Operator credentials for the monitor and operator endpoints ("user:password"). */
-  operatorCredentials?: string;
+  /** Operators (app/operatorsApi.ts): the first admin's bootstrap token, and the bearer token Prometheus scrapes /metrics with. */
+  operatorBootstrapToken?: string;
+  metricsToken?: string;
+  /** The audit chain's head is signed at most this often while it moves (actors/AuditChainer.ts). */
+  auditSignEverySeconds: number;
+  /** How often one process of the cluster runs the ledger's invariant check for the metrics (0: never). */
+  ledgerCheckEverySeconds: number;
   /** Hex keys of the verifiable draw (app/keys.ts); generated under dataDir when absent. */
   drawSeedKey?: string;
   drawSigningKey?: string;
@@ -90,7 +96,8 @@ export const DEFAULT_JURISDICTIONS_FILE = fileURLToPath(new URL('../config/juris
 export const DRAND_QUICKNET = '52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const OPERATOR_CREDENTIALS_PATTERN = /^[^:]+:.{12,}$/;
+const BOOTSTRAP_TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+const METRICS_TOKEN_PATTERN = /^[A-Za-z0-9_.~+\/=-]{24,256}$/;
 const PUBLIC_ADDRESS_PATTERN = /^[A-Za-z0-9.\-\[\]:]+(\/[A-Za-z0-9_\-\/]*)?$/;
 
 export class ConfigError extends Error {
@@ -168,7 +175,10 @@ const Environment = z.object({
   BET_RATE_PER_SECOND: integer(BET_RATE_PER_SECOND_DEFAULT, 1, 100_000),
   BET_RATE_BURST: integer(BET_RATE_BURST_DEFAULT, 1, 100_000),
   BET_WRITE_MODE: oneOf(['batch', 'single'], 'batch'),
-  OPERATOR_CREDENTIALS: matching(OPERATOR_CREDENTIALS_PATTERN, 'must be "user:password" with a password of at least 12 characters'),
+  OPERATOR_BOOTSTRAP_TOKEN: matching(BOOTSTRAP_TOKEN_PATTERN, 'must be 16..128 characters of A-Z, a-z, 0-9, _ and -'),
+  METRICS_TOKEN: matching(METRICS_TOKEN_PATTERN, 'must be 24..256 characters of a bearer token'),
+  AUDIT_SIGN_EVERY_SECONDS: integer(AUDIT_SIGN_EVERY_MS_DEFAULT / 1000, 1, 86_400),
+  LEDGER_CHECK_EVERY_SECONDS: integer(900, 0, 86_400),
   DRAW_SEED_KEY: matching(HEX_32_PATTERN, 'must be 64 lowercase hex characters (32 bytes)'),
   DRAW_SIGNING_KEY: matching(HEX_32_PATTERN, 'must be 64 lowercase hex characters (32 bytes)'),
   DRAW_BEACON: oneOf(['none', 'drand'], 'none'),
@@ -212,6 +222,9 @@ export function loadJurisdictions(file: string): JurisdictionTable {
 
 /** The configuration, or a ConfigError naming the first variable that is wrong and why. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Gone with operator accounts (issue 15): a deployment still setting it would otherwise
+  // believe its shared password still guards something.
+  if (env.OPERATOR_CREDENTIALS) throw new ConfigError('OPERATOR_CREDENTIALS is no longer read: operators have their own accounts with a second factor (README, "Operators"); remove it and bootstrap the first admin');
   const parsed = Environment.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -229,7 +242,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     betRatePerSecond: e.BET_RATE_PER_SECOND,
     betRateBurst: e.BET_RATE_BURST,
     betWriteMode: e.BET_WRITE_MODE,
-    operatorCredentials: e.OPERATOR_CREDENTIALS,
+    operatorBootstrapToken: e.OPERATOR_BOOTSTRAP_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
+    auditSignEverySeconds: e.AUDIT_SIGN_EVERY_SECONDS,
+    ledgerCheckEverySeconds: e.LEDGER_CHECK_EVERY_SECONDS,
     drawSeedKey: e.DRAW_SEED_KEY,
     drawSigningKey: e.DRAW_SIGNING_KEY,
     beacon: e.DRAW_BEACON,

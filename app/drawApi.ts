@@ -12,13 +12,14 @@ import type { TicketRecord } from '../draw/encoding.ts';
 import { inclusionProof } from '../draw/inclusion.ts';
 import type { MerkleTree } from '../draw/merkle.ts';
 import { drawById, drawByPublicId, type DrawRow } from '../ledger/draws.ts';
+import { interventionsOf } from '../ledger/interventions.ts';
 import { auditorCommitments, auditorForReveal, drawProof, registerAuditor, saveAuditorSeed } from '../ledger/drawSteps.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import { ticketOwner, ticketRowId } from '../ledger/tickets.ts';
-import { accessCheck } from './access.ts';
+import { accessCheck, operatorOf, type OperatorAccess } from './access.ts';
 import { drawView } from './api.ts';
 import type { HttpRoutes } from './http.ts';
-import { route, type AnyRouteSpec } from './routeSpec.ts';
+import { route, type AnyRouteSpec, type Caller } from './routeSpec.ts';
 import { schemas } from './schemas.ts';
 import { SEALED_TREES_CACHED_MAX } from '../core/limits.ts';
 
@@ -26,7 +27,7 @@ export interface DrawApiDeps {
   pool: pg.Pool;
   runner: DrawRunner;
   publicKey: string;
-  operatorCredentials?: string;
+  operators: OperatorAccess;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
 }
 
@@ -98,7 +99,7 @@ const keys = (deps: DrawApiDeps) =>
             keyId: bytesToHex(sha256(hexToBytes(deps.publicKey))).slice(0, 16),
             algorithm: 'ed25519',
             publicKey: deps.publicKey,
-            signs: ['lottery-receipt/v1', 'lottery-draw-proof/v1'],
+            signs: ['lottery-receipt/v1', 'lottery-draw-proof/v1', 'lottery/audit-head/v1'],
           },
         ],
       },
@@ -115,7 +116,8 @@ const draw = (deps: DrawApiDeps) =>
     async handle({ params }) {
       const found = await drawOr404(deps.pool, params.drawId);
       const auditors = await auditorCommitments(deps.pool, [found.id]);
-      return { status: 200, body: drawView(found, auditors.get(found.id)) };
+      const interventions = await interventionsOf(deps.pool, [found.id]);
+      return { status: 200, body: drawView(found, auditors.get(found.id), interventions.get(found.id)) };
     },
   });
 
@@ -142,6 +144,7 @@ const drawTickets = (deps: DrawApiDeps, trees: SealedTrees) =>
     path: '/api/draws/:drawId/tickets',
     summary: "Every ticket sealed into a draw, in canonical order (draw/README.md): for auditors",
     security: 'operator',
+    roles: ['admin', 'auditor'],
     params: schemas.drawParams,
     responses: { 200: 'The ticket records', 404: 'NOT_FOUND', 409: 'DRAW_NOT_SEALED' },
     async handle({ params }) {
@@ -158,6 +161,7 @@ const ticketProof = (deps: DrawApiDeps, trees: SealedTrees) =>
     path: '/api/tickets/:ticketId/proof',
     summary: "A ticket's Merkle inclusion proof in its draw's seal",
     security: 'sessionOrOperator',
+    roles: ['admin', 'auditor', 'support'],
     params: schemas.ticketParams,
     responses: { 200: 'The inclusion proof', 404: 'NOT_FOUND: no such ticket of yours', 409: 'DRAW_NOT_SEALED' },
     async handle({ params: { ticketId }, player, operator }) {
@@ -176,16 +180,27 @@ const ticketProof = (deps: DrawApiDeps, trees: SealedTrees) =>
     },
   });
 
+/** An auditor commits and reveals under their own operator name only. */
+function ownAuditorName(caller: Caller, named: string | undefined): string {
+  const self = operatorOf(caller).name;
+  if (named !== undefined && named !== self) throw new AppError(ErrorCode.FORBIDDEN, `you are ${self}: an auditor commits and reveals their own seed only`, 403);
+  return self;
+}
+
 const auditorCommit = (deps: DrawApiDeps) =>
   route({
     method: 'POST',
     path: '/api/operator/draws/:drawId/auditors',
-    summary: "Register an auditor's seed commitment, before the draw opens",
+    summary: "Register your seed commitment as an auditor, under your own operator name, before the draw opens",
     security: 'operator',
+    roles: ['auditor'],
     params: schemas.drawParams,
     body: schemas.auditorCommit,
     responses: { 201: 'Committed', 404: 'NOT_FOUND', 409: 'TOO_LATE or ALREADY_EXISTS' },
-    async handle({ params, body: { name, commitment } }) {
+    async handle(caller) {
+      const { params, body } = caller;
+      const name = ownAuditorName(caller, body.name);
+      const commitment = body.commitment;
       const found = await drawOr404(deps.pool, params.drawId);
       const result = await registerAuditor(deps.pool, found.publicId, name, hexToBytes(commitment));
       if (result === 'too_late') throw new AppError(ErrorCode.TOO_LATE, 'auditor commitments are taken only before the draw opens', 409);
@@ -198,12 +213,15 @@ const auditorReveal = (deps: DrawApiDeps) =>
   route({
     method: 'POST',
     path: '/api/operator/draws/:drawId/auditors/:name/reveal',
-    summary: "Reveal an auditor's seed, after the seal and before the draw",
+    summary: "Reveal your seed as an auditor, after the seal and before the draw (or while the draw is halted waiting for it)",
     security: 'operator',
+    roles: ['auditor'],
     params: schemas.auditorParams,
     body: schemas.auditorReveal,
     responses: { 200: 'Revealed (again, if it was)', 404: 'NOT_FOUND', 409: 'TOO_EARLY or TOO_LATE', 422: 'COMMITMENT_MISMATCH' },
-    async handle({ params: { drawId, name }, body }) {
+    async handle(caller) {
+      const { params: { drawId }, body } = caller;
+      const name = ownAuditorName(caller, caller.params.name);
       const found = await drawOr404(deps.pool, drawId);
       const seed = hexToBytes(body.seed);
       const auditor = await auditorForReveal(deps.pool, found.publicId, name);

@@ -53,6 +53,8 @@ export interface HttpRoutesOptions {
   /** Tests shorten these; the defaults are core/limits.ts's. */
   bodyReceiveMsMax?: number;
   handlerMsMax?: number;
+  /** Told every answer's status (the metrics' error rate). */
+  onAnswered?: (status: number) => void;
 }
 
 type Method = 'GET' | 'POST';
@@ -102,6 +104,7 @@ export class HttpRoutes {
   private readonly trustedProxies: TrustedProxies;
   private readonly bodyReceiveMsMax: number;
   private readonly handlerMsMax: number;
+  private readonly onAnswered: ((status: number) => void) | undefined;
 
   constructor(
     private readonly app: uWS.TemplatedApp,
@@ -112,6 +115,7 @@ export class HttpRoutes {
     this.trustedProxies = options.trustedProxies ?? new TrustedProxies();
     this.bodyReceiveMsMax = options.bodyReceiveMsMax ?? HTTP_BODY_RECEIVE_MS_MAX;
     this.handlerMsMax = options.handlerMsMax ?? HTTP_HANDLER_MS_MAX;
+    this.onAnswered = options.onAnswered;
     // uWS prefers a path's own routes to a wildcard and a method's to any(): these two get
     // only what no route below takes.
     app.options('/*', (res, req) => this.preflight(res, req));
@@ -161,7 +165,7 @@ export class HttpRoutes {
   private unmatched(res: uWS.HttpResponse, req: uWS.HttpRequest) {
     const headers = copyHeaders(req);
     const method = req.getMethod().toUpperCase();
-    const exchange = new Exchange(res, headers, mayCarryBody(method, headers));
+    const exchange = new Exchange(res, headers, mayCarryBody(method, headers), this.onAnswered);
     const allowed = this.methodsAt(req.getUrl());
     if (allowed.length === 0) return exchange.reply({ status: 404, body: errorBody(ErrorCode.NOT_FOUND, 'no such path') });
     exchange.reply({
@@ -174,7 +178,7 @@ export class HttpRoutes {
   /** A browser's CORS preflight: what it may send to a path we serve. */
   private preflight(res: uWS.HttpResponse, req: uWS.HttpRequest) {
     const headers = copyHeaders(req);
-    const exchange = new Exchange(res, headers, mayCarryBody('OPTIONS', headers));
+    const exchange = new Exchange(res, headers, mayCarryBody('OPTIONS', headers), this.onAnswered);
     const allowed = this.methodsAt(req.getUrl());
     if (allowed.length === 0) return exchange.reply({ status: 404, body: errorBody(ErrorCode.NOT_FOUND, 'no such path') });
     exchange.reply({
@@ -190,7 +194,7 @@ export class HttpRoutes {
   private serve(method: Method, pattern: string, res: uWS.HttpResponse, req: uWS.HttpRequest, handler: HttpHandler) {
     // uWS invalidates `req` when this function returns: everything is copied out now.
     const headers = copyHeaders(req);
-    const exchange = new Exchange(res, headers, mayCarryBody(method, headers));
+    const exchange = new Exchange(res, headers, mayCarryBody(method, headers), this.onAnswered);
     const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
     const request: HttpRequest = {
       method,
@@ -284,6 +288,7 @@ class Exchange {
     private readonly requestHeaders: Record<string, string>,
     /** A body may still be on its way: answering closes the connection rather than reading it. */
     private bodyPending: boolean,
+    private readonly onAnswered: ((status: number) => void) | undefined,
   ) {
     res.onAborted(() => this.end());
   }
@@ -305,6 +310,7 @@ class Exchange {
   reply(response: HttpResponse) {
     if (this.ended) return;
     this.end();
+    this.onAnswered?.(response.status);
     const text = response.raw ? response.raw.text : response.body === undefined ? '' : JSON.stringify(response.body);
     const headers: Record<string, string> = { ...corsHeaders(this.requestHeaders), 'cache-control': 'no-store', ...response.headers };
     if (response.status !== 204) headers['content-type'] = response.raw ? response.raw.contentType : 'application/json';

@@ -40,7 +40,7 @@ export function openApiDocument(specs: readonly AnyRouteSpec[]) {
       schemas: { Error: jsonSchema(ErrorBody) },
       securitySchemes: {
         session: { type: 'http', scheme: 'bearer', description: 'The token from POST /api/auth/login' },
-        operator: { type: 'http', scheme: 'basic', description: 'OPERATOR_CREDENTIALS' },
+        operator: { type: 'http', scheme: 'bearer', description: 'An operator session token (op_…) from POST /api/operator/login; each route names the roles it allows' },
       },
     },
   };
@@ -51,6 +51,7 @@ function operation(spec: AnyRouteSpec) {
   return {
     operationId: operationId(spec),
     summary: spec.summary,
+    ...(spec.roles ? { 'x-operator-roles': [...spec.roles] } : {}),
     ...(spec.security ? { security: SECURITY_REQUIREMENTS[spec.security] } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(spec.body
@@ -76,6 +77,7 @@ function responsesOf(spec: AnyRouteSpec) {
   for (const [status, description] of Object.entries(spec.responses)) add(Number(status), description);
   if (spec.params || spec.query || spec.body) add(400, 'BAD_REQUEST: the message names the wrong field');
   if (spec.security) add(401, 'UNAUTHORIZED: a session or operator credentials are needed');
+  if (spec.roles) add(403, `FORBIDDEN: the operator's role is not one of ${spec.roles.join(', ')}`);
   if (spec.method === 'POST') {
     add(408, 'REQUEST_TIMEOUT: the body did not arrive in time');
     add(413, `PAYLOAD_TOO_LARGE: bodies are at most ${HTTP_BODY_BYTES_MAX} bytes`);

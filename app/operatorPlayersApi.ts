@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Sessions } from '../actors/Sessions.ts';
 import { setPlayerStatus, type SessionPlayer } from '../ledger/players.ts';
-import { accessCheck, operatorName } from './access.ts';
+import { accessCheck, operatorOf, type OperatorAccess } from './access.ts';
 import type { HttpRoutes } from './http.ts';
 import { route } from './routeSpec.ts';
 import { schemas } from './schemas.ts';
@@ -18,7 +18,7 @@ export interface OperatorPlayersApiDeps {
   clock: Clock;
   logger: Logger;
   sessions: Pick<Sessions, 'end'>;
-  operatorCredentials?: string;
+  operators: OperatorAccess;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
 }
 
@@ -32,11 +32,13 @@ const setStatus = (deps: OperatorPlayersApiDeps) =>
     path: '/api/operator/players/:playerId/status',
     summary: "Suspend a player's account, make it active again, or close it for good, with a reason: a suspension or closure ends every session of the player at once",
     security: 'operator',
+    roles: ['admin', 'support'],
     params: schemas.playerParams,
     body: schemas.playerStatus,
     responses: { 200: '{ playerId, from, to }', 404: 'NOT_FOUND: no such player, or the account is closed' },
-    async handle({ params, body, req }) {
-      const operator = operatorName(req);
+    async handle(caller) {
+      const { params, body } = caller;
+      const operator = operatorOf(caller).name;
       const done = await setPlayerStatus(deps.pool, params.playerId, { status: body.status, reason: body.reason, operator }, deps.clock.nowMs());
       if (!done) throw new AppError(ErrorCode.NOT_FOUND, 'no such player, or the account is closed', 404);
       if (done.to !== 'active') await deps.sessions.end({ playerId: done.playerId }, done.to === 'suspended' ? 'suspended' : 'closed');

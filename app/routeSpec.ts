@@ -4,6 +4,7 @@
 // cannot drift from what is served, since both read the same table.
 import { z } from 'zod';
 import { AppError, ErrorCode, invariant } from '../core/errors.ts';
+import { OPERATOR_ROLES, type OperatorRole } from '../core/operatorRoles.ts';
 import type { SessionPlayer } from '../ledger/players.ts';
 import type { HttpHandler, HttpRequest, HttpResponse } from './http.ts';
 
@@ -14,9 +15,8 @@ import type { HttpHandler, HttpRequest, HttpResponse } from './http.ts';
  */
 export type Security = 'session' | 'withdrawSession' | 'operator' | 'sessionOrOperator';
 
-/** What an operator may do (ledger/operators.ts): each role is allowed exactly the routes that name it. */
-export type OperatorRole = 'admin' | 'finance' | 'auditor' | 'support';
-export const OPERATOR_ROLES: readonly OperatorRole[] = ['admin', 'finance', 'auditor', 'support'];
+export type { OperatorRole };
+export { OPERATOR_ROLES };
 
 /** An operator signed in (Bearer operator session token, second factor passed at login). */
 export interface OperatorCaller {
@@ -33,7 +33,7 @@ export interface Caller {
 }
 
 /** Decides access before anything else is read: a Caller, or the answer that refuses. */
-export type AccessCheck = (spec: Pick<AnyRouteSpec, 'security' | 'roles' | 'method' | 'path'>, req: HttpRequest) => Promise<Caller | HttpResponse>;
+export type AccessCheck = (spec: Pick<AnyRouteSpec, 'security' | 'roles' | 'method' | 'path' | 'scrape' | 'operatorCookie'>, req: HttpRequest) => Promise<Caller | HttpResponse>;
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -52,6 +52,10 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   security?: Security;
   /** With 'operator' or 'sessionOrOperator': the roles allowed (required there, and only there). */
   roles?: readonly OperatorRole[];
+  /** /metrics: Prometheus may also scrape it with the METRICS_TOKEN bearer. */
+  scrape?: true;
+  /** The room monitor's page fetches without headers: its operator token may come as the monitor cookie. */
+  operatorCookie?: true;
   params?: P;
   query?: Q;
   body?: B;
@@ -77,6 +81,8 @@ const NOBODY: Caller = { player: null, operator: null };
 
 /** The handler HttpRoutes runs for a route: access, then params, query and body, then the route's own work. */
 export function routeHandler(spec: AnyRouteSpec, access: AccessCheck): HttpHandler {
+  const forOperators = spec.security === 'operator' || spec.security === 'sessionOrOperator';
+  invariant(forOperators === (spec.roles !== undefined && spec.roles.length > 0), `${spec.path}: operator routes name their roles, and only they do`);
   return async (req) => {
     const caller = spec.security ? await access(spec, req) : NOBODY;
     if ('status' in caller) return caller;

@@ -26,6 +26,7 @@ import {
 } from '../core/limits.ts';
 import { DRAW_ID_PATTERN, HEX_32_PATTERN } from '../core/patterns.ts';
 import { ticketRowId } from '../ledger/tickets.ts';
+import { OPERATOR_ROLES } from '../core/operatorRoles.ts';
 import { isCalendarDate, textProblem, type TextKind } from './validate.ts';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -173,6 +174,9 @@ const PERSON_NAME_PATTERN = /^[\p{L}\p{M}][\p{L}\p{M} '.-]*$/u;
 const DOCUMENT_NUMBER_PATTERN = /^[A-Z0-9]{6,20}$/;
 
 const TOTP_CODE_PATTERN = /^\d{6}$/;
+export const OPERATOR_NAME_PATTERN = /^[a-z][a-z0-9_.-]{1,31}$/;
+/** Operators guard money and draws: a longer password than players need. */
+const OPERATOR_PASSWORD_LENGTH_MIN = 12;
 
 export const schemas = {
   identityCheck: body({
@@ -274,10 +278,38 @@ export const schemas = {
   }),
   auditorParams: z.object({ drawId: DrawId, name: z.string().regex(AUDITOR_NAME_PATTERN, 'is malformed') }),
   auditorCommit: body({
-    name: text(1, 32, AUDITOR_NAME_PATTERN),
+    name: text(1, 32, AUDITOR_NAME_PATTERN).optional().describe('Your own operator name, if given: an auditor commits as themselves'),
     commitment: text(64, 64, HEX_32_PATTERN).describe('seedCommitment(drawId, "auditor:<name>", seed), hex (draw/README.md)'),
   }),
   auditorReveal: body({ seed: text(64, 64, HEX_32_PATTERN).describe('The 32-byte seed committed to, hex') }),
+  interventionParams: z.strictObject({
+    drawId: DrawId,
+    interventionId: z.string().regex(/^[1-9][0-9]{0,15}$/, 'is not an intervention id').describe('As the request for it answered'),
+  }),
+  interventionRequest: body({
+    action: z.enum(['resume', 'void']).describe('resume: draw it once the missing input has arrived; void: refund every ticket and never draw it'),
+    reason: text(1, 500),
+  }),
+  operatorBootstrap: body({
+    token: text(16, 128, /^[A-Za-z0-9_-]+$/).describe('OPERATOR_BOOTSTRAP_TOKEN, or the one the server logged at start while no operator exists'),
+    name: text(2, 32, OPERATOR_NAME_PATTERN),
+    password: text(OPERATOR_PASSWORD_LENGTH_MIN, PASSWORD_LENGTH_MAX, undefined, 'secret'),
+  }),
+  operatorLogin: body({
+    name: text(2, 32, OPERATOR_NAME_PATTERN),
+    password: text(1, PASSWORD_LENGTH_MAX, undefined, 'secret'),
+    code: text(6, 6, TOTP_CODE_PATTERN).describe('The current 6-digit code of the authenticator app (mandatory for operators)'),
+  }),
+  operatorCreate: body({
+    name: text(2, 32, OPERATOR_NAME_PATTERN),
+    role: z.enum(OPERATOR_ROLES).describe('admin, finance, auditor or support'),
+    password: text(OPERATOR_PASSWORD_LENGTH_MIN, PASSWORD_LENGTH_MAX, undefined, 'secret'),
+  }),
+  operatorParams: z.strictObject({ name: z.string().regex(OPERATOR_NAME_PATTERN, 'is malformed') }),
+  operatorChange: body({
+    role: z.enum(OPERATOR_ROLES).optional(),
+    status: z.enum(['active', 'disabled']).optional(),
+  }).refine((b) => b.role !== undefined || b.status !== undefined, 'body must name a role or a status'),
   // The method is checked by the handler: an unknown one is a 404, as for a path we do not serve.
   matchmakeParams: z.object({
     method: z.string().meta({ enum: [...EXPOSED_MATCHMAKE_METHODS] }),

@@ -30,7 +30,7 @@ import { hasChosenLimits } from '../ledger/protection.ts';
 import { statementPage } from '../ledger/statement.ts';
 import { ticketPublicId, ticketRowId } from '../ledger/tickets.ts';
 import { insertDepositIntent } from '../ledger/wallet.ts';
-import { accessCheck, operatorName } from './access.ts';
+import { accessCheck, operatorOf, type OperatorAccess } from './access.ts';
 import type { HttpResponse, HttpRoutes } from './http.ts';
 import type { PaymentProvider } from './payments.ts';
 import { route, type AnyRouteSpec } from './routeSpec.ts';
@@ -42,7 +42,7 @@ export interface WalletApiDeps {
   logger: Logger;
   provider: PaymentProvider;
   authenticate(token: unknown): Promise<SessionPlayer | null>;
-  operatorCredentials?: string;
+  operators: OperatorAccess;
   /** Tells the player's open rooms, in every process. */
   notices: Pick<ResultNotifier, 'walletChanged'>;
   /** Withdrawals above this wait for an operator (config WITHDRAWAL_REVIEW_ABOVE_MINOR). */
@@ -254,12 +254,16 @@ const webhook = (deps: WalletApiDeps) =>
     },
   });
 
+/** Money decisions: finance, and admins. */
+const FINANCE = ['admin', 'finance'] as const;
+
 const withdrawalQueue = (deps: WalletApiDeps) =>
   route({
     method: 'GET',
     path: '/api/operator/withdrawals',
     summary: 'Withdrawals in a status, oldest first: the review queue when no status is named',
     security: 'operator',
+    roles: FINANCE,
     query: schemas.reviewQueueQuery,
     responses: { 200: '{ withdrawals: [{ id, player, amountMinor, status, reason, requestedAt, completedAt }] }' },
     async handle({ query }) {
@@ -278,12 +282,14 @@ const withdrawalDecision = (deps: WalletApiDeps) =>
     path: '/api/operator/withdrawals/:withdrawalId/decision',
     summary: 'Approve a withdrawal waiting for review (it goes to the provider), or reject it with a reason (the money goes back to the wallet)',
     security: 'operator',
+    roles: FINANCE,
     params: schemas.withdrawalParams,
     body: schemas.reviewDecision,
     responses: { 200: '{ id, status }', 404: 'NOT_FOUND', 409: 'NOT_IN_REVIEW: already decided' },
-    async handle({ req, params, body }): Promise<HttpResponse> {
+    async handle(caller): Promise<HttpResponse> {
+      const { params, body } = caller;
       const reason = requireReason(body);
-      const operator = operatorName(req);
+      const operator = operatorOf(caller).name;
       const done = await reviewWithdrawal(deps.pool, params.withdrawalId, { approve: body.approve, operator, reason }, deps.clock.nowMs());
       if (done.outcome === 'unknown') throw new AppError(ErrorCode.NOT_FOUND, 'no such withdrawal', 404);
       if (done.outcome === 'not_in_review') throw new AppError(ErrorCode.NOT_IN_REVIEW, `the withdrawal is ${done.status}, not waiting for review`, 409);
@@ -303,6 +309,7 @@ const prizeQueue = (deps: WalletApiDeps) =>
     path: '/api/operator/prize-holds',
     summary: 'Prizes held for review (at or above their jurisdiction\'s threshold), oldest first; or those released or forfeited',
     security: 'operator',
+    roles: FINANCE,
     query: schemas.reviewQueueQuery,
     responses: { 200: '{ prizes: [{ ticketId, drawId, player, jurisdiction, amountMinor, status, heldAt, taxMinor, decidedBy, decidedAt, reason }] }' },
     async handle({ query }) {
@@ -317,12 +324,14 @@ const prizeDecision = (deps: WalletApiDeps) =>
     path: '/api/operator/prize-holds/:ticketId/decision',
     summary: 'Release a held prize to the winner\'s wallet (less the tax their jurisdiction withholds), or forfeit it to the house with a reason',
     security: 'operator',
+    roles: FINANCE,
     params: schemas.ticketParams,
     body: schemas.reviewDecision,
     responses: { 200: '{ ticketId, status, amountMinor, taxMinor, paidMinor }', 404: 'NOT_FOUND', 409: 'NOT_IN_REVIEW: already decided' },
-    async handle({ req, params, body }) {
+    async handle(caller) {
+      const { params, body } = caller;
       const reason = requireReason(body);
-      const operator = operatorName(req);
+      const operator = operatorOf(caller).name;
       const done = await reviewPrize(deps.pool, ticketRowId(params.ticketId)!, { approve: body.approve, operator, reason }, deps.clock.nowMs());
       if (done.outcome === 'unknown') throw new AppError(ErrorCode.NOT_FOUND, 'no prize of that ticket is or was held', 404);
       if (done.outcome === 'not_held') throw new AppError(ErrorCode.NOT_IN_REVIEW, `the prize is ${done.status}, not held`, 409);

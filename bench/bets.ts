@@ -36,7 +36,8 @@ import { setInitialLimits } from '../ledger/protection.ts';
 import type { LimitTable } from '../games/jurisdictions.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 
-const BENCH_OPERATOR = 'bench:bench-operator-password';
+/** Prometheus' bearer token for /metrics (METRICS_TOKEN): what the benchmark reads the server's own figures with. */
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Options {
@@ -387,7 +388,7 @@ function cpuSince(server: RunningProcess, start: ReturnType<typeof cpuCounters>)
 /** What the server measured of itself during the run, from its Prometheus metrics. */
 async function serverMetrics(port: number) {
   const text = await fetch(`http://127.0.0.1:${port}/metrics`, {
-    headers: { authorization: `Basic ${Buffer.from(BENCH_OPERATOR).toString('base64')}` },
+    headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` },
   }).then((r) => r.text());
   const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
@@ -416,7 +417,7 @@ async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number, 
   const server = await startServerProcess({
     ...seeded.env,
     BET_WRITE_MODE: mode,
-    OPERATOR_CREDENTIALS: BENCH_OPERATOR,
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
     BET_RATE_PER_SECOND: '100000',
     BET_RATE_BURST: '100000',
   });

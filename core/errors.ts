@@ -93,6 +93,17 @@ export const ErrorCode = {
   UNKNOWN_EVENT: 'UNKNOWN_EVENT',
   /** A withdrawal or held prize an operator decides on was decided already. */
   NOT_IN_REVIEW: 'NOT_IN_REVIEW',
+  // --- Operations (issue 15) ---
+  /** The last active admin cannot be disabled or demoted. */
+  LAST_ADMIN: 'LAST_ADMIN',
+  /** A halted draw's intervention: the draw is not halted, or not in the state the action needs. */
+  DRAW_NOT_HALTED: 'DRAW_NOT_HALTED',
+  /** A resume while a committed input (an auditor's seed) is still missing. */
+  INPUT_MISSING: 'INPUT_MISSING',
+  /** A second operator must approve: the one who asked cannot. */
+  SAME_OPERATOR: 'SAME_OPERATOR',
+  /** No intervention waits for approval (none asked, or already approved or withdrawn). */
+  NOT_PENDING: 'NOT_PENDING',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

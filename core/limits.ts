@@ -49,6 +49,12 @@ export const BET_RATE_BURST_DEFAULT = 40;
 export const SALES_ROOM_CLIENTS_MAX_DEFAULT = 2000;
 /** Session lifetime. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** An operator session's lifetime: a working day, then log in again (with a fresh TOTP code). */
+export const OPERATOR_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+/** How often each process tries to chain pending audit events (actors/AuditChainer.ts). */
+export const AUDIT_CHAIN_EVERY_MS = 500;
+/** The audit chain's head is signed at most this often while it moves (AUDIT_SIGN_EVERY_MS overrides). */
+export const AUDIT_SIGN_EVERY_MS_DEFAULT = 60_000;
 /** Deposit bounds, minor units. */
 export const DEPOSIT_AMOUNT_MINOR_MIN = 100;
 export const DEPOSIT_AMOUNT_MINOR_MAX = 1_000_000;

@@ -24,7 +24,7 @@ export function bucketsUpTo(min: number, max: number): number[] {
 export function createMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  return { registry, ...betMetrics(registry), ...drawMetrics(registry) };
+  return { registry, ...betMetrics(registry), ...drawMetrics(registry), ...operationsMetrics(registry) };
 }
 
 /** The bet writer's: batch sizes and times, outcomes, the queue, the ledger's reachability. */
@@ -48,6 +48,17 @@ function betMetrics(registry: client.Registry) {
       name: 'lottery_bets_total',
       help: 'Bets decided, by outcome',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    betsReceived: new client.Counter({
+      name: 'lottery_bets_received_total',
+      help: 'Bets handed to the bet writer (each ticket of an advance purchase counts)',
+      registers: [registry],
+    }),
+    betAckSeconds: new client.Histogram({
+      name: 'lottery_bet_ack_seconds',
+      help: 'From a bet reaching the writer to its answer (committed, with its receipt, or refused)',
+      buckets: bucketsUpTo(0.001, BET_QUERY_MS_MAX / 1000),
       registers: [registry],
     }),
     betQueueLength: new client.Gauge({ name: 'lottery_bet_queue_length', help: 'Bets waiting for the writer', registers: [registry] }),
@@ -78,6 +89,13 @@ function drawMetrics(registry: client.Registry) {
       labelNames: ['step'],
       registers: [registry],
     }),
+    drawStepSeconds: new client.Histogram({
+      name: 'lottery_draw_step_seconds',
+      help: 'How long a draw step took (seal, draw, settle) in the process that did it',
+      labelNames: ['step'],
+      buckets: bucketsUpTo(0.01, 600),
+      registers: [registry],
+    }),
     drawsHalted: new client.Counter({
       name: 'lottery_draws_halted_total',
       help: 'Draws halted because a committed input could not be revealed: an alarm, never expected',
@@ -104,6 +122,71 @@ function drawMetrics(registry: client.Registry) {
       registers: [registry],
     }),
   };
+}
+
+/** Operations: the HTTP error rate, the audit chain, and gauges read when scraped (observeProcess). */
+function operationsMetrics(registry: client.Registry) {
+  return {
+    httpResponses: new client.Counter({
+      name: 'lottery_http_responses_total',
+      help: 'HTTP answers by status class (2xx, 4xx, 5xx)',
+      labelNames: ['class'],
+      registers: [registry],
+    }),
+    auditRecordsChained: new client.Counter({
+      name: 'lottery_audit_records_chained_total',
+      help: 'Audit events this process moved into the hash chain',
+      registers: [registry],
+    }),
+    auditHeadSeq: new client.Gauge({
+      name: 'lottery_audit_signed_head_seq',
+      help: 'The last audit record whose head this process signed',
+      registers: [registry],
+    }),
+    auditChainFailures: new client.Counter({
+      name: 'lottery_audit_chain_failures_total',
+      help: 'Turns of the audit chainer that failed (retried)',
+      registers: [registry],
+    }),
+    ledgerViolations: new client.Gauge({
+      name: 'lottery_ledger_invariant_violations',
+      help: 'Violations the last periodic ledger check found (npm run ledger:check): anything above 0 is an alarm',
+      registers: [registry],
+    }),
+    ledgerCheckedAt: new client.Gauge({
+      name: 'lottery_ledger_checked_timestamp_seconds',
+      help: 'When the last periodic ledger check finished (unix seconds)',
+      registers: [registry],
+    }),
+  };
+}
+
+/** What a process reports about itself when scraped, read at that moment. */
+export interface ProcessGauges {
+  rooms(): number;
+  connections(): number;
+  pool(): { total: number; idle: number; waiting: number };
+  /** Seconds past due for draws not yet closed after cutoff, and not yet drawn after draw time (0: none). */
+  overdue(): Promise<{ closeSeconds: number; drawSeconds: number; halted: number }>;
+}
+
+export function observeProcess(registry: client.Registry, gauges: ProcessGauges): void {
+  const gauge = (name: string, help: string, read: (g: client.Gauge) => void | Promise<void>, labelNames: string[] = []) =>
+    new client.Gauge({ name, help, labelNames, registers: [registry], collect() { return read(this); } });
+  gauge('lottery_rooms', 'Colyseus rooms in this process', (g) => g.set(gauges.rooms()));
+  gauge('lottery_connections', 'Clients connected to rooms of this process', (g) => g.set(gauges.connections()));
+  gauge('lottery_db_pool_connections', 'Database pool connections by state (total, idle)', (g) => {
+    const p = gauges.pool();
+    g.set({ state: 'total' }, p.total);
+    g.set({ state: 'idle' }, p.idle);
+  }, ['state']);
+  gauge('lottery_db_pool_waiting', 'Queries waiting for a pool connection', (g) => g.set(gauges.pool().waiting));
+  // One query for the three, whichever gauge is collected first in a scrape.
+  let overdue: Promise<{ closeSeconds: number; drawSeconds: number; halted: number }> | undefined;
+  const read = () => (overdue ??= gauges.overdue().finally(() => setTimeout(() => (overdue = undefined), 0)));
+  gauge('lottery_draw_close_overdue_seconds', 'How long past cutoff the oldest draw still not closed is (0: none)', async (g) => g.set((await read()).closeSeconds));
+  gauge('lottery_draw_overdue_seconds', 'How long past draw time the oldest draw still not drawn is (0: none)', async (g) => g.set((await read()).drawSeconds));
+  gauge('lottery_draws_halted', 'Draws halted now, waiting for an operator (resume or void)', async (g) => g.set((await read()).halted));
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -221,7 +221,8 @@ export async function saveAuditorSeed(pool: pg.Pool, drawId: number, name: strin
   const { rowCount } = await pool.query(
     `update draw_auditors a set seed = $3, revealed_at = clock_timestamp()
        from draws d
-      where a.draw_id = $1 and a.name = $2 and a.seed is null and d.id = a.draw_id and d.status = 'sealed'`,
+      where a.draw_id = $1 and a.name = $2 and a.seed is null and d.id = a.draw_id
+        and (d.status = 'sealed' or (d.status = 'halted' and d.ticket_root is not null))`,
     [drawId, name, Buffer.from(seed)],
   );
   return rowCount === 1;

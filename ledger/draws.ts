@@ -5,7 +5,7 @@ import type { TierResult } from '../games/types.ts';
 import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { withTransaction } from './transaction.ts';
 
-export type DrawStatus = 'scheduled' | 'open' | 'closed' | 'sealed' | 'drawn' | 'settled' | 'halted';
+export type DrawStatus = 'scheduled' | 'open' | 'closed' | 'sealed' | 'drawn' | 'settled' | 'halted' | 'voided';
 
 /** A draw as the ledger holds it: its planned identity and times, and all that followed. */
 export interface DrawRow extends PlannedDrawTimes {
@@ -23,6 +23,10 @@ export interface DrawRow extends PlannedDrawTimes {
    */
   leafVersion: 1 | 2;
   haltedReason: string | null;
+  haltedAtMs: number | null;
+  /** Voided by two operators (ledger/interventions.ts), and when its last refund was made. */
+  voidedAtMs: number | null;
+  voidRefundedAtMs: number | null;
   /** Settled draws only: what players were paid in all, when, and per tier (migration 004). */
   prizeTotalMinor: number | null;
   settledAtMs: number | null;
@@ -45,7 +49,7 @@ export interface NewDraw extends PlannedDrawTimes {
 export const DRAW_COLUMNS = `id, public_id, game_id, to_char(business_date, 'YYYY-MM-DD') as business_date,
   open_at, cutoff_at, draw_at, status, pool_account_id, encode(seed_commitment, 'hex') as seed_commitment,
   beacon_source, beacon_round, encode(ticket_root, 'hex') as ticket_root, ticket_count, stake_total_minor, sealed_at,
-  numbers, leaf_version, halted_reason, prize_total_minor, settled_at, prize_tiers, house_share_minor, rollover_in_minor, rollover_out_minor, house_in_minor`;
+  numbers, leaf_version, halted_reason, halted_at, voided_at, void_refunded_at, prize_total_minor, settled_at, prize_tiers, house_share_minor, rollover_in_minor, rollover_out_minor, house_in_minor`;
 
 export function toDraw(r: any): DrawRow {
   return {
@@ -67,6 +71,9 @@ export function toDraw(r: any): DrawRow {
     numbers: r.numbers,
     leafVersion: r.leaf_version,
     haltedReason: r.halted_reason,
+    haltedAtMs: r.halted_at === null ? null : new Date(r.halted_at).getTime(),
+    voidedAtMs: r.voided_at === null ? null : new Date(r.voided_at).getTime(),
+    voidRefundedAtMs: r.void_refunded_at === null ? null : new Date(r.void_refunded_at).getTime(),
     prizeTotalMinor: r.prize_total_minor,
     settledAtMs: r.settled_at === null ? null : new Date(r.settled_at).getTime(),
     prizeTiers: r.prize_tiers,
@@ -186,7 +193,7 @@ export async function closeDueDraws(pool: pg.Pool, graceMs: number, drawId?: num
 export async function drawsToLead(pool: pg.Pool, horizonMs: number, limit: number): Promise<number[]> {
   const { rows } = await pool.query<{ id: number }>(
     `select id from draws
-      where status in ('scheduled', 'open', 'closed', 'sealed', 'drawn')
+      where (status in ('scheduled', 'open', 'closed', 'sealed', 'drawn') or (status = 'voided' and void_refunded_at is null))
         and open_at <= clock_timestamp() + make_interval(secs => $1::double precision / 1000)
       order by draw_at, id limit $2`,
     [horizonMs, limit],
@@ -245,4 +252,22 @@ export function visibleInSnapshot(xid: bigint, snapshot: Snapshot): boolean {
   if (xid < snapshot.xmin) return true;
   if (xid >= snapshot.xmax) return false;
   return !snapshot.inProgress.has(xid);
+}
+
+/**
+ * What the alert rules watch (core/metrics.ts observeProcess): how long past cutoff the oldest
+ * draw still not closed is, how long past draw time the oldest draw still not drawn is
+ * (halted ones aside: they are counted on their own), and how many are halted.
+ */
+export async function drawsOverdue(pool: pg.Pool): Promise<{ closeSeconds: number; drawSeconds: number; halted: number }> {
+  const { rows } = await pool.query(
+    `select coalesce(extract(epoch from clock_timestamp() - min(cutoff_at) filter (where status in ('scheduled', 'open'))), 0)::float8 as close_s,
+            coalesce(extract(epoch from clock_timestamp() - min(draw_at) filter (where status in ('closed', 'sealed'))), 0)::float8 as draw_s,
+            count(*) filter (where status = 'halted')::int4 as halted
+       from draws
+      where (status in ('scheduled', 'open') and cutoff_at < clock_timestamp())
+         or (status in ('closed', 'sealed') and draw_at < clock_timestamp())
+         or status = 'halted'`,
+  );
+  return { closeSeconds: Math.max(0, rows[0].close_s), drawSeconds: Math.max(0, rows[0].draw_s), halted: rows[0].halted };
 }

@@ -214,13 +214,35 @@ async function inspectRefunds(client: pg.ClientBase, violations: string[]): Prom
   const seals = await client.query(
     `select d.public_id, d.ticket_count, d.stake_total_minor, coalesce(x.n, 0)::int8 as n, coalesce(x.stake, 0)::int8 as stake
        from draws d
-       left join (select draw_id, count(*) as n, sum(cost_minor) as stake from tickets where refunded_at is null group by draw_id) x on x.draw_id = d.id
+       left join (select t.draw_id, count(*) as n, sum(t.cost_minor) as stake from tickets t
+                   -- a voided draw's refunds came after its seal: its sealed tickets are all of them
+                   where t.refunded_at is null or exists (select 1 from ticket_refunds r where r.ticket_id = t.id and r.reason = 'draw_voided')
+                   group by t.draw_id) x on x.draw_id = d.id
       where d.ticket_count is not null and (d.ticket_count <> coalesce(x.n, 0) or d.stake_total_minor <> coalesce(x.stake, 0))
       limit 20`,
   );
   for (const r of seals.rows) {
     violations.push(`draw ${r.public_id} was sealed with ${r.ticket_count} tickets of ${r.stake_total_minor}, its tickets not refunded are ${r.n} of ${r.stake}`);
   }
+  await inspectVoids(client, violations);
+}
+
+/** A void refunds only a voided draw's tickets; once its refunds are done, every ticket is refunded and its pool is empty. */
+async function inspectVoids(client: pg.ClientBase, violations: string[]): Promise<void> {
+  const { rows } = await client.query(
+    `select d.public_id, d.status, a.balance_minor,
+            (select count(*) from tickets t where t.draw_id = d.id and t.refunded_at is null)::int8 as unrefunded
+       from draws d join accounts a on a.id = d.pool_account_id
+      where d.void_refunded_at is not null
+        and (a.balance_minor <> 0 or exists (select 1 from tickets t where t.draw_id = d.id and t.refunded_at is null))
+      limit 20`,
+  );
+  for (const r of rows) violations.push(`draw ${r.public_id} is voided and refunded, but its pool holds ${r.balance_minor} and ${r.unrefunded} tickets are not refunded`);
+  const stray = await client.query(
+    `select r.ticket_id, d.public_id, d.status from ticket_refunds r join draws d on d.id = r.draw_id
+      where r.reason = 'draw_voided' and d.status <> 'voided' limit 20`,
+  );
+  for (const r of stray.rows) violations.push(`ticket ${ticketPublicId(Number(r.ticket_id))} was refunded for a void, but draw ${r.public_id} is ${r.status}`);
 }
 
 /** The references that have no foreign keys (migrations 001 and 002). */

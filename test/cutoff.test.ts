@@ -10,6 +10,7 @@ import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { allGames } from '../games/index.ts';
 import { closeDueDraws } from '../ledger/draws.ts';
 import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
+import { operators } from './support/operators.ts';
 
 /** The server's clock: real time, optionally frozen or skewed by a test. */
 const clock: Clock & { offsetMs: number; frozenMs: number | undefined } = {
@@ -21,10 +22,9 @@ const clock: Clock & { offsetMs: number; frozenMs: number | undefined } = {
 };
 
 let ts: TestServer;
-const OPERATOR = 'ops:cutoff-test-operator';
 
 t.before(async () => {
-  ts = await startTestServer({ clock, env: { BET_RATE_PER_SECOND: '10000', BET_RATE_BURST: '10000', OPERATOR_CREDENTIALS: OPERATOR } });
+  ts = await startTestServer({ clock, env: { BET_RATE_PER_SECOND: '10000', BET_RATE_BURST: '10000' } });
 });
 
 t.afterEach(async () => {
@@ -140,7 +140,7 @@ t.test('a retry after cutoff of a bet bought before it returns the ticket, not a
 
 t.test('clock health: a process whose clock is off by more than 100 ms says so (metric and log)', async (t) => {
   const metric = async () => {
-    const res = await fetch(`${ts.httpUrl}/metrics`, { headers: { authorization: 'Basic ' + Buffer.from(OPERATOR).toString('base64') } });
+    const res = await fetch(`${ts.httpUrl}/metrics`, { headers: (await operators(ts.httpUrl, () => clock.nowMs())).support.headers });
     return res.text();
   };
   clock.offsetMs = 400; // this node runs 400 ms ahead of the database

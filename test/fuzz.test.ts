@@ -17,9 +17,12 @@ import { createScratchDatabase, type ScratchDatabase } from './support/database.
 import { startServerProcess, stopServerProcess, type ServerProcess } from './support/cluster.ts';
 import { http, newPlayer, startTestServer, testDrawKeys } from './support/harness.ts';
 import { until } from './support/wait.ts';
+import { bootstrapAdmin, TEST_BOOTSTRAP_TOKEN } from './support/operators.ts';
 import { MESSAGE_BYTES_MAX } from '../core/limits.ts';
 
-const OPERATOR = 'fuzz:fuzz-operator-password';
+const METRICS_TOKEN = 'fuzz-metrics-token-0123456789abcdef';
+/** The first admin's session (through the bootstrap): operator routes are fuzzed past their access check. */
+let operatorToken = '';
 /** Colyseus 0.18's frame codes (@colyseus/shared-types Protocol), as a client puts them first in a frame. */
 const Protocol = { JOIN_ROOM: 10, LEAVE_ROOM: 12, ROOM_DATA: 13, ROOM_DATA_BYTES: 17, ROOM_REQUEST: 21 } as const;
 const HEAP_LIMIT_MB = 512;
@@ -70,6 +73,23 @@ const ROUTES: { method: 'GET' | 'POST'; pattern: string }[] = [
   { method: 'POST', pattern: '/api/operator/draws/:drawId/auditors' },
   { method: 'POST', pattern: '/api/operator/players/:playerId/status' },
   { method: 'POST', pattern: '/api/operator/draws/:drawId/auditors/:name/reveal' },
+  { method: 'POST', pattern: '/api/operator/bootstrap' },
+  { method: 'POST', pattern: '/api/operator/login' },
+  { method: 'POST', pattern: '/api/operator/logout' },
+  { method: 'GET', pattern: '/api/operator/me' },
+  { method: 'GET', pattern: '/api/operator/operators' },
+  { method: 'POST', pattern: '/api/operator/operators' },
+  { method: 'POST', pattern: '/api/operator/operators/:name' },
+  { method: 'POST', pattern: '/api/operator/draws/:drawId/interventions' },
+  { method: 'POST', pattern: '/api/operator/draws/:drawId/interventions/:interventionId/approve' },
+  { method: 'POST', pattern: '/api/operator/draws/:drawId/interventions/:interventionId/withdraw' },
+  { method: 'GET', pattern: '/monitor' },
+  { method: 'GET', pattern: '/monitor/' },
+  { method: 'GET', pattern: '/monitor/assets/:file' },
+  { method: 'GET', pattern: '/monitor/api' },
+  { method: 'GET', pattern: '/monitor/api/room' },
+  { method: 'GET', pattern: '/monitor/api/room/call' },
+  { method: 'POST', pattern: '/api/operator/monitor-session' },
 ];
 
 // ---- what hostile input looks like ----
@@ -227,7 +247,8 @@ t.before(async () => {
       ...testDrawKeys(),
       ...(scratch ? { DATABASE_URL: scratch.url } : {}),
       REDIS_URL: '',
-      OPERATOR_CREDENTIALS: OPERATOR,
+      OPERATOR_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
+      METRICS_TOKEN,
       SCHEDULE: 'demo',
       DEMO_PERIOD_SECONDS: '3600',
       // High enough that hostile input reaches validation instead of stopping at the limits.
@@ -239,6 +260,7 @@ t.before(async () => {
     [`--max-old-space-size=${HEAP_LIMIT_MB}`],
   );
   playerToken = (await newPlayer(server.url, 100_000)).token;
+  operatorToken = (await bootstrapAdmin(server.url)).token;
 });
 
 t.teardown(async () => {
@@ -285,7 +307,7 @@ t.test(`every HTTP route answers hostile requests with a clear code (seed ${SEED
       const headers: Record<string, string> = {};
       if (r.contentType) headers['content-type'] = r.contentType;
       if (r.auth === 'player') headers.authorization = `Bearer ${playerToken}`;
-      if (r.auth === 'operator') headers.authorization = `Basic ${Buffer.from(OPERATOR).toString('base64')}`;
+      if (r.auth === 'operator') headers.authorization = `Bearer ${operatorToken}`;
       if (r.auth === 'garbage') headers.authorization = 'Bearer \u00ff\u00fe';
       const withBody = r.method !== 'GET' && r.method !== 'OPTIONS' && r.method !== 'HEAD';
       let res: Response;
@@ -483,7 +505,7 @@ t.test('after all that, the server still sells, within its memory', async (t) =>
   });
   t.equal(reply.ticketId !== undefined, true, `a plain bet is bought (${reply.code ?? reply.ticketId})`);
   await Promise.race([room.leave().catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
-  const metrics = await fetch(`${server.url}/metrics`, { headers: { authorization: `Basic ${Buffer.from(OPERATOR).toString('base64')}` } });
+  const metrics = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   const text = await metrics.text();
   const heapUsedMb = Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)![1]) / 2 ** 20;
   t.ok(heapUsedMb < HEAP_LIMIT_MB * 0.8, `heap in use ${Math.round(heapUsedMb)} MiB, under its ${HEAP_LIMIT_MB} MiB limit`);

@@ -6,7 +6,8 @@ import t from 'tap';
 import { http, startTestServer, type TestServer } from './support/harness.ts';
 
 /** Served, but not the API: a load balancer's probe and Prometheus' scrape. */
-const NOT_API = new Set(['GET /healthz', 'GET /metrics']);
+// Probes, the scrape and the room monitor's page and its calls (app/monitorApi.ts).
+const NOT_API = new Set(['GET /healthz', 'GET /metrics', 'GET /monitor', 'GET /monitor/', 'GET /monitor/assets/:file', 'GET /monitor/api', 'GET /monitor/api/room', 'GET /monitor/api/room/call']);
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 let ts: TestServer;

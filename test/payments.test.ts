@@ -24,9 +24,9 @@ import { reconcilePayments } from '../app/reconcile.ts';
 import { deposit, http, newPlayer, openDraw, PlayerConnection, playerIdsByEmail, startTestServer, type TestServer } from './support/harness.ts';
 import { drawSealed } from './support/draws.ts';
 import { until } from './support/wait.ts';
+import { operators } from './support/operators.ts';
 
 const SECRET = crypto.randomBytes(32);
-const OPERATOR = 'ops-finance:a long operator password';
 const REVIEW_ABOVE = 20_000;
 let ts: TestServer;
 let jurisdictionsDir: string;
@@ -41,7 +41,6 @@ t.before(async () => {
   ts = await startTestServer({
     env: {
       PAYMENT_WEBHOOK_SECRET: SECRET.toString('hex'),
-      OPERATOR_CREDENTIALS: OPERATOR,
       WITHDRAWAL_REVIEW_ABOVE_MINOR: String(REVIEW_ABOVE),
       JURISDICTIONS_FILE: path.join(jurisdictionsDir, 'jurisdictions.json'),
     },
@@ -220,7 +219,7 @@ t.test('a large withdrawal waits for an operator: approved it is paid, rejected 
   const big = await post('/api/wallet/withdrawals', { amount: REVIEW_ABOVE + 1, idempotencyKey: 'big-1' }, token);
   t.match(big, { status: 202, body: { status: 'review', balanceMinor: 100_000 - REVIEW_ABOVE - 1 } });
   const other = await post('/api/wallet/withdrawals', { amount: REVIEW_ABOVE + 2, idempotencyKey: 'big-2' }, token);
-  const operator = { authorization: `Basic ${Buffer.from(OPERATOR).toString('base64')}`, 'content-type': 'application/json' };
+  const operator = (await operators(ts.httpUrl)).finance.headers;
   const decide = (id: string, body: unknown, headers: Record<string, string> = operator) =>
     fetch(`${ts.httpUrl}/api/operator/withdrawals/${id}/decision`, { method: 'POST', headers, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
   t.equal((await decide(big.body.withdrawalId, { approve: true }, { 'content-type': 'application/json' })).status, 401, 'operators only');
@@ -234,7 +233,7 @@ t.test('a large withdrawal waits for an operator: approved it is paid, rejected 
   t.match(await decide(other.body.withdrawalId, { approve: true }), { status: 409, body: { code: 'NOT_IN_REVIEW' } }, 'decided once');
   t.equal(await balance(token), 100_000 - REVIEW_ABOVE - 1, 'the rejected one came back');
   const { rows } = await ts.pool.query(`select status, decided_by, reason from withdrawals where public_id = $1`, [other.body.withdrawalId]);
-  t.same(rows[0], { status: 'rejected', decided_by: 'ops-finance', reason: 'source of funds unclear' });
+  t.same(rows[0], { status: 'rejected', decided_by: 'finance', reason: 'source of funds unclear' });
 });
 
 t.test('a withdrawal needs a verified identity', async (t) => {
@@ -317,7 +316,7 @@ t.test('prizes at or above the review threshold are held: released less the tax 
   const told = results.find((r) => r.drawId === draw.publicId);
   t.ok(told.tickets.length > 0 && told.tickets.every((x: any) => x.held === true), 'each prize told as held for review');
 
-  const operator = { authorization: `Basic ${Buffer.from(OPERATOR).toString('base64')}`, 'content-type': 'application/json' };
+  const operator = (await operators(ts.httpUrl)).finance.headers;
   const queue = (await fetch(`${ts.httpUrl}/api/operator/prize-holds`, { headers: operator }).then((r) => r.json())).prizes.filter((p: any) => p.drawId === draw.publicId);
   t.ok(queue.length >= 2, `${queue.length} prizes held`);
   const { playerId } = await playerIdsByEmail(ts.pool, email);

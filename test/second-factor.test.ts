@@ -4,6 +4,7 @@
 // the secret sealed at rest.
 import t from 'tap';
 import { base32Encode, hotp, totpAt } from '../core/totp.ts';
+import { base32Decode } from './support/operators.ts';
 import { http, newPlayer, startTestServer, type TestServer } from './support/harness.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -16,21 +17,6 @@ t.before(async () => {
 });
 t.teardown(() => ts.close());
 
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const ch of text) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
 
 t.test('RFC 4226 and RFC 6238 test vectors; RFC 4648 base32', async (t) => {
   const secret = Buffer.from('12345678901234567890');

@@ -5,20 +5,22 @@ import t from 'tap';
 import { SalesCloseCode } from '../rooms/closeCodes.ts';
 import { http, newPlayer, openDraw, PlayerConnection, playerIdsByEmail, startTestServer, type TestServer } from './support/harness.ts';
 import { until } from './support/wait.ts';
+import { operators, type OperatorLogin } from './support/operators.ts';
 
-const OPERATOR = 'ops-alice:a long operator password';
 const PASSWORD = 'correct horse battery staple';
 let ts: TestServer;
+let support: OperatorLogin;
 
 t.before(async () => {
-  ts = await startTestServer({ env: { OPERATOR_CREDENTIALS: OPERATOR } });
+  ts = await startTestServer();
+  support = (await operators(ts.httpUrl)).support;
 });
 t.teardown(() => ts.close());
 
-async function setStatus(playerId: string, body: unknown, credentials: string | null = OPERATOR) {
+async function setStatus(playerId: string, body: unknown, operator: OperatorLogin | null = support) {
   const res = await fetch(`${ts.httpUrl}/api/operator/players/${playerId}/status`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(credentials ? { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } : {}) },
+    headers: operator ? operator.headers : { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };
@@ -52,8 +54,8 @@ t.test('a suspension ends every session at once and refuses login until lifted',
   const { playerId } = await playerIdsByEmail(ts.pool, email);
   const { rows } = await ts.pool.query(`select from_status, to_status, reason, operator from player_status_changes where player_id = $1 order by id`, [playerId]);
   t.same(rows, [
-    { from_status: 'active', to_status: 'suspended', reason: 'chargeback under review', operator: 'ops-alice' },
-    { from_status: 'suspended', to_status: 'active', reason: 'chargeback withdrawn', operator: 'ops-alice' },
-    { from_status: 'active', to_status: 'closed', reason: 'asked by the player', operator: 'ops-alice' },
+    { from_status: 'active', to_status: 'suspended', reason: 'chargeback under review', operator: 'support' },
+    { from_status: 'suspended', to_status: 'active', reason: 'chargeback withdrawn', operator: 'support' },
+    { from_status: 'active', to_status: 'closed', reason: 'asked by the player', operator: 'support' },
   ], 'every change kept, with its reason and operator');
 });

@@ -26,12 +26,13 @@ import { DrandBeacon } from '../core/beacon.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
 import { allGames } from '../games/index.ts';
+import { createOperator, operators } from './support/operators.ts';
 import { http as api, newPlayer, openDraw, PlayerConnection, startTestServer, testDrawKeys, type TestServer } from './support/harness.ts';
 import { poolCrashingAtCommit } from './support/draws.ts';
 
 const run = promisify(execFile);
-const OPERATOR = 'auditor-test:operator-password-123';
-const operatorAuth = { authorization: `Basic ${Buffer.from(OPERATOR).toString('base64')}` };
+/** An auditor of their own (issue 15): commits, reveals and exports under their operator name. */
+let operatorAuth: Record<string, string>;
 const CHAIN = 'aa'.repeat(32);
 
 /** A drand-like HTTP beacon on loopback: 1 s rounds, rounds published once their time has come. */
@@ -68,8 +69,10 @@ t.before(async () => {
   beacon = await fakeDrand();
   keys = testDrawKeys();
   ts = await startTestServer({
-    env: { ...keys, OPERATOR_CREDENTIALS: OPERATOR, DRAW_BEACON: 'drand', DRAW_BEACON_URL: beacon.url, DRAW_BEACON_CHAIN: CHAIN, DRAW_REVEAL_WAIT_SECONDS: '2' },
+    env: { ...keys, DRAW_BEACON: 'drand', DRAW_BEACON_URL: beacon.url, DRAW_BEACON_CHAIN: CHAIN, DRAW_REVEAL_WAIT_SECONDS: '2' },
   });
+  const team = await operators(ts.httpUrl);
+  operatorAuth = { authorization: (await createOperator(ts.httpUrl, team.admin, 'acme-audit', 'auditor')).headers.authorization };
 });
 
 t.afterEach(async () => {
@@ -146,7 +149,7 @@ function servedAsSpecified(t: Test, served: { keys: any; proof: any; tickets: an
     t.equal(key.algorithm, 'ed25519');
     t.match(key.publicKey, /^[0-9a-f]{64}$/);
     t.equal(key.keyId, crypto.createHash('sha256').update(Buffer.from(key.publicKey, 'hex')).digest('hex').slice(0, 16), 'keyId = SHA-256(public key)[0..8] in hex');
-    t.same(key.signs, ['lottery-receipt/v1', 'lottery-draw-proof/v1']);
+    t.same(key.signs, ['lottery-receipt/v1', 'lottery-draw-proof/v1', 'lottery/audit-head/v1']);
   }
   const signer = served.keys.keys.filter((k: any) => k.publicKey === served.proof.publicKey && k.signs.includes(served.proof.version));
   t.equal(signer.length, 1, 'exactly one published key signs the proof');

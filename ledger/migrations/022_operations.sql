@@ -106,7 +106,15 @@ create index risk_alerts_player on risk_alerts (player_id) where player_id is no
 alter table draws drop constraint draws_status_check;
 alter table draws add constraint draws_status_check
   check (status in ('scheduled', 'open', 'closed', 'sealed', 'drawn', 'settled', 'halted', 'voided'));
-alter table draws add column voided_at timestamptz;
+alter table draws
+  add column voided_at timestamptz,
+  -- Set when every ticket of a voided draw has been refunded (ledger/refunds.ts refundVoidedDraw).
+  add column void_refunded_at timestamptz,
+  add constraint draw_voided check ((status = 'voided') = (voided_at is not null)),
+  add constraint void_refunds_after_void check (void_refunded_at is null or voided_at is not null);
+-- A voided draw refunds every ticket once, as a break refunds tickets bought in advance.
+alter table ticket_refunds drop constraint ticket_refunds_reason_check;
+alter table ticket_refunds add constraint ticket_refunds_reason_check check (reason in ('break', 'self_exclusion', 'draw_voided'));
 
 create table draw_interventions (
   id            bigserial primary key,

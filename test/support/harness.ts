@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../../app/boot.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import type { AuthLimitPolicy } from '../../app/rateLimits.ts';
 import type { Clock } from '../../core/clock.ts';
+import { TEST_BOOTSTRAP_TOKEN } from './operators.ts';
 import type { AddressLocator } from '../../actors/GeoGate.ts';
 import type { DrawRunner } from '../../actors/DrawRunner.ts';
 import { openDueDraws, type DrawRow } from '../../ledger/draws.ts';
@@ -57,7 +58,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       : undefined;
   const config: Config = {
     // The sandbox identity provider decides at once: newPlayer() verifies every player.
-    ...loadConfig({ ...testDrawKeys(), IDENTITY_SANDBOX_DELAY_MS: '0', PAYMENT_SANDBOX_DELAY_MS: '0', ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...loadConfig({ ...testDrawKeys(), IDENTITY_SANDBOX_DELAY_MS: '0', PAYMENT_SANDBOX_DELAY_MS: '0', OPERATOR_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN, ...options.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,
     databaseUrl: database?.url,
     // Tests must never share a Redis with anything else (see COLYSEUS-NOTES.md).
