@@ -54,6 +54,7 @@ export async function statementPage(pool: pg.Pool, playerId: number, walletId: n
               coalesce(p.ticket_id, r.ticket_id, h.ticket_id) as ticket, coalesce(p.draw_id, r.draw_id, h.draw_id) as draw_id,
               d.public_id as deposit, w.public_id as withdrawal,
               case when s.kind = 'withdrawal_return' then w.status
+                   when s.kind = 'refund' then r.reason
                    when s.kind = 'prize_release' and h.tax_minor > 0 then 'prize ' || h.amount_minor || ', tax withheld ' || h.tax_minor end as note
          from (select s.* from transfers s, k where s.credit_account_id = $2 and s.kind in ${CREDIT_KINDS} and ${before('s.created_at', 1, 's.id')}
                 order by s.created_at desc, s.id desc limit $6) s
@@ -83,7 +84,10 @@ export async function statementPage(pool: pg.Pool, playerId: number, walletId: n
 const REASONS: Record<string, (m: Movement, note: string | null) => string> = {
   stake: (m) => `ticket ${m.ticketId} for draw ${m.drawId}`,
   prize: (m) => `prize of ticket ${m.ticketId}, draw ${m.drawId}`,
-  refund: (m) => `refund of ticket ${m.ticketId}, bought in advance for draw ${m.drawId}, at a break or self-exclusion before it opened`,
+  refund: (m, note) =>
+    note === 'draw_voided'
+      ? `refund of ticket ${m.ticketId}: draw ${m.drawId} was voided`
+      : `refund of ticket ${m.ticketId}, bought in advance for draw ${m.drawId}, at a break or self-exclusion before it opened`,
   deposit: (m) => `deposit ${m.depositId}`,
   withdrawal_hold: (m) => `withdrawal ${m.withdrawalId} asked for: held until paid`,
   withdrawal_return: (m, note) => `withdrawal ${m.withdrawalId} ${note ?? 'returned'}: back in the wallet`,

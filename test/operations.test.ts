@@ -198,6 +198,8 @@ t.test('a halted draw is voided by two operators: every ticket refunded exactly 
   }, 'the public record says who asked, who approved and why');
   const history = await http(ts.httpUrl, 'GET', `/api/tickets?draw=${draw.publicId}`, undefined, players[0].token);
   t.ok(history.body.tickets.every((x: any) => x.result?.outcome === 'refunded'), 'the history says refunded');
+  const statement = await http(ts.httpUrl, 'GET', '/api/wallet/transactions', undefined, players[0].token);
+  t.ok(statement.body.transactions.filter((m: any) => m.kind === 'refund').length === 2 && statement.body.transactions.every((m: any) => m.kind !== 'refund' || /was voided/.test(m.reason)), 'the statement says why');
   t.same((await checkLedger(ts.pool, linePricesOf(allGames()))).violations, [], 'ledger invariants hold');
 });
 
