@@ -15,6 +15,7 @@ import { SalesCloseCode } from '../../rooms/closeCodes.ts';
 import { openClusterDraw, startCluster } from '../support/cluster.ts';
 import { http, newPlayer } from '../support/harness.ts';
 import { until } from '../support/wait.ts';
+import { bootstrapAdmin, createOperator, TEST_BOOTSTRAP_TOKEN } from '../support/operators.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
@@ -49,6 +50,32 @@ t.test(
   'a self-exclusion through one of three processes closes the player’s sockets on all three within a second; no bet after it is bought',
   { skip: needs, timeout: 120_000 },
   (t) => endEverywhere(t, 3, 'self-exclusion', (url, token) => http(url, 'POST', '/api/me/exclusion', { kind: 'self_exclusion', months: 6 }, token)),
+);
+
+t.test(
+  'an operator disabled or logged out through one process is refused by every other at its next request',
+  { skip: needs, timeout: 120_000 },
+  async (t) => {
+    const { procs } = await startCluster(t, {
+      databaseUrl: databaseUrl!,
+      redisUrl: redisUrl!,
+      redisIndex: 9,
+      name: 'lottery_operator_sessions',
+      processes: 2,
+      env: { OPERATOR_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN },
+    });
+    const [a, b] = procs;
+    const admin = await bootstrapAdmin(a.url);
+    const support = await createOperator(a.url, admin, 'support', 'support');
+    const me = (url: string, headers: Record<string, string>) => fetch(`${url}/api/operator/me`, { headers }).then((r) => r.status);
+    t.equal(await me(b.url, support.headers), 200, 'a session made on one process works on the other');
+    const disabled = await fetch(`${a.url}/api/operator/operators/support`, { method: 'POST', headers: admin.headers, body: JSON.stringify({ status: 'disabled' }) });
+    t.equal(disabled.status, 200);
+    const afterMs = Date.now();
+    t.equal(await me(b.url, support.headers), 401, `refused on the other process at once (${Date.now() - afterMs} ms after the answer)`);
+    t.equal((await fetch(`${b.url}/api/operator/logout`, { method: 'POST', headers: admin.headers })).status, 200);
+    t.equal(await me(a.url, admin.headers), 401, 'a logout through one process ends the session on the other');
+  },
 );
 
 /**
