@@ -41,6 +41,7 @@ const TOTP_SECRET_BYTES = 20;
 const SECRET_FIELDS = new Set(['password', 'code', 'token', 'seed', 'totp']);
 /** A recorded request body is cut to this many characters of JSON. */
 const RECORDED_BODY_CHARS_MAX = 2_000;
+const RECORDED_BODY_DEPTH_MAX = 16;
 
 /** Operator sessions and the record of their requests. */
 export class OperatorGate implements OperatorAccess {
@@ -82,8 +83,18 @@ const context = (name: string) => `operator:${name}`;
 
 function recordedBody(body: unknown): unknown {
   if (body === undefined || body === null) return null;
+  // Deeper than any body a route accepts: not walked at all (serializing it could exhaust the stack).
+  if (depthOf(body, 0) > RECORDED_BODY_DEPTH_MAX) return { unrecorded: `nested deeper than ${RECORDED_BODY_DEPTH_MAX} levels` };
   const redacted = JSON.stringify(body, (key, value) => (SECRET_FIELDS.has(key) ? '[redacted]' : value));
   return redacted.length <= RECORDED_BODY_CHARS_MAX ? JSON.parse(redacted) : { truncated: redacted.slice(0, RECORDED_BODY_CHARS_MAX) };
+}
+
+/** How deep a parsed JSON value nests, counted up to one past the maximum. */
+function depthOf(value: unknown, depth: number): number {
+  if (depth > RECORDED_BODY_DEPTH_MAX || value === null || typeof value !== 'object') return depth;
+  let deepest = depth + 1;
+  for (const v of Object.values(value)) deepest = Math.max(deepest, depthOf(v, depth + 1));
+  return deepest;
 }
 
 export interface OperatorsApiDeps extends AccessDeps {

@@ -42,7 +42,16 @@ export interface AuditEvent {
 
 /** Records an event in the transaction of `client` (or on its own, given a pool). */
 export async function recordEvent(client: pg.Pool | pg.ClientBase, event: AuditEvent): Promise<void> {
-  await client.query('select audit_event($1, $2, $3, $4)', [event.kind, event.actor, event.subject ?? null, JSON.stringify(event.details ?? {})]);
+  await client.query('select audit_event($1, $2, $3, $4)', [event.kind, event.actor, event.subject ?? null, storableJson(event.details ?? {})]);
+}
+
+/**
+ * JSON that PostgreSQL's jsonb takes: it refuses \u0000 and unpaired surrogates, which JSON
+ * text may carry (an operator request's body is recorded as sent). JSON.stringify writes both
+ * as escapes and nothing else of the kind, so each becomes U+FFFD.
+ */
+export function storableJson(value: unknown): string {
+  return JSON.stringify(value).replace(/\\u(?:0000|d[89a-f][0-9a-f]{2})/g, '\\ufffd');
 }
 
 /** JSON with object keys sorted at every depth: the same value, the same bytes. */
