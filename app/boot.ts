@@ -60,6 +60,7 @@ import { registerIdentityApi } from './identityApi.ts';
 import { registerSecondFactorApi, SecondFactor } from './secondFactorApi.ts';
 import { registerSessionTimeApi } from './sessionTimeApi.ts';
 import { registerOperatorPlayersApi } from './operatorPlayersApi.ts';
+import { registerReportsApi } from './reportsApi.ts';
 import { SecretBox } from '../core/secretBox.ts';
 import { GeoGate, type AddressLocator } from '../actors/GeoGate.ts';
 
@@ -347,6 +348,7 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
   registerSecondFactorApi(routes, { secondFactor, authenticate });
   registerSessionTimeApi(routes, { pool: db.pool, clock, authenticate });
   registerOperatorPlayersApi(routes, { pool: db.pool, clock, logger, sessions, operatorCredentials: config.operatorCredentials, authenticate });
+  registerReportsApi(routes, { pool: db.pool, logger, operatorCredentials: config.operatorCredentials, authenticate });
   registerApi(routes, {
     pool: db.pool,
     clock,
