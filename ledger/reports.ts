@@ -132,7 +132,7 @@ export interface PeriodReport {
   alerts: { basis: 'event time'; note: string; count: number; open: number; byRule: { rule: string; severity: string; count: number; open: number }[] };
 }
 
-/** The parameters every section's SQL takes: $1 from, $2 to, $3 game or null, $4 jurisdiction or null. */
+/** The parameters of the by-draw-time SQL: $1 from, $2 to, $3 game or null, $4 jurisdiction or null (the others take some of them). */
 type Params = [Date, Date, string | null, string | null];
 
 /** The period report, read in one snapshot (see the top of this file). */
@@ -201,7 +201,7 @@ const REFUNDS_SQL = `
    group by d.game_id`;
 
 async function salesSection(client: pg.ClientBase, params: Params): Promise<PeriodReport['sales']> {
-  const draws = await client.query(DRAWS_SQL, params);
+  const draws = await client.query(DRAWS_SQL, params.slice(0, 3));
   const sales = byGame((await client.query(SALES_SQL, params)).rows);
   const refunds = byGame((await client.query(REFUNDS_SQL, params)).rows);
   const games: GameSales[] = draws.rows
@@ -297,24 +297,24 @@ function ggrSection(sales: GameSales[], prizes: GamePrizes[]): PeriodReport['ggr
 const DEPOSITS_SQL = `
   select count(*)::int8 as n, sum(amount_minor)::int8 as amount from deposits
    where status = 'completed' and completed_at >= $1 and completed_at < $2
-     and ($4::text is null or player_id in (select id from players where jurisdiction = $4))`;
+     and ($3::text is null or player_id in (select id from players where jurisdiction = $3))`;
 
 const WITHDRAWALS_PAID_SQL = `
   select count(*)::int8 as n, sum(amount_minor)::int8 as amount from withdrawals
    where status = 'paid' and completed_at >= $1 and completed_at < $2
-     and ($4::text is null or player_id in (select id from players where jurisdiction = $4))`;
+     and ($3::text is null or player_id in (select id from players where jurisdiction = $3))`;
 
 /** Withdrawals not yet paid nor returned, now (withdrawals_status): their money is in withdrawals_held. */
 const WITHDRAWALS_PENDING_SQL = `
   select status, count(*)::int8 as n, sum(amount_minor)::int8 as amount from withdrawals
    where status in ('review', 'approved', 'pending')
-     and ($4::text is null or player_id in (select id from players where jurisdiction = $4))
+     and ($1::text is null or player_id in (select id from players where jurisdiction = $1))
    group by status`;
 
 async function paymentsSection(client: pg.ClientBase, params: Params, asOf: string): Promise<PeriodReport['payments']> {
-  const deposits = (await client.query(DEPOSITS_SQL, params)).rows[0];
-  const paid = (await client.query(WITHDRAWALS_PAID_SQL, params)).rows[0];
-  const pending = (await client.query(WITHDRAWALS_PENDING_SQL, params)).rows;
+  const deposits = (await client.query(DEPOSITS_SQL, byEventTime(params))).rows[0];
+  const paid = (await client.query(WITHDRAWALS_PAID_SQL, byEventTime(params))).rows[0];
+  const pending = (await client.query(WITHDRAWALS_PENDING_SQL, [params[3]])).rows;
   const of = (status: string) => {
     const r = pending.find((p) => p.status === status);
     return amount(r?.n, r?.amount);
@@ -332,12 +332,12 @@ async function paymentsSection(client: pg.ClientBase, params: Params, asOf: stri
 const WALLETS_SQL = `
   select count(*)::int8 as n, sum(balance_minor)::int8 as amount from accounts
    where kind = 'player_wallet'
-     and ($4::text is null or player_id in (select id from players where jurisdiction = $4))`;
+     and ($1::text is null or player_id in (select id from players where jurisdiction = $1))`;
 
 const PRIZES_HELD_SQL = `
   select sum(amount_minor)::int8 as amount from prize_holds
    where status = 'held'
-     and ($4::text is null or player_id in (select id from players where jurisdiction = $4))`;
+     and ($1::text is null or player_id in (select id from players where jurisdiction = $1))`;
 
 const HELD_ACCOUNTS_SQL = `select code, balance_minor from accounts where code in ('withdrawals_held', 'prizes_held')`;
 
@@ -347,8 +347,8 @@ const HELD_ACCOUNTS_SQL = `select code, balance_minor from accounts where code i
  * checked against the two holding accounts' balances (pair assertion: rows and ledger agree).
  */
 async function liabilitiesSection(client: pg.ClientBase, params: Params, asOf: string, withdrawalsHeldMinor: number): Promise<PeriodReport['liabilities']> {
-  const wallets = (await client.query(WALLETS_SQL, params)).rows[0];
-  const prizesHeldMinor = n((await client.query(PRIZES_HELD_SQL, params)).rows[0].amount);
+  const wallets = (await client.query(WALLETS_SQL, [params[3]])).rows[0];
+  const prizesHeldMinor = n((await client.query(PRIZES_HELD_SQL, [params[3]])).rows[0].amount);
   if (params[3] === null) {
     const held = new Map((await client.query(HELD_ACCOUNTS_SQL)).rows.map((r) => [r.code as string, n(r.balance_minor)]));
     invariant(held.get('withdrawals_held') === withdrawalsHeldMinor, 'withdrawals not yet paid add up to withdrawals_held');
@@ -370,28 +370,28 @@ const LIMIT_CHANGES_SQL = `
   select source, kind, period, count(*)::int8 as n, count(*) filter (where amount_minor is null)::int8 as removals
     from player_limit_changes
    where requested_at >= $1 and requested_at < $2
-     and ($4::text is null or player_id in (select id from players where jurisdiction = $4))
+     and ($3::text is null or player_id in (select id from players where jurisdiction = $3))
    group by source, kind, period
    order by source, kind, period`;
 
 const EXCLUSIONS_SQL = `
   select kind, duration, count(*)::int8 as n from player_exclusions
    where requested_at >= $1 and requested_at < $2
-     and ($4::text is null or player_id in (select id from players where jurisdiction = $4))
+     and ($3::text is null or player_id in (select id from players where jurisdiction = $3))
    group by kind, duration
    order by kind, duration`;
 
 const STATUS_CHANGES_SQL = `
   select to_status, count(*)::int8 as n from player_status_changes
    where changed_at >= $1 and changed_at < $2
-     and ($4::text is null or player_id in (select id from players where jurisdiction = $4))
+     and ($3::text is null or player_id in (select id from players where jurisdiction = $3))
    group by to_status
    order by to_status`;
 
 async function responsibleGamblingSection(client: pg.ClientBase, params: Params): Promise<PeriodReport['responsibleGambling']> {
-  const limits = (await client.query(LIMIT_CHANGES_SQL, params)).rows.map((r) => ({ source: r.source, kind: r.kind, period: r.period, count: n(r.n), removals: n(r.removals) }));
-  const exclusions = (await client.query(EXCLUSIONS_SQL, params)).rows.map((r) => ({ kind: r.kind, duration: r.duration, count: n(r.n) }));
-  const statusChanges = (await client.query(STATUS_CHANGES_SQL, params)).rows.map((r) => ({ to: r.to_status, count: n(r.n) }));
+  const limits = (await client.query(LIMIT_CHANGES_SQL, byEventTime(params))).rows.map((r) => ({ source: r.source, kind: r.kind, period: r.period, count: n(r.n), removals: n(r.removals) }));
+  const exclusions = (await client.query(EXCLUSIONS_SQL, byEventTime(params))).rows.map((r) => ({ kind: r.kind, duration: r.duration, count: n(r.n) }));
+  const statusChanges = (await client.query(STATUS_CHANGES_SQL, byEventTime(params))).rows.map((r) => ({ to: r.to_status, count: n(r.n) }));
   return {
     basis: 'event time',
     gameFilter: 'not applicable',
@@ -453,6 +453,11 @@ async function alertsSection(client: pg.ClientBase, params: Params): Promise<Per
     open: sum(byRule, (r) => r.open),
     byRule,
   };
+}
+
+/** $1 from, $2 to, $3 jurisdiction or null: what has no game. */
+function byEventTime(params: Params): unknown[] {
+  return [params[0], params[1], params[3]];
 }
 
 function byGame(rows: any[]): Map<string, any> {
