@@ -69,6 +69,9 @@ const ROUTES: { method: 'GET' | 'POST'; pattern: string }[] = [
   { method: 'GET', pattern: '/api/tickets/:ticketId/proof' },
   { method: 'POST', pattern: '/api/operator/draws/:drawId/auditors' },
   { method: 'POST', pattern: '/api/operator/players/:playerId/status' },
+  { method: 'GET', pattern: '/api/operator/reports' },
+  { method: 'GET', pattern: '/api/operator/exports/draws/:drawId' },
+  { method: 'GET', pattern: '/api/operator/exports/players/:playerId' },
   { method: 'POST', pattern: '/api/operator/draws/:drawId/auditors/:name/reveal' },
 ];
 
