@@ -60,6 +60,7 @@ import { registerIdentityApi } from './identityApi.ts';
 import { registerSecondFactorApi, SecondFactor } from './secondFactorApi.ts';
 import { registerSessionTimeApi } from './sessionTimeApi.ts';
 import { registerOperatorPlayersApi } from './operatorPlayersApi.ts';
+import { registerReportsApi } from './reportsApi.ts';
 import { SecretBox } from '../core/secretBox.ts';
 import { AuditChainer } from '../actors/AuditChainer.ts';
 import { LedgerWatch } from '../actors/LedgerWatch.ts';
@@ -367,6 +368,7 @@ async function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMac
   registerSecondFactorApi(routes, { secondFactor, authenticate });
   registerSessionTimeApi(routes, { pool: db.pool, clock, authenticate });
   registerOperatorPlayersApi(routes, { pool: db.pool, clock, logger, sessions, operators: gate, authenticate });
+  registerReportsApi(routes, { pool: db.pool, logger, operators: gate, authenticate });
   registerApi(routes, {
     pool: db.pool,
     clock,

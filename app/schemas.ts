@@ -25,6 +25,8 @@ import {
   TICKET_HISTORY_PERIOD_MS_MIN,
 } from '../core/limits.ts';
 import { DRAW_ID_PATTERN, HEX_32_PATTERN } from '../core/patterns.ts';
+import { LARGE_WIN_THRESHOLD_MINOR_DEFAULT, REPORT_PERIOD_DAYS_MAX, REPORT_PERIOD_MS_MAX } from '../ledger/reports.ts';
+import { decodeExportCursor } from '../ledger/regulatorExport.ts';
 import { ticketRowId } from '../ledger/tickets.ts';
 import { OPERATOR_ROLES } from '../core/operatorRoles.ts';
 import { isCalendarDate, textProblem, type TextKind } from './validate.ts';
@@ -178,6 +180,51 @@ export const OPERATOR_NAME_PATTERN = /^[a-z][a-z0-9_.-]{1,31}$/;
 /** Operators guard money and draws: a longer password than players need. */
 const OPERATOR_PASSWORD_LENGTH_MIN = 12;
 
+/** Reports (app/reportsApi.ts): a day as YYYY-MM-DD (its UTC midnight) or an ISO 8601 instant with its offset, 2000..2200. */
+const REPORT_INSTANT_MS_MIN = Date.UTC(2000, 0, 1);
+const REPORT_INSTANT_MS_MAX = Date.UTC(2200, 0, 1);
+const REPORT_INSTANT_TEXT = 'must be a date YYYY-MM-DD (UTC midnight) or an ISO 8601 instant with its offset, e.g. 2026-12-01T00:00:00Z, from 2000 to 2200';
+
+export function reportInstantMs(v: string): number | null {
+  const ms = v.length > 40 ? NaN : DATE_PATTERN.test(v) && isCalendarDate(v) ? Date.parse(`${v}T00:00:00Z`) : isoInstant.safeParse(v).success ? Date.parse(v) : NaN;
+  return ms >= REPORT_INSTANT_MS_MIN && ms <= REPORT_INSTANT_MS_MAX ? ms : null;
+}
+
+const reportInstant = (describe: string) =>
+  coded(ErrorCode.INVALID_PERIOD, (v) => (reportInstantMs(v) === null ? REPORT_INSTANT_TEXT : null))
+    .transform((v) => reportInstantMs(v)!)
+    .meta({ description: describe });
+
+const JURISDICTION_PATTERN = /^[A-Z]{2}(-[A-Z0-9]{1,16})?$/;
+
+/** GET /api/operator/reports: a period of at most REPORT_PERIOD_DAYS_MAX days, optionally one game or jurisdiction. */
+const reportQuery = z
+  .object({
+    from: reportInstant('Start of the period, included: 2026-12-01 or 2026-12-01T00:00:00Z'),
+    to: reportInstant('End of the period, excluded: 2026-12-02 covers all of 2026-12-01'),
+    game: z.string().regex(GAME_ID_PATTERN, 'is malformed').optional().describe('Only this game (GET /api/games ids)'),
+    jurisdiction: z.string().regex(JURISDICTION_PATTERN, 'is malformed').optional().describe('Only players of this jurisdiction, e.g. DE or US-NJ'),
+    format: z.enum(['json', 'csv'], { error: 'must be "json" or "csv"' }).optional().describe('json (default) or csv'),
+    largeWinMinor: z
+      .string()
+      .regex(/^[1-9][0-9]{0,12}$/, 'must be a whole number of minor units, 1..10^13')
+      .transform(Number)
+      .optional()
+      .describe(`A prize at or above this is a large win; ${LARGE_WIN_THRESHOLD_MINOR_DEFAULT} when absent`),
+  })
+  .superRefine((q, ctx) => {
+    if (q.from >= q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from', params: { code: ErrorCode.INVALID_PERIOD } });
+    else if (q.to - q.from > REPORT_PERIOD_MS_MAX) ctx.addIssue({ code: 'custom', path: ['to'], message: `must be at most ${REPORT_PERIOD_DAYS_MAX} days after from`, params: { code: ErrorCode.INVALID_PERIOD } });
+  });
+
+/** The exports' one parameter: where the previous page stopped. */
+const exportQuery = z.object({
+  cursor: coded(ErrorCode.INVALID_CURSOR, (v) => (decodeExportCursor(v) === null ? 'is not a cursor this API gave' : null))
+    .transform((v) => decodeExportCursor(v)!)
+    .optional()
+    .meta({ description: 'The cursor of the previous page\'s last line ({"record":"page","cursor":...}); absent for the first page' }),
+});
+
 export const schemas = {
   identityCheck: body({
     givenName: text(1, 80, PERSON_NAME_PATTERN).describe('Given names as on the document'),
@@ -269,6 +316,8 @@ export const schemas = {
       .describe(`How many draws, 1..${DRAWS_LISTED_MAX}; 20 when absent`),
   }),
   drawParams: z.object({ drawId: DrawId }),
+  reportQuery,
+  exportQuery,
   ticketsQuery,
   ticketParams: z.object({
     ticketId: z
