@@ -100,8 +100,8 @@ function headerRecord(subject: ExportSubject, at: Date) {
       'One JSON object per line; `record` names its type. Money in integer minor units; times ISO 8601 UTC.',
       'Ticket ids are T<serial>. A stake is its ticket\'s costMinor (one stake transfer per ticket).',
       subject.kind === 'player'
-        ? 'Left out: the password hash, second-factor secrets and session tokens. Audit records are those whose subject is player:<row id>; a deposit\'s or withdrawal\'s own audit records are under its id.'
-        : 'Left out: the sealed (encrypted) seed; the revealed seed is in the proof. Audit records are those whose subject is the draw\'s id; a held prize\'s are under its ticket id.',
+        ? 'Left out: the password hash, second-factor secrets and session tokens. Audit records are those whose subject is player:<row id>: their deposits, withdrawals, held prizes, limits, exclusions and account status.'
+        : 'Left out: the sealed (encrypted) seed; the revealed seed is in the proof. Audit records are those whose subject is the draw\'s id: its steps, auditors and interventions (a held prize\'s are its winner\'s).',
     ],
   };
 }

@@ -319,6 +319,8 @@ t.test('the player export holds every record about the player and none of their 
   ].sort(), 'every movement of the wallet but stakes (the tickets are those)');
   t.ok(of('identity_check').length === 1 && of('location_check').length >= 1);
   t.equal(of('alert').length, 2);
+  const audited = new Set(of('audit').map((x) => x.kind));
+  for (const kind of ['deposit.completed', 'withdrawal.requested', 'withdrawal.paid', 'prize.held', 'prize.released', 'player.limit']) t.ok(audited.has(kind), `the audit log's ${kind}`);
   t.match(records.at(-1), { record: 'end', counts: { ticket: 8, prize: won.prizes } });
   const excluded = await get(`/api/operator/exports/players/${e.publicId}`);
   t.match(excluded.text, /"record":"exclusion","kind":"self_exclusion","duration":"6 months"/);

@@ -133,7 +133,10 @@ create unique index draw_interventions_pending on draw_interventions (draw_id) w
 create trigger draw_interventions_permanent before delete or truncate on draw_interventions
   for each statement execute function ledger_rows_are_permanent();
 
--- What goes into the audit log by itself, in the transaction that does it.
+-- What goes into the audit log by itself, in the transaction that does it. The subject is what
+-- a regulator asks about: a draw's public id, or 'player:<id>' for everything about a player's
+-- money and protection (deposits, withdrawals, held prizes, limits, exclusions, status), so a
+-- player's export finds it all by one index.
 create function audit_draw() returns trigger language plpgsql as $$
 begin
   if tg_op = 'INSERT' then
@@ -171,10 +174,10 @@ create trigger draw_auditors_audit after insert or update of seed on draw_audito
 create function audit_prize_hold() returns trigger language plpgsql as $$
 begin
   if tg_op = 'INSERT' then
-    perform audit_event('prize.held', 'system', 'T' || new.ticket_id, jsonb_build_object('player', new.player_id, 'amountMinor', new.amount_minor, 'jurisdiction', new.jurisdiction));
+    perform audit_event('prize.held', 'system', 'player:' || new.player_id, jsonb_build_object('ticket', 'T' || new.ticket_id, 'amountMinor', new.amount_minor, 'jurisdiction', new.jurisdiction));
   elsif new.status is distinct from old.status then
-    perform audit_event('prize.' || new.status, coalesce(new.decided_by, 'system'), 'T' || new.ticket_id,
-      jsonb_build_object('player', new.player_id, 'amountMinor', new.amount_minor, 'taxMinor', new.tax_minor, 'reason', new.reason));
+    perform audit_event('prize.' || new.status, coalesce(new.decided_by, 'system'), 'player:' || new.player_id,
+      jsonb_build_object('ticket', 'T' || new.ticket_id, 'amountMinor', new.amount_minor, 'taxMinor', new.tax_minor, 'reason', new.reason));
   end if;
   return null;
 end
@@ -184,10 +187,10 @@ create trigger prize_holds_audit after insert or update of status on prize_holds
 create function audit_withdrawal() returns trigger language plpgsql as $$
 begin
   if tg_op = 'INSERT' then
-    perform audit_event('withdrawal.requested', 'player:' || new.player_id, new.public_id, jsonb_build_object('amountMinor', new.amount_minor, 'status', new.status));
+    perform audit_event('withdrawal.requested', 'player:' || new.player_id, 'player:' || new.player_id, jsonb_build_object('withdrawal', new.public_id, 'amountMinor', new.amount_minor, 'status', new.status));
   elsif new.status is distinct from old.status then
-    perform audit_event('withdrawal.' || new.status, coalesce(case when new.status in ('approved', 'rejected') then new.decided_by end, new.provider), new.public_id,
-      jsonb_build_object('player', new.player_id, 'amountMinor', new.amount_minor, 'from', old.status, 'reason', new.reason));
+    perform audit_event('withdrawal.' || new.status, coalesce(case when new.status in ('approved', 'rejected') then new.decided_by end, new.provider), 'player:' || new.player_id,
+      jsonb_build_object('withdrawal', new.public_id, 'amountMinor', new.amount_minor, 'from', old.status, 'reason', new.reason));
   end if;
   return null;
 end
@@ -197,8 +200,8 @@ create trigger withdrawals_audit after insert or update of status on withdrawals
 create function audit_deposit() returns trigger language plpgsql as $$
 begin
   if new.status is distinct from old.status then
-    perform audit_event('deposit.' || new.status, new.provider, new.public_id,
-      jsonb_build_object('player', new.player_id, 'amountMinor', new.amount_minor, 'reason', new.decline_reason));
+    perform audit_event('deposit.' || new.status, new.provider, 'player:' || new.player_id,
+      jsonb_build_object('deposit', new.public_id, 'amountMinor', new.amount_minor, 'reason', new.decline_reason));
   end if;
   return null;
 end
