@@ -1,7 +1,8 @@
 // actors/LedgerWatch.ts — runs the ledger's invariant check (ledger/invariants.ts, the one
 // `npm run ledger:check` runs) every so often and reports what it found as metrics, so an
 // alert rule wakes someone when the books stop balancing. One process of the cluster checks
-// per turn (a try-lock in the check's own read-only snapshot); the others skip it.
+// per turn (a try-lock in the check's own read-only snapshot); the others skip it. No check
+// starts in the last minutes before a cutoff: its reads would compete with the surge of bets.
 import type pg from 'pg';
 import { LEDGER_LONG_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { faultSummary, type Logger } from '../core/logger.ts';
@@ -11,6 +12,8 @@ import { withTransaction } from '../ledger/transaction.ts';
 
 // Any constant, the same in every process.
 const LEDGER_WATCH_LOCK_KEY = 7_461_002_024;
+/** No check starts this close to a draw's cutoff (the pre-cutoff surge). */
+const QUIET_BEFORE_CUTOFF_MS = 10 * 60_000;
 
 export class LedgerWatch {
   private timer: NodeJS.Timeout | undefined;
@@ -40,8 +43,13 @@ export class LedgerWatch {
       const report = await withTransaction(
         this.o.pool,
         async (client) => {
-          const { rows } = await client.query('select pg_try_advisory_xact_lock($1) as got', [LEDGER_WATCH_LOCK_KEY]);
-          return rows[0].got ? inspectLedger(client, this.o.linePrices) : null;
+          const { rows } = await client.query(
+            `select pg_try_advisory_xact_lock($1) as got,
+                    exists (select 1 from draws where status in ('scheduled', 'open')
+                              and cutoff_at between clock_timestamp() and clock_timestamp() + make_interval(secs => $2::double precision / 1000)) as surge`,
+            [LEDGER_WATCH_LOCK_KEY, QUIET_BEFORE_CUTOFF_MS],
+          );
+          return rows[0].got && !rows[0].surge ? inspectLedger(client, this.o.linePrices) : null;
         },
         { isolation: 'repeatable read', readOnly: true, statementTimeoutMs: LEDGER_LONG_STATEMENT_MS_MAX },
       );

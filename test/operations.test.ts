@@ -14,6 +14,9 @@ import { verifyChain } from '../ledger/audit.ts';
 import { closeDueDraws, drawById, drawsToLead, openDueDraws } from '../ledger/draws.ts';
 import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
 import { CUTOFF_GRACE_MS } from '../core/limits.ts';
+import { createLogger } from '../core/logger.ts';
+import { createMetrics } from '../core/metrics.ts';
+import { LedgerWatch } from '../actors/LedgerWatch.ts';
 import { http, newPlayer, PlayerConnection, scheduleDraw, startTestServer, type TestServer } from './support/harness.ts';
 import { sell } from './support/draws.ts';
 import { base32Decode, createOperator, operatorLogin, operators, TEST_BOOTSTRAP_TOKEN, TEST_OPERATOR_PASSWORD, type OperatorLogin, type Role } from './support/operators.ts';
@@ -330,4 +333,26 @@ t.test('the room monitor is for operators only, read only', async (t) => {
   await call('POST', '/api/operator/logout', { authorization: `Bearer ${cookie.split(';')[0].split('=')[1]}` });
   t.equal((await call('GET', '/monitor/api', asCookie)).status, 401, 'the cookie ends with the session');
   await conn.leave();
+});
+
+t.test('the periodic ledger check reports violations as a metric, and starts none in the minutes before a cutoff', async (t) => {
+  const metrics = createMetrics();
+  const watch = new LedgerWatch({ pool: ts.pool, logger: createLogger('silent'), metrics, linePrices: linePricesOf(allGames()), everyMs: 0 });
+  const soon = await ts.pool.query(`select count(*)::int4 as n from draws where status in ('scheduled', 'open') and cutoff_at between now() and now() + interval '10 minutes'`);
+  t.ok(soon.rows[0].n > 0, 'a draw closes within ten minutes');
+  t.equal(await watch.checkOnce(), null, 'so no check starts');
+  await ts.pool.query(`update draws set cutoff_at = cutoff_at + interval '1 hour', draw_at = draw_at + interval '1 hour' where status in ('scheduled', 'open') and cutoff_at < now() + interval '10 minutes'`);
+  t.same(await watch.checkOnce(), [], 'a quiet moment: checked, nothing wrong');
+  const gauge = async (name: string) => (await metrics.registry.getSingleMetric(name)!.get()).values[0].value;
+  t.equal(await gauge('lottery_ledger_invariant_violations'), 0);
+  t.ok((await gauge('lottery_ledger_checked_timestamp_seconds')) > Date.now() / 1000 - 60);
+  const { rows } = await ts.pool.query(`select id from accounts where kind = 'player_wallet' order by id limit 1`);
+  await ts.pool.query(`update accounts set balance_minor = balance_minor + 1 where id = $1`, [rows[0].id]);
+  try {
+    const found = await watch.checkOnce();
+    t.ok(found && found.length > 0, `a wallet credited from nowhere is found: ${found?.[0]}`);
+    t.ok((await gauge('lottery_ledger_invariant_violations')) > 0, 'and counted for the alert');
+  } finally {
+    await ts.pool.query(`update accounts set balance_minor = balance_minor - 1 where id = $1`, [rows[0].id]);
+  }
 });
