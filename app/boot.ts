@@ -74,6 +74,7 @@ import { operatorCount } from '../ledger/operators.ts';
 import { OperatorGate, registerOperatorsApi } from './operatorsApi.ts';
 import { registerInterventionsApi } from './interventionsApi.ts';
 import { registerMonitorApi } from './monitorApi.ts';
+import { registerAuditApi } from './auditApi.ts';
 import { GeoGate, type AddressLocator } from '../actors/GeoGate.ts';
 
 export interface StartOptions {
@@ -362,6 +363,7 @@ async function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMac
   registerOperatorsApi(routes, { pool: db.pool, clock, logger, gate, passwords, authLimits, authenticate: selling.authenticate, operators: gate, bootstrapToken: await bootstrapToken(basics) });
   registerInterventionsApi(routes, { pool: db.pool, clock, logger, authenticate: selling.authenticate, operators: gate });
   registerMonitorApi(routes, { authenticate: selling.authenticate, operators: gate });
+  registerAuditApi(routes, { pool: db.pool, clock, authenticate: selling.authenticate, operators: gate, publicKey: draws.keys.publicKey });
   const { authenticate, sessions } = selling;
   // TOTP secrets are sealed under a key derived from the seed key, for that purpose alone.
   const secondFactor = new SecondFactor(db.pool, new SecretBox(draws.keys.seedKey, 'totp'), clock);

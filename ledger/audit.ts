@@ -277,7 +277,7 @@ export interface AuditRecord extends AuditBody {
 export async function auditRecords(pool: pg.Pool, q: { afterSeq: number; subject?: string; kindPrefix?: string; limit: number }): Promise<AuditRecord[]> {
   const { rows } = await pool.query(
     `select body, hash from audit_log
-      where seq > $1 and ($2::text is null or subject = $2) and ($3::text is null or kind like $3 || '%')
+      where seq > $1 and ($2::text is null or subject = $2) and ($3::text is null or left(kind, length($3)) = $3)
       order by seq limit $4`,
     [q.afterSeq, q.subject ?? null, q.kindPrefix ?? null, q.limit],
   );

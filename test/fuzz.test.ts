@@ -93,6 +93,8 @@ const ROUTES: { method: 'GET' | 'POST'; pattern: string }[] = [
   { method: 'GET', pattern: '/monitor/api/room' },
   { method: 'GET', pattern: '/monitor/api/room/call' },
   { method: 'POST', pattern: '/api/operator/monitor-session' },
+  { method: 'GET', pattern: '/api/operator/audit' },
+  { method: 'GET', pattern: '/api/operator/audit/verification' },
 ];
 
 // ---- what hostile input looks like ----

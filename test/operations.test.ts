@@ -230,6 +230,9 @@ t.test('the audit chain holds every significant event; the verifier names the fi
   await until(async () => (await ts.pool.query(`select count(*)::int4 as n from audit_heads`)).rows[0].n > 0, 5_000, 50);
   const good = await verifyChain(ts.pool, publicKey, Date.now());
   t.match(good, { ok: true, problems: [] });
+  t.match(await call('GET', '/api/operator/audit/verification', team.auditor.headers), { status: 200, body: { ok: true, records: good.records } }, 'an auditor verifies it through the API');
+  const page = await call('GET', '/api/operator/audit?kind=draw.void_&limit=5', team.auditor.headers);
+  t.match(page.body.records, [{ kind: 'draw.void_requested', actor: 'admin', details: { reason: String }, hash: /^[0-9a-f]{64}$/ }, { kind: 'draw.void_approved', actor: 'admin2' }], 'and reads it');
   t.ok(good.records > 20 && good.signedHeads >= 1, `${good.records} records, ${good.signedHeads} signed heads`);
   const { rows } = await ts.pool.query(`select distinct kind from audit_log`);
   const kinds = new Set(rows.map((r) => r.kind));
