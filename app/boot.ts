@@ -444,7 +444,11 @@ async function drawLifecycle({ config, clock, logger, metrics, db }: Basics, dra
   observeProcess(metrics.registry, {
     rooms: () => matchMaker.stats.local.roomCount,
     connections: () => matchMaker.stats.local.ccu,
-    pool: () => ({ total: db.pool.totalCount, idle: db.pool.idleCount, waiting: db.pool.waitingCount }),
+    pools: (): Record<string, { total: number; idle: number; waiting: number }> => {
+      const of = (p: typeof db.pool) => ({ total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount });
+      // The embedded database has one pool for both.
+      return db.betPool === db.pool ? { main: of(db.pool) } : { main: of(db.pool), bets: of(db.betPool) };
+    },
     overdue: () => drawsOverdue(db.pool),
   });
   await recordEvent(db.pool, { kind: 'config.loaded', actor: 'system', subject: `process:${matchMaker.processId}`, details: configRecord(config) });

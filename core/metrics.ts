@@ -165,7 +165,8 @@ function operationsMetrics(registry: client.Registry) {
 export interface ProcessGauges {
   rooms(): number;
   connections(): number;
-  pool(): { total: number; idle: number; waiting: number };
+  /** Each database pool by name (the bet writer's and the rest's): connections open, idle, and queries waiting for one. */
+  pools(): Record<string, { total: number; idle: number; waiting: number }>;
   /** Seconds past due for draws not yet closed after cutoff, and not yet drawn after draw time (0: none). */
   overdue(): Promise<{ closeSeconds: number; drawSeconds: number; halted: number }>;
 }
@@ -175,12 +176,15 @@ export function observeProcess(registry: client.Registry, gauges: ProcessGauges)
     new client.Gauge({ name, help, labelNames, registers: [registry], collect() { return read(this); } });
   gauge('lottery_rooms', 'Colyseus rooms in this process', (g) => g.set(gauges.rooms()));
   gauge('lottery_connections', 'Clients connected to rooms of this process', (g) => g.set(gauges.connections()));
-  gauge('lottery_db_pool_connections', 'Database pool connections by state (total, idle)', (g) => {
-    const p = gauges.pool();
-    g.set({ state: 'total' }, p.total);
-    g.set({ state: 'idle' }, p.idle);
-  }, ['state']);
-  gauge('lottery_db_pool_waiting', 'Queries waiting for a pool connection', (g) => g.set(gauges.pool().waiting));
+  gauge('lottery_db_pool_connections', 'Database pool connections by pool and state (total, idle)', (g) => {
+    for (const [pool, p] of Object.entries(gauges.pools())) {
+      g.set({ pool, state: 'total' }, p.total);
+      g.set({ pool, state: 'idle' }, p.idle);
+    }
+  }, ['pool', 'state']);
+  gauge('lottery_db_pool_waiting', 'Queries waiting for a connection, by pool', (g) => {
+    for (const [pool, p] of Object.entries(gauges.pools())) g.set({ pool }, p.waiting);
+  }, ['pool']);
   // One query for the three, whichever gauge is collected first in a scrape.
   let overdue: Promise<{ closeSeconds: number; drawSeconds: number; halted: number }> | undefined;
   const read = () => (overdue ??= gauges.overdue().finally(() => setTimeout(() => (overdue = undefined), 0)));

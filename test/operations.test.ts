@@ -291,8 +291,8 @@ t.test('metrics are scraped by Prometheus with its token or by admin and support
   t.ok(value('lottery_bet_batch_size_count') >= 1 && value('lottery_bet_commit_seconds_count') >= 1, 'batch sizes and commit times');
   t.ok(value('lottery_rooms') >= 1 && value('lottery_connections') >= 1, `rooms ${value('lottery_rooms')}, connections ${value('lottery_connections')}`);
   t.ok(value('nodejs_eventloop_lag_p99_seconds') >= 0, 'event-loop lag');
-  t.match(scraped.text, /^lottery_db_pool_connections\{state="total"\} \d+/m, 'pool use');
-  t.ok(value('lottery_db_pool_waiting') >= 0, 'pool waits');
+  t.match(scraped.text, /^lottery_db_pool_connections\{pool="main",state="total"\} \d+/m, 'pool use');
+  t.match(scraped.text, /^lottery_db_pool_waiting\{pool="main"\} \d+/m, 'pool waits');
   t.ok(Number.isFinite(value('lottery_clock_skew_seconds')), 'clock skew');
   t.match(scraped.text, /^lottery_draw_step_seconds_count\{step="settle"\} [1-9]/m, 'draw step timings');
   t.match(scraped.text, /^lottery_draws_halted_total [1-9]/m, 'halts counted');
