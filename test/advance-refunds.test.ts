@@ -39,9 +39,10 @@ async function threeDraws(gameId: string, secondOpensInMs: number): Promise<[Dra
 }
 
 t.test('a break refunds the tickets bought for draws not yet open, once; the open draw\'s ticket stands; the next draw is sealed and settled without them', async (t) => {
-  const [first, second, third] = await threeDraws('lotto649', 5_000);
+  // Players first: registering (a scrypt hash each) under load must not eat the draws' seconds.
   const leaving = await newPlayer(ts.httpUrl, 10_000);
   const staying = await newPlayer(ts.httpUrl, 10_000);
+  const [first, second, third] = await threeDraws('lotto649', 5_000);
   for (const [p, requestId] of [[leaving, 'adv-l'], [staying, 'adv-s']] as const) {
     const conn = await PlayerConnection.join(ts.wsUrl, p.token, first.publicId);
     const reply = await conn.bet({ requestId, lines: [LINE], draws: 3 });
