@@ -62,6 +62,12 @@ import { registerSessionTimeApi } from './sessionTimeApi.ts';
 import { registerOperatorPlayersApi } from './operatorPlayersApi.ts';
 import { SecretBox } from '../core/secretBox.ts';
 import { GeoGate, type AddressLocator } from '../actors/GeoGate.ts';
+import { RiskMonitor } from '../actors/RiskMonitor.ts';
+import { anyPrizeChances } from '../actors/riskRules.ts';
+import type { CommittedBatchListener } from '../actors/BetWriter.ts';
+import { allGames } from '../games/index.ts';
+import { operatorsRoomType, type OperatorIdentity } from '../rooms/OperatorsRoom.ts';
+import { registerRiskApi } from './riskApi.ts';
 
 export interface StartOptions {
   config: Config;
@@ -75,6 +81,12 @@ export interface StartOptions {
   authLimitPolicy?: AuthLimitPolicy;
   /** Where addresses are (tests); geoip-lite's database otherwise (actors/GeoGate.ts). */
   locateAddress?: AddressLocator;
+  /**
+   * Who an operator session token belongs to, for the `operators` room (the operator accounts
+   * of migration 022). Until those are wired in, the default takes OPERATOR_CREDENTIALS
+   * ("user:password") as the token, as an admin named by its user part.
+   */
+  authenticateOperator?: (token: string) => Promise<OperatorIdentity | null>;
 }
 
 export interface RunningServer {
@@ -92,6 +104,8 @@ export interface RunningServer {
   sessions: Sessions;
   /** The payment provider money goes through (reconciliation reads its records). */
   payments: PaymentProvider;
+  /** Fraud and anomaly detection; absent when RISK_MONITOR=off. */
+  risk?: RiskMonitor;
   /** Stops taking joins and bets, drains the writer, disposes rooms, closes the database. */
   shutdown(): Promise<void>;
 }
@@ -111,7 +125,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const matchmaking = await presenceAndMatchmaking(basics);
   const geo = new GeoGate({ pool: basics.db.pool, clock: basics.clock, jurisdictions: basics.config.jurisdictions, locate: options.locateAddress });
   const selling = await writerAndRooms(basics, draws, matchmaking, geo);
-  const http = await serveHttp(basics, draws, matchmaking, selling, options.authLimitPolicy);
+  const http = await serveHttp(basics, draws, matchmaking, selling, options.authLimitPolicy, options.authenticateOperator);
   const lifecycle = await drawLifecycle(basics, draws, options.scheduler !== false);
   // A process killed without a goodbye leaves its rooms listed in Redis: forget it within
   // half a second (app/redis.ts), before its players come back asking for a shard.
@@ -128,6 +142,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     httpRoutes: http.routes.served,
     sessions: selling.sessions,
     payments: http.payments,
+    risk: selling.risk,
     shutdown: shutdownOnce(basics, matchmaking, selling, http, lifecycle),
   };
 }
@@ -194,6 +209,7 @@ interface Selling {
   authenticate: (token: unknown) => Promise<SessionPlayer | null>;
   salesRoom: ReturnType<typeof salesRoomType>;
   geo: GeoGate;
+  risk?: RiskMonitor;
 }
 
 /** The bet writer and what it reports to, and the sales room class bound to them. */
@@ -206,6 +222,8 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
   draws.runner.onSettled((drawId) => results.settled(drawId));
   const sessions = new Sessions({ pool: db.pool, presence, link, clock, logger });
   await sessions.start();
+  const risk = riskMonitor({ config, clock, logger, metrics, db }, presence);
+  if (risk) draws.runner.onSettled((drawId) => risk.onSettled(drawId));
   const betWriter = new BetWriter({
     pool: db.betPool,
     logger,
@@ -214,7 +232,7 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     // Two batches in flight overlap all but the final pool credit (see ledger/bets.ts); the
     // baseline runs as many single-bet transactions as the pool allows. PGlite has one connection.
     concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : BET_WRITER_CONCURRENCY, (db.betPool.options.max ?? 1) - 1)),
-    commitListener: tallies,
+    commitListener: risk ? bothListeners(tallies, risk) : tallies,
     receiptSigner: new NativeReceiptSigner(draws.keys.signingKey),
   });
   const authenticate = sessionAuthenticator(db.pool, clock, sessionPlayer);
@@ -237,7 +255,44 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
   });
-  return { tallies, liveInfo, results, sessions, betWriter, authenticate, salesRoom, geo };
+  return { tallies, liveInfo, results, sessions, betWriter, authenticate, salesRoom, geo, risk };
+}
+
+/** The risk monitor (config RISK_MONITOR, RISK_RULES_FILE), with each game's odds of any prize per line. */
+function riskMonitor({ config, clock, logger, metrics, db }: Basics, presence: Presence): RiskMonitor | undefined {
+  if (!config.risk.enabled) return undefined;
+  const chances = new Map(allGames().map((g) => [g.id, anyPrizeChances(g.odds())]));
+  const monitor = new RiskMonitor({
+    pool: db.pool,
+    presence,
+    clock,
+    logger,
+    metrics,
+    rules: config.risk.rules,
+    chanceOf: (gameId, betType) => chances.get(gameId)?.get(betType),
+  });
+  monitor.start();
+  return monitor;
+}
+
+/** The live totals first (other processes wait for them), then the risk rules: each hears every commit. */
+function bothListeners(first: CommittedBatchListener, second: CommittedBatchListener): CommittedBatchListener {
+  return {
+    onCommitted(bets) {
+      first.onCommitted(bets);
+      second.onCommitted(bets);
+    },
+  };
+}
+
+/** The interim operator check for the operators room: OPERATOR_CREDENTIALS as the token (see StartOptions). */
+function credentialsAsOperatorToken(credentials: string | undefined): (token: string) => Promise<OperatorIdentity | null> {
+  const expected = credentials === undefined ? undefined : crypto.createHash('sha256').update(credentials).digest();
+  return async (token) => {
+    if (expected === undefined) return null;
+    const given = crypto.createHash('sha256').update(token).digest();
+    return crypto.timingSafeEqual(given, expected) ? { id: 0, name: credentials!.split(':')[0], role: 'admin' } : null;
+  };
 }
 
 interface Http {
@@ -255,7 +310,14 @@ interface Http {
 }
 
 /** The Colyseus server with the sales room, our HTTP routes, listening. */
-async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, selling: Selling, policy: AuthLimitPolicy | undefined): Promise<Http> {
+async function serveHttp(
+  basics: Basics,
+  draws: DrawMachinery,
+  mm: Matchmaking,
+  selling: Selling,
+  policy: AuthLimitPolicy | undefined,
+  authenticateOperator: StartOptions['authenticateOperator'],
+): Promise<Http> {
   const { config, logger } = basics;
   // Colyseus' seat reconnection reads a global WebSocket that Node 20 lacks (app/webSocketGlobal.ts).
   const webSocketGlobal = provideWebSocketGlobal();
@@ -283,6 +345,10 @@ async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, 
     gracefullyShutdown: false,
   });
   server.define('sales', selling.salesRoom).filterBy(['drawId']);
+  server.define(
+    'operators',
+    operatorsRoomType({ presence: mm.presence, logger, authenticateOperator: authenticateOperator ?? credentialsAsOperatorToken(config.operatorCredentials) }),
+  );
   const shuttingDown = { now: false };
   const routes = new HttpRoutes(transport.app, logger, { trustedProxies: new TrustedProxies(config.trustedProxies) });
   const { authLimits, limitStore } = authLimitsFor(basics, policy);
@@ -301,7 +367,9 @@ async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, 
     notices: selling.results,
     reviewAboveMinor: config.payments.withdrawalReviewAboveMinor,
     limitsPrompt: LIMITS_PROMPT,
+    risk: selling.risk,
   });
+  registerRiskApi(routes, { pool: basics.db.pool, logger, operatorCredentials: config.operatorCredentials, authenticate: selling.authenticate });
   await syncPrizeRules(basics.db.pool, config.jurisdictions.jurisdictions);
   await server.listen(config.port);
   const port = listeningPort(transport);
@@ -362,7 +430,8 @@ function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMachinery
     secondFactor,
     passwords: new PasswordQueue(),
     authLimits,
-    roomNames: ['sales'],
+    roomNames: ['sales', 'operators'],
+    risk: selling.risk,
   });
   registerDrawApi(routes, { pool: db.pool, runner: draws.runner, publicKey: draws.keys.publicKey, operatorCredentials: config.operatorCredentials, authenticate });
   registerTicketApi(routes, {
@@ -439,6 +508,8 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     http.stopPayoutRetries();
     mm.liveness?.stop();
     await selling.betWriter.stop();
+    // The alerts of the last bets are written before the database closes (bounded wait).
+    await selling.risk?.stop();
     // Give up leadership at once so another process takes the draws over without waiting.
     await lifecycle.scheduler.stop();
     lifecycle.clockHealth.stop();

@@ -93,6 +93,11 @@ export const ErrorCode = {
   UNKNOWN_EVENT: 'UNKNOWN_EVENT',
   /** A withdrawal or held prize an operator decides on was decided already. */
   NOT_IN_REVIEW: 'NOT_IN_REVIEW',
+  // --- Risk (issue 15) ---
+  /** The player's betting is paused pending a review of a risk alert (actors/RiskMonitor.ts); login, deposits and withdrawals stay open. */
+  BETTING_FROZEN: 'BETTING_FROZEN',
+  /** A risk alert an operator reviews was reviewed already. */
+  ALREADY_REVIEWED: 'ALREADY_REVIEWED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { Client, type Room } from '@colyseus/sdk';
 import { loadConfig, type Config } from '../../app/config.ts';
-import { startServer, type RunningServer } from '../../app/boot.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../app/boot.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import type { AuthLimitPolicy } from '../../app/rateLimits.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -38,6 +38,8 @@ export interface TestServerOptions {
   authLimitPolicy?: AuthLimitPolicy;
   /** Where addresses are, instead of geoip-lite's database. */
   locateAddress?: AddressLocator;
+  /** Who an operator token belongs to, for the `operators` room (app/boot.ts StartOptions). */
+  authenticateOperator?: StartOptions['authenticateOperator'];
 }
 
 /** Which server's draw runner creates draws on a pool (openDraw needs its seed key). */
@@ -71,6 +73,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: options.logger ?? createLogger(config.logLevel),
     authLimitPolicy: options.authLimitPolicy,
     locateAddress: options.locateAddress,
+    authenticateOperator: options.authenticateOperator,
   });
   runners.set(server.db.pool, server.draws.runner);
   return {
