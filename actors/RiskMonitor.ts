@@ -21,13 +21,14 @@
 // spread over processes by matchmaking, so a real burst concentrates in proportion; setting
 // accountsMin (and stakeMinMinor) to the cluster-wide figure divided by P keeps the meaning.
 // The ledger-read rules (address, device, deposits, win rate) see the whole cluster.
+import crypto from 'node:crypto';
 import type { Presence } from '@colyseus/core';
 import type pg from 'pg';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { ThrottledLog } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
-import { depositsInBand, recordAlert, recordSighting, sightingHash, sweepSightings, winnerRecords, type AlertDraft, type AlertView, type SightingKind } from '../ledger/risk.ts';
+import { depositsInBand, publicIdsOf, recordAlert, recordSighting, sightingHash, sweepSightings, winnerRecords, type AlertDraft, type AlertView, type SightingKind } from '../ledger/risk.ts';
 import type { CommittedBatchListener, CommittedBet } from './BetWriter.ts';
 import type { RiskRuleName, RiskRules } from './riskConfig.ts';
 import {
@@ -151,12 +152,17 @@ export class RiskMonitor implements CommittedBatchListener {
     const accounts = this.bursts.add(key, bet.playerId, bet.receivedAtMs);
     if (accounts === null) return;
     const rule = this.rules.selection_burst;
-    this.raise('selection_burst', {
-      playerId: null,
-      drawId: bet.drawId,
-      // Once per selection per draw while the alert stands.
-      dedupeKey: key.slice(0, 200),
-      details: { betType: bet.betType, lines: bet.lines, accounts: accounts.length, playerIds: accounts.slice(0, RISK_ACCOUNTS_LISTED_MAX), accountsMin: rule.accountsMin, windowSeconds: rule.windowSeconds },
+    const { drawId, betType, lines } = bet;
+    this.enqueue(async () => {
+      // Operators know players by public id; the hot path has only row ids.
+      const players = await publicIdsOf(this.o.pool, accounts.slice(0, RISK_ACCOUNTS_LISTED_MAX));
+      await this.store('selection_burst', {
+        playerId: null,
+        drawId,
+        // Once per selection per draw while the alert stands (a long ticket's key by its hash).
+        dedupeKey: key.length <= 200 ? key : crypto.createHash('sha256').update(key).digest('hex'),
+        details: { betType, lines, accounts: accounts.length, players, accountsMin: rule.accountsMin, windowSeconds: rule.windowSeconds },
+      });
     });
   }
 

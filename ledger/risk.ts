@@ -206,6 +206,15 @@ export async function sweepSightings(pool: pg.Pool, beforeMs: number): Promise<n
   return rowCount ?? 0;
 }
 
+/** The public ids of players by row id, in the order given (the hot path knows only row ids). */
+export async function publicIdsOf(pool: pg.Pool, playerIds: readonly number[]): Promise<string[]> {
+  const { rows } = await pool.query(
+    `select p.public_id from unnest($1::int8[]) with ordinality as k(id, ord) join players p on p.id = k.id order by k.ord`,
+    [playerIds],
+  );
+  return rows.map((r) => r.public_id);
+}
+
 // ---- Reads for the deposit and win-rate rules ----------------------------------------------
 
 /** The player's completed deposits since `sinceMs` with an amount in [lowMinor, highMinor). */
