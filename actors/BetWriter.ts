@@ -38,6 +38,8 @@ export interface BetRequest extends BetToWrite {
   playerPseudonym: string;
   /** The draw's ticket record version (ledger/draws.ts DrawRow.leafVersion): what its receipt signs. */
   leafVersion: LeafVersion;
+  /** The draw's cutoff, for listeners that weigh how late a bet came (actors/RiskMonitor.ts). */
+  cutoffAtMs: number;
 }
 
 type Accepted = Extract<BetResult, { status: 'accepted' }>;
@@ -53,6 +55,12 @@ export interface CommittedBet {
   xid: string;
   costMinor: number;
   lines: number[][];
+  /** Who bought it, how, and when it arrived: what the risk rules count (actors/RiskMonitor.ts). */
+  playerId: number;
+  betType: string;
+  quickPick: boolean;
+  receivedAtMs: number;
+  cutoffAtMs: number;
 }
 
 export interface BetWriterOptions {
@@ -368,11 +376,17 @@ export class BetWriter {
     for (let i = 0; i < requests.length; i++) {
       const result = results[i];
       if (result.status === 'accepted' && !result.duplicate) {
+        const request = requests[i];
         committed.push({
-          drawId: requests[i].drawId,
+          drawId: request.drawId,
           xid: result.xid!,
           costMinor: result.costMinor,
           lines: result.lines,
+          playerId: request.playerId,
+          betType: request.betType,
+          quickPick: request.quickPick,
+          receivedAtMs: result.receivedAtMs,
+          cutoffAtMs: request.cutoffAtMs,
         });
       }
       const outcome = result.status === 'accepted' ? 'accepted' : result.code;

@@ -24,6 +24,7 @@ import type { Metrics } from '../core/metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import type { AuthLimits } from './rateLimits.ts';
 import type { GeoGate } from '../actors/GeoGate.ts';
+import type { RiskMonitor } from '../actors/RiskMonitor.ts';
 import type { SecondFactor } from './secondFactorApi.ts';
 import { route, type AnyRouteSpec } from './routeSpec.ts';
 import { EXPOSED_MATCHMAKE_METHODS, schemas } from './schemas.ts';
@@ -53,6 +54,8 @@ export interface ApiDeps {
   geo: Pick<GeoGate, 'check'>;
   /** The optional second factor asked for at login (app/secondFactorApi.ts). */
   secondFactor: Pick<SecondFactor, 'atLogin'>;
+  /** Hears where accounts register and log in from (shared address and device rules); absent when RISK_MONITOR=off. */
+  risk?: Pick<RiskMonitor, 'onSighting'>;
 }
 
 /** A draw as everyone may see it: its commitments are public from creation, before sales open. */
@@ -190,6 +193,7 @@ const register = (deps: ApiDeps) =>
         return player;
       });
       if (!created) throw new AppError(ErrorCode.EMAIL_TAKEN, 'an account with this email exists', 409);
+      deps.risk?.onSighting({ playerId: created.id, address: req.remoteAddress, device: body.device });
       deps.logger.info({ playerId: created.publicId, jurisdiction: jurisdiction.id }, 'player registered');
       const chosen = Object.keys(own).length > 0;
       return { status: 201, body: { playerId: created.publicId, jurisdiction: jurisdiction.id, ...(chosen ? {} : { limitsPrompt: LIMITS_PROMPT }) } };
@@ -340,6 +344,7 @@ const login = (deps: ApiDeps) =>
       const nowMs = deps.clock.nowMs();
       const expiresAtMs = nowMs + Math.min(SESSION_TTL_MS, (player.sessionLimitMinutes ?? Infinity) * 60_000);
       await insertSession(deps.pool, hashSessionToken(token), player.id, expiresAtMs, nowMs, excluded ? 'withdraw' : 'play');
+      deps.risk?.onSighting({ playerId: player.id, address, device: body.device });
       if (excluded) return { status: 200, body: { token, expiresAt: new Date(expiresAtMs).toISOString(), scope: 'withdraw', excludedUntil: new Date(player.excludedUntilMs!).toISOString() } };
       // Recorded, and told: from outside a permitted territory they may look around, not play.
       const where = await deps.geo.check(player.id, address, 'login');

@@ -76,6 +76,11 @@ import { registerInterventionsApi } from './interventionsApi.ts';
 import { registerMonitorApi } from './monitorApi.ts';
 import { registerAuditApi } from './auditApi.ts';
 import { GeoGate, type AddressLocator } from '../actors/GeoGate.ts';
+import { RiskMonitor } from '../actors/RiskMonitor.ts';
+import { anyPrizeChances } from '../actors/riskRules.ts';
+import type { CommittedBatchListener } from '../actors/BetWriter.ts';
+import { operatorsRoomType } from '../rooms/OperatorsRoom.ts';
+import { registerRiskApi } from './riskApi.ts';
 
 export interface StartOptions {
   config: Config;
@@ -106,6 +111,8 @@ export interface RunningServer {
   sessions: Sessions;
   /** The payment provider money goes through (reconciliation reads its records). */
   payments: PaymentProvider;
+  /** Fraud and anomaly detection; absent when RISK_MONITOR=off. */
+  risk?: RiskMonitor;
   /** Stops taking joins and bets, drains the writer, disposes rooms, closes the database. */
   shutdown(): Promise<void>;
 }
@@ -142,6 +149,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     httpRoutes: http.routes.served,
     sessions: selling.sessions,
     payments: http.payments,
+    risk: selling.risk,
     shutdown: shutdownOnce(basics, matchmaking, selling, http, lifecycle),
   };
 }
@@ -208,6 +216,7 @@ interface Selling {
   authenticate: (token: unknown) => Promise<SessionPlayer | null>;
   salesRoom: ReturnType<typeof salesRoomType>;
   geo: GeoGate;
+  risk?: RiskMonitor;
 }
 
 /** The bet writer and what it reports to, and the sales room class bound to them. */
@@ -220,6 +229,8 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
   draws.runner.onSettled((drawId) => results.settled(drawId));
   const sessions = new Sessions({ pool: db.pool, presence, link, clock, logger });
   await sessions.start();
+  const risk = riskMonitor({ config, clock, logger, metrics, db }, presence);
+  if (risk) draws.runner.onSettled((drawId) => risk.onSettled(drawId));
   const betWriter = new BetWriter({
     pool: db.betPool,
     logger,
@@ -228,7 +239,7 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     // Two batches in flight overlap all but the final pool credit (see ledger/bets.ts); the
     // baseline runs as many single-bet transactions as the pool allows. PGlite has one connection.
     concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : BET_WRITER_CONCURRENCY, (db.betPool.options.max ?? 1) - 1)),
-    commitListener: tallies,
+    commitListener: risk ? bothListeners(tallies, risk) : tallies,
     receiptSigner: new NativeReceiptSigner(draws.keys.signingKey),
   });
   const authenticate = sessionAuthenticator(db.pool, clock, sessionPlayer);
@@ -251,8 +262,37 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
   });
-  return { tallies, liveInfo, results, sessions, betWriter, authenticate, salesRoom, geo };
+  return { tallies, liveInfo, results, sessions, betWriter, authenticate, salesRoom, geo, risk };
 }
+
+/** The risk monitor (config RISK_MONITOR, RISK_RULES_FILE), with each game's odds of any prize per line. */
+function riskMonitor({ config, clock, logger, metrics, db }: Basics, presence: Presence): RiskMonitor | undefined {
+  if (!config.risk.enabled) return undefined;
+  const chances = new Map(allGames().map((g) => [g.id, anyPrizeChances(g.odds())]));
+  const monitor = new RiskMonitor({
+    pool: db.pool,
+    presence,
+    clock,
+    logger,
+    metrics,
+    rules: config.risk.rules,
+    chanceOf: (gameId, betType) => chances.get(gameId)?.get(betType),
+  });
+  monitor.start();
+  return monitor;
+}
+
+/** The live totals first (other processes wait for them), then the risk rules: each hears every commit. */
+function bothListeners(first: CommittedBatchListener, second: CommittedBatchListener): CommittedBatchListener {
+  return {
+    onCommitted(bets) {
+      first.onCommitted(bets);
+      second.onCommitted(bets);
+    },
+  };
+}
+
+/** The interim operator check for the operators room: OPERATOR_CREDENTIALS as the token (see StartOptions). */
 
 interface Http {
   server: Server;
@@ -269,7 +309,13 @@ interface Http {
 }
 
 /** The Colyseus server with the sales room, our HTTP routes, listening. */
-async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, selling: Selling, policy: AuthLimitPolicy | undefined): Promise<Http> {
+async function serveHttp(
+  basics: Basics,
+  draws: DrawMachinery,
+  mm: Matchmaking,
+  selling: Selling,
+  policy: AuthLimitPolicy | undefined,
+): Promise<Http> {
   const { config, logger } = basics;
   // Colyseus' seat reconnection reads a global WebSocket that Node 20 lacks (app/webSocketGlobal.ts).
   const webSocketGlobal = provideWebSocketGlobal();
@@ -297,12 +343,13 @@ async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, 
     gracefullyShutdown: false,
   });
   server.define('sales', selling.salesRoom).filterBy(['drawId']);
+  const gate = new OperatorGate(basics.db.pool, basics.clock, new SecretBox(draws.keys.seedKey, 'operator-totp'), config.metricsToken);
+  server.define('operators', operatorsRoomType({ presence: mm.presence, logger, authenticateOperator: (token) => gate.authenticate(token) }));
   const shuttingDown = { now: false };
   const routes = new HttpRoutes(transport.app, logger, {
     trustedProxies: new TrustedProxies(config.trustedProxies),
     onAnswered: (status) => basics.metrics.httpResponses.inc({ class: `${Math.floor(status / 100)}xx` }),
   });
-  const gate = new OperatorGate(basics.db.pool, basics.clock, new SecretBox(draws.keys.seedKey, 'operator-totp'), config.metricsToken);
   const { authLimits, limitStore } = authLimitsFor(basics, policy);
   const ownUrl = { url: '' };
   const identity = identityProvider(basics, () => config.identity.callbackUrl ?? ownUrl.url);
@@ -319,7 +366,9 @@ async function serveHttp(basics: Basics, draws: DrawMachinery, mm: Matchmaking, 
     notices: selling.results,
     reviewAboveMinor: config.payments.withdrawalReviewAboveMinor,
     limitsPrompt: LIMITS_PROMPT,
+    risk: selling.risk,
   });
+  registerRiskApi(routes, { pool: basics.db.pool, logger, operators: gate, authenticate: selling.authenticate });
   await syncPrizeRules(basics.db.pool, config.jurisdictions.jurisdictions);
   await server.listen(config.port);
   const port = listeningPort(transport);
@@ -386,7 +435,8 @@ async function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMac
     secondFactor,
     passwords,
     authLimits,
-    roomNames: ['sales'],
+    roomNames: ['sales', 'operators'],
+    risk: selling.risk,
   });
   registerDrawApi(routes, { pool: db.pool, runner: draws.runner, publicKey: draws.keys.publicKey, operators: gate, authenticate });
   registerTicketApi(routes, {
@@ -494,6 +544,8 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     http.stopPayoutRetries();
     mm.liveness?.stop();
     await selling.betWriter.stop();
+    // The alerts of the last bets are written before the database closes (bounded wait).
+    await selling.risk?.stop();
     // Give up leadership at once so another process takes the draws over without waiting.
     await lifecycle.scheduler.stop();
     lifecycle.clockHealth.stop();
@@ -539,5 +591,7 @@ function configRecord(config: Config): Record<string, unknown> {
     metricsToken: config.metricsToken !== undefined,
     auditSignEverySeconds: config.auditSignEverySeconds,
     ledgerCheckEverySeconds: config.ledgerCheckEverySeconds,
+    riskMonitor: config.risk.enabled,
+    riskRules: config.risk.rules,
   };
 }

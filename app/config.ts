@@ -18,6 +18,7 @@ import {
 } from '../core/limits.ts';
 import { DEMO_PERIOD_SECONDS_DEFAULT, DEMO_PERIOD_SECONDS_MAX, DEMO_PERIOD_SECONDS_MIN } from '../games/calendar.ts';
 import { trustedProxyProblem } from './clientAddress.ts';
+import { parseRiskRules, type RiskRules } from '../actors/riskConfig.ts';
 import { HEX_32_PATTERN } from '../core/patterns.ts';
 
 export type BetWriteMode = 'batch' | 'single';
@@ -87,10 +88,18 @@ export interface Config {
     /** Withdrawals above this (minor units) wait for an operator's approval. */
     withdrawalReviewAboveMinor: number;
   };
+  /**
+   * Fraud and anomaly detection (actors/RiskMonitor.ts): RISK_MONITOR=off turns it off (the
+   * benchmark's comparison); the rules from RISK_RULES_FILE (config/risk.json by default).
+   */
+  risk: { enabled: boolean; rules: RiskRules };
 }
 
 /** The table shipped with the server (config/jurisdictions.json beside app/, in the source tree and in dist/). */
 export const DEFAULT_JURISDICTIONS_FILE = fileURLToPath(new URL('../config/jurisdictions.json', import.meta.url));
+
+/** The risk rules shipped with the server (config/risk.json). */
+export const DEFAULT_RISK_RULES_FILE = fileURLToPath(new URL('../config/risk.json', import.meta.url));
 
 /** drand's "quicknet" chain (3 s rounds). */
 export const DRAND_QUICKNET = '52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971';
@@ -202,6 +211,8 @@ const Environment = z.object({
   PAYMENT_CALLBACK_URL: url(['http:', 'https:']),
   PAYMENT_SANDBOX_DELAY_MS: integer(1000, 0, 600_000),
   WITHDRAWAL_REVIEW_ABOVE_MINOR: integer(WITHDRAWAL_REVIEW_ABOVE_MINOR_DEFAULT, 0, 1_000_000_000_00),
+  RISK_MONITOR: oneOf(['on', 'off'], 'on'),
+  RISK_RULES_FILE: z.preprocess(emptyIsUnset, z.string().default(DEFAULT_RISK_RULES_FILE)),
 });
 
 /** The jurisdiction table a file holds, or a ConfigError naming the file, the entry and the field. */
@@ -217,6 +228,21 @@ export function loadJurisdictions(file: string): JurisdictionTable {
   } catch (err) {
     if (err instanceof JurisdictionFileError) throw new ConfigError(`JURISDICTIONS_FILE ${file}: ${err.message}`);
     throw err;
+  }
+}
+
+/** The risk rules a file holds, or a ConfigError naming the file and the field. */
+export function loadRiskRules(file: string): RiskRules {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`RISK_RULES_FILE cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parseRiskRules(text);
+  } catch (err) {
+    throw new ConfigError(`RISK_RULES_FILE ${file}: ${(err as Error).message}`);
   }
 }
 
@@ -275,5 +301,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sandboxDelayMs: e.PAYMENT_SANDBOX_DELAY_MS,
       withdrawalReviewAboveMinor: e.WITHDRAWAL_REVIEW_ABOVE_MINOR,
     },
+    risk: { enabled: e.RISK_MONITOR === 'on', rules: loadRiskRules(path.resolve(e.RISK_RULES_FILE)) },
   };
 }

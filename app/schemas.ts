@@ -225,6 +225,16 @@ const exportQuery = z.object({
     .meta({ description: 'The cursor of the previous page\'s last line ({"record":"page","cursor":...}); absent for the first page' }),
 });
 
+/** Longest device fingerprint a client may send: it is hashed before it is stored (ledger/risk.ts). */
+export const DEVICE_FINGERPRINT_LENGTH_MAX = 256;
+const device = text(8, DEVICE_FINGERPRINT_LENGTH_MAX)
+  .optional()
+  .describe('A fingerprint of your device, as your client computes it: only its hash is kept, to spot many accounts on one device');
+
+/** Risk alerts listed per page (GET /api/operator/alerts). */
+export const ALERTS_PAGE_MAX = 200;
+export const ALERTS_PAGE_DEFAULT = 50;
+
 export const schemas = {
   identityCheck: body({
     givenName: text(1, 80, PERSON_NAME_PATTERN).describe('Given names as on the document'),
@@ -252,6 +262,7 @@ export const schemas = {
     country: text(2, 2, COUNTRY_PATTERN).describe('ISO 3166-1 alpha-2'),
     region: text(1, REGION_LENGTH_MAX).optional(),
     limits: limitTable.optional(),
+    device,
   }),
   // No format check on a login's email: a wrong one is just a failed login, counted as such.
   login: body({
@@ -259,6 +270,7 @@ export const schemas = {
     password: text(1, PASSWORD_LENGTH_MAX, undefined, 'secret'),
     totp: text(6, 6, TOTP_CODE_PATTERN).optional().describe('The current 6-digit code of your authenticator app, if you turned a second factor on'),
     purpose: z.enum(['withdraw'], { error: 'must be "withdraw"' }).optional().describe('"withdraw": on a break or self-excluded, a session to take your balance out, and nothing else'),
+    device,
   }),
   sessionTime: body({
     realityCheckMinutes: z.int({ error: 'must be a whole number of minutes or null' }).min(10, 'must be 10..240').max(240, 'must be 10..240').nullable().optional().describe('A reality check every this many minutes of a session; null for none'),
@@ -305,6 +317,23 @@ export const schemas = {
   reviewDecision: body({
     approve: z.boolean({ error: 'must be true or false' }).describe('true: approve; false: reject'),
     reason: text(3, 500).optional().describe('Why: kept with the decision (required to reject)'),
+  }),
+  alertsQuery: z.object({
+    status: z.enum(['open', 'dismissed', 'confirmed'], { error: 'must be "open", "dismissed" or "confirmed"' }).optional().describe('Only alerts in this status'),
+    rule: z.string().regex(/^[a-z_]{1,40}$/, 'is not a rule name').optional().describe('Only alerts of this rule (config/risk.json names)'),
+    limit: coded(ErrorCode.INVALID_LIMIT, (v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= ALERTS_PAGE_MAX ? null : `must be a whole number 1..${ALERTS_PAGE_MAX}`))
+      .transform(Number)
+      .optional()
+      .meta({ description: `Alerts per page, 1..${ALERTS_PAGE_MAX}; ${ALERTS_PAGE_DEFAULT} when absent`, pattern: '^[0-9]{1,3}$' }),
+    before: coded(ErrorCode.INVALID_CURSOR, (v) => (/^[1-9][0-9]{0,15}$/.test(v) && Number.isSafeInteger(Number(v)) ? null : 'must be an alert id'))
+      .transform(Number)
+      .optional()
+      .meta({ description: 'Alerts older than this alert id: the last alertId of the previous page', pattern: '^[1-9][0-9]{0,15}$' }),
+  }),
+  alertParams: z.strictObject({ alertId: z.string().regex(/^[1-9][0-9]{0,15}$/, 'is not an alert id').transform(Number).describe('An alert\'s id, as listed') }),
+  alertReview: body({
+    decision: z.enum(['dismiss', 'confirm'], { error: 'must be "dismiss" or "confirm"' }).describe('dismiss: a false alarm, and any freeze it caused is lifted; confirm: it stands, and so does its freeze'),
+    note: text(3, 500).describe('Why: kept with the review and in the audit log'),
   }),
   drawsQuery: z.object({
     game: z.string({ error: 'is required' }).min(1, 'is required').max(GAME_ID_LENGTH_MAX, `must be at most ${GAME_ID_LENGTH_MAX} characters`),

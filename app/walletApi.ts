@@ -9,6 +9,7 @@
 // and the player's open rooms hear it as a `wallet` message.
 import type pg from 'pg';
 import type { ResultNotifier } from '../actors/ResultNotifier.ts';
+import type { RiskMonitor } from '../actors/RiskMonitor.ts';
 import { AppError, ErrorCode, invariant } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { REVIEW_QUEUE_LISTED_MAX, STATEMENT_PAGE_DEFAULT } from '../core/limits.ts';
@@ -49,6 +50,8 @@ export interface WalletApiDeps {
   reviewAboveMinor: number;
   /** What a deposit answer asks of a player with no limits of their own. */
   limitsPrompt: object;
+  /** Hears completed deposits (the structuring rule); absent when RISK_MONITOR=off. */
+  risk?: Pick<RiskMonitor, 'onDeposit'>;
 }
 
 const CURRENCY = 'EUR';
@@ -248,6 +251,7 @@ const webhook = (deps: WalletApiDeps) =>
         if (done.outcome === 'applied') {
           deps.logger.info({ payment: done.payment, id: done.publicId, status: done.status }, 'payment status changed');
           deps.notices.walletChanged(done.playerId, { payment: done.payment, id: done.publicId, status: done.status, amountMinor: done.amountMinor, balanceMinor: done.balanceMinor });
+          if (done.payment === 'deposit' && done.status === 'completed') deps.risk?.onDeposit({ playerId: done.playerId, amountMinor: done.amountMinor });
         }
       }
       return { status: 200, body: { outcomes } };

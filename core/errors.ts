@@ -104,6 +104,11 @@ export const ErrorCode = {
   SAME_OPERATOR: 'SAME_OPERATOR',
   /** No intervention waits for approval (none asked, or already approved or withdrawn). */
   NOT_PENDING: 'NOT_PENDING',
+  // --- Risk (issue 15) ---
+  /** The player's betting is paused pending a review of a risk alert (actors/RiskMonitor.ts); login, deposits and withdrawals stay open. */
+  BETTING_FROZEN: 'BETTING_FROZEN',
+  /** A risk alert an operator reviews was reviewed already. */
+  ALREADY_REVIEWED: 'ALREADY_REVIEWED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -24,7 +24,7 @@ export function bucketsUpTo(min: number, max: number): number[] {
 export function createMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  return { registry, ...betMetrics(registry), ...drawMetrics(registry), ...operationsMetrics(registry) };
+  return { registry, ...betMetrics(registry), ...drawMetrics(registry), ...operationsMetrics(registry), ...riskMetrics(registry) };
 }
 
 /** The bet writer's: batch sizes and times, outcomes, the queue, the ledger's reachability. */
@@ -156,6 +156,23 @@ function operationsMetrics(registry: client.Registry) {
     ledgerCheckedAt: new client.Gauge({
       name: 'lottery_ledger_checked_timestamp_seconds',
       help: 'When the last periodic ledger check finished (unix seconds)',
+      registers: [registry],
+    }),
+  };
+}
+
+/** The risk monitor's (actors/RiskMonitor.ts). */
+function riskMetrics(registry: client.Registry) {
+  return {
+    riskAlerts: new client.Counter({
+      name: 'lottery_risk_alerts_total',
+      help: 'Risk alerts raised (stored, not duplicates), by rule and severity',
+      labelNames: ['rule', 'severity'],
+      registers: [registry],
+    }),
+    riskTasksDropped: new client.Counter({
+      name: 'lottery_risk_tasks_dropped_total',
+      help: 'Risk monitor work (alert writes, ledger checks) dropped because its queue was full',
       registers: [registry],
     }),
   };

@@ -56,7 +56,7 @@ export interface BetLiability {
   payouts: readonly { combination: string; payoutMinor: number }[];
 }
 
-export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT' | 'SOLD_OUT' | 'LIMIT_REACHED' | 'EXCLUDED' | 'KYC_REQUIRED';
+export type BetRejectCode = 'DRAW_CLOSED' | 'DRAW_NOT_OPEN' | 'INSUFFICIENT_FUNDS' | 'REQUEST_ID_CONFLICT' | 'SOLD_OUT' | 'LIMIT_REACHED' | 'EXCLUDED' | 'KYC_REQUIRED' | 'BETTING_FROZEN';
 
 export type BetResult =
   | {
@@ -283,6 +283,7 @@ function activityWrites(run: Running): ActivityWrite[] {
 }
 
 export const KYC_REQUIRED_MESSAGE = 'your identity is not verified: POST /api/me/identity, then bet once it is';
+export const BETTING_FROZEN_MESSAGE = 'betting on your account is paused pending a review; your balance, deposits and withdrawals are unaffected, and you will be able to bet again once the review is done';
 
 /** The player's activity row (migration 013); every player has one, a trigger makes it with them. */
 function activityRowOf(bet: BetToWrite, activity: NonNullable<BatchState['activity']>): ActivityRow {
@@ -293,7 +294,8 @@ function activityRowOf(bet: BetToWrite, activity: NonNullable<BatchState['activi
 
 /**
  * Why the player may not buy at all, whatever the bet: excluded (a break or a self-exclusion
- * that a session ended too late to stop), or their identity not verified. Decided before
+ * that a session ended too late to stop), their identity not verified, or their betting
+ * frozen pending a review of a risk alert (ledger/risk.ts). Decided before
  * funds, so an unverified player with an empty wallet hears what to do first.
  */
 function playerRefusal(bet: BetToWrite, run: Running): BetDecision | undefined {
@@ -304,6 +306,7 @@ function playerRefusal(bet: BetToWrite, run: Running): BetDecision | undefined {
     return { outcome: 'refused', code: 'EXCLUDED', message: `you have excluded yourself from play until ${new Date(row.excludedUntilMs).toISOString()}` };
   }
   if (!row.identityVerified) return { outcome: 'refused', code: 'KYC_REQUIRED', message: KYC_REQUIRED_MESSAGE };
+  if (row.bettingFrozen === true) return { outcome: 'refused', code: 'BETTING_FROZEN', message: BETTING_FROZEN_MESSAGE };
   return undefined;
 }
 

@@ -222,7 +222,7 @@ function activitySql(playerIds: readonly number[], nowMs: number): string {
   const at = `to_timestamp(${nowMs}::double precision / 1000)`;
   return `select a.player_id, a.stake_day, a.stake_week, a.stake_month, a.loss_day, a.loss_week, a.loss_month,
             a.limits_refresh_at <= ${at} as stale, a.series::text as series, a.month_key, a.month_staked, a.month_won, p.excluded_until,
-            p.kyc_status = 'verified' as identity_verified,
+            p.kyc_status = 'verified' as identity_verified, p.betting_frozen_at is not null as betting_frozen,
             (extract(year from ${at} at time zone p.time_zone) * 12 + extract(month from ${at} at time zone p.time_zone) - 1)::int4 as month_now
        from player_activity a join players p on p.id = a.player_id
       where a.player_id = any(${intArrayLiteral(playerIds)});`;
@@ -243,6 +243,7 @@ function activityRow(r: Record<string, unknown>): ActivityRow {
     monthNow: Number(r.month_now),
     excludedUntilMs: r.excluded_until === null ? null : new Date(r.excluded_until as string).getTime(),
     identityVerified: r.identity_verified === true,
+    bettingFrozen: r.betting_frozen === true,
   };
 }
 

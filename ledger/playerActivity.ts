@@ -48,6 +48,8 @@ export interface ActivityRow {
   excludedUntilMs: number | null;
   /** Identity verified (migration 014): only then may the player bet. */
   identityVerified: boolean;
+  /** Betting frozen pending a review of a risk alert (migration 023); absent: not frozen. */
+  bettingFrozen?: boolean;
 }
 
 /** What a player has staked and lost in each window at one moment. */

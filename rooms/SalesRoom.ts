@@ -606,6 +606,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       drawPublicId: draw.publicId,
       playerPseudonym: pseudonym,
       leafVersion: draw.leafVersion,
+      cutoffAtMs: draw.cutoffAtMs,
       requestId,
       betType: checked.betType,
       stakeMinor: checked.stakeMinor,

@@ -95,6 +95,8 @@ const ROUTES: { method: 'GET' | 'POST'; pattern: string }[] = [
   { method: 'POST', pattern: '/api/operator/monitor-session' },
   { method: 'GET', pattern: '/api/operator/audit' },
   { method: 'GET', pattern: '/api/operator/audit/verification' },
+  { method: 'GET', pattern: '/api/operator/alerts' },
+  { method: 'POST', pattern: '/api/operator/alerts/:alertId/review' },
 ];
 
 // ---- what hostile input looks like ----
