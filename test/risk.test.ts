@@ -41,8 +41,9 @@ t.before(async () => {
   fs.writeFileSync(path.join(dir, 'risk.json'), JSON.stringify(RULES));
   ts = await startTestServer({
     // X-Forwarded-For from this test is believed: each test names the address it comes from.
-    // With REDIS_URL (a database index of the tests' own), alerts travel over Redis presence.
-    env: { RISK_RULES_FILE: path.join(dir, 'risk.json'), TRUSTED_PROXY: '127.0.0.1', ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) },
+    // With REDIS_URL (a database index of the tests' own), alerts travel over Redis presence;
+    // so do the login limits, which then outlive a run: high enough for runs one after another.
+    env: { AUTH_REGISTRATIONS_PER_ADDRESS_PER_HOUR: '100000', AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: '100000', RISK_RULES_FILE: path.join(dir, 'risk.json'), TRUSTED_PROXY: '127.0.0.1', ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) },
   });
   OPERATOR_TOKEN = (await operators(ts.httpUrl)).support.token;
   BASIC = `Bearer ${OPERATOR_TOKEN}`;
@@ -63,6 +64,16 @@ const operatorPost = async (p: string, body: unknown) => {
   const res = await fetch(ts.httpUrl + p, { method: 'POST', headers: { authorization: BASIC, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 };
+/** Audit events matching `where` (over kind, actor, subject, details), once the chainer has chained what is pending. */
+async function auditEvents(where: string, params: unknown[]): Promise<{ kind: string; actor: string; details: any }[]> {
+  await until(async () => (await ts.pool.query(`select count(*)::int4 as n from audit_pending`)).rows[0].n === 0, 10_000, 50);
+  const { rows } = await ts.pool.query(
+    `select kind, actor, details from (select seq, kind, actor, subject, (body::jsonb)->'details' as details from audit_log) l where ${where} order by seq`,
+    params,
+  );
+  return rows;
+}
+
 /** The alerts of a rule, after the monitor has written what it has queued. */
 async function alertsOf(rule: string): Promise<any[]> {
   await ts.server.risk!.idle();
@@ -121,10 +132,10 @@ t.test('velocity: more bets than betsMax in the window freezes betting; an opera
     // Counted, in the audit log, and pushed live.
     const metrics = await operatorGet('/metrics');
     t.match(metrics.text, /lottery_risk_alerts_total\{rule="velocity",severity="warning"\} [1-9]/, 'counted at /metrics');
-    const audit = await ts.pool.query(`select kind, actor, details from audit_pending where subject = $1 order by id`, [`alert:${alert.alertId}`]);
-    t.match(audit.rows[0], { kind: 'alert.raised', actor: 'risk', details: { rule: 'velocity' } }, 'alert.raised in audit_pending');
-    const freezes = await ts.pool.query(`select kind from audit_pending where kind like 'player.betting_%' and details->>'alert' = $1`, [String(alert.alertId)]);
-    t.same(freezes.rows.map((r) => r.kind), ['player.betting_frozen'], 'the freeze is in the audit log too');
+    const audit = await auditEvents(`subject = $1`, [`alert:${alert.alertId}`]);
+    t.match(audit[0], { kind: 'alert.raised', actor: 'risk', details: { rule: 'velocity' } }, 'alert.raised in the audit log');
+    const freezes = await auditEvents(`kind like 'player.betting_%' and details->>'alert' = $1`, [String(alert.alertId)]);
+    t.same(freezes.map((r) => r.kind), ['player.betting_frozen'], 'the freeze is in the audit log too');
     const deadline = Date.now() + 5_000;
     while (!heard.some((a) => a.alertId === alert.alertId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     t.ok(heard.some((a) => a.alertId === alert.alertId && a.rule === 'velocity'), 'the operator in the room heard the alert');
@@ -135,7 +146,7 @@ t.test('velocity: more bets than betsMax in the window freezes betting; an opera
     const again = await operatorPost(`/api/operator/alerts/${alert.alertId}/review`, { decision: 'confirm', note: 'changed my mind' });
     t.match(again, { status: 409, body: { code: 'ALREADY_REVIEWED' } }, 'a second review: 409 ALREADY_REVIEWED');
     t.match(await fastConn.bet(lottoBet([[4, 14, 24, 34, 44, 46]])), { type: 'bet:accepted' }, 'after the dismissal the player bets again');
-    const unfrozen = await ts.pool.query(`select count(*)::int as n from audit_pending where kind = 'player.betting_unfrozen' and details->>'alert' = $1`, [String(alert.alertId)]);
+    const unfrozen = { rows: [{ n: (await auditEvents(`kind = 'player.betting_unfrozen' and details->>'alert' = $1`, [String(alert.alertId)])).length }] };
     t.equal(unfrozen.rows[0].n, 1, 'the lift is in the audit log');
   } finally {
     await fastConn.leave();
