@@ -59,6 +59,8 @@ export interface CommittedBet {
   playerId: number;
   betType: string;
   quickPick: boolean;
+  /** A fixed-odds game's (a liability per number: pick-3, pick-4). */
+  fixedOdds: boolean;
   receivedAtMs: number;
   cutoffAtMs: number;
 }
@@ -385,6 +387,7 @@ export class BetWriter {
           playerId: request.playerId,
           betType: request.betType,
           quickPick: request.quickPick,
+          fixedOdds: request.liability !== undefined,
           receivedAtMs: result.receivedAtMs,
           cutoffAtMs: request.cutoffAtMs,
         });

@@ -126,7 +126,7 @@ export class RiskMonitor implements CommittedBatchListener {
       for (let i = 0; i < bets.length; i++) {
         const bet = bets[i];
         if (velocity.enabled) this.countVelocity(bet, velocity);
-        if (selection_burst.enabled && (selection_burst.quickPicks || !bet.quickPick)) this.countSelection(bet);
+        if (selection_burst.enabled && (selection_burst.quickPicks || !bet.quickPick) && (selection_burst.fixedOdds || !bet.fixedOdds)) this.countSelection(bet);
         if (late_surge.enabled && inSurgeWindow(bet.receivedAtMs, bet.cutoffAtMs, late_surge)) this.countLate(bet, late_surge);
       }
     } catch (err) {

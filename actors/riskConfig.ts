@@ -23,6 +23,12 @@ export const RiskRulesSchema = z.strictObject({
     windowSeconds: whole(1, 86_400),
     /** Quick picks are random: counted only when true (in pick-3, 1,000 combinations collide by chance). */
     quickPicks: z.boolean({ error: 'must be true or false' }),
+    /**
+     * Fixed-odds games (pick-3, pick-4) counted only when true: many accounts on one number is
+     * the normal shape of their play (1,000 or 10,000 numbers, favourites like 777), their
+     * liability cap bounds what one number can cost, and late_surge watches concentration.
+     */
+    fixedOdds: z.boolean({ error: 'must be true or false' }),
   }),
   /** accountsMin accounts seen from one client address within windowDays. */
   shared_address: rule(playerAction, { accountsMin: whole(2, 10_000), windowDays: whole(1, 365) }),

@@ -25,7 +25,7 @@ let BASIC: string;
 /** Thresholds low enough for a test to cross with a handful of players. */
 const RULES = {
   velocity: { enabled: true, severity: 'warning', action: 'freeze', betsMax: 5, windowSeconds: 60 },
-  selection_burst: { enabled: true, severity: 'warning', action: 'alert', accountsMin: 3, windowSeconds: 60, quickPicks: false },
+  selection_burst: { enabled: true, severity: 'warning', action: 'alert', accountsMin: 3, windowSeconds: 60, quickPicks: false, fixedOdds: false },
   shared_address: { enabled: true, severity: 'info', action: 'alert', accountsMin: 3, windowDays: 30 },
   shared_device: { enabled: true, severity: 'warning', action: 'freeze', accountsMin: 3, windowDays: 30 },
   late_surge: { enabled: true, severity: 'warning', action: 'alert', lastMinutes: 10, sharePercentMin: 60, stakeMinMinor: 1_000 },
