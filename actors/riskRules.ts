@@ -8,6 +8,7 @@
 // selection starts counting again from zero: a rule may then fire late, never falsely).
 import { invariant } from '../core/errors.ts';
 import type { RiskRules } from './riskConfig.ts';
+import type { TicketRecordGroup } from '../ledger/risk.ts';
 
 /** Buckets per window of SlidingCounts: the window's edge is exact to 1/this of its length. */
 export const WINDOW_BUCKETS = 6;
@@ -207,16 +208,8 @@ export function inStructuringBand(amountMinor: number, rule: RiskRules['structur
 
 // ---- Win rate ------------------------------------------------------------------------------
 
-export interface TicketGroup {
-  playerId: number;
-  gameId: string;
-  betType: string;
-  lineCount: number;
-  tickets: number;
-  winningTickets: number;
-  stakeMinor: number;
-  prizeMinor: number;
-}
+/** One player's tickets of one game, bet type and line count, as the ledger groups them. */
+export type TicketGroup = TicketRecordGroup;
 
 export interface WinRateVerdict {
   playerId: number;

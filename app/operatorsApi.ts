@@ -23,7 +23,6 @@ import {
   insertOperatorSession,
   listOperators,
   operatorOfSession,
-  otherActiveAdmins,
   revokeOperatorSession,
   takeOperatorStep,
   type OperatorAccount,
@@ -238,14 +237,9 @@ const change = (deps: OperatorsApiDeps) =>
     responses: { 200: '{ name, role, status, sessionsEnded }', 404: 'NOT_FOUND', 409: 'LAST_ADMIN: the last active admin cannot be disabled or demoted' },
     async handle(caller) {
       const { params, body } = caller;
-      const target = (await listOperators(deps.pool)).find((o) => o.name === params.name);
-      if (!target) throw new AppError(ErrorCode.NOT_FOUND, `no operator named ${params.name}`, 404);
-      const losesAdmin = target.role === 'admin' && target.status === 'active' && ((body.role !== undefined && body.role !== 'admin') || body.status === 'disabled');
-      if (losesAdmin && (await otherActiveAdmins(deps.pool, target.id)) === 0) {
-        throw new AppError(ErrorCode.LAST_ADMIN, 'the last active admin cannot be disabled or demoted: make another admin first', 409);
-      }
       const done = await changeOperator(deps.pool, params.name, body);
       if (!done) throw new AppError(ErrorCode.NOT_FOUND, `no operator named ${params.name}`, 404);
+      if (done === 'last_admin') throw new AppError(ErrorCode.LAST_ADMIN, 'the last active admin cannot be disabled or demoted: make another admin first', 409);
       deps.logger.info({ operator: params.name, role: done.after.role, status: done.after.status, by: operatorOf(caller).name }, 'operator changed');
       return { status: 200, body: { ...view(done.after), sessionsEnded: done.sessionsEnded } };
     },

@@ -122,13 +122,22 @@ export async function listOperators(pool: pg.Pool): Promise<OperatorAccount[]> {
 
 /**
  * Changes an operator's role or status; a change ends every session of theirs in the same
- * transaction, so the old role is not used once more. Null when there is no such operator.
+ * transaction, so the old role is not used once more. Null when there is no such operator;
+ * 'last_admin' when it would leave no active admin. The active admins are locked first (in id
+ * order) so two admins demoting each other at once cannot both succeed.
  */
-export async function changeOperator(pool: pg.Pool, name: string, change: { role?: OperatorRole; status?: 'active' | 'disabled' }): Promise<{ before: OperatorAccount; after: OperatorAccount; sessionsEnded: number } | null> {
+export async function changeOperator(
+  pool: pg.Pool,
+  name: string,
+  change: { role?: OperatorRole; status?: 'active' | 'disabled' },
+): Promise<{ before: OperatorAccount; after: OperatorAccount; sessionsEnded: number } | 'last_admin' | null> {
   return withTransaction(pool, async (client) => {
+    const { rows: admins } = await client.query(`select id from operators where role = 'admin' and status = 'active' order by id for update`);
     const { rows } = await client.query(`select id, name, role, status, created_by, created_at from operators where name = $1 for update`, [name]);
     if (!rows.length) return null;
     const before = account(rows[0]);
+    const losesAdmin = before.role === 'admin' && before.status === 'active' && ((change.role !== undefined && change.role !== 'admin') || change.status === 'disabled');
+    if (losesAdmin && admins.every((a) => Number(a.id) === before.id)) return 'last_admin';
     const updated = await client.query(
       `update operators set role = coalesce($2, role), status = coalesce($3, status), changed_at = now() where id = $1
        returning id, name, role, status, created_by, created_at`,
@@ -137,10 +146,4 @@ export async function changeOperator(pool: pg.Pool, name: string, change: { role
     const ended = await client.query(`update operator_sessions set revoked_at = now() where operator_id = $1 and revoked_at is null`, [before.id]);
     return { before, after: account(updated.rows[0]), sessionsEnded: ended.rowCount ?? 0 };
   });
-}
-
-/** Active admins other than `exceptId`: the last admin may not be disabled or demoted. */
-export async function otherActiveAdmins(pool: pg.Pool, exceptId: number): Promise<number> {
-  const { rows } = await pool.query(`select count(*)::int4 as n from operators where role = 'admin' and status = 'active' and id <> $1`, [exceptId]);
-  return rows[0].n;
 }
