@@ -42,7 +42,7 @@ export interface HttpResponse {
   status: number;
   body?: unknown;
   /** Send as-is with this content type instead of JSON. */
-  raw?: { contentType: string; text: string };
+  raw?: { contentType: string; text: string | Uint8Array };
   headers?: Record<string, string>;
 }
 

@@ -416,3 +416,7 @@ export const TICKET_HISTORY_SCAN_ROWS_MAX = 2_000;
 /** The period a history query may name: `from` and `to` between these instants. */
 export const TICKET_HISTORY_PERIOD_MS_MIN = Date.UTC(2000, 0, 1);
 export const TICKET_HISTORY_PERIOD_MS_MAX = Date.UTC(2100, 0, 1);
+
+/** The web clients' build (app/webApp.ts), held in memory: files, and bytes of one file. */
+export const WEB_ASSETS_MAX = 200;
+export const WEB_ASSET_BYTES_MAX = 4 * 1024 * 1024;
