@@ -74,7 +74,7 @@ import { operatorCount } from '../ledger/operators.ts';
 import { OperatorGate, registerOperatorsApi } from './operatorsApi.ts';
 import { registerInterventionsApi } from './interventionsApi.ts';
 import { registerMonitorApi } from './monitorApi.ts';
-import { registerWebApp } from './webApp.ts';
+import { registerWebApp, webDistDir } from './webApp.ts';
 import { registerAuditApi } from './auditApi.ts';
 import { GeoGate, type AddressLocator } from '../actors/GeoGate.ts';
 import { RiskMonitor } from '../actors/RiskMonitor.ts';
@@ -370,7 +370,7 @@ async function serveHttp(
     risk: selling.risk,
   });
   registerRiskApi(routes, { pool: basics.db.pool, logger, operators: gate, authenticate: selling.authenticate });
-  registerWebApp(routes, logger);
+  registerWebApp(routes, logger, webDistDir());
   await syncPrizeRules(basics.db.pool, config.jurisdictions.jurisdictions);
   await server.listen(config.port);
   const port = listeningPort(transport);

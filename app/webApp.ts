@@ -102,7 +102,7 @@ function asset(file: WebFile | undefined): HttpResponse {
  * Serves the web clients if they are built. Without a build (a checkout that never ran
  * `npm install`), / answers 503 saying how to build it rather than a bare 404.
  */
-export function registerWebApp(routes: HttpRoutes, logger: Logger, dir = webDistDir()): { served: boolean } {
+export function registerWebApp(routes: HttpRoutes, logger: Logger, dir: string | undefined): { served: boolean } {
   if (!dir) {
     logger.warn({ expected: 'web/dist' }, 'web clients not built: run `npm run build:web` (npm install and npm start do)');
     const missing = (): HttpResponse => ({

@@ -1,7 +1,9 @@
 // package.json says exactly what runs: every package the server, the CLIs and the bin import
 // at run time is a dependency, every dependency is imported at run time (or is the loader
 // `npm start` names), and devDependencies are imported only by tests and benchmarks (or
-// are the tools and types the scripts use). Imports are read from the syntax tree, so a
+// are the tools and types the scripts use). The web clients (web/) are bundled at build time
+// into static files the server serves: their packages are devDependencies, like the tests'.
+// Imports are read from the syntax tree, so a
 // type-only import (erased when compiled) does not count as a run-time one.
 import { builtinModules } from 'node:module';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,7 +18,7 @@ const dependencies = new Set(Object.keys(pkg.dependencies ?? {}));
 const devDependencies = new Set(Object.keys(pkg.devDependencies ?? {}));
 /** Folders and files that run in production; test/ and bench/ may use devDependencies too. */
 const RUNTIME_ROOTS = ['server.ts', 'app', 'core', 'ledger', 'actors', 'rooms', 'games', 'draw', 'bin'];
-const DEV_ROOTS = ['test', 'bench'];
+const DEV_ROOTS = ['test', 'bench', 'web'];
 /**
  * Packages we never import that a dependency imports when it loads. uwebsockets-express is an
  * optional peer of the uWS transport, which imports it at module load: without it that
@@ -25,9 +27,9 @@ const DEV_ROOTS = ['test', 'bench'];
 const LOADED_BY_DEPENDENCIES: Record<string, string> = { 'uwebsockets-express': '@colyseus/uwebsockets-transport' };
 
 function sourceFiles(path: string): string[] {
-  if (!statSync(path).isDirectory()) return /\.(ts|mts|mjs)$/.test(path) && !path.endsWith('.d.ts') ? [path] : [];
+  if (!statSync(path).isDirectory()) return /\.(ts|tsx|mts|mjs)$/.test(path) && !path.endsWith('.d.ts') ? [path] : [];
   return readdirSync(path)
-    .filter((name) => name !== 'node_modules' && !name.startsWith('.'))
+    .filter((name) => name !== 'node_modules' && name !== 'dist' && !name.startsWith('.'))
     .flatMap((name) => sourceFiles(join(path, name)));
 }
 
@@ -104,7 +106,7 @@ t.test('tests and benchmarks import only what package.json lists', async (t) => 
 
 t.test('every devDependency is used: imported by a test or benchmark, a tool the scripts run, or types of a listed package', async (t) => {
   const scripts = Object.values<string>(pkg.scripts).join(' ');
-  const tools: Record<string, string> = { typescript: 'tsc', tap: 'tap' };
+  const tools: Record<string, string> = { typescript: 'tsc', tap: 'tap', vite: 'vite' };
   for (const name of devDependencies) {
     const typesOf = name.startsWith('@types/') ? name.slice('@types/'.length) : undefined;
     const used = dev.has(name) || (tools[name] !== undefined && new RegExp(`\\b${tools[name]}\\b`).test(scripts)) || (typesOf !== undefined && (typesOf === 'node' || dependencies.has(typesOf)));

@@ -87,11 +87,11 @@ t.test('two hundred unknown requests at once are all answered, and /healthz stil
   t.equal((await request('GET', '/healthz')).status, 200);
 });
 
-t.test('GET / names no framework and no version', async (t) => {
+t.test('GET / is the player app (app/webApp.ts), naming no framework and no version', async (t) => {
   const res = await request('GET', '/');
-  t.equal(res.status, 404);
-  t.equal(res.body.code, 'NOT_FOUND');
-  t.notMatch(res.text, /colyseus/i, 'no banner');
+  t.equal(res.status, 200);
+  t.notMatch(res.text, /colyseus|uwebsockets/i, 'no banner');
+  t.notMatch([...res.headers].join('\n'), /colyseus|x-powered-by/i, 'no framework in the headers');
 });
 
 t.test('a body sent to an unknown path (a trailing slash) is answered without being read', async (t) => {

@@ -6,8 +6,11 @@ import t from 'tap';
 import { http, startTestServer, type TestServer } from './support/harness.ts';
 
 /** Served, but not the API: a load balancer's probe and Prometheus' scrape. */
-// Probes, the scrape and the room monitor's page and its calls (app/monitorApi.ts).
-const NOT_API = new Set(['GET /healthz', 'GET /metrics', 'GET /monitor', 'GET /monitor/', 'GET /monitor/assets/:file', 'GET /monitor/api', 'GET /monitor/api/room', 'GET /monitor/api/room/call']);
+// Probes, the scrape, the room monitor's page and its calls (app/monitorApi.ts), and the web
+// clients' pages and files (app/webApp.ts).
+const NOT_API = new Set([
+  'GET /', 'GET /ops', 'GET /ops/', 'GET /draw/:drawId', 'GET /assets/:file', 'GET /favicon.svg',
+  'GET /healthz', 'GET /metrics', 'GET /monitor', 'GET /monitor/', 'GET /monitor/assets/:file', 'GET /monitor/api', 'GET /monitor/api/room', 'GET /monitor/api/room/call']);
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 let ts: TestServer;
