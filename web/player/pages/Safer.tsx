@@ -41,6 +41,7 @@ const KIND_WORDS: Record<Kind, string> = {
   stake: 'Stakes (what tickets cost)',
   loss: 'Losses (stakes less prizes)',
 };
+const LIMIT_NAMES: Record<Kind, string> = { deposit: 'Deposit', stake: 'Stake', loss: 'Loss' };
 const PERIOD_WORDS: Record<Period, string> = { day: 'per 24 hours', week: 'per 7 days', month: 'per calendar month' };
 /** Changes listed below the table; the server keeps every one. */
 const CHANGES_SHOWN_MAX = 20;
@@ -190,7 +191,7 @@ function LimitForm({ currency, onChanged }: { currency: string; onChanged(): voi
         {answer ? (
           <Notice kind={answer.immediate ? 'ok' : 'warn'}>
             <span data-testid="limit-answer">
-              {answer.kind} limit {PERIOD_WORDS[answer.period]}: {answer.amountMinor === null ? 'removal' : money(answer.amountMinor, currency)}{' '}
+              {LIMIT_NAMES[answer.kind]} limit {PERIOD_WORDS[answer.period]}: {answer.amountMinor === null ? 'removal' : money(answer.amountMinor, currency)}{' '}
               {answer.immediate ? 'is in force now.' : `takes effect on ${dateTime(answer.effectiveAt)}, after the waiting period. Until then the lower limit stays.`}
             </span>
           </Notice>

@@ -137,8 +137,10 @@ export function VerifyPanel({ drawId, ticket }: { drawId: string; ticket?: Histo
                 <li key={`${c.name}-${i}`} class={c.ok ? 'pass' : 'fail'} data-testid="check" data-ok={c.ok ? 'pass' : 'fail'}>
                   <span class={`pill ${c.ok ? 'good' : 'bad'}`}>{c.ok ? 'PASS' : 'FAIL'}</span>
                   <span class="check-text">
-                    <strong>{c.name}</strong>
-                    {c.meaning ? <span> — {c.meaning}</span> : null}
+                    <span>
+                      <strong>{c.name}</strong>
+                      {c.meaning ? `: ${c.meaning}` : null}
+                    </span>
                     <span class="mono detail">{c.detail}</span>
                   </span>
                 </li>
