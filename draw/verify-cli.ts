@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import process from 'node:process';
 import type { TicketRecord } from './encoding.ts';
 import { parseStrictJson, StrictJsonError } from './json.ts';
-import { allPassed, sameTicket, verifyDrawProof, verifyInclusionProof, verifyReceipt, type Check, type InclusionVerifyOptions } from './verify.ts';
+import { allPassed, inclusionOptionsOf, sameTicket, verifyDrawProof, verifyInclusionProof, verifyReceipt, type Check } from './verify.ts';
 
 /** Largest file read: a ticket list of a million tickets is about 200 MB of JSON. */
 const FILE_BYTES_MAX = 512 * 1024 * 1024;
@@ -75,23 +75,6 @@ function field(value: unknown, ...path: string[]): unknown {
   return v;
 }
 
-/**
- * What an inclusion proof is checked against in a draw proof: the root it seals and signs
- * (not just the inclusion proof's own), its size, draw and leaf version, and a raffle's
- * result for this one ticket. Read from the raw document: the proof's own checks say
- * whether it is well-formed, and a malformed value only fails the inclusion check using it.
- */
-function againstProof(proof: unknown): InclusionVerifyOptions {
-  const raffle = field(proof, 'raffle');
-  return {
-    root: String(field(proof, 'tickets', 'root')),
-    treeSize: field(proof, 'tickets', 'count') as number,
-    drawId: String(field(proof, 'drawId')),
-    leafVersion: field(proof, 'tickets', 'leafVersion') as number,
-    ...(raffle === undefined ? {} : { raffle: { positions: field(proof, 'numbers', '0') as number[], winners: field(raffle, 'winners') as string[] } }),
-  };
-}
-
 function run(argv: string[]): Check[] {
   const args = parseArgs(argv);
   const rawKey = args.flags.get('--key');
@@ -124,7 +107,7 @@ function run(argv: string[]): Check[] {
       checks.push({ name: 'receipt: draw id', ok, detail: ok ? `the ticket is for ${String(field(proof, 'drawId'))}` : 'the receipt is for another draw than the proof' });
     }
   }
-  if (inclusion !== undefined) checks.push(...prefixed('inclusion', verifyInclusionProof(inclusion, proof === undefined ? {} : againstProof(proof))));
+  if (inclusion !== undefined) checks.push(...prefixed('inclusion', verifyInclusionProof(inclusion, proof === undefined ? {} : inclusionOptionsOf(proof))));
   if (receipt !== undefined && inclusion !== undefined) {
     const ok = sameTicket(field(receipt, 'ticket'), field(inclusion, 'ticket'));
     checks.push({ name: 'receipt ticket = inclusion ticket', ok, detail: ok ? 'the ticket the operator accepted is the one included in the draw' : 'the receipt and the inclusion proof name different tickets' });

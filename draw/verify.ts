@@ -300,3 +300,20 @@ export function sameTicket(a: unknown, b: unknown): boolean {
     return false;
   }
 }
+
+/**
+ * What an inclusion proof is checked against in a draw proof: the root it seals and signs
+ * (not just the inclusion proof's own), its size, draw and leaf version, and a raffle's
+ * result for this one ticket. Read from the raw document: the proof's own checks say
+ * whether it is well-formed, and a malformed value only fails the inclusion check using it.
+ */
+export function inclusionOptionsOf(proof: unknown): InclusionVerifyOptions {
+  const raffle = field(proof, ['raffle']);
+  return {
+    root: String(field(proof, ['tickets', 'root'])),
+    treeSize: field(proof, ['tickets', 'count']) as number,
+    drawId: String(field(proof, ['drawId'])),
+    leafVersion: field(proof, ['tickets', 'leafVersion']) as number,
+    ...(raffle === undefined ? {} : { raffle: { positions: field(proof, ['numbers', '0']) as number[], winners: field(raffle, ['winners']) as string[] } }),
+  };
+}

@@ -73,6 +73,6 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
 
 /** A message for a code, known or not (a newer server may send one this page does not know). */
 export function errorMessage(code: string | undefined, fallback?: string): string {
-  if (code && code in ERROR_MESSAGES) return ERROR_MESSAGES[code as ErrorCode];
+  if (code && Object.hasOwn(ERROR_MESSAGES, code)) return ERROR_MESSAGES[code as ErrorCode];
   return fallback || 'Something went wrong. Please try again.';
 }

@@ -9,7 +9,7 @@
 // the ticket the page shows is the one the receipt signs, so a reader knows which ticket
 // the rest is about.
 import { parseStrictJson } from '../../draw/json.ts';
-import { allPassed, sameTicket, verifyDrawProof, verifyInclusionProof, verifyReceipt, type Check, type InclusionVerifyOptions } from '../../draw/verify.ts';
+import { allPassed, inclusionOptionsOf, sameTicket, verifyDrawProof, verifyInclusionProof, verifyReceipt, type Check } from '../../draw/verify.ts';
 
 export type CheckGroup = 'key' | 'proof' | 'receipt' | 'inclusion' | 'ticket';
 
@@ -129,17 +129,6 @@ function keyCheck(key: string | null, version: string): ExplainedCheck {
 }
 
 /** What an inclusion proof is checked against in a draw proof (as the command line does). */
-function againstProof(proof: unknown): InclusionVerifyOptions {
-  const raffle = field(proof, 'raffle');
-  return {
-    root: String(field(proof, 'tickets', 'root')),
-    treeSize: field(proof, 'tickets', 'count') as number,
-    drawId: String(field(proof, 'drawId')),
-    leafVersion: field(proof, 'tickets', 'leafVersion') as number,
-    ...(raffle === undefined ? {} : { raffle: { positions: field(proof, 'numbers', '0') as number[], winners: field(raffle, 'winners') as string[] } }),
-  };
-}
-
 function shownCheck(shown: ShownTicket, receipt: unknown): Check {
   const t = field(receipt, 'ticket');
   const same =
@@ -166,7 +155,7 @@ export function verifyTicket(docs: TicketDocuments): VerifyReport {
   checks.push(...explain('receipt', verifyReceipt(docs.receipt, { publicKey: keyFor(keys.value, docs.receipt, RECEIPT_VERSION) ?? expected })));
   const sameDraw = field(docs.receipt, 'ticket', 'drawId') === field(proof.value, 'drawId');
   checks.push(...explain('receipt', [{ name: 'draw id', ok: sameDraw, detail: sameDraw ? `the ticket is for ${String(field(proof.value, 'drawId'))}` : 'the receipt is for another draw than the proof' }]));
-  checks.push(...explain('inclusion', verifyInclusionProof(inclusion.value, againstProof(proof.value))));
+  checks.push(...explain('inclusion', verifyInclusionProof(inclusion.value, inclusionOptionsOf(proof.value))));
   const same = sameTicket(field(docs.receipt, 'ticket'), field(inclusion.value, 'ticket'));
   checks.push(
     ...explain('ticket', [
