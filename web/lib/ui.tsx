@@ -50,7 +50,11 @@ export function useHashRoute(): string {
   const read = () => (location.hash.replace(/^#/, '') || '/').split('?')[0];
   const [route, setRoute] = useState(read);
   useEffect(() => {
-    const onChange = () => setRoute(read());
+    const onChange = () => {
+      setRoute(read());
+      // A new page starts at its top, as a link to another page would.
+      scrollTo(0, 0);
+    };
     addEventListener('hashchange', onChange);
     return () => removeEventListener('hashchange', onChange);
   }, []);

@@ -9,6 +9,7 @@ import { PlayPage } from './pages/Play.tsx';
 import { WalletPage } from './pages/Wallet.tsx';
 import { HistoryPage } from './pages/History.tsx';
 import { SaferPage } from './pages/Safer.tsx';
+import { ExcludedView, excludedNow } from './pages/Exclusion.tsx';
 
 const NAV = [
   { path: '/', label: 'Play' },
@@ -25,12 +26,15 @@ export function App() {
   }, [token.value]);
   const loggedIn = Boolean(token.value);
   const me = profile.value;
+  // After a break or self-exclusion starts (or a withdraw-only login during one), the app
+  // shows that state on every route: the only thing left to do is withdraw.
+  const excluded = excludedNow.value !== null;
   return (
     <>
       <a class="sr-only" href="#main">Skip to content</a>
       <header class="topbar">
         <a class="brand" href="#/">Lottery</a>
-        {loggedIn ? (
+        {loggedIn && !excluded ? (
           <nav aria-label="Main">
             {NAV.map((item) => (
               <a key={item.path} href={`#${item.path}`} aria-current={route === item.path ? 'page' : undefined}>
@@ -46,12 +50,15 @@ export function App() {
           </span>
         ) : null}
         {loggedIn ? (
-          <button class="secondary" style={{ color: 'inherit', borderColor: 'currentColor' }} onClick={() => void logout()}>
+          <button class="secondary" style={{ color: 'inherit', borderColor: 'currentColor' }} onClick={() => {
+              excludedNow.value = null;
+              void logout();
+            }}>
             Log out
           </button>
         ) : null}
       </header>
-      <main id="main">{loggedIn ? <Page route={route} /> : <AccountPage />}</main>
+      <main id="main">{excluded ? <ExcludedView currency={me?.currency ?? 'EUR'} /> : loggedIn ? <Page route={route} /> : <AccountPage />}</main>
     </>
   );
 }
