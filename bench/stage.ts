@@ -195,21 +195,8 @@ async function main() {
     const idleStartedAt = performance.now();
     await sleep(o.refreshes * STAGE_SERVER_TIME_REFRESH_MS + 1_000);
     const serverCpuPercentWatching = (100 * (cpuSeconds(server.pid) - cpuStart)) / ((performance.now() - idleStartedAt) / 1000);
-    const reports = await Promise.all(loaders.map((l) => ask<{ refreshes: [number, [number, number, number]][]; open: number }>(l, { cmd: 'report' }, 'report')));
-    const merged = new Map<number, { reached: number; maxMs: number; sumMs: number }>();
-    for (const r of reports) {
-      for (const [value, [reached, maxMs, sumMs]] of r.refreshes) {
-        const m = merged.get(value) ?? { reached: 0, maxMs: 0, sumMs: 0 };
-        m.reached += reached;
-        m.maxMs = Math.max(m.maxMs, maxMs);
-        m.sumMs += sumMs;
-        merged.set(value, m);
-      }
-    }
-    const measured = [...merged.entries()]
-      .filter(([value]) => value > allJoinedAtMs)
-      .sort((a, b) => a[0] - b[0])
-      .map(([value, m]) => ({ serverTimeMs: value, viewersReached: m.reached, allViewersReachedMs: m.maxMs, meanMs: Math.round(m.sumMs / m.reached) }));
+    const reports = await Promise.all(loaders.map((l) => ask<Report>(l, { cmd: 'report' }, 'report')));
+    const measured = stateChangesAfter(reports, allJoinedAtMs);
     const rooms = new Set(joins.flatMap((j) => j.roomIds));
     const result = {
       command: `npx tsx bench/stage.ts --viewers ${o.viewers} --loaders ${o.loaders} --concurrency ${o.concurrency} --refreshes ${o.refreshes}`,
@@ -245,6 +232,26 @@ async function main() {
     await server.stop();
     await seeded.cleanup();
   }
+}
+
+type Report = { refreshes: [number, [number, number, number]][]; open: number };
+
+/** Each serverTimeMs refresh made after every viewer was in: viewers it reached, and how fast, across all loaders. */
+function stateChangesAfter(reports: Report[], allJoinedAtMs: number) {
+  const merged = new Map<number, { reached: number; maxMs: number; sumMs: number }>();
+  for (const r of reports) {
+    for (const [value, [reached, maxMs, sumMs]] of r.refreshes) {
+      const m = merged.get(value) ?? { reached: 0, maxMs: 0, sumMs: 0 };
+      m.reached += reached;
+      m.maxMs = Math.max(m.maxMs, maxMs);
+      m.sumMs += sumMs;
+      merged.set(value, m);
+    }
+  }
+  return [...merged.entries()]
+    .filter(([value]) => value > allJoinedAtMs)
+    .sort((a, b) => a[0] - b[0])
+    .map(([value, m]) => ({ serverTimeMs: value, viewersReached: m.reached, allViewersReachedMs: m.maxMs, meanMs: Math.round(m.sumMs / m.reached) }));
 }
 
 function printTable(r: any) {
