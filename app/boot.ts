@@ -31,6 +31,8 @@ import { SeedVault } from '../draw/vault.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { sessionPlayer, type SessionPlayer } from '../ledger/players.ts';
 import { salesRoomType } from '../rooms/SalesRoom.ts';
+import { stageRoomType } from '../rooms/StageRoom.ts';
+import { StageDraws } from '../actors/StageDraws.ts';
 import { SeatBook } from '../rooms/seats.ts';
 import { registerApi, sessionAuthenticator } from './api.ts';
 import { colyseusLogger } from './colyseusLogger.ts';
@@ -216,6 +218,9 @@ interface Selling {
   betWriter: BetWriter;
   authenticate: (token: unknown) => Promise<SessionPlayer | null>;
   salesRoom: ReturnType<typeof salesRoomType>;
+  /** The live draw stage's rows, read once a second per draw this process shows. */
+  stageDraws: StageDraws;
+  stageRoom: ReturnType<typeof stageRoomType>;
   geo: GeoGate;
   risk?: RiskMonitor;
 }
@@ -263,7 +268,9 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
   });
-  return { tallies, liveInfo, results, sessions, betWriter, authenticate, salesRoom, geo, risk };
+  const stageDraws = new StageDraws({ pool: db.pool, logger });
+  const stageRoom = stageRoomType({ clock, logger, stageDraws, tallies, stageRoomClientsMax: config.stageRoomClientsMax });
+  return { tallies, liveInfo, results, sessions, betWriter, authenticate, salesRoom, stageDraws, stageRoom, geo, risk };
 }
 
 /** The risk monitor (config RISK_MONITOR, RISK_RULES_FILE), with each game's odds of any prize per line. */
@@ -344,6 +351,8 @@ async function serveHttp(
     gracefullyShutdown: false,
   });
   server.define('sales', selling.salesRoom).filterBy(['drawId']);
+  // The live draw stage: anyone may watch, one room per draw (more past stageRoomClientsMax).
+  server.define('stage', selling.stageRoom).filterBy(['drawId']);
   const gate = new OperatorGate(basics.db.pool, basics.clock, new SecretBox(draws.keys.seedKey, 'operator-totp'), config.metricsToken);
   server.define('operators', operatorsRoomType({ presence: mm.presence, logger, authenticateOperator: (token) => gate.authenticate(token) }));
   const shuttingDown = { now: false };
@@ -437,7 +446,7 @@ async function registerRoutes(routes: HttpRoutes, basics: Basics, draws: DrawMac
     secondFactor,
     passwords,
     authLimits,
-    roomNames: ['sales', 'operators'],
+    roomNames: ['sales', 'operators', 'stage'],
     risk: selling.risk,
   });
   registerDrawApi(routes, { pool: db.pool, runner: draws.runner, publicKey: draws.keys.publicKey, operators: gate, authenticate });
@@ -558,6 +567,7 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     await http.server.gracefullyShutdown(false);
     await selling.tallies.stop();
     selling.liveInfo.stop();
+    selling.stageDraws.stop();
     await selling.results.stop();
     await http.authLimits.close();
     await basics.db.close();
@@ -576,6 +586,7 @@ function configRecord(config: Config): Record<string, unknown> {
     redis: config.redisUrl !== undefined,
     betWriteMode: config.betWriteMode,
     salesRoomClientsMax: config.salesRoomClientsMax,
+    stageRoomClientsMax: config.stageRoomClientsMax,
     betRatePerSecond: config.betRatePerSecond,
     betRateBurst: config.betRateBurst,
     beacon: config.beacon,

@@ -13,6 +13,7 @@ import {
   LOGIN_FAILURES_PER_ADDRESS_MAX,
   REGISTRATIONS_PER_ADDRESS_MAX,
   SALES_ROOM_CLIENTS_MAX_DEFAULT,
+  STAGE_ROOM_CLIENTS_MAX_DEFAULT,
   WITHDRAWAL_REVIEW_ABOVE_MINOR_DEFAULT,
   AUDIT_SIGN_EVERY_MS_DEFAULT,
 } from '../core/limits.ts';
@@ -32,6 +33,8 @@ export interface Config {
   logLevel: string;
   dataDir: string;
   salesRoomClientsMax: number;
+  /** Viewers per live draw stage room (rooms/StageRoom.ts) before another shard opens. */
+  stageRoomClientsMax: number;
   betRatePerSecond: number;
   betRateBurst: number;
   /** 'single' writes one transaction per bet: the benchmark's baseline, never for production. */
@@ -181,6 +184,7 @@ const Environment = z.object({
   LOG_LEVEL: z.preprocess(emptyIsUnset, z.enum(LOG_LEVELS, { error: (issue) => `must be one of ${LOG_LEVELS.join(', ')}, got "${issue.input}"` }).default('info')),
   DATA_DIR: z.preprocess(emptyIsUnset, z.string().default('./data')),
   SALES_ROOM_CLIENTS_MAX: integer(SALES_ROOM_CLIENTS_MAX_DEFAULT, 1, 100_000),
+  STAGE_ROOM_CLIENTS_MAX: integer(STAGE_ROOM_CLIENTS_MAX_DEFAULT, 1, 100_000),
   BET_RATE_PER_SECOND: integer(BET_RATE_PER_SECOND_DEFAULT, 1, 100_000),
   BET_RATE_BURST: integer(BET_RATE_BURST_DEFAULT, 1, 100_000),
   BET_WRITE_MODE: oneOf(['batch', 'single'], 'batch'),
@@ -265,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.DATA_DIR),
     salesRoomClientsMax: e.SALES_ROOM_CLIENTS_MAX,
+    stageRoomClientsMax: e.STAGE_ROOM_CLIENTS_MAX,
     betRatePerSecond: e.BET_RATE_PER_SECOND,
     betRateBurst: e.BET_RATE_BURST,
     betWriteMode: e.BET_WRITE_MODE,

@@ -420,3 +420,44 @@ export const TICKET_HISTORY_PERIOD_MS_MAX = Date.UTC(2100, 0, 1);
 /** The web clients' build (app/webApp.ts), held in memory: files, and bytes of one file. */
 export const WEB_ASSETS_MAX = 200;
 export const WEB_ASSET_BYTES_MAX = 4 * 1024 * 1024;
+
+// --- Live draw stage (issue 16, rooms/StageRoom.ts, actors/StageDraws.ts) ---
+/** Viewers in one stage room before the matchmaker opens another shard of the same draw. */
+export const STAGE_ROOM_CLIENTS_MAX_DEFAULT = 5_000;
+/**
+ * How often a process re-reads each draw it has stage rooms for (one query per draw per
+ * process, never per room or viewer): a status change reaches viewers within about this.
+ */
+export const STAGE_DRAW_POLL_MS = 1_000;
+/** A failing stage read is logged at most this often per process (the rooms keep the last state). */
+export const STAGE_LOG_EVERY_MS = 10_000;
+/**
+ * The first ball is revealed this long after the draw was recorded as drawn (its drawn_at),
+ * the next ones STAGE_BALL_EVERY_MS apart. Longer than one poll plus a slow read, so every
+ * process has learnt of the draw before its first ball is due: all show it at the same moment.
+ */
+export const STAGE_REVEAL_DELAY_MS = 2_500;
+export const STAGE_BALL_EVERY_MS = 1_500;
+/**
+ * Stage patches: nothing a viewer sees changes faster (a ball or a status change is sent at
+ * once, not at the next patch), and one patch a second to thousands of sockets is cheap.
+ */
+export const STAGE_ROOM_PATCH_MS = 1_000;
+/**
+ * serverTimeMs is refreshed this often: each refresh is a frame to every viewer, and a page
+ * keeps counting on its own clock from the offset it measured.
+ */
+export const STAGE_SERVER_TIME_REFRESH_MS = 5_000;
+/**
+ * Frames a viewer may send in a second: the SDK sends only its join, pings and leave. Data
+ * frames are never read; a connection past this is closed (rooms/StageRoom.ts).
+ */
+export const STAGE_VIEWER_FRAMES_PER_SECOND_MAX = 10;
+/** How long a dropped viewer's seat is kept for the SDK to reconnect to it. */
+export const STAGE_RECONNECT_WINDOW_SECONDS = 20;
+/** Draws one process follows for stages at once: a flood of joins for many draws is bounded. */
+export const STAGE_DRAWS_FOLLOWED_MAX = 200;
+/** Drawn numbers shown one by one at most (keno draws 20; a raffle names its winning entries). */
+export const STAGE_BALLS_MAX = 100;
+/** Prize tiers shown at most (keno's paytable has the most). */
+export const STAGE_TIERS_MAX = 100;
