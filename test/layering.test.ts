@@ -21,8 +21,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   games: ['core'],
   draw: [],
   core: [],
-  // The browser clients bundle draw/'s verifier and read core's codes; the server never imports them.
-  web: ['draw', 'core'],
+  // The browser clients bundle draw/'s verifier, core's codes and the jurisdiction table
+  // (config/, data); the server never imports them.
+  web: ['draw', 'core', 'config'],
   bench: ['app', 'rooms', 'actors', 'ledger', 'games', 'draw', 'core', 'test'],
 };
 /** Imports of these layers from these must be `import type` (ledger uses games' types only). */
@@ -77,8 +78,8 @@ const files = sourceFiles(ROOT).filter((f) => layerOf(f) !== 'test');
 const edges = files.flatMap(edgesOf);
 
 t.test('every relative import resolves to a file of ours', async (t) => {
-  // Styles the web clients import are files too (Vite bundles them).
-  const known = new Set([...sourceFiles(ROOT), ...edges.filter((e) => e.to.endsWith('.css') && statSync(e.to, { throwIfNoEntry: false })).map((e) => e.to)]);
+  // Styles and data the web clients import are files too (Vite bundles them).
+  const known = new Set([...sourceFiles(ROOT), ...edges.filter((e) => /\.(css|json)$/.test(e.to) && statSync(e.to, { throwIfNoEntry: false })).map((e) => e.to)]);
   const missing = edges.filter((e) => !known.has(e.to)).map((e) => `${relative(ROOT, e.from)} -> ${relative(ROOT, e.to)}`);
   t.same(missing, []);
 });

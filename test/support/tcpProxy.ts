@@ -53,6 +53,14 @@ export class TcpProxy {
     }
   }
 
+  /** Drops every open connection at once, as a lost network does (new ones still pass, unless partitioned). */
+  cut(): void {
+    for (const pair of [...this.pairs]) {
+      pair.client.destroy();
+      pair.upstream?.destroy();
+    }
+  }
+
   async close(): Promise<void> {
     for (const pair of [...this.pairs]) this.end(pair);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
