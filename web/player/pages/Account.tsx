@@ -245,6 +245,12 @@ function IdentityCard() {
           {status}
         </span>{' '}
         {IDENTITY_WORDS[status] ?? status}
+        {status === 'verified' && (profile.value?.balanceMinor ?? 0) === 0 ? (
+          <>
+            {' '}
+            Next: <a href="#/wallet">make a deposit</a>.
+          </>
+        ) : null}
       </p>
       <ErrorNotice error={load.error} />
       {status === 'unverified' || status === 'refused' ? (
