@@ -88,6 +88,8 @@ export function drawView(d: DrawRow, auditors: { name: string; commitment: strin
     haltedAt: d.haltedAtMs === null ? null : new Date(d.haltedAtMs).toISOString(),
     // A halted draw's way out, asked by one operator and approved by another (ledger/interventions.ts).
     interventions: interventions.map((i) => ({
+      // What a second admin approves it by (POST …/interventions/:interventionId/approve).
+      interventionId: String(i.id),
       action: i.action,
       reason: i.reason,
       status: i.status,

@@ -33,6 +33,7 @@ import { sessionPlayer, type SessionPlayer } from '../ledger/players.ts';
 import { salesRoomType } from '../rooms/SalesRoom.ts';
 import { stageRoomType } from '../rooms/StageRoom.ts';
 import { StageDraws } from '../actors/StageDraws.ts';
+import { ClusterFigures } from '../actors/ClusterFigures.ts';
 import { SeatBook } from '../rooms/seats.ts';
 import { registerApi, sessionAuthenticator } from './api.ts';
 import { colyseusLogger } from './colyseusLogger.ts';
@@ -474,6 +475,7 @@ async function bootstrapToken({ config, logger, db }: Basics): Promise<string> {
 
 interface Lifecycle {
   clockHealth: ClockHealth;
+  clusterFigures: ClusterFigures;
   leadership: Leadership;
   scheduler: DrawScheduler;
   auditChainer: AuditChainer;
@@ -502,6 +504,16 @@ async function drawLifecycle({ config, clock, logger, metrics, db }: Basics, dra
   auditChainer.start();
   const ledgerWatch = new LedgerWatch({ pool: db.pool, logger, metrics, linePrices: linePricesOf(allGames()), everyMs: config.ledgerCheckEverySeconds * 1000 });
   ledgerWatch.start();
+  // The console's cluster figures: read once a second from what metrics already count.
+  const clusterFigures = new ClusterFigures({
+    presence: matchMaker.presence,
+    logger,
+    processId: matchMaker.processId,
+    nowMs: () => clock.nowMs(),
+    local: () => ({ connections: matchMaker.stats.local.ccu, rooms: matchMaker.stats.local.roomCount }),
+    betsReceived: async () => (await metrics.betsReceived.get()).values.reduce((sum, v) => sum + v.value, 0),
+  });
+  clusterFigures.start();
   observeProcess(metrics.registry, {
     rooms: () => matchMaker.stats.local.roomCount,
     connections: () => matchMaker.stats.local.ccu,
@@ -513,7 +525,7 @@ async function drawLifecycle({ config, clock, logger, metrics, db }: Basics, dra
     overdue: () => drawsOverdue(db.pool),
   });
   await recordEvent(db.pool, { kind: 'config.loaded', actor: 'system', subject: `process:${matchMaker.processId}`, details: configRecord(config) });
-  return { clockHealth, leadership, scheduler, auditChainer, ledgerWatch };
+  return { clockHealth, clusterFigures, leadership, scheduler, auditChainer, ledgerWatch };
 }
 
 /** Which uWS build loaded: the native addon, or the package's pure-JS fallback. */
@@ -560,6 +572,7 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     // Give up leadership at once so another process takes the draws over without waiting.
     await lifecycle.scheduler.stop();
     lifecycle.clockHealth.stop();
+    lifecycle.clusterFigures.stop();
     await lifecycle.ledgerWatch.stop();
     await lifecycle.auditChainer.stop();
     await selling.sessions.stop();

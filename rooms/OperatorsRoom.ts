@@ -8,11 +8,14 @@
 // (RISK_ALERTS_TOPIC), so an operator hears them whichever process raised them; one room per
 // process is enough, and a second one (Redis issue #978) only means a second subscription.
 // Every second each watcher's session is asked about again: one logged out, disabled or moved
-// to a role that may not watch is closed SESSION_ENDED within the second.
+// to a role that may not watch is closed SESSION_ENDED within the second. Every second, too,
+// the watchers get the cluster's figures (`figures`: processes, connections, rooms, bets per
+// second), summed from what each process publishes (actors/ClusterFigures.ts).
 import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
 import { ErrorCode } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { RISK_ALERTS_TOPIC } from '../actors/RiskMonitor.ts';
+import { CLUSTER_FIGURES_EVERY_MS, CLUSTER_FIGURES_TOPIC, ClusterTally } from '../actors/ClusterFigures.ts';
 import { SalesCloseCode } from './closeCodes.ts';
 import type { Presence } from '@colyseus/core';
 
@@ -74,6 +77,8 @@ export abstract class OperatorsRoom extends Room {
   private readonly watchers = new Map<Client, Watcher>();
   private rechecking = false;
   private readonly onAlert = (alert: unknown) => this.broadcast('alert', alert);
+  private readonly tally = new ClusterTally();
+  private readonly onFigures = (figures: unknown) => this.tally.observe(figures);
 
   /** Options come from a client and are not read: the room is the same for every operator. */
   async onCreate() {
@@ -81,6 +86,8 @@ export abstract class OperatorsRoom extends Room {
     // Nothing to synchronise: alerts are messages, and the list route has the history.
     this.autoDispose = true;
     await this.services.presence.subscribe(RISK_ALERTS_TOPIC, this.onAlert);
+    await this.services.presence.subscribe(CLUSTER_FIGURES_TOPIC, this.onFigures);
+    this.clock.setInterval(() => this.broadcast('figures', this.tally.snapshot(Date.now())), CLUSTER_FIGURES_EVERY_MS);
     this.onMessage('*', (client: Client) => this.onClientMessage(client));
     this.clock.setInterval(() => void this.recheckSessions(), OPERATOR_SESSION_RECHECK_MS);
   }
@@ -116,6 +123,7 @@ export abstract class OperatorsRoom extends Room {
 
   async onDispose() {
     await Promise.resolve(this.services.presence.unsubscribe(RISK_ALERTS_TOPIC, this.onAlert)).catch(() => {});
+    await Promise.resolve(this.services.presence.unsubscribe(CLUSTER_FIGURES_TOPIC, this.onFigures)).catch(() => {});
   }
 
   onUncaughtException(err: Error, methodName: string) {

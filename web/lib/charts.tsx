@@ -2,14 +2,19 @@
 // for three shapes. Each has a text alternative for screen readers.
 
 /** A line of values over time (bets per second toward the cutoff), newest on the right. */
-export function LineChart(props: { points: { t: number; v: number }[]; height?: number; label: string; markAt?: number; unit?: string }) {
+export function LineChart(props: { points: { t: number; v: number }[]; height?: number; label: string; markAt?: number; unit?: string; windowMs?: number }) {
   const { points, label } = props;
   const width = 600;
   const height = props.height ?? 160;
   const pad = { l: 44, r: 8, t: 10, b: 22 };
   if (points.length === 0) return <p class="muted">{label}: no data yet</p>;
-  const t0 = points[0].t;
-  const t1 = Math.max(points[points.length - 1].t, t0 + 1);
+  const lastT = points[points.length - 1].t;
+  // A fixed window (the last ten minutes, say) fills from the right as points arrive.
+  const t0 = props.windowMs ? Math.min(points[0].t, lastT - props.windowMs) : points[0].t;
+  // A mark soon after the last point (the next cutoff, within ten minutes) widens the axis to
+  // show it: the run-up to it is what the chart is for.
+  const reachesMark = props.markAt !== undefined && props.markAt > lastT && props.markAt - lastT <= 10 * 60_000;
+  const t1 = Math.max(reachesMark ? props.markAt! : lastT, t0 + 1);
   const vMax = Math.max(1, ...points.map((p) => p.v));
   const x = (t: number) => pad.l + ((t - t0) / (t1 - t0)) * (width - pad.l - pad.r);
   const y = (v: number) => height - pad.b - (v / vMax) * (height - pad.t - pad.b);
@@ -24,11 +29,11 @@ export function LineChart(props: { points: { t: number; v: number }[]; height?: 
         {props.markAt !== undefined && props.markAt >= t0 && props.markAt <= t1 ? (
           <g>
             <line x1={x(props.markAt)} x2={x(props.markAt)} y1={pad.t} y2={height - pad.b} stroke="#e5484d" stroke-dasharray="4 3" />
-            <text x={x(props.markAt) + 4} y={pad.t + 10} font-size="11" fill="#e5484d">cutoff</text>
+            <text x={x(props.markAt) - 4} y={pad.t + 10} text-anchor="end" font-size="11" fill="#e5484d">cutoff</text>
           </g>
         ) : null}
         <path d={path} fill="none" stroke="var(--brand)" stroke-width="2.5" stroke-linejoin="round" />
-        <text x={width - pad.r} y={height - 6} text-anchor="end" font-size="11" fill="currentColor" opacity="0.7">now</text>
+        <text x={x(lastT)} y={height - 6} text-anchor="end" font-size="11" fill="currentColor" opacity="0.7">now</text>
       </svg>
       <figcaption class="muted" style={{ fontSize: '0.85rem' }}>{label}</figcaption>
     </figure>

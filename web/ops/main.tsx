@@ -1,5 +1,9 @@
-// web/ops/main.tsx — placeholder: built by its owner.
+// web/ops/main.tsx — the operator console's entry: styles, the server clock, the shell.
 import { render } from 'preact';
 import '../lib/styles.css';
+import './ops.css';
+import { syncClock } from '../lib/clock.ts';
+import { OpsApp } from './App.tsx';
 
-render(<main><h1>ops</h1></main>, document.getElementById('app')!);
+void syncClock();
+render(<OpsApp />, document.getElementById('app')!);

@@ -69,7 +69,7 @@ function MoneyForm({ kind, currency, onMoved }: { kind: 'deposit' | 'withdrawal'
   const deposit = kind === 'deposit';
   const send = useAction(async () => {
     const amountMinor = parseAmountMinor(amount);
-    if (amountMinor === null || amountMinor <= 0) throw Object.assign(new Error('Enter an amount such as 20 or 12.50.'), { code: 'BAD_REQUEST' });
+    if (amountMinor === null || amountMinor <= 0) throw Object.assign(new Error('Enter an amount such as 20 or 12.50.'), { code: 'INVALID_AMOUNT' });
     setStatus(null);
     const path = deposit ? '/api/wallet/deposits' : '/api/wallet/withdrawals';
     const answer = await authed<any>('POST', path, { amount: amountMinor, idempotencyKey: newRequestId(deposit ? 'dep' : 'wd') });
