@@ -93,6 +93,13 @@ const ROUTES: { method: 'GET' | 'POST'; pattern: string }[] = [
   { method: 'GET', pattern: '/monitor/api/room' },
   { method: 'GET', pattern: '/monitor/api/room/call' },
   { method: 'POST', pattern: '/api/operator/monitor-session' },
+  // The web clients' pages and files (app/webApp.ts).
+  { method: 'GET', pattern: '/' },
+  { method: 'GET', pattern: '/ops' },
+  { method: 'GET', pattern: '/ops/' },
+  { method: 'GET', pattern: '/draw/:drawId' },
+  { method: 'GET', pattern: '/assets/:file' },
+  { method: 'GET', pattern: '/favicon.svg' },
   { method: 'GET', pattern: '/api/operator/audit' },
   { method: 'GET', pattern: '/api/operator/audit/verification' },
   { method: 'GET', pattern: '/api/operator/alerts' },
