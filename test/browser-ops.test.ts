@@ -133,7 +133,8 @@ t.test('the console on a phone; a role sees only its sections', { skip }, async 
   const finance = await createOperator(ts.httpUrl, admin, 'finn', 'finance');
   const phone = await consoleAs(boss, 'phone');
   const errors = watchPageErrors(phone);
-  await phone.getByTestId('connections').waitFor();
+  await phone.getByTestId('connections').filter({ hasText: /^\d/ }).waitFor();
+  await phone.locator('[data-game=lotto649] [data-testid=tickets]').filter({ hasText: /^\d/ }).waitFor();
   t.equal(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'nothing wider than the phone');
   await screenshot(phone, 'ops-overview', 'phone');
   for (const [route, name] of [['#/reviews', 'ops-reviews'], ['#/draws', 'ops-draws'], ['#/reports', 'ops-reports']] as const) {

@@ -95,7 +95,7 @@ function DrawCard({ drawId, currency }: { drawId: string; currency: string }) {
   return (
     <section class="card stack" aria-labelledby="draw-title" data-testid="draw-record">
       <h2 id="draw-title">
-        <span class="mono">{draw.drawId}</span> <span class={`pill ${draw.status === 'halted' || draw.status === 'voided' ? 'bad' : draw.status === 'settled' ? 'good' : 'warn'}`}>{draw.status}</span>
+        <span class="mono" style={{ fontSize: "1.1rem" }}>{draw.drawId}</span> <span class={`pill ${draw.status === 'halted' || draw.status === 'voided' ? 'bad' : draw.status === 'settled' ? 'good' : 'warn'}`}>{draw.status}</span>
       </h2>
       <div class="row">
         <a class="button secondary" href={`/draw/${id}`}>
