@@ -17,12 +17,19 @@ let second: DrawRow;
 let third: DrawRow;
 const LINE = [3, 11, 19, 27, 35, 43];
 
+/** The players of the first two tests, registered before the draws: under load a registration
+ * (a scrypt hash, identity, a deposit) takes seconds the draw's short sale does not have. */
+let rich: { token: string };
+let poor: { token: string };
+
 t.before(async () => {
   ts = await startTestServer();
+  rich = await newPlayer(ts.httpUrl, 10_000);
+  poor = await newPlayer(ts.httpUrl, 500);
   // The room's draw sells for a few seconds; the next two follow it, not yet open. The second
   // is short, so that the test can see it closed, sealed and settled with its advance ticket.
   const now = Date.now();
-  first = await openDraw(ts.pool, 6_000, now, 500);
+  first = await openDraw(ts.pool, 10_000, now, 500);
   second = await scheduleDraw(ts.pool, { openAtMs: first.cutoffAtMs + 1_000, cutoffAtMs: first.cutoffAtMs + 3_000, drawAtMs: first.cutoffAtMs + 3_500 });
   third = await scheduleDraw(ts.pool, { openAtMs: now + 3_600_000, cutoffAtMs: now + 7_200_000, drawAtMs: now + 7_300_000 });
 });
@@ -36,7 +43,7 @@ async function balance(token: string): Promise<number> {
 }
 
 t.test('one purchase buys a ticket in each of the next draws, each receipted under its own draw, charged once each', async (t) => {
-  const { token } = await newPlayer(ts.httpUrl, 10_000);
+  const { token } = rich;
   const conn = await PlayerConnection.join(ts.wsUrl, token, first.publicId);
   t.teardown(() => conn.leave());
   const reply: BetReply = await conn.bet({ requestId: 'adv-1', lines: [LINE], draws: 3 });
@@ -79,7 +86,7 @@ t.test('one purchase buys a ticket in each of the next draws, each receipted und
 });
 
 t.test('a purchase is bought whole or not at all', async (t) => {
-  const { token } = await newPlayer(ts.httpUrl, 500);
+  const { token } = poor;
   const conn = await PlayerConnection.join(ts.wsUrl, token, first.publicId);
   t.teardown(() => conn.leave());
   const short = await conn.bet({ requestId: 'adv-short', lines: [LINE], draws: 3 });

@@ -75,8 +75,9 @@ if (!databaseUrl) {
 
   t.test('a draw led by a process that dies mid-day is sealed, drawn and settled on time by another', async (t) => {
     // A short day: cutoff in 2.5 s, draw 1.5 s after it.
-    const draw = await openDraw(ts.pool, 2_500, Date.now(), 1_500);
+    // The player first: a registration under load must not eat the draw's short sale.
     const player = await newPlayer(ts.httpUrl, 10_000);
+    const draw = await openDraw(ts.pool, 2_500, Date.now(), 1_500);
     const conn = await PlayerConnection.join(ts.wsUrl, player.token, draw.publicId);
     const reply = await conn.bet({ requestId: 'lead-1', lines: [line(1, 2, 3, 4, 5, 6)] });
     t.equal(reply.type, 'bet:accepted');

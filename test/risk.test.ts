@@ -245,8 +245,9 @@ t.test('structured deposits: depositsMin deposits just under the threshold in th
 
 t.test("win rate: a winner far above the game's odds with the minimum sample fires; a smaller sample does not", async (t) => {
   // A raffle sold to two players only: every ticket wins, where its odds are 113 in 100,000.
-  const raffle = await openDraw(ts.pool, 3_000, Date.now(), 500, 'raffle');
+  // The players first: registrations under load must not eat the draw's short sale.
   const [lucky, few] = await Promise.all([newPlayer(ts.httpUrl, 5_000), newPlayer(ts.httpUrl, 5_000)]);
+  const raffle = await openDraw(ts.pool, 3_000, Date.now(), 500, 'raffle');
   for (const [p, n] of [[lucky, 3], [few, 2]] as const) {
     const conn = await PlayerConnection.join(ts.wsUrl, p.token, raffle.publicId);
     try {
