@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import type { Browser, Page } from 'playwright-core';
-import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
-import { bootstrapAdmin, createOperator, TEST_OPERATOR_PASSWORD, type OperatorLogin } from './support/operators.ts';
-import { closeAndSeal, drawSealed } from './support/draws.ts';
-import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors, type ViewportName } from './support/browser.ts';
-import { totpAt } from '../core/totp.ts';
+import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from '../support/harness.ts';
+import { bootstrapAdmin, createOperator, TEST_OPERATOR_PASSWORD, type OperatorLogin } from '../support/operators.ts';
+import { closeAndSeal, drawSealed } from '../support/draws.ts';
+import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors, type ViewportName } from '../support/browser.ts';
+import { totpAt } from '../../core/totp.ts';
 
 const skip = browserSkipReason();
 /** Withdrawals above 50.00 wait for an operator here. */
@@ -22,7 +22,7 @@ let dir: string;
 t.before(async () => {
   if (skip) return;
   // Every prize of a German player is held for review.
-  const table = JSON.parse(fs.readFileSync(new URL('../config/jurisdictions.json', import.meta.url), 'utf8'));
+  const table = JSON.parse(fs.readFileSync(new URL('../../config/jurisdictions.json', import.meta.url), 'utf8'));
   Object.assign(table.jurisdictions.find((j: any) => j.country === 'DE'), { prizeReviewThresholdMinor: 1 });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-'));
   fs.writeFileSync(path.join(dir, 'jurisdictions.json'), JSON.stringify(table));

@@ -6,9 +6,9 @@
 // entry sold, that entry wins the first prize.
 import t from 'tap';
 import type { Browser } from 'playwright-core';
-import { openDraw, startTestServer, type TestServer } from './support/harness.ts';
-import { closeAndSeal, drawSealed } from './support/draws.ts';
-import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors } from './support/browser.ts';
+import { openDraw, startTestServer, type TestServer } from '../support/harness.ts';
+import { closeAndSeal, drawSealed } from '../support/draws.ts';
+import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors } from '../support/browser.ts';
 
 const skip = browserSkipReason();
 let ts: TestServer;

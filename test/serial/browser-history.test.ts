@@ -7,11 +7,11 @@
 // from which only a withdrawal is possible.
 import t from 'tap';
 import type { Browser, Page } from 'playwright-core';
-import { checkLedger, linePricesOf } from '../ledger/invariants.ts';
+import { checkLedger, linePricesOf } from '../../ledger/invariants.ts';
 import { allGames } from '../games/index.ts';
-import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from './support/harness.ts';
-import { closeAndSeal, drawSealed } from './support/draws.ts';
-import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors, type ViewportName } from './support/browser.ts';
+import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from '../support/harness.ts';
+import { closeAndSeal, drawSealed } from '../support/draws.ts';
+import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors, type ViewportName } from '../support/browser.ts';
 
 const skip = browserSkipReason();
 const PASSWORD = 'correct horse battery staple';

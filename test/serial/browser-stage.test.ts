@@ -5,11 +5,11 @@
 // and offers draws to watch. Screenshots: stage-desktop.png, stage-phone.png (and -unknown).
 import t from 'tap';
 import type { Browser, Page } from 'playwright-core';
-import { CUTOFF_GRACE_MS } from '../core/limits.ts';
-import { closeDueDraws, drawById } from '../ledger/draws.ts';
-import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors, type ViewportName } from './support/browser.ts';
-import { http, line, newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
-import { sell } from './support/draws.ts';
+import { CUTOFF_GRACE_MS } from '../../core/limits.ts';
+import { closeDueDraws, drawById } from '../../ledger/draws.ts';
+import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors, type ViewportName } from '../support/browser.ts';
+import { http, line, newPlayer, openDraw, startTestServer, type TestServer } from '../support/harness.ts';
+import { sell } from '../support/draws.ts';
 
 const skip = browserSkipReason();
 let ts: TestServer;
@@ -36,7 +36,8 @@ async function openStage(size: ViewportName, drawId: string): Promise<{ page: Pa
 
 t.test('a viewer follows a draw from countdown to prizes, on a phone and a desktop', { skip }, async (t) => {
   const player = await newPlayer(ts.httpUrl, 100_000);
-  const draw = await openDraw(ts.pool, 5_000, Date.now(), 300);
+  // Ten seconds of sales: opening two browsers on a busy machine takes some of them.
+  const draw = await openDraw(ts.pool, 10_000, Date.now(), 300);
   const views = await Promise.all((['desktop', 'phone'] as const).map(async (size) => ({ size, ...(await openStage(size, draw.publicId)) })));
   for (const { page } of views) {
     await page.getByRole('heading', { name: 'Lotto 6/49' }).waitFor();

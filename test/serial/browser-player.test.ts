@@ -4,10 +4,10 @@
 // with every bet it sent bought exactly once.
 import t from 'tap';
 import type { Browser, Page } from 'playwright-core';
-import { newPlayer, openDraw, startTestServer, type TestServer } from './support/harness.ts';
-import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors, type ViewportName } from './support/browser.ts';
-import { TcpProxy } from './support/tcpProxy.ts';
-import { until } from './support/wait.ts';
+import { newPlayer, openDraw, startTestServer, type TestServer } from '../support/harness.ts';
+import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors, type ViewportName } from '../support/browser.ts';
+import { TcpProxy } from '../support/tcpProxy.ts';
+import { until } from '../support/wait.ts';
 
 const skip = browserSkipReason();
 let ts: TestServer;
