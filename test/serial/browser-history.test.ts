@@ -8,7 +8,7 @@
 import t from 'tap';
 import type { Browser, Page } from 'playwright-core';
 import { checkLedger, linePricesOf } from '../../ledger/invariants.ts';
-import { allGames } from '../games/index.ts';
+import { allGames } from '../../games/index.ts';
 import { http, newPlayer, openDraw, PlayerConnection, startTestServer, type TestServer } from '../support/harness.ts';
 import { closeAndSeal, drawSealed } from '../support/draws.ts';
 import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors, type ViewportName } from '../support/browser.ts';
