@@ -113,10 +113,17 @@ export class SalesConnection {
   }
 
   async start(): Promise<void> {
+    // A page that goes away gives its seat back at once: a player holds two seats per draw,
+    // and a dropped one is kept for its reconnection a while, so two quick reloads would
+    // otherwise be refused TOO_MANY_SEATS.
+    addEventListener('pagehide', this.onPageHide);
     await this.join();
   }
 
+  private readonly onPageHide = () => this.stop();
+
   stop(): void {
+    removeEventListener('pagehide', this.onPageHide);
     this.stopped = true;
     const room = this.room;
     this.room = undefined;
