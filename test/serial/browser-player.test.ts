@@ -2,7 +2,9 @@
 // server: registering, verifying, depositing and betting through the page, by keyboard too;
 // a refusal shown in words; and a second tab that keeps betting through a dropped connection
 // with every bet it sent bought exactly once.
+import fs from 'node:fs';
 import t from 'tap';
+import { allPassed, verifyReceipt } from '../../draw/verify.ts';
 import type { Browser, Page } from 'playwright-core';
 import { newPlayer, openDraw, startTestServer, type TestServer } from '../support/harness.ts';
 import { browserSkipReason, launchBrowser, newContext, screenshot, watchPageErrors, type ViewportName } from '../support/browser.ts';
@@ -96,7 +98,12 @@ t.test('a player registers, verifies, deposits and bets through the page; a refu
   await page.getByTestId('accepted').first().waitFor();
   t.match(await page.getByTestId('accepted').first().textContent(), /Ticket T\d+ accepted: 1 line, €2\.00/);
   await page.getByTestId('pool').filter({ hasText: '2.00' }).waitFor();
-  t.ok(await page.getByRole('link', { name: 'Signed receipt' }).first().isVisible(), 'the signed receipt can be kept');
+  // The receipt kept is the lottery-receipt/v1 document `npm run verify -- --receipt` reads.
+  const saving = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Signed receipt' }).first().click();
+  const receipt = JSON.parse(fs.readFileSync((await (await saving).path())!, 'utf8'));
+  t.match(receipt, { version: 'lottery-receipt/v1', ticket: { drawId: draw.publicId } });
+  t.ok(allPassed(verifyReceipt(receipt, { publicKey: ts.server.draws.publicKey })), 'the downloaded receipt verifies against the published key');
 
   // Quick pick: two lines drawn by the server.
   await page.getByLabel('Quick pick lines').selectOption('2');

@@ -16,7 +16,7 @@ import { Client, type Room } from '@colyseus/sdk';
 import { signal } from '@preact/signals';
 import { observeServerTime } from '../lib/clock.ts';
 import { newRequestId } from '../lib/api.ts';
-import { saveReceipt } from './receipts.ts';
+import { keepReceipt } from './receipts.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -218,9 +218,15 @@ export class SalesConnection {
   private accepted(m: any): void {
     if (!this.pending.delete(m.requestId) && this.outcomes.value.some((o) => o.requestId === m.requestId)) return;
     this.persist();
-    if (m.receipt && m.ticketId) saveReceipt(m.ticketId, m.receipt);
-    this.record({ requestId: m.requestId, at: Date.now(), accepted: true, ticketId: m.ticketId, lines: m.lines, costMinor: m.cost, duplicate: m.duplicate, receipt: m.receipt });
+    const outcome: BetOutcome = { requestId: m.requestId, at: Date.now(), accepted: true, ticketId: m.ticketId, lines: m.lines, costMinor: m.cost, duplicate: m.duplicate };
+    this.record(outcome);
     this.onMoney();
+    // The receipt arrives compact; the verifiable document is rebuilt, then shown.
+    if (m.receipt && m.ticketId) {
+      void keepReceipt(m, this.drawId).then((receipt) => {
+        if (receipt) this.outcomes.value = this.outcomes.value.map((o) => (o === outcome ? { ...o, receipt } : o));
+      });
+    }
   }
 
   private rejected(m: any): void {
