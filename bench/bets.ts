@@ -11,7 +11,6 @@
 // embedded PGlite otherwise. Modes: lotto 6/49 alone; the same with every player under a
 // stake and a loss limit in every period (none reached: each bet is checked, none refused);
 // lotto, keno and pick-3 mixed; and the one-transaction-per-bet baseline.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,6 +34,7 @@ import { completeDeposit, insertDepositIntent } from '../ledger/wallet.ts';
 import { setInitialLimits } from '../ledger/protection.ts';
 import type { LimitTable } from '../games/jurisdictions.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
+import { startServerProcess, type ServerProcess } from './serverProcess.ts';
 
 /** Prometheus' bearer token for /metrics (METRICS_TOKEN): what the benchmark reads the server's own figures with. */
 const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
@@ -142,72 +142,23 @@ async function seed(players: number, depositMinor: number, games: readonly strin
   return { env, drawIds: created.map((d) => d.id), drawPublicIds: created.map((d) => d.publicId), tokens, reopen, cleanup };
 }
 
-interface RunningProcess {
-  port: number;
-  /** CPU seconds (user + system) the server process has used so far. */
-  cpuSeconds(): number;
+interface RunningProcess extends ServerProcess {
   /** The server's own count of batches and bets, logged when it drains at shutdown. */
   writerStats(): { batches: number; bets: number; betsPerBatchMean: number; failedBatches: number } | undefined;
-  stop(): Promise<number | null>;
 }
 
-/** CPU seconds of a process from /proc (Linux); NaN elsewhere. */
-function processCpuSeconds(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-async function startServerProcess(env: Record<string, string>): Promise<RunningProcess> {
+async function startServer(env: Record<string, string>): Promise<RunningProcess> {
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  // The same Node flags as `npm start`, on the sources through tsx (as the baseline trees ran).
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, '--import', 'tsx', path.join(ROOT, 'server.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
   let writerStats: any;
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const lineText = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const entry = JSON.parse(lineText);
-          if (entry.msg === 'bet writer drained') {
-            writerStats = entry;
-          }
-          if (entry.msg === 'lottery server listening') {
-            clearTimeout(timer);
-            resolve(entry.port);
-          } else if (entry.level >= 50) {
-            process.stderr.write(lineText + '\n');
-          }
-        } catch {
-          /* not a log line */
-        }
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
-  });
-  return {
-    port,
-    cpuSeconds: () => processCpuSeconds(child.pid!),
-    writerStats: () => writerStats,
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
+  // The same Node flags as `npm start`, on the sources through tsx (as the baseline trees ran).
+  const server = await startServerProcess(env, {
+    nodeArgs: ['--max-semi-space-size=64', ...nodeArgs],
+    onLog: (entry) => {
+      if (entry.msg === 'bet writer drained') writerStats = entry;
     },
-  };
+  });
+  return { ...server, writerStats: () => writerStats };
 }
 
 /**
@@ -414,7 +365,7 @@ const MIX = ['lotto649', 'keno', 'pick3'];
 async function runMode(mode: 'batch' | 'single', o: Options, totalBets: number, games: readonly string[] = ['lotto649'], withLimits = false): Promise<ModeResult> {
   const perPlayerBets = Math.ceil(totalBets / o.players);
   const seeded = await seed(o.players, Math.min(1_000_000, perPlayerBets * 200 + 10_000), games, withLimits);
-  const server = await startServerProcess({
+  const server = await startServer({
     ...seeded.env,
     BET_WRITE_MODE: mode,
     METRICS_TOKEN: BENCH_METRICS_TOKEN,

@@ -15,7 +15,7 @@
 // moment it was made (same machine, same clock); for each refresh after all joined, the
 // slowest arrival among all viewers is how long that state change took to reach them all.
 // Prints a table and writes bench/results/stage-<time>.json.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +30,7 @@ import { SeedVault } from '../draw/vault.ts';
 import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
+import { startServerProcess } from './serverProcess.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
@@ -93,45 +94,6 @@ async function seed(): Promise<{ env: Record<string, string>; drawId: string; cl
   return { env, drawId: publicId, cleanup };
 }
 
-async function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', METRICS_TOKEN },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const text = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const entry = JSON.parse(text);
-          if (entry.msg === 'lottery server listening') {
-            clearTimeout(timer);
-            resolve(entry.port);
-          } else if (entry.level >= 50) process.stderr.write(text + '\n');
-        } catch {
-          /* not a log line */
-        }
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
-  });
-  return {
-    port,
-    pid: child.pid!,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 /** The server's memory: RSS from the kernel, V8's heap from its own metrics. */
 async function serverMemory(pid: number, port: number) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -141,10 +103,6 @@ async function serverMemory(pid: number, port: number) {
   return { rssBytes, heapUsedBytes: metric('nodejs_heap_size_used_bytes'), eventLoopLagMsP99: 1000 * metric('nodejs_eventloop_lag_p99_seconds') };
 }
 
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 type Loader = ReturnType<typeof fork>;
 
@@ -172,7 +130,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const seeded = await seed();
-  const server = await startServer(seeded.env);
+  const server = await startServerProcess({ ...seeded.env, METRICS_TOKEN });
   const url = `ws://127.0.0.1:${server.port}`;
   const loaders = Array.from({ length: o.loaders }, () => fork(path.join(ROOT, 'bench/stageViewers.ts'), [], { execArgv: ['--import', 'tsx'], cwd: ROOT }));
   try {
@@ -191,10 +149,10 @@ async function main() {
     // Settle, then read memory; then wait out the refreshes measured.
     await sleep(5_000);
     const after = await serverMemory(server.pid, server.port);
-    const cpuStart = cpuSeconds(server.pid);
+    const cpuStart = server.cpuSeconds();
     const idleStartedAt = performance.now();
     await sleep(o.refreshes * STAGE_SERVER_TIME_REFRESH_MS + 1_000);
-    const serverCpuPercentWatching = (100 * (cpuSeconds(server.pid) - cpuStart)) / ((performance.now() - idleStartedAt) / 1000);
+    const serverCpuPercentWatching = (100 * (server.cpuSeconds() - cpuStart)) / ((performance.now() - idleStartedAt) / 1000);
     const reports = await Promise.all(loaders.map((l) => ask<Report>(l, { cmd: 'report' }, 'report')));
     const measured = stateChangesAfter(reports, allJoinedAtMs);
     const rooms = new Set(joins.flatMap((j) => j.roomIds));

@@ -69,3 +69,17 @@ export function useInterval(fn: () => void, ms: number, deps: unknown[] = []) {
     return () => clearInterval(id);
   }, deps);
 }
+
+/** One fact of a description list (a profile's field, a draw's commitment): its term above, its value. */
+export function Fact({ term, value, mono }: { term: string; value: string; mono?: boolean }) {
+  return (
+    <div>
+      <dt class="muted" style={{ fontSize: '0.85rem' }}>
+        {term}
+      </dt>
+      <dd class={mono ? 'mono' : ''} style={{ margin: 0, fontWeight: mono ? 400 : 600, overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+        {value}
+      </dd>
+    </div>
+  );
+}

@@ -3,43 +3,10 @@
 // to the signed proof and the live stage; and for a halted draw the way out: one admin asks to
 // resume or void it with a reason, another approves (app/interventionsApi.ts).
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../lib/api.ts';
+import { drawRecord, drawsOf, games as loadGames, type DrawRecord, type Game, type Intervention } from '../lib/catalogue.ts';
 import { dateTime, money } from '../lib/format.ts';
-import { ErrorNotice, Notice, useAction } from '../lib/ui.tsx';
+import { ErrorNotice, Fact, Notice, useAction } from '../lib/ui.tsx';
 import { operator, opApi } from './session.ts';
-
-interface Game {
-  gameId: string;
-  name: string;
-  currency: string;
-}
-
-interface Intervention {
-  interventionId: string;
-  action: 'resume' | 'void';
-  reason: string;
-  status: string;
-  requestedBy: string;
-  requestedAt: string;
-  approvedBy: string | null;
-}
-
-interface DrawRecord {
-  drawId: string;
-  gameId: string;
-  status: string;
-  openAt: string;
-  cutoffAt: string;
-  drawAt: string;
-  commitments: { operator: string; auditors: { name: string; commitment: string }[]; beacon: unknown };
-  seal: { ticketRoot: string; ticketCount: number; stakeTotalMinor: number; sealedAt: string } | null;
-  numbers: number[][] | null;
-  settlement: { settledAt: string; prizeTotalMinor: number; tiers: { name: string; winningLines: number; perLineMinor: number; paidMinor: number }[] } | null;
-  haltedReason: string | null;
-  haltedAt: string | null;
-  interventions: Intervention[];
-  void: { voidedAt: string; refundsDoneAt: string | null } | null;
-}
 
 export function Draws() {
   const [games, setGames] = useState<Game[]>([]);
@@ -47,9 +14,9 @@ export function Draws() {
   const [draws, setDraws] = useState<DrawRecord[]>([]);
   const [drawId, setDrawId] = useState<string | null>(null);
   const load = useAction(async () => {
-    const all = games.length ? games : await api<Game[]>('GET', '/api/games');
+    const all = await loadGames();
     setGames(all);
-    const list = await api<DrawRecord[]>('GET', `/api/draws?game=${encodeURIComponent(gameId)}`);
+    const list = await drawsOf(gameId);
     setDraws(list);
     if (!drawId || !list.some((d) => d.drawId === drawId)) setDrawId(list.find((d) => d.status !== 'scheduled')?.drawId ?? list[0]?.drawId ?? null);
   });
@@ -88,7 +55,7 @@ export function Draws() {
 
 function DrawCard({ drawId, currency }: { drawId: string; currency: string }) {
   const [draw, setDraw] = useState<DrawRecord | null>(null);
-  const load = useAction(async () => setDraw(await api<DrawRecord>('GET', `/api/draws/${encodeURIComponent(drawId)}`)));
+  const load = useAction(async () => setDraw(await drawRecord(drawId)));
   useEffect(() => void load.run(), [drawId]);
   if (!draw) return <ErrorNotice error={load.error} />;
   const id = encodeURIComponent(draw.drawId);
@@ -111,14 +78,14 @@ function DrawCard({ drawId, currency }: { drawId: string; currency: string }) {
         </button>
       </div>
       <dl class="grid" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(200px, 1fr))', gap: '0.4rem 1rem', margin: 0 }}>
-        <Term term="Opens" value={dateTime(draw.openAt)} />
-        <Term term="Cutoff" value={dateTime(draw.cutoffAt)} />
-        <Term term="Draw" value={dateTime(draw.drawAt)} />
-        <Term term="Operator's commitment" value={draw.commitments.operator} mono />
-        <Term term="Auditors" value={draw.commitments.auditors.length ? draw.commitments.auditors.map((a) => `${a.name}: ${a.commitment}`).join('\n') : 'none'} mono />
-        <Term term="Beacon" value={draw.commitments.beacon ? JSON.stringify(draw.commitments.beacon) : 'none'} mono />
-        <Term term="Seal" value={draw.seal ? `${draw.seal.ticketCount.toLocaleString()} tickets, ${money(draw.seal.stakeTotalMinor, currency)}, root ${draw.seal.ticketRoot} (${dateTime(draw.seal.sealedAt)})` : 'not sealed yet'} mono={!!draw.seal} />
-        <Term term="Numbers" value={draw.numbers ? draw.numbers.map((drum) => drum.join(' ')).join(' | ') : 'not drawn yet'} />
+        <Fact term="Opens" value={dateTime(draw.openAt)} />
+        <Fact term="Cutoff" value={dateTime(draw.cutoffAt)} />
+        <Fact term="Draw" value={dateTime(draw.drawAt)} />
+        <Fact term="Operator's commitment" value={draw.commitments.operator} mono />
+        <Fact term="Auditors" value={draw.commitments.auditors.length ? draw.commitments.auditors.map((a) => `${a.name}: ${a.commitment}`).join('\n') : 'none'} mono />
+        <Fact term="Beacon" value={draw.commitments.beacon ? JSON.stringify(draw.commitments.beacon) : 'none'} mono />
+        <Fact term="Seal" value={draw.seal ? `${draw.seal.ticketCount.toLocaleString()} tickets, ${money(draw.seal.stakeTotalMinor, currency)}, root ${draw.seal.ticketRoot} (${dateTime(draw.seal.sealedAt)})` : 'not sealed yet'} mono={!!draw.seal} />
+        <Fact term="Numbers" value={draw.numbers ? draw.numbers.map((drum) => drum.join(' ')).join(' | ') : 'not drawn yet'} />
       </dl>
       {draw.settlement ? (
         <div class="table-wrap">
@@ -151,18 +118,6 @@ function DrawCard({ drawId, currency }: { drawId: string; currency: string }) {
   );
 }
 
-function Term({ term, value, mono }: { term: string; value: string; mono?: boolean }) {
-  return (
-    <div>
-      <dt class="muted" style={{ fontSize: '0.85rem' }}>
-        {term}
-      </dt>
-      <dd class={mono ? 'mono' : ''} style={{ margin: 0, whiteSpace: 'pre-wrap' }}>
-        {value}
-      </dd>
-    </div>
-  );
-}
 
 function Halted({ draw, onChanged }: { draw: DrawRecord; onChanged: () => void }) {
   const [reason, setReason] = useState('');

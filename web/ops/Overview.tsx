@@ -6,26 +6,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Client, type Room } from '@colyseus/sdk';
 import { signal, type Signal } from '@preact/signals';
-import { api } from '../lib/api.ts';
+import { drawsOf, games as loadGames, type DrawRecord, type Game } from '../lib/catalogue.ts';
 import { nowTick, observeServerTime } from '../lib/clock.ts';
 import { BarChart, LineChart } from '../lib/charts.tsx';
 import { countdown, money, time } from '../lib/format.ts';
 import { ErrorNotice, useAction } from '../lib/ui.tsx';
 import type { OperatorsFeed } from './feed.ts';
-
-interface Game {
-  gameId: string;
-  name: string;
-  currency: string;
-}
-
-interface DrawSummary {
-  drawId: string;
-  gameId: string;
-  status: string;
-  cutoffAt: string;
-  drawAt: string;
-}
 
 interface LiveSales {
   status: string;
@@ -66,17 +52,17 @@ class DrawWatch {
 
 interface Row {
   game: Game;
-  draw: DrawSummary | null;
+  draw: DrawRecord | null;
   watch: DrawWatch | null;
 }
 
 export function Overview({ feed }: { feed: OperatorsFeed | null }) {
   const [rows, setRows] = useState<Row[]>([]);
   const load = useAction(async () => {
-    const games = await api<Game[]>('GET', '/api/games');
+    const games = await loadGames();
     const found = await Promise.all(
       games.map(async (game) => {
-        const draws = await api<DrawSummary[]>('GET', `/api/draws?game=${encodeURIComponent(game.gameId)}`);
+        const draws = await drawsOf(game.gameId);
         const draw = draws.find((d) => d.status === 'open') ?? draws.find((d) => !['settled', 'voided'].includes(d.status)) ?? draws[0] ?? null;
         return { game, draw, watch: draw && draw.status === 'open' ? new DrawWatch(draw.drawId) : null };
       }),

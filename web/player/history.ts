@@ -1,6 +1,7 @@
 // web/player/history.ts — what the ticket history page reads from the API and the pure
 // decisions it shows: which of a line's numbers were drawn, how a page of tickets groups by
 // draw, what a filter period is on the wire. No DOM here.
+import type { Drum } from '../lib/catalogue.ts';
 
 /** A ticket as GET /api/tickets shows it (README "Ticket history"). */
 export interface HistoryTicket {
@@ -29,35 +30,6 @@ export type TicketResult =
 export interface HistoryPage {
   tickets: HistoryTicket[];
   nextCursor: string | null;
-}
-
-export interface Drum {
-  name: string;
-  min: number;
-  max: number;
-  count: number;
-  replacement: boolean;
-}
-
-export interface GameView {
-  gameId: string;
-  name: string;
-  currency: string;
-  prizeModel: string;
-  drums: Drum[];
-  betTypes: { id: string; name: string }[];
-}
-
-/** A draw as GET /api/draws/:drawId shows it (the fields this page uses). */
-export interface DrawView {
-  drawId: string;
-  gameId: string;
-  status: string;
-  drawAt: string;
-  numbers: number[][] | null;
-  seal: { ticketCount: number } | null;
-  settlement: { settledAt: string; prizeTotalMinor: number } | null;
-  haltedReason: string | null;
 }
 
 /** Statuses from which a signed proof exists (GET /api/draws/:id/proof answers 200). */

@@ -2,7 +2,7 @@
 // yesterday on (GET /api/games, GET /api/draws?game=), each a link to its stage. Shown at
 // /draw/ with an id that names no draw; the player app and the console link to /draw/<id>.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../lib/api.ts';
+import { drawsOf, games as loadGames } from '../lib/catalogue.ts';
 import { dateTime } from '../lib/format.ts';
 import { ErrorNotice } from '../lib/ui.tsx';
 
@@ -20,12 +20,12 @@ export function DrawFinder() {
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     (async () => {
-      const catalogue = await api<{ gameId: string; name: string }[]>('GET', '/api/games');
+      const catalogue = await loadGames();
       const lists = await Promise.all(
         catalogue.map(async (g) => ({
           gameId: g.gameId,
           name: g.name,
-          draws: (await api<GameDraws['draws']>('GET', `/api/draws?game=${encodeURIComponent(g.gameId)}&limit=${DRAWS_PER_GAME}`)).map((d) => ({ drawId: d.drawId, status: d.status, drawAt: d.drawAt })),
+          draws: (await drawsOf(g.gameId, DRAWS_PER_GAME)).map((d) => ({ drawId: d.drawId, status: d.status, drawAt: d.drawAt })),
         })),
       );
       setGames(lists);

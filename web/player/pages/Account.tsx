@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api.ts';
 import { dateTime, money } from '../../lib/format.ts';
-import { ErrorNotice, Notice, useAction } from '../../lib/ui.tsx';
+import { ErrorNotice, Fact, Notice, useAction } from '../../lib/ui.tsx';
 import { authed, profile, refreshProfile, setSession, token } from '../session.ts';
 import { excludedNow } from './Exclusion.tsx';
 import jurisdictionTable from '../../../config/jurisdictions.json';
@@ -180,28 +180,18 @@ function Profile() {
     <section class="card" aria-labelledby="profile-title">
       <h1 id="profile-title">Your account</h1>
       <dl class="grid" style={{ gap: '0.5rem 1rem', gridTemplateColumns: 'repeat(auto-fit, minmax(180px, 1fr))' }}>
-        <Field term="Email" value={me.email} />
-        <Field term="Player id" value={me.playerId} />
-        <Field term="Date of birth" value={me.dateOfBirth} />
-        <Field term="Registered in" value={me.region ? `${me.country}-${me.region}` : me.country} />
-        <Field term="Balance" value={money(me.balanceMinor, me.currency)} />
-        <Field term="Account" value={me.status} />
-        <Field term="Member since" value={dateTime(me.createdAt)} />
+        <Fact term="Email" value={me.email} />
+        <Fact term="Player id" value={me.playerId} />
+        <Fact term="Date of birth" value={me.dateOfBirth} />
+        <Fact term="Registered in" value={me.region ? `${me.country}-${me.region}` : me.country} />
+        <Fact term="Balance" value={money(me.balanceMinor, me.currency)} />
+        <Fact term="Account" value={me.status} />
+        <Fact term="Member since" value={dateTime(me.createdAt)} />
       </dl>
     </section>
   );
 }
 
-function Field({ term, value }: { term: string; value: string }) {
-  return (
-    <div>
-      <dt class="muted" style={{ fontSize: '0.85rem' }}>
-        {term}
-      </dt>
-      <dd style={{ margin: 0, fontWeight: 600, overflowWrap: 'anywhere' }}>{value}</dd>
-    </div>
-  );
-}
 
 interface IdentityRecord {
   status: string;

@@ -3,11 +3,11 @@
 // and each line's hits, each ticket's result, and a Verify button that checks the draw and
 // the ticket in this browser (VerifyPanel.tsx) with draw/'s own verifier.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../../lib/api.ts';
+import { drawRecord, games as loadGames, type DrawRecord, type Game } from '../../lib/catalogue.ts';
 import { dateTime, money } from '../../lib/format.ts';
 import { ErrorNotice, useAction } from '../../lib/ui.tsx';
 import { authed } from '../session.ts';
-import { groupByDraw, hasProof, historyQuery, lineHits, NO_FILTERS, type DrawView, type GameView, type HistoryFilters, type HistoryPage, type HistoryTicket } from '../history.ts';
+import { groupByDraw, hasProof, historyQuery, lineHits, NO_FILTERS, type HistoryFilters, type HistoryPage, type HistoryTicket } from '../history.ts';
 import { VerifyPanel } from './VerifyPanel.tsx';
 import './history.css';
 
@@ -20,26 +20,17 @@ const HISTORY_TICKETS_SHOWN_MAX = 1_000;
 /** Draws remembered between renders (one GET /api/draws/:id each). */
 const DRAWS_CACHED_MAX = 200;
 
-const drawCache = new Map<string, Promise<DrawView>>();
+const drawCache = new Map<string, Promise<DrawRecord>>();
 
-function loadDraw(drawId: string): Promise<DrawView> {
+function loadDraw(drawId: string): Promise<DrawRecord> {
   let found = drawCache.get(drawId);
   if (!found) {
     if (drawCache.size >= DRAWS_CACHED_MAX) drawCache.clear();
-    found = api<DrawView>('GET', `/api/draws/${encodeURIComponent(drawId)}`);
+    found = drawRecord(drawId);
     found.catch(() => drawCache.delete(drawId));
     drawCache.set(drawId, found);
   }
   return found;
-}
-
-let gamesOnce: Promise<GameView[]> | null = null;
-function loadGames(): Promise<GameView[]> {
-  gamesOnce ??= api<GameView[]>('GET', '/api/games').catch((error) => {
-    gamesOnce = null;
-    throw error;
-  });
-  return gamesOnce;
 }
 
 export function HistoryPage() {
@@ -47,7 +38,7 @@ export function HistoryPage() {
   const [tickets, setTickets] = useState<HistoryTicket[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  const [games, setGames] = useState<GameView[]>([]);
+  const [games, setGames] = useState<Game[]>([]);
   useEffect(() => void loadGames().then(setGames, () => undefined), []);
 
   // One "page" as the player sees it: follows empty filtered pages (bounded) until tickets come.
@@ -94,7 +85,7 @@ export function HistoryPage() {
   );
 }
 
-function Filters({ games, value, onApply }: { games: GameView[]; value: HistoryFilters; onApply(f: HistoryFilters): void }) {
+function Filters({ games, value, onApply }: { games: Game[]; value: HistoryFilters; onApply(f: HistoryFilters): void }) {
   const [draft, setDraft] = useState<HistoryFilters>(value);
   const set = (key: keyof HistoryFilters) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
   return (
@@ -146,8 +137,8 @@ function Filters({ games, value, onApply }: { games: GameView[]; value: HistoryF
   );
 }
 
-function DrawGroup({ drawId, gameId, game, tickets }: { drawId: string; gameId: string; game?: GameView; tickets: HistoryTicket[] }) {
-  const [draw, setDraw] = useState<DrawView | null>(null);
+function DrawGroup({ drawId, gameId, game, tickets }: { drawId: string; gameId: string; game?: Game; tickets: HistoryTicket[] }) {
+  const [draw, setDraw] = useState<DrawRecord | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [verifying, setVerifying] = useState(false);
   useEffect(() => {
@@ -183,7 +174,7 @@ function DrawGroup({ drawId, gameId, game, tickets }: { drawId: string; gameId: 
   );
 }
 
-function WinningNumbers({ draw, raffle }: { draw: DrawView | null; raffle: boolean }) {
+function WinningNumbers({ draw, raffle }: { draw: DrawRecord | null; raffle: boolean }) {
   if (!draw?.numbers || draw.numbers.length === 0) return null;
   return (
     <div class="winning" data-testid="winning-numbers">
@@ -201,7 +192,7 @@ function WinningNumbers({ draw, raffle }: { draw: DrawView | null; raffle: boole
   );
 }
 
-function TicketItem({ ticket, draw, game, currency }: { ticket: HistoryTicket; draw: DrawView | null; game?: GameView; currency: string }) {
+function TicketItem({ ticket, draw, game, currency }: { ticket: HistoryTicket; draw: DrawRecord | null; game?: Game; currency: string }) {
   const [verifying, setVerifying] = useState(false);
   const betType = game?.betTypes.find((b) => b.id === ticket.betType)?.name ?? ticket.betType;
   const numbers = draw?.numbers ?? null;

@@ -5,7 +5,7 @@
 // combinations). The server decides every bet; the slip only keeps obviously wrong ones
 // from being sent.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api } from '../../lib/api.ts';
+import { drawsOf, games as loadGames, type DrawRecord, type Game } from '../../lib/catalogue.ts';
 import { nowTick } from '../../lib/clock.ts';
 import { countdown, dateTime, money, time } from '../../lib/format.ts';
 import { ErrorNotice, useAction } from '../../lib/ui.tsx';
@@ -15,41 +15,6 @@ import { SalesConnection, type SalesView } from '../sales.ts';
 import { receiptDownload } from '../receipts.ts';
 import { Slip } from './Slip.tsx';
 import { RealityCheckDialog } from './RealityCheck.tsx';
-
-export interface Drum {
-  name: string;
-  min: number;
-  max: number;
-  count: number;
-  replacement: boolean;
-}
-
-export interface Game {
-  gameId: string;
-  name: string;
-  currency: string;
-  prizeModel: string;
-  betTypes: { id: string; name: string; description: string; stakesMinor: number[]; linesPerTicketMax: number }[];
-  drums: Drum[];
-  advanceDrawsMax: number;
-  rafflePrizesMinor: number[] | null;
-}
-
-interface DrawSummary {
-  drawId: string;
-  gameId: string;
-  status: string;
-  openAt: string;
-  cutoffAt: string;
-  drawAt: string;
-}
-
-let gamesCache: Promise<Game[]> | null = null;
-function loadGames(): Promise<Game[]> {
-  gamesCache ??= api<{ games: Game[] } | Game[]>('GET', '/api/games').then((g) => (Array.isArray(g) ? g : g.games));
-  gamesCache.catch(() => (gamesCache = null));
-  return gamesCache;
-}
 
 const GAME_KEY = 'lottery.game';
 
@@ -83,9 +48,9 @@ export function PlayPage() {
 }
 
 function GameBoard({ game }: { game: Game }) {
-  const [draw, setDraw] = useState<DrawSummary | null | undefined>(undefined);
+  const [draw, setDraw] = useState<DrawRecord | null | undefined>(undefined);
   const find = useAction(async () => {
-    const draws = await api<DrawSummary[]>('GET', `/api/draws?game=${encodeURIComponent(game.gameId)}`);
+    const draws = await drawsOf(game.gameId);
     setDraw(draws.find((d) => d.status === 'open') ?? draws.find((d) => d.status === 'scheduled') ?? null);
   });
   useEffect(() => void find.run(), [game.gameId]);
@@ -105,7 +70,7 @@ function GameBoard({ game }: { game: Game }) {
   return <OpenDraw key={draw.drawId} game={game} draw={draw} onClosed={() => void find.run()} />;
 }
 
-function OpenDraw({ game, draw, onClosed }: { game: Game; draw: DrawSummary; onClosed: () => void }) {
+function OpenDraw({ game, draw, onClosed }: { game: Game; draw: DrawRecord; onClosed: () => void }) {
   const connection = useMemo(() => new SalesConnection(draw.drawId, token.value ?? ''), [draw.drawId]);
   useEffect(() => {
     connection.onMoney = () => void refreshProfile().catch(() => undefined);
@@ -157,7 +122,7 @@ function ConnectionBar({ connection, drawId, closesIn }: { connection: SalesConn
   );
 }
 
-function LivePanel({ game, draw, view, msLeft, open, onNext }: { game: Game; draw: DrawSummary; view: SalesView | null; msLeft: number; open: boolean; onNext: () => void }) {
+function LivePanel({ game, draw, view, msLeft, open, onNext }: { game: Game; draw: DrawRecord; view: SalesView | null; msLeft: number; open: boolean; onNext: () => void }) {
   const currency = game.currency;
   const tiers = view?.tiers ?? [];
   const soldOut = view?.soldOut ?? [];

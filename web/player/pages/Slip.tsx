@@ -7,7 +7,7 @@ import { money } from '../../lib/format.ts';
 import { HeatMap } from '../../lib/charts.tsx';
 import type { SalesView } from '../sales.ts';
 import type { BetMessage } from '../sales.ts';
-import type { Drum, Game } from './Play.tsx';
+import type { Drum, Game } from '../../lib/catalogue.ts';
 
 /** How many numbers a line takes from each drum: keno lets the player choose 1..10. */
 const KENO_SPOTS_MAX = 10;
