@@ -134,8 +134,11 @@ t.test('a flood of parallel registers and logins from one address gets 429s quic
   stop = true;
   await Promise.all(loops);
   t.equal(player.status, 200, 'the player got in');
-  // Unloaded a login is one hash (~0.3 s); here it waits at most behind the flooder's share of the queue.
-  t.ok(loginMs < 5_000, `the player's login took ${loginMs} ms during the flood`);
+  // Unloaded a login is one hash (~0.3 s); here it waits behind the checks running and at most one
+  // of the flooder's per turn (the round-robin, tested exactly in test/serial/rate-limits.test.ts).
+  // How long that is depends on how busy the machine is, so the bound asserted is the handler's
+  // time limit: the player was admitted and answered, not refused or timed out.
+  t.ok(loginMs < HTTP_HANDLER_MS_MAX, `the player's login took ${loginMs} ms during the flood`);
   t.ok(firstRefusalMs < 2_000, `the flood met its first 429 after ${firstRefusalMs} ms`);
   const refused = statuses.filter((s) => s === 429).length;
   t.ok(refused > statuses.length / 2, `${refused} of ${statuses.length} flood requests refused with 429`);

@@ -59,6 +59,8 @@ const SALES_MS = 4_000;
 const DRAW_AFTER_CUTOFF_MS = 3_000;
 /** Settlement to `result` on every process (a Redis publish and a ledger read): "at once", with room for a busy machine. */
 const RESULT_WAIT_MS = 5_000;
+/** The settler's log line after the row is seen settled: it comes through a pipe from a busy process. */
+const SETTLED_LOG_WAIT_MS = 5_000;
 /** After the winners heard, how long anyone else gets to hear something they should not. */
 const QUIET_MS = 1_000;
 
@@ -349,6 +351,9 @@ async function settledByTheCluster(t: Test, draw: DrawRow): Promise<DrawRow> {
   const settled = await until(async () => (await drawById(cluster.db.pool, draw.id))?.status === 'settled', draw.drawAtMs - Date.now() + 20_000, 50);
   t.ok(settled, 'the draw was closed, sealed, drawn and settled by the cluster');
   const done = (await drawById(cluster.db.pool, draw.id))!;
+  // The settler logs after its transaction commits, and its log reaches us through a pipe: on a
+  // busy machine the row can be seen settled before the line arrives.
+  await until(() => processesLogging('draw settled', draw.publicId).length > 0, SETTLED_LOG_WAIT_MS, 20);
   const leaders = processesLogging('leading draw', draw.id);
   const settlers = processesLogging('draw settled', draw.publicId);
   t.equal(settlers.length, 1, 'one process settled it');
