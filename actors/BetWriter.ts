@@ -14,6 +14,7 @@
 import type pg from 'pg';
 import {
   ADVANCE_DRAWS_MAX,
+  BET_BATCH_EAGER_SIZE,
   BET_BATCH_SIZE_MAX,
   BET_BATCH_SPLIT_DEPTH_MAX,
   BET_DATABASE_RETRY_DELAY_MS_MAX,
@@ -27,6 +28,7 @@ import {
 import { ticketRecordOf, type LeafVersion, type TicketRecord } from '../draw/encoding.ts';
 import type { WireReceipt } from '../draw/receiptWire.ts';
 import { requestIdConflict, sameBet, writeBetBatch, type BetResult, type BetToWrite } from '../ledger/bets.ts';
+import { ticketPublicId } from '../ledger/tickets.ts';
 import { invariant } from '../core/errors.ts';
 import { isDatabaseUnavailable } from '../ledger/faults.ts';
 import { faultSummary, ThrottledLog, type Logger } from '../core/logger.ts';
@@ -69,10 +71,16 @@ export interface BetWriterOptions {
   pool: pg.Pool;
   logger: Logger;
   metrics?: Metrics;
-  /** 'single': one transaction per bet, several in parallel — the benchmark's baseline. */
-  mode?: 'batch' | 'single';
+  /**
+   * 'single': one transaction per bet, several in parallel — the benchmark's baseline.
+   * 'ceiling': batches answered in memory, every bet accepted and nothing recorded — the
+   * benchmark's ceiling (app/config.ts lets it start only when told so in words).
+   */
+  mode?: 'batch' | 'single' | 'ceiling';
   batchSizeMax?: number;
   flushDelayMsMax?: number;
+  /** Queued bets that start a batch as soon as a slot is free (core/limits.ts BET_BATCH_EAGER_SIZE). */
+  eagerSize?: number;
   queueLengthMax?: number;
   /** Transactions in flight at once. */
   concurrency?: number;
@@ -146,9 +154,12 @@ export class BetWriter {
   committedBatches = 0;
   committedBets = 0;
 
-  private readonly mode: 'batch' | 'single';
+  private readonly mode: 'batch' | 'single' | 'ceiling';
+  /** The ceiling's ticket numbers: counted in memory, since nothing is written. */
+  private ceilingTickets = 0;
   private readonly batchSizeMax: number;
   private readonly flushDelayMsMax: number;
+  private readonly eagerSize: number;
   private readonly queueLengthMax: number;
   private readonly concurrency: number;
   private readonly cutoffGraceMs: number;
@@ -160,6 +171,7 @@ export class BetWriter {
     invariant(this.batchSizeMax >= 1, `batch size ${this.batchSizeMax} below 1`);
     invariant(this.batchSizeMax <= BET_BATCH_SIZE_MAX, `batch size ${this.batchSizeMax} exceeds BET_BATCH_SIZE_MAX`);
     this.flushDelayMsMax = this.mode === 'single' ? 0 : (options.flushDelayMsMax ?? BET_FLUSH_DELAY_MS_MAX);
+    this.eagerSize = Math.min(this.batchSizeMax, options.eagerSize ?? BET_BATCH_EAGER_SIZE);
     this.queueLengthMax = options.queueLengthMax ?? BET_QUEUE_LENGTH_MAX;
     this.concurrency = options.concurrency ?? 1;
     this.cutoffGraceMs = options.cutoffGraceMs ?? CUTOFF_GRACE_MS;
@@ -257,10 +269,23 @@ export class BetWriter {
     return this.queue.length === 0 && this.retries.length === 0 && this.inFlight === 0 && this.settling === 0;
   }
 
-  private schedule(now = false): void {
+  /**
+   * Starts what batches may start: at once when forced (the flush timer, a stop), for
+   * retries, or when the queue fills a batch, or is worth a transaction (eagerSize) as a
+   * slot frees; otherwise when its oldest bet has waited flushDelayMsMax.
+   */
+  private schedule(force = false): void {
     if (this.waitingToRetry()) return;
     while (this.inFlight < this.concurrency && (this.queue.length > 0 || this.retries.length > 0)) {
-      if (this.retries.length > 0 || now || this.stopping || this.queue.length >= this.batchSizeMax || this.flushDelayMsMax === 0) {
+      const waitedMs = this.queue.length > 0 ? performance.now() - this.queue[0].enqueuedAtMs : 0;
+      if (
+        force ||
+        this.retries.length > 0 ||
+        this.stopping ||
+        this.queue.length >= this.eagerSize ||
+        waitedMs >= this.flushDelayMsMax
+      ) {
+        force = false;
         this.startBatch();
         continue;
       }
@@ -268,7 +293,7 @@ export class BetWriter {
         this.timer = setTimeout(() => {
           this.timer = undefined;
           this.schedule(true);
-        }, this.flushDelayMsMax);
+        }, this.flushDelayMsMax - waitedMs);
       }
       return;
     }
@@ -287,8 +312,9 @@ export class BetWriter {
       if (slotFreed) return;
       slotFreed = true;
       this.inFlight--;
-      // Bets that queued up during the write have waited long enough: go at once.
-      this.schedule(true);
+      // Bets that queued up during the write go at once if they are worth a transaction;
+      // a handful wait (at most the flush delay from the oldest's arrival) for more.
+      this.schedule();
     };
     this.writeBatch(batch, freeSlot).finally(() => {
       freeSlot();
@@ -320,6 +346,7 @@ export class BetWriter {
     let client: pg.PoolClient | undefined;
     let results: BetResult[];
     try {
+      if (this.mode === 'ceiling') return this.answerWithoutDatabase(batch, slotDone, startedMs);
       client = await this.options.pool.connect();
       const bets: BetToWrite[] = requestsOf(batch);
       // Pair assertions with the ledger's: what goes in is a bounded, non-empty batch, and
@@ -341,6 +368,31 @@ export class BetWriter {
     }
     // The batch is committed: from here nothing may send it back to the queue.
     if (this.unavailableSinceMs !== undefined) this.onDatabaseBack();
+    await this.answerCommitted(batch, results, slotDone, startedMs);
+  }
+
+  /**
+   * The ceiling: what the bet path costs without the database. Every bet is accepted as if
+   * its batch had committed, and then answered exactly as a committed batch is (live totals,
+   * receipts, replies), so the difference to 'batch' is the transaction alone.
+   */
+  private async answerWithoutDatabase(batch: Pending[], slotDone: () => void, startedMs: number): Promise<void> {
+    const results: BetResult[] = requestsOf(batch).map((bet) => ({
+      status: 'accepted',
+      ticketId: ticketPublicId(++this.ceilingTickets),
+      lines: bet.lines,
+      costMinor: bet.costMinor,
+      balanceMinor: 0,
+      receivedAtMs: bet.receivedAtMs,
+      duplicate: false,
+      xid: '0',
+    }));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.answerCommitted(batch, results, slotDone, startedMs);
+  }
+
+  /** Counts, publishes, signs and answers a committed batch; frees its slot once published. */
+  private async answerCommitted(batch: Pending[], results: BetResult[], slotDone: () => void, startedMs: number): Promise<void> {
     this.committedBatches++;
     this.committedBets += results.length;
     this.options.metrics?.betBatchSize.observe(results.length);

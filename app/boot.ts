@@ -205,9 +205,18 @@ interface Matchmaking {
 
 /** Redis for a cluster, else in-process: where shards are listed and live totals travel. */
 async function presenceAndMatchmaking({ config, logger }: Basics): Promise<Matchmaking> {
-  if (!config.redisUrl) return { presence: new LocalPresence(), driver: new LocalDriver() };
+  // Players joining a draw while its next shard is being made each wait on one presence
+  // channel (Colyseus' concurrent joinOrCreate): at a surge, up to a shard's worth of them.
+  // Node's default of 10 listeners warned of a leak at every busy start (bench:day).
+  const listenersMax = config.salesRoomClientsMax;
+  if (!config.redisUrl) {
+    const presence = new LocalPresence();
+    presence.setMaxListeners(listenersMax);
+    return { presence, driver: new LocalDriver() };
+  }
   const { redisMatchmaking, ProcessLiveness } = await import('./redis.ts');
   const { presence, driver } = redisMatchmaking(config.redisUrl, logger);
+  presence.setMaxListeners(listenersMax);
   return { presence, driver, link: presence, liveness: new ProcessLiveness(matchMaker, logger) };
 }
 
@@ -243,6 +252,7 @@ async function writerAndRooms({ config, clock, logger, metrics, db }: Basics, dr
     logger,
     metrics,
     mode: config.betWriteMode,
+    flushDelayMsMax: config.betFlushDelayMs,
     // Two batches in flight overlap all but the final pool credit (see ledger/bets.ts); the
     // baseline runs as many single-bet transactions as the pool allows. PGlite has one connection.
     concurrency: Math.max(1, Math.min(config.betWriteMode === 'single' ? Infinity : BET_WRITER_CONCURRENCY, (db.betPool.options.max ?? 1) - 1)),
@@ -535,6 +545,9 @@ function uwsBuild(): 'native' | 'fallback' {
 }
 
 function logListening({ config, logger, db }: Basics, draws: DrawMachinery, http: Http, lifecycle: Lifecycle) {
+  if (config.betWriteMode === 'ceiling') {
+    logger.warn({ betWriteMode: 'ceiling' }, 'BET_WRITE_MODE ceiling: bets are answered without the database and NOTHING IS RECORDED (a benchmark, never a sale)');
+  }
   logger.info(
     {
       port: http.port,
@@ -598,6 +611,7 @@ function configRecord(config: Config): Record<string, unknown> {
     database: config.databaseUrl ? 'postgres' : 'embedded',
     redis: config.redisUrl !== undefined,
     betWriteMode: config.betWriteMode,
+    betFlushDelayMs: config.betFlushDelayMs,
     salesRoomClientsMax: config.salesRoomClientsMax,
     stageRoomClientsMax: config.stageRoomClientsMax,
     betRatePerSecond: config.betRatePerSecond,

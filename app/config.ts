@@ -13,6 +13,8 @@ import {
   LOGIN_FAILURES_PER_ADDRESS_MAX,
   REGISTRATIONS_PER_ADDRESS_MAX,
   SALES_ROOM_CLIENTS_MAX_DEFAULT,
+  BET_FLUSH_DELAY_MS_MAX,
+  BET_FLUSH_DELAY_MS_LIMIT,
   STAGE_ROOM_CLIENTS_MAX_DEFAULT,
   WITHDRAWAL_REVIEW_ABOVE_MINOR_DEFAULT,
   AUDIT_SIGN_EVERY_MS_DEFAULT,
@@ -22,7 +24,12 @@ import { trustedProxyProblem } from './clientAddress.ts';
 import { parseRiskRules, type RiskRules } from '../actors/riskConfig.ts';
 import { HEX_32_PATTERN } from '../core/patterns.ts';
 
-export type BetWriteMode = 'batch' | 'single';
+/**
+ * 'batch': group commit. 'single': one transaction per bet (the benchmark's baseline).
+ * 'ceiling': bets answered without the database (the benchmark's ceiling: nothing is
+ * recorded, so it starts only beside BENCHMARK_CEILING_NOTHING_IS_RECORDED=yes).
+ */
+export type BetWriteMode = 'batch' | 'single' | 'ceiling';
 
 export interface Config {
   port: number;
@@ -39,6 +46,8 @@ export interface Config {
   betRateBurst: number;
   /** 'single' writes one transaction per bet: the benchmark's baseline, never for production. */
   betWriteMode: BetWriteMode;
+  /** Longest a bet waits for its batch to fill (core/limits.ts BET_FLUSH_DELAY_MS_MAX). */
+  betFlushDelayMs: number;
   /** Operators (app/operatorsApi.ts): the first admin's bootstrap token, and the bearer token Prometheus scrapes /metrics with. */
   operatorBootstrapToken?: string;
   metricsToken?: string;
@@ -187,7 +196,9 @@ const Environment = z.object({
   STAGE_ROOM_CLIENTS_MAX: integer(STAGE_ROOM_CLIENTS_MAX_DEFAULT, 1, 100_000),
   BET_RATE_PER_SECOND: integer(BET_RATE_PER_SECOND_DEFAULT, 1, 100_000),
   BET_RATE_BURST: integer(BET_RATE_BURST_DEFAULT, 1, 100_000),
-  BET_WRITE_MODE: oneOf(['batch', 'single'], 'batch'),
+  BET_WRITE_MODE: oneOf(['batch', 'single', 'ceiling'], 'batch'),
+  BET_FLUSH_DELAY_MS: integer(BET_FLUSH_DELAY_MS_MAX, 0, BET_FLUSH_DELAY_MS_LIMIT),
+  BENCHMARK_CEILING_NOTHING_IS_RECORDED: oneOf(['no', 'yes'], 'no'),
   OPERATOR_BOOTSTRAP_TOKEN: matching(BOOTSTRAP_TOKEN_PATTERN, 'must be 16..128 characters of A-Z, a-z, 0-9, _ and -'),
   METRICS_TOKEN: matching(METRICS_TOKEN_PATTERN, 'must be 24..256 characters of a bearer token'),
   AUDIT_SIGN_EVERY_SECONDS: integer(AUDIT_SIGN_EVERY_MS_DEFAULT / 1000, 1, 86_400),
@@ -260,6 +271,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`${issue.path.map(String).join('.')} ${issue.message}`);
   }
+  if (parsed.data.BET_WRITE_MODE === 'ceiling' && parsed.data.BENCHMARK_CEILING_NOTHING_IS_RECORDED !== 'yes') {
+    throw new ConfigError('BET_WRITE_MODE ceiling answers bets without recording them (a benchmark\'s ceiling, never a sale): it starts only with BENCHMARK_CEILING_NOTHING_IS_RECORDED=yes');
+  }
   const e = parsed.data;
   return {
     port: e.PORT,
@@ -273,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     betRatePerSecond: e.BET_RATE_PER_SECOND,
     betRateBurst: e.BET_RATE_BURST,
     betWriteMode: e.BET_WRITE_MODE,
+    betFlushDelayMs: e.BET_FLUSH_DELAY_MS,
     operatorBootstrapToken: e.OPERATOR_BOOTSTRAP_TOKEN,
     metricsToken: e.METRICS_TOKEN,
     auditSignEverySeconds: e.AUDIT_SIGN_EVERY_SECONDS,

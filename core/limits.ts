@@ -16,8 +16,21 @@ export const LINES_PER_TICKET_MAX = 10;
 export const BET_BATCH_SIZE_MAX = 1000;
 /** Bets waiting for the writer across all rooms of a process; past it bets get SERVER_BUSY. */
 export const BET_QUEUE_LENGTH_MAX = 50_000;
-/** Longest a bet waits in the writer's queue before its batch is flushed. */
+/**
+ * Longest a bet waits in the writer's queue before its batch is flushed (BET_FLUSH_DELAY_MS
+ * sets it). A batch that is full enough (BET_BATCH_EAGER_SIZE) leaves sooner.
+ */
 export const BET_FLUSH_DELAY_MS_MAX = 2;
+/** Configurable bound on BET_FLUSH_DELAY_MS: past it a bet's wait is felt by a person. */
+export const BET_FLUSH_DELAY_MS_LIMIT = 100;
+/**
+ * Bets that make a batch worth its transaction at once: a freed writer slot takes the queue
+ * straight away only when this many wait (or the oldest has waited its flush delay).
+ * Each batch costs the server and the database milliseconds of CPU whatever its size, so at
+ * moderate rates a batch that leaves the moment a slot frees carries a handful of bets and
+ * each bet pays several times its saturation cost (BENCHMARKS.md, bench:day).
+ */
+export const BET_BATCH_EAGER_SIZE = 100;
 /**
  * Longest a bet waits for a database that cannot be reached (a restart, a fail-over)
  * before it is answered SERVICE_UNAVAILABLE; meanwhile its batch is retried with backoff
@@ -111,6 +124,13 @@ export const SOCKET_IDLE_TIMEOUT_SECONDS = 60;
  * 500 ms target at 40% of the cost of 100 ms patches for thousands of clients per process.
  */
 export const SALES_ROOM_PATCH_MS = 250;
+/**
+ * A sales room refreshes serverTimeMs this often (and for each player as it joins). Each
+ * refresh changed the state, so it was a patch to every player 4 times a second even with
+ * nothing sold: with 10,000 players holding, 40% of a core for the server (bench:day). The
+ * page keeps counting on its own clock from the offset it measured.
+ */
+export const SALES_SERVER_TIME_REFRESH_MS = 5_000;
 /** How long a dropped connection's seat is kept for the SDK to reconnect to it. */
 export const RECONNECT_WINDOW_SECONDS = 20;
 /**

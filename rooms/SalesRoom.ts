@@ -16,6 +16,7 @@ import {
   MESSAGE_TYPE_ECHO_CHARS_MAX,
   RECONNECT_WINDOW_SECONDS,
   SALES_ROOM_PATCH_MS,
+  SALES_SERVER_TIME_REFRESH_MS,
   TIMER_DELAY_MS_MAX,
 } from '../core/limits.ts';
 import { gameById } from '../games/index.ts';
@@ -142,6 +143,8 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
    */
   private outbox = new Map<Client, (Buffer | [string, unknown])[]>();
   private outboxScheduled = false;
+  /** When serverTimeMs was last refreshed in the state (SALES_SERVER_TIME_REFRESH_MS). */
+  private serverTimeSentAtMs = 0;
   /** Frames per second past which a connection is closed as FLOODED (set in onCreate). */
   private framesPerSecondMax = Infinity;
   /** Reality checks of the sockets of players who asked for them, sent through the outbox. */
@@ -293,6 +296,9 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     if (this.services.sessions.hasEnded(player.authSessionId, player.authSessionExpiresAtMs)) {
       throw new ServerError(401, `${ErrorCode.SESSION_ENDED}: the session this seat was reserved for has ended; log in again`);
     }
+    // A player's first state must carry a fresh server time, not one up to the refresh old.
+    this.state.serverTimeMs = this.services.clock.nowMs();
+    this.serverTimeSentAtMs = this.state.serverTimeMs;
     const data = this.newPlayerData(client, player);
     client.userData = data;
     data.untrackSession = this.services.sessions.track(player.authSessionId, player.authSessionExpiresAtMs, {
@@ -447,7 +453,11 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   onBeforePatch(state: SalesState) {
     // The patch timer runs from room construction, before the async onCreate has set state.
     if (!state || !this.tally) return;
-    state.serverTimeMs = this.services.clock.nowMs();
+    const nowMs = this.services.clock.nowMs();
+    if (nowMs - this.serverTimeSentAtMs >= SALES_SERVER_TIME_REFRESH_MS) {
+      this.serverTimeSentAtMs = nowMs;
+      state.serverTimeMs = nowMs;
+    }
     state.ticketsSold = this.tally.ticketCount;
     state.poolTotalMinor = this.tally.stakeMinor;
     this.copyNumberCounts(state);

@@ -29,6 +29,7 @@ t.test('each bad value is refused and named', async (t) => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ SALES_ROOM_CLIENTS_MAX: '0' }, /SALES_ROOM_CLIENTS_MAX must be between/],
     [{ BET_WRITE_MODE: 'fast' }, /BET_WRITE_MODE must be/],
+    [{ BET_FLUSH_DELAY_MS: '500' }, /BET_FLUSH_DELAY_MS must be between/],
     [{ OPERATOR_CREDENTIALS: 'admin:a long password here' }, /OPERATOR_CREDENTIALS is no longer read/],
     [{ OPERATOR_BOOTSTRAP_TOKEN: 'short' }, /OPERATOR_BOOTSTRAP_TOKEN must be 16..128/],
     [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN must be 24..256/],

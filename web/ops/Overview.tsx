@@ -34,8 +34,13 @@ class DrawWatch {
       const room = await new Client(location.origin).joinOrCreate('stage', { drawId: this.drawId });
       if (this.stopped) return void room.leave(true);
       this.room = room;
+      let lastServerTimeMs = 0;
       room.onStateChange((s: any) => {
-        observeServerTime(s.serverTimeMs, 2_000);
+        // The stage refreshes its time every few seconds: a patch of totals alone carries an older one.
+        if (s.serverTimeMs !== lastServerTimeMs) {
+          lastServerTimeMs = s.serverTimeMs;
+          observeServerTime(s.serverTimeMs, 2_000);
+        }
         this.live.value = { status: s.status, ticketsSold: s.ticketsSold, poolTotalMinor: s.poolTotalMinor, cutoffAtMs: s.cutoffAtMs, drawAtMs: s.drawAtMs };
       });
       room.onMessage('*', () => {});

@@ -184,8 +184,14 @@ export class SalesConnection {
     room.reconnection.minDelay = 100;
     room.reconnection.maxDelay = 1_000;
     room.reconnection.minUptime = 0;
+    let lastServerTimeMs = 0;
     room.onStateChange((state: any) => {
-      observeServerTime(state.serverTimeMs, 1_000);
+      // The room refreshes its time every few seconds (and at join); a patch that carries
+      // only totals carries an older time, which must not be read as now.
+      if (state.serverTimeMs !== lastServerTimeMs) {
+        lastServerTimeMs = state.serverTimeMs;
+        observeServerTime(state.serverTimeMs, 1_000);
+      }
       this.view.value = viewOf(state);
     });
     room.onDrop(() => (this.status.value = 'reconnecting'));
