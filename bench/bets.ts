@@ -35,6 +35,7 @@ import { setInitialLimits } from '../ledger/protection.ts';
 import type { LimitTable } from '../games/jurisdictions.ts';
 import { createScratchDatabase } from '../test/support/database.ts';
 import { startServerProcess, type ServerProcess } from './serverProcess.ts';
+import { machineJiffies, percentile, postgresCpuBetween, postgresCpuSeconds } from './machine.ts';
 
 /** Prometheus' bearer token for /metrics (METRICS_TOKEN): what the benchmark reads the server's own figures with. */
 const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
@@ -159,58 +160,6 @@ async function startServer(env: Record<string, string>): Promise<RunningProcess>
     },
   });
   return { ...server, writerStats: () => writerStats };
-}
-
-/**
- * CPU seconds used so far by each process named `postgres` on this machine (Linux), by
- * pid: the database's share of the run when it is a local server. Empty where /proc is
- * unreadable.
- */
-function postgresCpuSeconds(): Map<string, number> {
-  const byPid = new Map<string, number>();
-  try {
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-        if (!stat.includes('(postgres)')) continue;
-        const fields = stat.split(') ')[1].split(' ');
-        byPid.set(entry, (Number(fields[11]) + Number(fields[12])) / 100);
-      } catch {
-        /* the process ended while we looked */
-      }
-    }
-  } catch {
-    /* no /proc */
-  }
-  return byPid;
-}
-
-/** CPU the database used between two readings: processes that ended in between are lost. */
-function postgresCpuBetween(start: Map<string, number>, end: Map<string, number>): number {
-  if (end.size === 0) return NaN;
-  let total = 0;
-  for (const [pid, seconds] of end) total += seconds - (start.get(pid) ?? 0);
-  return total;
-}
-
-/** Busy and total jiffies of the whole machine (Linux), to tell CPU-bound from waiting. */
-function machineJiffies(): { busy: number; total: number; steal: number } {
-  try {
-    // user nice system idle iowait irq softirq steal guest guest_nice; guest time is
-    // already counted in user, so it is left out of the total.
-    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-    const idle = cpu[3] + (cpu[4] ?? 0);
-    const total = cpu.reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total, steal: cpu[7] ?? 0 };
-  } catch {
-    return { busy: NaN, total: NaN, steal: NaN };
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 interface ModeResult {

@@ -16,21 +16,13 @@
 // slowest arrival among all viewers is how long that state change took to reach them all.
 // Prints a table and writes bench/results/stage-<time>.json.
 import { fork } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../app/database.ts';
-import { createLogger } from '../core/logger.ts';
 import { STAGE_SERVER_TIME_REFRESH_MS } from '../core/limits.ts';
-import { seedCommitment } from '../draw/commit.ts';
-import { LEAF_VERSION_CURRENT } from '../draw/encoding.ts';
-import { SeedVault } from '../draw/vault.ts';
-import { ensureDraw, openDueDraws } from '../ledger/draws.ts';
-import { migrate } from '../ledger/migrate.ts';
-import { createScratchDatabase } from '../test/support/database.ts';
 import { startServerProcess } from './serverProcess.ts';
+import { benchDatabase, openBenchDraw } from './benchDatabase.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
@@ -55,43 +47,14 @@ function parseArgs(argv: string[]): Options {
 }
 
 /** A database with one open lotto draw; the server's environment to use it. */
+/** A fresh ledger with one lotto 6/49 draw on sale for hours: what the viewers watch. */
 async function seed(): Promise<{ env: Record<string, string>; drawId: string; cleanup: () => Promise<void> }> {
-  const logger = createLogger('warn');
-  const env: Record<string, string> = { DRAW_SEED_KEY: crypto.randomBytes(32).toString('hex'), DRAW_SIGNING_KEY: crypto.randomBytes(32).toString('hex') };
-  let cleanup: () => Promise<void>;
-  let db;
-  if (process.env.DATABASE_URL) {
-    const scratch = await createScratchDatabase(process.env.DATABASE_URL, 'lottery_bench');
-    env.DATABASE_URL = scratch.url;
-    db = await openDatabase({ databaseUrl: scratch.url, dataDir: '', logger });
-    cleanup = scratch.drop;
-  } else {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-stage-bench-'));
-    env.DATA_DIR = dataDir;
-    db = await openDatabase({ dataDir, logger });
-    cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-  await migrate(db.pool);
-  const vault = new SeedVault(Buffer.from(env.DRAW_SEED_KEY, 'hex'));
-  const publicId = `bench-stage-${crypto.randomBytes(4).toString('hex')}`;
-  const seedBytes = vault.newSeed();
+  const bench = await benchDatabase('lottery_bench');
+  const db = await bench.open();
   const nowMs = Date.now();
-  await ensureDraw(db.pool, {
-    publicId,
-    gameId: 'lotto649',
-    businessDate: new Date(nowMs).toISOString().slice(0, 10),
-    openAtMs: nowMs - 60_000,
-    cutoffAtMs: nowMs + 6 * 3600_000,
-    drawAtMs: nowMs + 7 * 3600_000,
-    seedCommitment: seedCommitment(publicId, 'operator', seedBytes),
-    seedSealed: vault.seal(publicId, seedBytes),
-    seedKeyId: vault.keyId,
-    beacon: null,
-    leafVersion: LEAF_VERSION_CURRENT,
-  });
-  await openDueDraws(db.pool);
+  const draw = await openBenchDraw(db, bench.vault, 'lotto649', { openAtMs: nowMs - 60_000, cutoffAtMs: nowMs + 6 * 3600_000, drawAtMs: nowMs + 7 * 3600_000 });
   await db.close();
-  return { env, drawId: publicId, cleanup };
+  return { env: bench.env, drawId: draw.publicId, cleanup: bench.cleanup };
 }
 
 /** The server's memory: RSS from the kernel, V8's heap from its own metrics. */

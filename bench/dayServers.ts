@@ -1,0 +1,90 @@
+// bench/dayServers.ts — the servers a bench:day variant runs: one process or several over
+// Redis, on the benchmark's database, in one write mode; with what the benchmark reads of
+// them (CPU, memory, their own metrics).
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import { startServerProcess, type ServerProcess } from './serverProcess.ts';
+import { processRssBytes } from './machine.ts';
+
+/** Prometheus' bearer token for /metrics: what the benchmark reads the servers' own figures with. */
+export const DAY_METRICS_TOKEN = 'bench-day-metrics-token-0123456789abcdef';
+/** The Redis database a cluster variant uses (emptied first): the benchmark's own. */
+const CLUSTER_REDIS_DB = 14;
+
+export interface Variant {
+  name: string;
+  /** BET_WRITE_MODE. */
+  mode: 'batch' | 'single' | 'ceiling';
+  processes: number;
+}
+
+export interface Servers {
+  procs: (ServerProcess & { url: string })[];
+  cpuSeconds(): number;
+  rssBytes(): number;
+  /** Sum over the processes of a metric's value (a counter, a histogram's _sum or _count, a gauge). */
+  metric(name: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The cluster's Redis: REDIS_URL's server, database CLUSTER_REDIS_DB, emptied. */
+async function clusterRedis(): Promise<string> {
+  const base = process.env.REDIS_URL;
+  if (!base) throw new Error('a cluster variant needs REDIS_URL (a Redis server for presence and matchmaking)');
+  const url = new URL(base);
+  url.pathname = `/${CLUSTER_REDIS_DB}`;
+  const redis = new Redis(url.toString(), { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  await redis.flushdb();
+  redis.disconnect();
+  return url.toString();
+}
+
+export async function startServers(variant: Variant, databaseEnv: Record<string, string>, onLog?: (entry: Record<string, unknown>) => void): Promise<Servers> {
+  const env: Record<string, string> = {
+    ...databaseEnv,
+    BET_WRITE_MODE: variant.mode,
+    METRICS_TOKEN: DAY_METRICS_TOKEN,
+    // Players here bet faster than a person: the per-connection limit is not what is measured.
+    BET_RATE_PER_SECOND: '1000',
+    BET_RATE_BURST: '1000',
+  };
+  if (variant.mode === 'ceiling') env.BENCHMARK_CEILING_NOTHING_IS_RECORDED = 'yes';
+  if (variant.processes > 1) env.REDIS_URL = await clusterRedis();
+  const procs: Servers['procs'] = [];
+  for (let i = 0; i < variant.processes; i++) {
+    const port = variant.processes > 1 ? await freePort() : 0;
+    const own: Record<string, string> = variant.processes > 1 ? { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {};
+    // The same Node flags as `npm start`, on the sources through tsx.
+    const proc = await startServerProcess({ ...env, ...own }, { nodeArgs: ['--max-semi-space-size=64', ...serverNodeArgs()], onLog });
+    procs.push({ ...proc, url: `ws://127.0.0.1:${proc.port}` });
+  }
+  return {
+    procs,
+    cpuSeconds: () => procs.reduce((n, p) => n + p.cpuSeconds(), 0),
+    rssBytes: () => procs.reduce((n, p) => n + processRssBytes(p.pid), 0),
+    metric: async (name) => (await Promise.all(procs.map((p) => metricOf(p.port, name)))).reduce((a, b) => a + b, 0),
+    async stop() {
+      const codes = await Promise.all(procs.map((p) => p.stop()));
+      if (codes.some((c) => c !== 0)) throw new Error(`a server exited with ${codes.join(', ')}`);
+    },
+  };
+}
+
+/** BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers. */
+function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
+async function metricOf(port: number, name: string): Promise<number> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${DAY_METRICS_TOKEN}` } }).then((r) => r.text());
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+}
