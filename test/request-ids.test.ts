@@ -116,8 +116,9 @@ t.test('a resend with another bet is refused REQUEST_ID_CONFLICT; the original t
 });
 
 t.test('a refused resend with another bet is a conflict too (looked up: funds spent, or after cutoff)', async (t) => {
-  const draw = await openDraw(ts.pool, 2_500);
+  // Registered before the short sale opens: a busy machine can spend its 2.5 s on a registration.
   const { token } = await newPlayer(ts.httpUrl, 400);
+  const draw = await openDraw(ts.pool, 2_500);
   const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
   t.equal((await conn.bet({ requestId: 'poor', lines: A })).type, 'bet:accepted', 'spends the whole wallet');
   t.equal((await conn.bet({ requestId: 'poor', lines: B })).code, 'REQUEST_ID_CONFLICT', 'not INSUFFICIENT_FUNDS: the request id is taken');
