@@ -20,8 +20,9 @@
 //    balanced, the cutoff exact by the server's stamps. Table and JSON in bench/results, and
 //    an SVG chart of offered and achieved rate and p99 over the day.
 //
-// Uses DATABASE_URL when set (a fresh database, dropped after), embedded PGlite otherwise
-// (one process: no cluster variant). The cluster variant uses REDIS_URL's server, database 14.
+// Needs DATABASE_URL (a fresh database on that server, dropped after): the day's draws are
+// made and watched while the server runs, which the embedded database, open in one process
+// at a time, cannot share. The cluster variant uses REDIS_URL's server, database 14.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -476,6 +477,9 @@ function writeChart(day: Awaited<ReturnType<typeof runDay>>, o: Options, file: s
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (!process.env.DATABASE_URL) {
+    throw new Error('bench:day needs DATABASE_URL (a PostgreSQL server on this machine): the day\'s draws are made and watched while the server runs, and the embedded database is open in one process at a time');
+  }
   const bench = await benchDatabase('lottery_day');
   console.log(`bench:day on ${bench.kind}: ${o.players} players, ${os.cpus().length} cores`);
   try {
@@ -485,7 +489,8 @@ async function main() {
     await db.close();
     console.log(`seeded ${o.players} players in ${f((Date.now() - seedStartMs) / 1000, 1)} s`);
     const satDraws = await openDraws(bench, { openAtMs: Date.now() - 60_000, cutoffAtMs: Date.now() + 6 * 3600_000, drawAtMs: Date.now() + 7 * 3600_000 });
-    const keys = ['batch', ...o.compare.filter((k) => k in VARIANTS && (k !== 'cluster' || (bench.kind === 'postgres' && process.env.REDIS_URL)))];
+    const keys = ['batch', ...o.compare.filter((k) => k in VARIANTS && (k !== 'cluster' || process.env.REDIS_URL))];
+    if (o.compare.includes('cluster') && !keys.includes('cluster')) console.log('no REDIS_URL: the two-process variant is left out');
     const sat: Saturation[] = [];
     for (const key of keys) {
       sat.push(await saturate(key, o, bench, pop, satDraws));
