@@ -184,13 +184,11 @@ function costBetween(a: Counters, b: Counters, bets: number) {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const progress = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-/** One variant at saturation: every player connected, `inFlight` of them with a bet in flight. */
-async function saturate(key: string, o: Options, bench: BenchDatabase, pop: Population, draws: DrawsByGame) {
-  const variant = VARIANTS[key];
-  const servers = await startServers(variant, bench.env);
-  const seats = seatsFor(pop, draws, servers).slice(0, Math.max(o.inFlight, o.saturationPlayers));
-  const load = new DayLoad(seats, `sat-${key}`, o.decodingPlayers);
-  const joinSeconds = await load.joinAll();
+/**
+ * Saturation as bench:bets measures it: `inFlight` players keep a bet each in flight; after a
+ * second's warm-up, `saturationSeconds` are measured. Its window, the counters either side, the rate.
+ */
+async function closedLoop(load: DayLoad, servers: Servers, o: Options) {
   load.closedLoopStart(o.inFlight);
   await sleep(1_000);
   load.nextWindow();
@@ -199,18 +197,28 @@ async function saturate(key: string, o: Options, bench: BenchDatabase, pop: Popu
   const b = await counters(servers);
   const w = load.nextWindow();
   load.closedLoopStop();
+  return { w, a, b, durableBetsPerSecond: w.accepted / ((b.atMs - a.atMs) / 1000) };
+}
+
+/** One variant at saturation: every player connected, `inFlight` of them with a bet in flight. */
+async function saturate(key: string, o: Options, bench: BenchDatabase, pop: Population, draws: DrawsByGame) {
+  const variant = VARIANTS[key];
+  const servers = await startServers(variant, bench.env);
+  const seats = seatsFor(pop, draws, servers).slice(0, Math.max(o.inFlight, o.saturationPlayers));
+  const load = new DayLoad(seats, `sat-${key}`, o.decodingPlayers);
+  const joinSeconds = await load.joinAll();
+  const { w, a, b, durableBetsPerSecond } = await closedLoop(load, servers, o);
   const unanswered = await load.drain(60_000);
   await load.leaveAll();
   await servers.stop();
-  progress(`${variant.name}: ${f(w.accepted / ((b.atMs - a.atMs) / 1000))} durable bets/s, ${unanswered} unanswered`);
-  const seconds = (b.atMs - a.atMs) / 1000;
+  progress(`${variant.name}: ${f(durableBetsPerSecond)} durable bets/s, ${unanswered} unanswered`);
   return {
     key,
     variant: variant.name,
     processes: variant.processes,
     joinSeconds,
     connections: seats.length,
-    durableBetsPerSecond: w.accepted / seconds,
+    durableBetsPerSecond,
     rejected: w.rejected,
     ...windowFigures(w),
     ...costBetween(a, b, w.accepted),
@@ -347,16 +355,9 @@ async function runDay(o: Options, bench: BenchDatabase, pop: Population, joinSec
   const idleSeconds = (Date.now() - idleFrom.atMs) / 1000;
   const idle = { serverCorePercent: (100 * (servers.cpuSeconds() - idleFrom.cpu)) / idleSeconds, databaseCorePercent: (100 * postgresCpuBetween(idleFrom.database, postgresCpuSeconds())) / idleSeconds };
   // Saturation with every player connected: the rate the steps are shares of.
-  load.closedLoopStart(o.inFlight);
-  await sleep(1_000);
-  load.nextWindow();
-  const a = await counters(servers);
-  await sleep(o.saturationSeconds * 1000);
-  const b = await counters(servers);
-  const w = load.nextWindow();
-  load.closedLoopStop();
+  const { w, a, b, durableBetsPerSecond } = await closedLoop(load, servers, o);
   await load.drain(30_000);
-  const saturation = { durableBetsPerSecond: w.accepted / ((b.atMs - a.atMs) / 1000), ...windowFigures(w), ...costBetween(a, b, w.accepted) };
+  const saturation = { durableBetsPerSecond, ...windowFigures(w), ...costBetween(a, b, w.accepted) };
   const saturationRate = saturation.durableBetsPerSecond;
   progress(`the day: saturation with all ${connections} players: ${f(saturationRate)} durable bets/s`);
   if (Date.now() > startAtMs - 1_000) throw new Error(`joining (${f(joinSeconds, 1)} s) and saturation took past the schedule's start: its cutoff is fixed, so the steps would not be the ones asked for`);
