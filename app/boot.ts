@@ -52,6 +52,7 @@ import { loadDrawKeys, type DrawKeys } from './keys.ts';
 import { nativeSha256 } from './nativeCrypto.ts';
 import { createMetrics, type Metrics } from '../core/metrics.ts';
 import { assertLibraryInternals, listeningPort } from './libraryInternals.ts';
+import { ComparisonWsTransport } from './wsTransport.ts';
 import { NativeReceiptSigner } from './receiptSigner.ts';
 import type { ProcessLiveness } from './redis.ts';
 import { SandboxPaymentProvider, type PaymentProvider } from './payments.ts';
@@ -325,6 +326,8 @@ interface Http {
   webSocketGlobal: ReturnType<typeof provideWebSocketGlobal>;
   /** Read by the matchmaking route: set once shutdown begins. */
   shuttingDown: { now: boolean };
+  /** Closes the HTTP listener when it is not Colyseus' own transport (SOCKET_TRANSPORT=ws). */
+  closeHttp: () => void;
 }
 
 /** The Colyseus server with the sales room, our HTTP routes, listening. */
@@ -338,20 +341,13 @@ async function serveHttp(
   const { config, logger } = basics;
   // Colyseus' seat reconnection reads a global WebSocket that Node 20 lacks (app/webSocketGlobal.ts).
   const webSocketGlobal = provideWebSocketGlobal();
-  const transport = new OwnHttpTransport({
-    maxPayloadLength: MESSAGE_BYTES_MAX,
-    // Without this uWS silently drops patches to a slow client; a clean close lets the SDK reconnect.
-    // (typed as a number in this build's .d.ts; the addon reads it as a boolean)
-    closeOnBackpressureLimit: 1,
-    maxBackpressure: SOCKET_BACKPRESSURE_BYTES_MAX,
-    idleTimeout: SOCKET_IDLE_TIMEOUT_SECONDS,
-  });
+  const { transport, sockets } = socketTransports(config);
   // Every library internal we rely on, checked before anything listens (libraryInternals.ts).
   assertLibraryInternals({ transport, driver: mm.driver, presence: mm.presence });
   // Defence in depth behind our own matchmaking route: clients never create rooms.
   matchMaker.controller.exposedMethods = ['joinOrCreate', 'join', 'joinById', 'reconnect'];
   const server = new Server({
-    transport,
+    transport: sockets,
     presence: mm.presence,
     driver: mm.driver,
     publicAddress: config.publicAddress,
@@ -392,10 +388,37 @@ async function serveHttp(
   registerRiskApi(routes, { pool: basics.db.pool, logger, operators: gate, authenticate: selling.authenticate });
   registerWebApp(routes, logger, webDistDir());
   await syncPrizeRules(basics.db.pool, config.jurisdictions.jurisdictions);
-  await server.listen(config.port);
+  await listen(server, transport, config);
   const port = listeningPort(transport);
   ownUrl.url = `http://127.0.0.1:${port}`;
-  return { server, routes, identity, payments, stopPayoutRetries, authLimits, port, limitStore, webSocketGlobal, shuttingDown };
+  const closeHttp = sockets === transport ? () => {} : () => transport.shutdown();
+  return { server, routes, identity, payments, stopPayoutRetries, authLimits, port, limitStore, webSocketGlobal, shuttingDown, closeHttp };
+}
+
+/**
+ * The uWS app that serves HTTP (on PORT), and the transport players' WebSockets use: the
+ * same uWS app, or with SOCKET_TRANSPORT=ws Colyseus' default transport on SOCKET_PORT.
+ */
+function socketTransports(config: Config): { transport: OwnHttpTransport; sockets: OwnHttpTransport | ComparisonWsTransport } {
+  const transport = new OwnHttpTransport({
+    maxPayloadLength: MESSAGE_BYTES_MAX,
+    // Without this uWS silently drops patches to a slow client; a clean close lets the SDK reconnect.
+    // (typed as a number in this build's .d.ts; the addon reads it as a boolean)
+    closeOnBackpressureLimit: 1,
+    maxBackpressure: SOCKET_BACKPRESSURE_BYTES_MAX,
+    idleTimeout: SOCKET_IDLE_TIMEOUT_SECONDS,
+  });
+  if (config.socketTransport === 'uws') return { transport, sockets: transport };
+  // The same frame bound; a ping every idle timeout, a client gone after two unanswered.
+  const sockets = new ComparisonWsTransport({ maxPayload: MESSAGE_BYTES_MAX, pingInterval: SOCKET_IDLE_TIMEOUT_SECONDS * 1000, pingMaxRetries: 2 });
+  return { transport, sockets };
+}
+
+/** Colyseus listens on its transport; with the 'ws' one, the uWS app's HTTP routes listen on PORT too. */
+async function listen(server: Server, transport: OwnHttpTransport, config: Config): Promise<void> {
+  if (config.socketTransport === 'uws') return server.listen(config.port);
+  await server.listen(config.socketPort);
+  await new Promise<void>((resolve) => transport.listen(config.port, undefined, undefined, () => resolve()));
 }
 
 /**
@@ -545,6 +568,9 @@ function uwsBuild(): 'native' | 'fallback' {
 }
 
 function logListening({ config, logger, db }: Basics, draws: DrawMachinery, http: Http, lifecycle: Lifecycle) {
+  if (config.socketTransport === 'ws') {
+    logger.warn({ socketTransport: 'ws' }, 'SOCKET_TRANSPORT ws: Colyseus\' default transport for a comparison; slow clients are not closed at a backpressure bound (a benchmark, never a sale)');
+  }
   if (config.betWriteMode === 'ceiling') {
     logger.warn({ betWriteMode: 'ceiling' }, 'BET_WRITE_MODE ceiling: bets are answered without the database and NOTHING IS RECORDED (a benchmark, never a sale)');
   }
@@ -556,7 +582,7 @@ function logListening({ config, logger, db }: Basics, draws: DrawMachinery, http
       database: db.description,
       presence: config.redisUrl ? 'redis' : 'in-process',
       loginLimits: http.limitStore,
-      transport: `uWebSockets.js ${uwsBuild()}`,
+      transport: config.socketTransport === 'uws' ? `uWebSockets.js ${uwsBuild()}` : `ws on port ${config.socketPort}, HTTP on uWebSockets.js ${uwsBuild()}`,
       webSocketGlobal: http.webSocketGlobal,
       betWriteMode: config.betWriteMode,
       drawPublicKey: draws.keys.publicKey,
@@ -591,6 +617,7 @@ function shutdownOnce(basics: Basics, mm: Matchmaking, selling: Selling, http: H
     await selling.sessions.stop();
     // Dispose rooms, remove them and this process from Redis, close sockets and presence.
     await http.server.gracefullyShutdown(false);
+    http.closeHttp();
     await selling.tallies.stop();
     selling.liveInfo.stop();
     selling.stageDraws.stop();
@@ -612,6 +639,7 @@ function configRecord(config: Config): Record<string, unknown> {
     redis: config.redisUrl !== undefined,
     betWriteMode: config.betWriteMode,
     betFlushDelayMs: config.betFlushDelayMs,
+    socketTransport: config.socketTransport,
     salesRoomClientsMax: config.salesRoomClientsMax,
     stageRoomClientsMax: config.stageRoomClientsMax,
     betRatePerSecond: config.betRatePerSecond,

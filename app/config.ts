@@ -31,6 +31,14 @@ import { HEX_32_PATTERN } from '../core/patterns.ts';
  */
 export type BetWriteMode = 'batch' | 'single' | 'ceiling';
 
+/**
+ * How players' WebSockets are served. 'uws' (the platform): uWebSockets.js on PORT beside the
+ * HTTP routes. 'ws': Colyseus' default transport (the `ws` package) on its own SOCKET_PORT,
+ * for bench:day's comparison; it does not close a slow client at a backpressure bound, so
+ * it starts only beside BENCHMARK_WS_TRANSPORT=yes.
+ */
+export type SocketTransport = 'uws' | 'ws';
+
 export interface Config {
   port: number;
   /** Address clients use to reach this process (host:port); needed in a cluster. */
@@ -46,6 +54,9 @@ export interface Config {
   betRateBurst: number;
   /** 'single' writes one transaction per bet: the benchmark's baseline, never for production. */
   betWriteMode: BetWriteMode;
+  socketTransport: SocketTransport;
+  /** The 'ws' transport's own port (players' WebSockets only; HTTP stays on PORT). */
+  socketPort: number;
   /** Longest a bet waits for its batch to fill (core/limits.ts BET_FLUSH_DELAY_MS_MAX). */
   betFlushDelayMs: number;
   /** Operators (app/operatorsApi.ts): the first admin's bootstrap token, and the bearer token Prometheus scrapes /metrics with. */
@@ -199,6 +210,9 @@ const Environment = z.object({
   BET_WRITE_MODE: oneOf(['batch', 'single', 'ceiling'], 'batch'),
   BET_FLUSH_DELAY_MS: integer(BET_FLUSH_DELAY_MS_MAX, 0, BET_FLUSH_DELAY_MS_LIMIT),
   BENCHMARK_CEILING_NOTHING_IS_RECORDED: oneOf(['no', 'yes'], 'no'),
+  SOCKET_TRANSPORT: oneOf(['uws', 'ws'], 'uws'),
+  SOCKET_PORT: integer(0, 0, 65535),
+  BENCHMARK_WS_TRANSPORT: oneOf(['no', 'yes'], 'no'),
   OPERATOR_BOOTSTRAP_TOKEN: matching(BOOTSTRAP_TOKEN_PATTERN, 'must be 16..128 characters of A-Z, a-z, 0-9, _ and -'),
   METRICS_TOKEN: matching(METRICS_TOKEN_PATTERN, 'must be 24..256 characters of a bearer token'),
   AUDIT_SIGN_EVERY_SECONDS: integer(AUDIT_SIGN_EVERY_MS_DEFAULT / 1000, 1, 86_400),
@@ -261,6 +275,16 @@ export function loadRiskRules(file: string): RiskRules {
   }
 }
 
+/** The 'ws' transport is a benchmark's comparison: acknowledged, on a port of its own that clients are told. */
+function checkSocketTransport(e: z.infer<typeof Environment>): void {
+  if (e.SOCKET_TRANSPORT !== 'ws') return;
+  if (e.BENCHMARK_WS_TRANSPORT !== 'yes') {
+    throw new ConfigError('SOCKET_TRANSPORT ws is Colyseus\' default transport for a benchmark\'s comparison: it does not close slow clients at a backpressure bound, so it starts only with BENCHMARK_WS_TRANSPORT=yes');
+  }
+  if (e.SOCKET_PORT === 0 || e.SOCKET_PORT === e.PORT) throw new ConfigError('SOCKET_TRANSPORT ws needs SOCKET_PORT: a port of its own for the WebSockets, other than PORT');
+  if (!e.PUBLIC_ADDRESS) throw new ConfigError('SOCKET_TRANSPORT ws needs PUBLIC_ADDRESS (host:SOCKET_PORT): the address players\' WebSockets are sent to');
+}
+
 /** The configuration, or a ConfigError naming the first variable that is wrong and why. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Gone with operator accounts (issue 15): a deployment still setting it would otherwise
@@ -274,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.data.BET_WRITE_MODE === 'ceiling' && parsed.data.BENCHMARK_CEILING_NOTHING_IS_RECORDED !== 'yes') {
     throw new ConfigError('BET_WRITE_MODE ceiling answers bets without recording them (a benchmark\'s ceiling, never a sale): it starts only with BENCHMARK_CEILING_NOTHING_IS_RECORDED=yes');
   }
+  checkSocketTransport(parsed.data);
   const e = parsed.data;
   return {
     port: e.PORT,
@@ -288,6 +313,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     betRateBurst: e.BET_RATE_BURST,
     betWriteMode: e.BET_WRITE_MODE,
     betFlushDelayMs: e.BET_FLUSH_DELAY_MS,
+    socketTransport: e.SOCKET_TRANSPORT,
+    socketPort: e.SOCKET_PORT,
     operatorBootstrapToken: e.OPERATOR_BOOTSTRAP_TOKEN,
     metricsToken: e.METRICS_TOKEN,
     auditSignEverySeconds: e.AUDIT_SIGN_EVERY_SECONDS,

@@ -3,14 +3,15 @@
 //
 //   npm run bench:day [-- --players 10000 --steps 0.1,0.25,0.5,0.75,1 --step-seconds 10
 //                        --saturation-seconds 6 --in-flight 3000 --saturation-players 3000
-//                        --decoding-players 1000 --compare ceiling,single,cluster]
+//                        --decoding-players 1000 --compare ceiling,single,ws,cluster]
 //
 // 1. Seeds a population of verified, funded players with sessions (the ledger's own code).
 // 2. Saturation, per variant: `--saturation-players` connect as real SDK clients, `--in-flight`
 //    of them keep a bet each in flight, and durable bets/s, latency and CPU per bet are measured.
 //    Variants: group commit on one process (the platform), then the comparisons that give
 //    its numbers meaning: the ceiling (the same rooms answering without the database), one
-//    transaction per bet, and two processes over Redis.
+//    transaction per bet, Colyseus' default `ws` transport instead of uWS, and two processes
+//    over Redis.
 // 3. The day: a fresh server, every player connected to the draws of four games, and an
 //    open-loop schedule (bets sent at a set rate whatever the replies do) in steps of the
 //    saturation rate up to the cutoff, then past it; with retries (a resend under the same
@@ -80,7 +81,7 @@ function parseArgs(argv: string[]): Options {
     inFlight: 3_000,
     saturationPlayers: 3_000,
     decodingPlayers: 1_000,
-    compare: ['ceiling', 'single', 'cluster'],
+    compare: ['ceiling', 'single', 'ws', 'cluster'],
     retryPercent: 1,
     dropsPerStep: 20,
     drawAfterCutoffSeconds: 6,
@@ -103,6 +104,7 @@ const VARIANTS: Record<string, Variant> = {
   ceiling: { name: 'ceiling: the same rooms, no database', mode: 'ceiling', processes: 1 },
   single: { name: 'one transaction per bet', mode: 'single', processes: 1 },
   cluster: { name: 'group commit, 2 processes over Redis', mode: 'batch', processes: 2 },
+  ws: { name: 'group commit, Colyseus\' default `ws` transport', mode: 'batch', processes: 1, transport: 'ws' },
 };
 
 interface Population {

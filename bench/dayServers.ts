@@ -16,6 +16,8 @@ export interface Variant {
   /** BET_WRITE_MODE. */
   mode: 'batch' | 'single' | 'ceiling';
   processes: number;
+  /** SOCKET_TRANSPORT: uWebSockets.js (the platform), or Colyseus' default `ws` on a port of its own. */
+  transport?: 'uws' | 'ws';
 }
 
 export interface Servers {
@@ -61,8 +63,7 @@ export async function startServers(variant: Variant, databaseEnv: Record<string,
   if (variant.processes > 1) env.REDIS_URL = await clusterRedis();
   const procs: Servers['procs'] = [];
   for (let i = 0; i < variant.processes; i++) {
-    const port = variant.processes > 1 ? await freePort() : 0;
-    const own: Record<string, string> = variant.processes > 1 ? { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {};
+    const own = await processPorts(variant);
     // The same Node flags as `npm start`, on the sources through tsx.
     const proc = await startServerProcess({ ...env, ...own }, { nodeArgs: ['--max-semi-space-size=64', ...serverNodeArgs()], onLog });
     procs.push({ ...proc, url: `ws://127.0.0.1:${proc.port}` });
@@ -77,6 +78,17 @@ export async function startServers(variant: Variant, databaseEnv: Record<string,
       if (codes.some((c) => c !== 0)) throw new Error(`a server exited with ${codes.join(', ')}`);
     },
   };
+}
+
+/** A process's ports: the kernel's pick alone, or chosen here when clients must be told them. */
+async function processPorts(variant: Variant): Promise<Record<string, string>> {
+  if (variant.transport === 'ws') {
+    const socketPort = await freePort();
+    return { SOCKET_TRANSPORT: 'ws', BENCHMARK_WS_TRANSPORT: 'yes', SOCKET_PORT: String(socketPort), PUBLIC_ADDRESS: `127.0.0.1:${socketPort}` };
+  }
+  if (variant.processes === 1) return {};
+  const port = await freePort();
+  return { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}` };
 }
 
 /** BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers. */
