@@ -22,6 +22,7 @@ import {
   BET_DATABASE_WAIT_MS_MAX,
   BET_FLUSH_DELAY_MS_MAX,
   BET_QUEUE_LENGTH_MAX,
+  BET_QUEUE_WAIT_MS_MAX,
   BET_UNAVAILABLE_LOG_EVERY_MS,
   CUTOFF_GRACE_MS,
 } from '../core/limits.ts';
@@ -82,6 +83,8 @@ export interface BetWriterOptions {
   /** Queued bets that start a batch as soon as a slot is free (core/limits.ts BET_BATCH_EAGER_SIZE). */
   eagerSize?: number;
   queueLengthMax?: number;
+  /** Past this wait of the oldest queued bet, new bets get SERVER_BUSY (core/limits.ts BET_QUEUE_WAIT_MS_MAX). */
+  queueWaitMsMax?: number;
   /** Transactions in flight at once. */
   concurrency?: number;
   cutoffGraceMs?: number;
@@ -161,6 +164,7 @@ export class BetWriter {
   private readonly flushDelayMsMax: number;
   private readonly eagerSize: number;
   private readonly queueLengthMax: number;
+  private readonly queueWaitMsMax: number;
   private readonly concurrency: number;
   private readonly cutoffGraceMs: number;
 
@@ -173,6 +177,7 @@ export class BetWriter {
     this.flushDelayMsMax = this.mode === 'single' ? 0 : (options.flushDelayMsMax ?? BET_FLUSH_DELAY_MS_MAX);
     this.eagerSize = Math.min(this.batchSizeMax, options.eagerSize ?? BET_BATCH_EAGER_SIZE);
     this.queueLengthMax = options.queueLengthMax ?? BET_QUEUE_LENGTH_MAX;
+    this.queueWaitMsMax = options.queueWaitMsMax ?? BET_QUEUE_WAIT_MS_MAX;
     this.concurrency = options.concurrency ?? 1;
     this.cutoffGraceMs = options.cutoffGraceMs ?? CUTOFF_GRACE_MS;
   }
@@ -215,7 +220,7 @@ export class BetWriter {
     const original = this.byKey.get(key);
     if (original) return this.joinOriginal(original, requests).then((o) => (many ? o : o[0]));
     if (this.stopping) return Promise.resolve(many ? requests.map(() => SHUTTING_DOWN) : SHUTTING_DOWN);
-    if (this.queue.length >= this.queueLengthMax) {
+    if (this.overloaded()) {
       this.options.metrics?.betsTotal.inc({ outcome: 'SERVER_BUSY' }, requests.length);
       return Promise.resolve(many ? requests.map(() => SERVER_BUSY) : SERVER_BUSY);
     }
@@ -228,6 +233,16 @@ export class BetWriter {
     this.options.metrics?.betQueueLength.set(this.queue.length);
     this.schedule();
     return promise;
+  }
+
+  /**
+   * Bets arrive faster than they are written: the queue is full, or its oldest bet has waited
+   * queueWaitMsMax with the database answering (an outage has its own wait, expireWaiting).
+   */
+  private overloaded(): boolean {
+    if (this.queue.length >= this.queueLengthMax) return true;
+    if (this.queue.length === 0 || this.unavailableSinceMs !== undefined) return false;
+    return performance.now() - this.queue[0].enqueuedAtMs > this.queueWaitMsMax;
   }
 
   /**

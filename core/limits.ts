@@ -17,6 +17,16 @@ export const BET_BATCH_SIZE_MAX = 1000;
 /** Bets waiting for the writer across all rooms of a process; past it bets get SERVER_BUSY. */
 export const BET_QUEUE_LENGTH_MAX = 50_000;
 /**
+ * Longest the oldest queued bet may have waited for the writer before new bets are answered
+ * SERVER_BUSY at once (load shedding; the clients resend by themselves). Bets offered faster
+ * than the database commits them would otherwise queue without bound: every reply later
+ * than the last, and near the cutoff bets received in time but not committed within
+ * CUTOFF_GRACE_MS refused DRAW_CLOSED after waiting seconds (bench:day saw 9,835). Time, not
+ * count, holds on a slow machine too; a second leaves a batch's write most of the grace.
+ * While the database is unreachable the writer keeps bets for BET_DATABASE_WAIT_MS_MAX instead.
+ */
+export const BET_QUEUE_WAIT_MS_MAX = 1_000;
+/**
  * Longest a bet waits in the writer's queue before its batch is flushed (BET_FLUSH_DELAY_MS
  * sets it). A batch that is full enough (BET_BATCH_EAGER_SIZE) leaves sooner.
  */
