@@ -451,9 +451,10 @@ function printDay(day: Awaited<ReturnType<typeof runDay>>) {
 }
 
 /** The targets of issue 17, each met or not, from this run's figures. */
-function targets(sat: Saturation[], day: Awaited<ReturnType<typeof runDay>>, o: Options) {
-  const base = sat.find((s) => s.key === 'batch')!;
-  const ceiling = sat.find((s) => s.key === 'ceiling');
+function targets(variants: Saturation[], day: Awaited<ReturnType<typeof runDay>>, o: Options) {
+  const base = variants.find((s) => s.key === 'batch')!;
+  const ceiling = variants.find((s) => s.key === 'ceiling');
+  const sat = day.saturation;
   const at = (share: number) => day.steps.find((s, i) => Math.abs(o.steps[i] - share) < 1e-9);
   const half = at(0.5);
   const full = at(1);
@@ -461,10 +462,12 @@ function targets(sat: Saturation[], day: Awaited<ReturnType<typeof runDay>>, o: 
     { target: 'durable bets/s at saturation >= 80% of the no-database ceiling', value: ceiling ? base.durableBetsPerSecond / ceiling.durableBetsPerSecond : NaN, met: ceiling ? base.durableBetsPerSecond >= 0.8 * ceiling.durableBetsPerSecond : undefined },
     { target: 'p99 acknowledgement < 50 ms at half the saturation rate', value: half?.p99 ?? NaN, met: half ? half.p99 < 50 : undefined },
     { target: 'p99 acknowledgement < 250 ms at the saturation rate', value: full?.p99 ?? NaN, met: full ? full.p99 < 250 : undefined },
+    // Against the closed-loop saturation with every player connected: the 100% step offers
+    // that rate but, open loop on a busy machine, does not always reach it.
     {
       target: 'CPU per bet at half the saturation rate <= 1.3x its cost at saturation (server + database)',
-      value: half && full ? (half.serverCpuMsPerBet + half.databaseCpuMsPerBet) / (full.serverCpuMsPerBet + full.databaseCpuMsPerBet) : NaN,
-      met: half && full ? half.serverCpuMsPerBet + half.databaseCpuMsPerBet <= 1.3 * (full.serverCpuMsPerBet + full.databaseCpuMsPerBet) : undefined,
+      value: half ? (half.serverCpuMsPerBet + half.databaseCpuMsPerBet) / (sat.serverCpuMsPerBet + sat.databaseCpuMsPerBet) : NaN,
+      met: half ? half.serverCpuMsPerBet + half.databaseCpuMsPerBet <= 1.3 * (sat.serverCpuMsPerBet + sat.databaseCpuMsPerBet) : undefined,
     },
     { target: '>= 20,000 connected players per process at <= 10 KB each', value: day.memory.connections, met: day.memory.connections >= 20_000 && day.memory.rssBytesPerPlayer <= 10 * 1024 },
   ];

@@ -271,6 +271,8 @@ export class DayLoad {
     if (!p) {
       // A reply to a resend after the original was answered: it must name the same ticket.
       if (ok && this.ticketOf.has(requestId) && this.ticketOf.get(requestId) !== m.ticketId) this.faults.ticketMismatch++;
+      // The original was refused (shed SERVER_BUSY) and the resend bought it: acknowledged too.
+      else if (ok && !this.ticketOf.has(requestId)) this.recordTicket(requestId, m.ticketId);
       if (!requestId?.startsWith(this.prefix)) this.faults.unknownReplies++;
       return;
     }
@@ -296,10 +298,7 @@ export class DayLoad {
   private onAccepted(requestId: string, m: any, w: Window, seat: Seat, nowMs: number) {
     const known = this.ticketOf.get(requestId);
     if (known !== undefined && known !== m.ticketId) this.faults.ticketMismatch++;
-    const owner = this.requestOf.get(m.ticketId);
-    if (owner !== undefined && owner !== requestId) this.faults.ticketShared++;
-    this.ticketOf.set(requestId, m.ticketId);
-    this.requestOf.set(m.ticketId, requestId);
+    this.recordTicket(requestId, m.ticketId);
     if (m.duplicate) w.duplicates++;
     else {
       w.accepted++;
@@ -307,6 +306,13 @@ export class DayLoad {
       this.second(nowMs).accepted++;
       if (m.receivedAt >= seat.cutoffAtMs) this.faults.acceptedAfterCutoff++;
     }
+  }
+
+  private recordTicket(requestId: string, ticketId: string) {
+    const owner = this.requestOf.get(ticketId);
+    if (owner !== undefined && owner !== requestId) this.faults.ticketShared++;
+    this.ticketOf.set(requestId, ticketId);
+    this.requestOf.set(ticketId, requestId);
   }
 
   /** Starts a new measuring window and returns the one that ends. */
