@@ -25,6 +25,7 @@
 // made and watched while the server runs, which the embedded database, open in one process
 // at a time, cannot share. The cluster variant uses REDIS_URL's server, database 14.
 import fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,12 +161,44 @@ function seatsFor(pop: Population, draws: DrawsByGame, servers: Servers): Seat[]
   });
 }
 
-/** CPU and batch counters of everything that runs a bet, read together. */
+/** The load generator's own event-loop delay: a late reply may be late here, not at the server. */
+const generatorLoop = monitorEventLoopDelay({ resolution: 10 });
+generatorLoop.enable();
+
+/**
+ * CPU and batch counters of everything that runs a bet, read together; and since the last
+ * reading, the event-loop delays (p99 and worst, ms) of the servers and of this generator.
+ */
 async function counters(servers: Servers) {
   // The CPU first, at once; the servers' own counters follow as fast as a busy server answers.
   const now = { atMs: performance.now(), server: servers.cpuSeconds(), load: process.cpuUsage(), database: postgresCpuSeconds(), machine: machineJiffies() };
-  const [batchSum, batchCount] = await Promise.all([servers.metric('lottery_bet_batch_size_sum'), servers.metric('lottery_bet_batch_size_count')]);
-  return { ...now, batchSum, batchCount };
+  const loadLoop = { p99Ms: generatorLoop.percentile(99) / 1e6, maxMs: generatorLoop.max / 1e6 };
+  generatorLoop.reset();
+  const scrapes = await servers.scrape();
+  const sum = (name: string) => scrapes.reduce((n, m) => n + m.value(name), 0);
+  const worst = (name: string) => Math.max(...scrapes.map((m) => 1000 * m.value(name)));
+  const ackBuckets = new Map<number, number>();
+  for (const m of scrapes) for (const [le, n] of m.buckets('lottery_bet_ack_seconds')) ackBuckets.set(le, (ackBuckets.get(le) ?? 0) + n);
+  return {
+    ...now,
+    batchSum: sum('lottery_bet_batch_size_sum'),
+    batchCount: sum('lottery_bet_batch_size_count'),
+    ackBuckets,
+    serverLoop: { p99Ms: worst('nodejs_eventloop_lag_p99_seconds'), maxMs: worst('nodejs_eventloop_lag_max_seconds') },
+    loadLoop,
+  };
+}
+
+/**
+ * The server's own acknowledgement time between two readings (bet writer's queue to reply,
+ * lottery_bet_ack_seconds): the bucket bound (ms) under which the q-th quantile falls.
+ */
+function serverAckQuantileMs(a: Counters, b: Counters, q: number): number {
+  const bounds = [...b.ackBuckets.keys()].sort((x, y) => x - y);
+  const total = (b.ackBuckets.get(Infinity) ?? 0) - (a.ackBuckets.get(Infinity) ?? 0);
+  if (!(total > 0)) return NaN;
+  for (const le of bounds) if ((b.ackBuckets.get(le) ?? 0) - (a.ackBuckets.get(le) ?? 0) >= q * total) return le * 1000;
+  return Infinity;
 }
 
 type Counters = Awaited<ReturnType<typeof counters>>;
@@ -180,6 +213,11 @@ function costBetween(a: Counters, b: Counters, bets: number) {
     loadCpuMsPerBet: perBet((load.user + load.system) / 1e6),
     machineBusyPercent: (100 * (b.machine.busy - a.machine.busy)) / (b.machine.total - a.machine.total),
     betsPerBatchMean: (b.batchSum - a.batchSum) / (b.batchCount - a.batchCount),
+    serverAckP99Ms: serverAckQuantileMs(a, b, 0.99),
+    serverLoopP99Ms: b.serverLoop.p99Ms,
+    serverLoopMaxMs: b.serverLoop.maxMs,
+    loadLoopP99Ms: b.loadLoop.p99Ms,
+    loadLoopMaxMs: b.loadLoop.maxMs,
   };
 }
 
@@ -255,6 +293,11 @@ interface StepResult {
   loadCpuMsPerBet: number;
   machineBusyPercent: number;
   betsPerBatchMean: number;
+  serverAckP99Ms: number;
+  serverLoopP99Ms: number;
+  serverLoopMaxMs: number;
+  loadLoopP99Ms: number;
+  loadLoopMaxMs: number;
 }
 
 /**
@@ -440,6 +483,10 @@ function printDay(day: Awaited<ReturnType<typeof runDay>>) {
       `| ${s.step} | ${f(s.offeredPerSecond)} | ${f(s.sentPerSecond)} | ${f(s.durableBetsPerSecond)} | ${f(s.p50, 1)} | ${f(s.p99, 1)} | ${f(s.p999, 1)} | ${f(s.serverCpuMsPerBet, 3)} | ${f(s.databaseCpuMsPerBet, 3)} | ${f(s.loadCpuMsPerBet, 3)} | ${f(s.machineBusyPercent)} | ${f(s.betsPerBatchMean)} | ${s.duplicates} | ${codes(s.rejected)} |`,
     );
   }
+  console.log('\nWhere a reply\'s time goes, per step (ms): the server\'s own time from its writer\'s queue to the reply (p99 as the bucket bound it falls under), and the event-loop delays of the server and of the load generator, which also reads every reply:\n');
+  console.log('| step | ack p99 at the client | ack p99 in the server (≤) | server event loop p99 / worst | load generator event loop p99 / worst |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const s of day.steps) console.log(`| ${s.step} | ${f(s.p99, 1)} | ${f(s.serverAckP99Ms)} | ${f(s.serverLoopP99Ms, 1)} / ${f(s.serverLoopMaxMs, 1)} | ${f(s.loadLoopP99Ms, 1)} / ${f(s.loadLoopMaxMs, 1)} |`);
   console.log('\nAfter the cutoff (seconds from the cutoff to each step of the draw):\n');
   console.log('| game | tickets | closed | sealed | drawn | settled | status |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');

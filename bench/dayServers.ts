@@ -26,6 +26,8 @@ export interface Servers {
   rssBytes(): number;
   /** Sum over the processes of a metric's value (a counter, a histogram's _sum or _count, a gauge). */
   metric(name: string): Promise<number>;
+  /** Every process's /metrics at once (reading it resets the event-loop delay figures). */
+  scrape(): Promise<Scrape[]>;
   stop(): Promise<void>;
 }
 
@@ -72,7 +74,8 @@ export async function startServers(variant: Variant, databaseEnv: Record<string,
     procs,
     cpuSeconds: () => procs.reduce((n, p) => n + p.cpuSeconds(), 0),
     rssBytes: () => procs.reduce((n, p) => n + processRssBytes(p.pid), 0),
-    metric: async (name) => (await Promise.all(procs.map((p) => metricOf(p.port, name)))).reduce((a, b) => a + b, 0),
+    metric: async (name) => (await Promise.all(procs.map((p) => scrapeOf(p.port)))).reduce((n, m) => n + m.value(name), 0),
+    scrape: () => Promise.all(procs.map((p) => scrapeOf(p.port))),
     async stop() {
       const codes = await Promise.all(procs.map((p) => p.stop()));
       if (codes.some((c) => c !== 0)) throw new Error(`a server exited with ${codes.join(', ')}`);
@@ -96,7 +99,19 @@ function serverNodeArgs(): string[] {
   return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
 
-async function metricOf(port: number, name: string): Promise<number> {
+/** One process's metrics, as Prometheus' text format gives them. */
+export interface Scrape {
+  /** A sample without labels (NaN if absent). */
+  value(name: string): number;
+  /** A histogram's cumulative bucket counts, by upper bound in the metric's unit (+Inf last). */
+  buckets(name: string): [number, number][];
+}
+
+async function scrapeOf(port: number): Promise<Scrape> {
   const text = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${DAY_METRICS_TOKEN}` } }).then((r) => r.text());
-  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    value: (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN),
+    buckets: (name) =>
+      [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm'))].map((m): [number, number] => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]),
+  };
 }
