@@ -40,6 +40,7 @@ import { benchDatabase, openBenchDraw, type BenchDatabase } from './benchDatabas
 import { dayChartSvg } from './dayChart.ts';
 import { DayLoad, windowFigures, type Seat } from './dayLoad.ts';
 import { startServers, type Servers, type Variant } from './dayServers.ts';
+import { killServerProcesses } from './serverProcess.ts';
 import { machineJiffies, postgresCpuBetween, postgresCpuSeconds } from './machine.ts';
 import { seedVerifiedPlayer } from './seedPlayer.ts';
 
@@ -564,6 +565,8 @@ async function main() {
     printDay(day);
     report(o, bench, sat, day, ledger);
   } finally {
+    // Before its database goes: a server left by a failure would write to a dropped one.
+    killServerProcesses();
     await bench.cleanup();
   }
 }

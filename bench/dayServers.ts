@@ -107,8 +107,14 @@ export interface Scrape {
   buckets(name: string): [number, number][];
 }
 
+/**
+ * Once more on a dropped connection: a kept-alive socket the server closed as idle (uWS does
+ * after 10 s, and the day waits longer between readings while players join) fails the next
+ * request on it.
+ */
 async function scrapeOf(port: number): Promise<Scrape> {
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${DAY_METRICS_TOKEN}` } }).then((r) => r.text());
+  const get = () => fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${DAY_METRICS_TOKEN}` } }).then((r) => r.text());
+  const text = await get().catch(get);
   return {
     value: (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN),
     buckets: (name) =>

@@ -2,7 +2,7 @@
 // tsx (the sources, as baseline trees run), on a free port, with its JSON log read until it
 // says `lottery server listening`. Its errors go to stderr; every log entry can be watched
 // (bench:bets reads the bet writer's drain statistics from one). CPU from /proc (Linux).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,13 +26,23 @@ export interface ServerProcessOptions {
   onLog?: (entry: Record<string, unknown>) => void;
 }
 
+/** Servers still running: stopped with the benchmark if it fails midway (killServerProcesses). */
+const running = new Set<ChildProcess>();
+
+/** Kills every server this process started that is still running (a benchmark failing midway). */
+export function killServerProcesses(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 export async function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'server.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: env.PORT ?? '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => (running.delete(child), resolve(code))));
   const port = await new Promise<number>((resolve, reject) => {
     let buffer = '';
     const timer = setTimeout(() => reject(new Error(`server did not start in ${START_MS_MAX / 1000} s`)), START_MS_MAX);
