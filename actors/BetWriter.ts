@@ -149,6 +149,8 @@ export class BetWriter {
   private retryTimer: NodeJS.Timeout | undefined;
   private unavailableSinceMs: number | undefined;
   private unavailableAttempts = 0;
+  /** When the database last answered again after an outage (performance.now()). */
+  private databaseBackAtMs = 0;
   private readonly unavailableLog: ThrottledLog;
   /** Transactions that failed and were split or rejected: zero in a healthy process. */
   failedBatches = 0;
@@ -242,7 +244,9 @@ export class BetWriter {
   private overloaded(): boolean {
     if (this.queue.length >= this.queueLengthMax) return true;
     if (this.queue.length === 0 || this.unavailableSinceMs !== undefined) return false;
-    return performance.now() - this.queue[0].enqueuedAtMs > this.queueWaitMsMax;
+    // Bets kept through an outage have waited long by the time it ends, through no
+    // slowness of the writer: the queue's wait counts from the database's return.
+    return performance.now() - Math.max(this.queue[0].enqueuedAtMs, this.databaseBackAtMs) > this.queueWaitMsMax;
   }
 
   /**
@@ -555,6 +559,7 @@ export class BetWriter {
     const downMs = performance.now() - this.unavailableSinceMs!;
     this.options.logger.info({ downMs: Math.round(downMs), attempts: this.unavailableAttempts }, 'ledger reachable again; bets flowing');
     this.unavailableSinceMs = undefined;
+    this.databaseBackAtMs = performance.now();
     this.unavailableAttempts = 0;
     this.retryAtMs = 0;
     this.options.metrics?.ledgerUnavailable.set(0);
