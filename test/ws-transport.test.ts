@@ -5,15 +5,8 @@
 import net from 'node:net';
 import t from 'tap';
 import { ConfigError, loadConfig } from '../app/config.ts';
+import { freePort } from './support/cluster.ts';
 import { http, newPlayer, openDraw, PlayerConnection, startTestServer, testDrawKeys } from './support/harness.ts';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function connects(port: number): Promise<boolean> {
   return new Promise((resolve) => {
