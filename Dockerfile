@@ -26,5 +26,9 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 2567
 STOPSIGNAL SIGTERM
+# /healthz answers 200 while serving and 503 once draining (SIGTERM): the orchestrator stops
+# sending players here before the process exits. Node's own fetch: the slim image has no curl.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 2567) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # A 64 MiB young generation: the bet path allocates per message; measured in BENCHMARKS.md.
 CMD ["node", "--max-semi-space-size=64", "dist/server.js"]
