@@ -12,22 +12,18 @@
 // and sales back within the recovery time objective (30 s; the figure is printed).
 //
 // Needs root, the Debian cluster tools and haproxy (CI installs it: .ci/run).
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import t from 'tap';
 import { freePort } from '../support/cluster.ts';
 import { createScratchDatabase } from '../support/database.ts';
 import { checkFaultDay, pumpBets, sleep, startFaultDay, type FaultDay } from '../support/faults.ts';
+import { canMakeReplicas, replicasFor, ROOT, run } from '../support/replicas.ts';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const versions = fs.existsSync('/etc/postgresql') ? fs.readdirSync('/etc/postgresql') : [];
 const haproxy = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => fs.existsSync(p));
-const canDrill = versions.length > 0 && fs.existsSync('/usr/bin/pg_createcluster') && process.getuid?.() === 0 && haproxy !== undefined;
+const canDrill = canMakeReplicas && haproxy !== undefined;
 const RECOVERY_TIME_OBJECTIVE_MS = 30_000;
 const cannot = canDrill ? undefined : 'needs PostgreSQL servers of its own and a proxy: root, the Debian cluster tools (pg_createcluster) and haproxy';
 // CI has them (.ci/run installs haproxy and sets REQUIRE_HA): there a skip would hide a broken drill.
@@ -67,19 +63,8 @@ t.test(
     timeout: 240_000,
   },
   async (t) => {
-    const version = versions.sort().at(-1)!;
-    const [primaryPort, standbyPort, proxyPort] = [await freePort(), await freePort(), await freePort()];
-    const env = {
-      ...process.env,
-      PG_VERSION: version,
-      PRIMARY_NAME: `drill_primary_${process.pid}`,
-      PRIMARY_PORT: String(primaryPort),
-      STANDBY_NAME: `drill_standby_${process.pid}`,
-      STANDBY_PORT: String(standbyPort),
-      WAL_ARCHIVE_DIR: `/var/lib/postgresql/wal-archive/drill_${process.pid}`,
-    };
-    t.teardown(() => run(path.join(ROOT, 'ops/db/replica-down'), [], { env }).catch((err) => t.comment(`replica-down: ${err.message}`)));
-    await run(path.join(ROOT, 'ops/db/replica-up'), [], { env });
+    const { version, primaryPort, standbyPort, env } = await replicasFor(t, 'drill');
+    const proxyPort = await freePort();
 
     const proxy = spawn(haproxy!, ['-db', '-f', path.join(ROOT, 'ops/db/haproxy.cfg')], {
       env: { ...env, PG_PROXY_PORT: String(proxyPort), PG_PRIMARY: `127.0.0.1:${primaryPort}`, PG_STANDBY: `127.0.0.1:${standbyPort}`, PG_CHECK: path.join(ROOT, 'ops/db/pg-writable') },

@@ -26,6 +26,8 @@ export interface FaultDay {
   draw: { id: number; publicId: string; cutoffAtMs: number; drawAtMs: number };
   /** Every request id sent, by player name. */
   sent: Map<string, Set<string>>;
+  /** The cluster's draw keys (testDrawKeys): what rebuilds its players' pseudonyms and proofs. */
+  keys: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startFaultDay(o: FaultDayOptions): Promise<FaultDay> {
     players,
     draw: undefined as never,
     sent: new Map(),
+    keys,
     async close() {
       await Promise.all(players.map((p) => p.leave()));
       await Promise.all(procs.map((p) => stopServerProcess(p, 10_000)));
