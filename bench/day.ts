@@ -1,8 +1,8 @@
 // bench/day.ts — a draw day on one machine: players arrive at a rate, rising toward the
 // cutoff and crossing it, each waiting for their own reply.
 //
-//   npm run bench:day [-- --players 10000 --steps 0.1,0.25,0.5,0.75,1 --step-seconds 10
-//                        --saturation-seconds 6 --in-flight 3000 --saturation-players 3000
+//   npm run bench:day [-- --players 10000 --steps 0.1,0.25,0.5,0.75,1 --step-seconds 8
+//                        --saturation-seconds 5 --in-flight 2000 --saturation-players 2000
 //                        --decoding-players 1000 --compare ceiling,single,ws,cluster]
 //
 // 1. Seeds a population of verified, funded players with sessions (the ledger's own code).
@@ -77,11 +77,11 @@ function parseArgs(argv: string[]): Options {
   const o: Options = {
     players: 10_000,
     steps: [0.1, 0.25, 0.5, 0.75, 1],
-    stepSeconds: 10,
+    stepSeconds: 8,
     afterCutoffSeconds: 4,
-    saturationSeconds: 6,
-    inFlight: 3_000,
-    saturationPlayers: 3_000,
+    saturationSeconds: 5,
+    inFlight: 2_000,
+    saturationPlayers: 2_000,
     decodingPlayers: 1_000,
     compare: ['ceiling', 'single', 'ws', 'cluster'],
     retryPercent: 1,
@@ -394,7 +394,9 @@ async function runDay(o: Options, bench: BenchDatabase, pop: Population, joinSec
   const before = await memoryOf(servers);
   const scheduleSeconds = o.steps.length * o.stepSeconds;
   // Room for everyone to connect, an idle look, and saturation with them all, before the first step.
-  const startAtMs = Date.now() + Math.ceil(joinSecondsBefore * 1.5 + 25 + o.saturationSeconds) * 1000;
+  // (The joins' estimate with a quarter more, then the idle look, saturation and its drain:
+  // a run that overshoots stops with a message rather than measure other steps.)
+  const startAtMs = Date.now() + Math.ceil(joinSecondsBefore * 1.25 + 15 + o.saturationSeconds) * 1000;
   const cutoffAtMs = startAtMs + scheduleSeconds * 1000;
   const draws = await openDraws(bench, { openAtMs: Date.now() - 60_000, cutoffAtMs, drawAtMs: cutoffAtMs + o.drawAfterCutoffSeconds * 1000 });
   const load = new DayLoad(seatsFor(pop, draws, servers), 'day', o.decodingPlayers);
@@ -557,7 +559,7 @@ async function main() {
       sat.push(await saturate(key, o, bench, pop, satDraws));
     }
     const base = sat[0];
-    // Joins take about as long per player as they did at saturation; half again for safety.
+    // Joins take about as long per player as they did at saturation (runDay adds a margin).
     const day = await runDay(o, bench, pop, (base.joinSeconds * o.players) / base.connections);
     const acked = new Set([...sat.flatMap((s) => [...s.tickets]), ...day.load.tickets]);
     const ledger = await ledgerCheck(bench, [...satDraws.values(), ...day.draws.values()].map((d) => d.id), acked);
