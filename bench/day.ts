@@ -227,10 +227,7 @@ const progress = (line: string) => console.error(`[${new Date().toISOString().sl
 
 /**
  * Saturation as bench:bets measures it: `inFlight` players keep a bet each in flight; after a
- * second's warm-up, `saturationSeconds` are measured. Its window, the counters either side, the rate.
- */
-/**
- * Bets kept in flight for saturationSeconds. Durable bets/s and CPU per bet count the
+ * second's warm-up, `saturationSeconds` are measured. Durable bets/s and CPU per bet count the
  * acknowledgements that arrived in the window (a slow variant's replies to the window's own
  * bets come after it); latencies are those of the bets sent in it, once answered.
  */
