@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { BET_CONNECT_MS_MAX, BET_QUERY_MS_MAX, CONNECTION_ERROR_LOG_EVERY_MS, DATABASE_CONNECT_MS_MAX, DATABASE_IDLE_CONNECTION_MS_MAX, DATABASE_IDLE_IN_TRANSACTION_MS_MAX, DATABASE_STATEMENT_MS_MAX } from '../core/limits.ts';
+import { BET_CONNECT_MS_MAX, BET_QUERY_MS_MAX, BET_STATEMENT_MS_MAX, CONNECTION_ERROR_LOG_EVERY_MS, DATABASE_CONNECT_MS_MAX, DATABASE_IDLE_CONNECTION_MS_MAX, DATABASE_IDLE_IN_TRANSACTION_MS_MAX, DATABASE_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { faultSummary, ThrottledLog, type Logger } from '../core/logger.ts';
 
 // bigint (int8) and numeric come back as strings by default; our amounts and ids fit
@@ -93,8 +93,9 @@ async function openPostgres(databaseUrl: string, options: DatabaseOptions): Prom
     idleTimeoutMillis: DATABASE_IDLE_CONNECTION_MS_MAX,
     query_timeout: BET_QUERY_MS_MAX,
     // The client giving up (query_timeout) does not stop the server, which would go on
-    // holding the batch's wallet locks until it noticed the closed socket.
-    statement_timeout: BET_QUERY_MS_MAX,
+    // holding the batch's wallet locks until it noticed the closed socket; the server's bound
+    // comes a second later, so that the client always gives up first (BET_STATEMENT_MS_MAX).
+    statement_timeout: BET_STATEMENT_MS_MAX,
     idle_in_transaction_session_timeout: DATABASE_IDLE_IN_TRANSACTION_MS_MAX,
     keepAlive: true,
     application_name: 'lottery-bet-writer',

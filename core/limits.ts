@@ -57,6 +57,16 @@ export const BET_DATABASE_RETRY_DELAY_MS_MAX = 1_000;
  * is partitioned away, not busy.
  */
 export const BET_QUERY_MS_MAX = 5_000;
+/**
+ * The server's own bound on a bet batch's statement, a second past the client's
+ * (BET_QUERY_MS_MAX): it frees the wallet locks of a batch whose client has given up. The
+ * client must always give up first. A commit waiting for a lost synchronous standby that the
+ * server cancels is kept on the primary alone and reported to the client as a success (with
+ * a warning); were that reply to reach a client still waiting, it would acknowledge bets that
+ * are on one copy. A client that gave up retries the batch instead, and the retry's own commit
+ * waits for the standby (docs/RUNBOOK.md, "The standby is lost").
+ */
+export const BET_STATEMENT_MS_MAX = BET_QUERY_MS_MAX + 1_000;
 /** How often a failed batch may be retried (split in halves) before its bets are rejected. */
 export const BET_BATCH_SPLIT_DEPTH_MAX = 10;
 /**

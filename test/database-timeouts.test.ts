@@ -6,7 +6,7 @@
 import t from 'tap';
 import { openDatabase, type Database } from '../app/database.ts';
 import { createLogger } from '../core/logger.ts';
-import { DATABASE_IDLE_IN_TRANSACTION_MS_MAX, DATABASE_STATEMENT_MS_MAX, BET_QUERY_MS_MAX } from '../core/limits.ts';
+import { DATABASE_IDLE_IN_TRANSACTION_MS_MAX, DATABASE_STATEMENT_MS_MAX, BET_STATEMENT_MS_MAX } from '../core/limits.ts';
 import { withTransaction } from '../ledger/transaction.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -52,7 +52,7 @@ if (!databaseUrl) {
     const show = async (pool: typeof plain.pool, name: string) => (await pool.query(`select current_setting($1) as v`, [name])).rows[0].v;
     t.equal(await show(plain.pool, 'statement_timeout'), `${DATABASE_STATEMENT_MS_MAX / 1000}s`);
     t.equal(await show(plain.pool, 'idle_in_transaction_session_timeout'), `${DATABASE_IDLE_IN_TRANSACTION_MS_MAX / 60_000}min`);
-    t.equal(await show(plain.betPool, 'statement_timeout'), `${BET_QUERY_MS_MAX / 1000}s`);
+    t.equal(await show(plain.betPool, 'statement_timeout'), `${BET_STATEMENT_MS_MAX / 1000}s`);
   });
 
   t.test('a hung statement on the main pool is cut, and its connection serves the next query', async (t) => {

@@ -126,6 +126,8 @@ export interface Ack {
   duplicate: boolean;
   /** The server's receive time of the bet that bought the ticket. */
   receivedAt: number;
+  /** When the acknowledgement reached this client (its clock). */
+  ackedAtMs: number;
 }
 
 /** Answers that mean "not decided, ask again later with the same request id". */
@@ -202,7 +204,7 @@ export class ResilientPlayer {
     room.onDrop(() => (this.droppedAtMs ??= Date.now()));
     room.onMessage('bet:accepted', (m: any) => {
       this.pending.delete(m.requestId);
-      this.acks.set(m.requestId, { requestId: m.requestId, ticketId: m.ticketId, duplicate: m.duplicate, receivedAt: m.receivedAt });
+      this.acks.set(m.requestId, { requestId: m.requestId, ticketId: m.ticketId, duplicate: m.duplicate, receivedAt: m.receivedAt, ackedAtMs: Date.now() });
     });
     room.onMessage('bet:rejected', (m: any) => {
       if (ASK_AGAIN.has(m.code)) {
