@@ -63,7 +63,7 @@ import {
 } from '../ledger/settleSets.ts';
 import { settleRaffle } from '../games/raffle.ts';
 import { withTransaction, type TransactionOptions } from '../ledger/transaction.ts';
-import { DRAW_TICKETS_PER_PAGE_MAX, LEDGER_LONG_STATEMENT_MS_MAX, SETTLE_PAY_STATEMENT_MS_MAX, SETTLE_TICKETS_PER_RANGE_MAX } from '../core/limits.ts';
+import { DRAW_LATE_ALARM_MS, DRAW_TICKETS_PER_PAGE_MAX, LEDGER_LONG_STATEMENT_MS_MAX, SETTLE_PAY_STATEMENT_MS_MAX, SETTLE_TICKETS_PER_RANGE_MAX } from '../core/limits.ts';
 import { ticketPublicId } from '../ledger/tickets.ts';
 
 /**
@@ -274,6 +274,11 @@ export class DrawRunner {
       this.o.metrics?.drawSteps.inc({ step: 'drawn' });
       this.o.metrics?.drawStepSeconds.observe({ step: 'draw' }, (performance.now() - startedMs) / 1000);
       this.o.logger.info({ drawId: draw.publicId, numbers: proof.numbers }, 'draw drawn');
+      const lateMs = this.o.clock.nowMs() - draw.drawAtMs;
+      if (lateMs > DRAW_LATE_ALARM_MS) {
+        this.o.metrics?.drawsLate.inc();
+        this.o.logger.error({ drawId: draw.publicId, lateMs, alarm: true }, 'draw drawn late: the database was away at draw time');
+      }
       return 'drawn';
     });
   }

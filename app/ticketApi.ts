@@ -45,7 +45,7 @@ const tickets = (deps: TicketApiDeps) =>
     security: 'session',
     query: schemas.ticketsQuery,
     responses: {
-      200: '{ tickets: [{ ticketId, gameId, drawId, drawStatus, betType, stakeMinor, lines, lineCount, costMinor, quickPick, receivedAt, result, receipt }], nextCursor }',
+      200: '{ tickets: [{ ticketId, requestId, gameId, drawId, drawStatus, betType, stakeMinor, lines, lineCount, costMinor, quickPick, receivedAt, result, receipt }], nextCursor }',
       400: 'INVALID_CURSOR (malformed, or not one of yours), INVALID_PERIOD (from/to not an ISO 8601 instant in bounds, or to not after from), INVALID_LIMIT, BAD_REQUEST (game or draw malformed)',
     },
     async handle({ player, query }) {
@@ -104,6 +104,7 @@ function ticketViews(deps: TicketApiDeps, playerPublicId: string) {
     });
     return {
       ticketId: record.ticketId,
+      requestId: t.requestId,
       gameId: t.gameId,
       drawId: t.drawPublicId,
       drawStatus: t.drawStatus,

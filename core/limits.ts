@@ -396,6 +396,13 @@ export const LEAD_DRAWS_PER_POLL_MAX = 100;
 export const SCHEDULER_UNAVAILABLE_LOG_EVERY_MS = 10_000;
 /** Re-check this often while a draw step is due but did not happen (another process, a wait). */
 export const DRAW_STEP_RETRY_MS = 250;
+/**
+ * A draw made this long after its draw time is drawn late: logged as an alarm and counted
+ * (lottery_draws_late_total). It happens when the database was away at draw time; the draw
+ * runs as soon as it is back, on inputs committed before sales opened, so the result is the
+ * one it would have been on time. Normally a draw is made within a second of its time.
+ */
+export const DRAW_LATE_ALARM_MS = 5_000;
 /** A draw actor never sleeps longer than this: a changed row or clock is noticed within it. */
 export const DRAW_ACTOR_SLEEP_MS_MAX = 30_000;
 /** Tickets read per query while sealing, settling or building a draw's tree: bounds memory per page. */

@@ -101,6 +101,11 @@ function drawMetrics(registry: client.Registry) {
       help: 'Draws halted because a committed input could not be revealed: an alarm, never expected',
       registers: [registry],
     }),
+    drawsLate: new client.Counter({
+      name: 'lottery_draws_late_total',
+      help: 'Draws made more than DRAW_LATE_ALARM_MS after their draw time (the database was away at draw time): an alarm',
+      registers: [registry],
+    }),
     clockSkew: new client.Gauge({
       name: 'lottery_clock_skew_seconds',
       help: `Database clock minus this process clock (warned past ${CLOCK_SKEW_WARN_MS / 1000} s)`,

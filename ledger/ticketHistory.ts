@@ -41,6 +41,8 @@ export interface HistoryQuery {
 /** One ticket as the history shows it, with its draw and, once settled, its prize. */
 export interface HistoryTicket {
   rowId: number;
+  /** The request id the player's bet carried: how a client learns the fate of a bet it got no final answer for. */
+  requestId: string;
   drawPublicId: string;
   gameId: string;
   drawStatus: DrawStatus;
@@ -79,7 +81,7 @@ export type TicketResult =
       review?: 'held' | 'released' | 'forfeited';
     };
 
-const TICKET_COLUMNS = `t.id, t.draw_id, t.received_at, t.bet_type, t.stake_minor, t.lines, t.line_count, t.cost_minor, t.quick_pick,
+const TICKET_COLUMNS = `t.id, t.request_id, t.draw_id, t.received_at, t.bet_type, t.stake_minor, t.lines, t.line_count, t.cost_minor, t.quick_pick,
               (extract(epoch from t.received_at) * 1000)::int8 as received_ms, (extract(epoch from t.refunded_at) * 1000)::int8 as refunded_ms`;
 
 /**
@@ -185,6 +187,7 @@ function historyTicket(r: any): HistoryTicket {
   invariant(r.draw_public_id !== null, `ticket ${r.id} names draw ${r.draw_id}, which does not exist`);
   return {
     rowId: Number(r.id),
+    requestId: r.request_id,
     drawPublicId: r.draw_public_id,
     gameId: r.game_id,
     drawStatus: r.draw_status,

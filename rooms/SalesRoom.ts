@@ -11,8 +11,10 @@ import { ErrorCode } from '../core/errors.ts';
 import {
   ADVANCE_DRAWS_MAX,
   ADVANCE_DRAWS_REFRESH_MS,
+  BET_DATABASE_WAIT_MS_MAX,
   CLIENT_REASON_CHARS_MAX,
   COLYSEUS_FRAME_LIMIT_FACTOR,
+  CUTOFF_GRACE_MS,
   MESSAGE_TYPE_ECHO_CHARS_MAX,
   RECONNECT_WINDOW_SECONDS,
   SALES_ROOM_PATCH_MS,
@@ -175,7 +177,7 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
     this.setPatchRate(SALES_ROOM_PATCH_MS);
     // Real timers, not this.clock: the room clock ticks with the patch loop and may fire late.
     this.after(draw.cutoffAtMs - nowMs, () => this.closeSales());
-    this.after(draw.drawAtMs - nowMs, () => this.disconnect());
+    this.after(draw.drawAtMs - nowMs, () => this.endAtDrawTime());
     await this.refreshFollowing();
     this.timers.push(setInterval(() => void this.refreshFollowing(), ADVANCE_DRAWS_REFRESH_MS));
     this.timers.push(setInterval(() => void this.recheckLocations(), this.services.geoRecheckMs));
@@ -712,6 +714,22 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       const data = client.userData as PlayerData | undefined;
       if (data?.closing) this.finishClosing(data);
     }
+  }
+
+  /**
+   * At draw time the room is done. Each connection is closed once its bets are answered: a
+   * bet still waiting for the database (an outage over the cutoff) gets its answer, not a
+   * closed socket. The room goes when the last one has, or at the latest once every such
+   * wait is over.
+   */
+  private endAtDrawTime() {
+    const reason = `${ErrorCode.DRAW_CLOSED}: draw ${this.draw.publicId} is over`;
+    for (const client of [...this.clients]) {
+      const data = client.userData as PlayerData | undefined;
+      if (data) this.closeConnection(data, { code: SalesCloseCode.DRAW_OVER, reason, refuseWith: ErrorCode.DRAW_CLOSED });
+      else client.leave(SalesCloseCode.DRAW_OVER, reason);
+    }
+    this.after(BET_DATABASE_WAIT_MS_MAX + CUTOFF_GRACE_MS, () => void this.disconnect());
   }
 
   private closeSales() {

@@ -23,5 +23,11 @@ export const SalesCloseCode = {
   LOCATION_NOT_PERMITTED: 4451,
   /** This socket's seat was taken over by a reconnection with its token (a newer socket). */
   REPLACED: 4409,
+  /**
+   * The room's draw time came: the room is done. Every bet sent was answered first (after a
+   * database outage some can still be waiting at draw time); the result is published at
+   * GET /api/draws and on the stage.
+   */
+  DRAW_OVER: 4410,
 } as const;
 export type SalesCloseCode = (typeof SalesCloseCode)[keyof typeof SalesCloseCode];

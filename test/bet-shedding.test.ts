@@ -5,7 +5,7 @@
 // still written and answered; once the queue moves again, bets are taken again. Here a lock
 // on the draw holds the writer's batches, as a slow commit would.
 import t from 'tap';
-import { BET_QUEUE_WAIT_MS_MAX } from '../core/limits.ts';
+import { BET_QUEUE_WAIT_MS_MAX, CUTOFF_GRACE_MS } from '../core/limits.ts';
 import { newPlayer, openDraw, PlayerConnection, startTestServer, type BetReply } from './support/harness.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,4 +43,38 @@ t.test('a queue that stopped moving sheds new bets with SERVER_BUSY and writes w
   const { rows } = await ts.pool.query<{ request_id: string }>('select request_id from tickets where draw_id = $1 order by request_id', [draw.id]);
   t.same(rows.map((r) => r.request_id), ['after', 'held-0', 'held-1', 'held-2', 'shed', 'warm'], 'one ticket each, the shed bet only from its resend');
   await conn.leave();
+});
+
+t.test('a bet still waiting for the database at draw time is answered before its connection is closed (4410)', async (t) => {
+  const ts = await startTestServer({ env: { BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' } });
+  t.teardown(() => ts.close());
+  const [{ token }, { token: idleToken }] = [await newPlayer(ts.httpUrl, 100_000), await newPlayer(ts.httpUrl, 100_000)];
+  // Cutoff in 2 s, draw time 1 s after it (the database check lets a batch commit until cutoff + 2 s).
+  const draw = await openDraw(ts.pool, 2_000, Date.now(), 1_000);
+  const conn = await PlayerConnection.join(ts.wsUrl, token, draw.publicId);
+  const idle = await PlayerConnection.join(ts.wsUrl, idleToken, draw.publicId);
+  const closes = [conn, idle].map((c) => new Promise<{ code: number; atMs: number }>((resolve) => c.room.onLeave((code: number) => resolve({ code, atMs: Date.now() }))));
+
+  // The writer is held (a lock on the draw, as an outage would) over the draw time.
+  const locker = await ts.pool.connect();
+  await locker.query('begin');
+  await locker.query('select id from draws where id = $1 for update', [draw.id]);
+  const reply = conn.bet({ requestId: 'held', quickPick: 1 });
+  const idleClosed = await closes[1];
+  t.equal(idleClosed.code, 4410, 'at draw time a connection with nothing in flight is closed DRAW_OVER');
+  t.ok(idleClosed.atMs >= draw.drawAtMs, 'not before the draw time');
+  // Past cutoff + grace. The batch may still be bought: it read the draw open before the
+  // lock held it, and the draw cannot close until it is done (the fence's row lock).
+  await sleep(draw.cutoffAtMs + CUTOFF_GRACE_MS + 200 - Date.now());
+  let answered = false;
+  void reply.then(() => (answered = true));
+  t.notOk(answered, 'the bet is still waiting');
+  await locker.query('commit');
+  locker.release();
+  const r = await reply;
+  t.ok(r.type === 'bet:accepted' || r.code === 'DRAW_CLOSED', `it gets its answer (${r.type} ${r.code ?? ''})`);
+  const closed = await closes[0];
+  t.equal(closed.code, 4410, 'and only then is its connection closed');
+  const { rows } = await ts.pool.query('select count(*)::int as n from tickets where draw_id = $1', [draw.id]);
+  t.equal(rows[0].n, r.type === 'bet:accepted' ? 1 : 0, 'a ticket exactly if it was bought');
 });

@@ -72,8 +72,8 @@ t.test('tickets bought over the SDK come back newest first, each with its bet, r
   for (const item of res.body.tickets) {
     const reply = replies.find((r) => r.ticketId === item.ticketId)!;
     t.same(
-      { gameId: item.gameId, drawId: item.drawId, drawStatus: item.drawStatus, betType: item.betType, stakeMinor: item.stakeMinor, lines: item.lines, lineCount: item.lineCount, costMinor: item.costMinor, quickPick: item.quickPick, receivedAt: item.receivedAt, result: item.result },
-      { gameId: 'keno', drawId: draw.publicId, drawStatus: 'open', betType: 'standard', stakeMinor: 200, lines: reply.lines, lineCount: 10, costMinor: reply.cost, quickPick: false, receivedAt: new Date(reply.receivedAt).toISOString(), result: { outcome: 'pending' } },
+      { requestId: item.requestId, gameId: item.gameId, drawId: item.drawId, drawStatus: item.drawStatus, betType: item.betType, stakeMinor: item.stakeMinor, lines: item.lines, lineCount: item.lineCount, costMinor: item.costMinor, quickPick: item.quickPick, receivedAt: item.receivedAt, result: item.result },
+      { requestId: reply.requestId, gameId: 'keno', drawId: draw.publicId, drawStatus: 'open', betType: 'standard', stakeMinor: 200, lines: reply.lines, lineCount: 10, costMinor: reply.cost, quickPick: false, receivedAt: new Date(reply.receivedAt).toISOString(), result: { outcome: 'pending' } },
       `${item.ticketId} as bought`,
     );
   }

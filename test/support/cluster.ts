@@ -17,6 +17,7 @@ import { seedCommitment } from '../../draw/commit.ts';
 import { LEAF_VERSION_CURRENT } from '../../draw/encoding.ts';
 import { SeedVault } from '../../draw/vault.ts';
 import { ensureDraw, openDueDraws } from '../../ledger/draws.ts';
+import { SalesCloseCode } from '../../rooms/closeCodes.ts';
 import { createScratchDatabase } from './database.ts';
 import { testDrawKeys } from './harness.ts';
 
@@ -146,7 +147,7 @@ export class ResilientPlayer {
   /** Port of the process whose HTTP matchmaking placed this player (not where the room is). */
   joinedVia = 0;
   readonly acks = new Map<string, Ack>();
-  readonly rejections: { requestId: string | null; code: string; receivedAt: number }[] = [];
+  readonly rejections: { requestId: string | null; code: string; receivedAt: number; message?: string }[] = [];
   /** Answers that asked for a resend (SERVICE_UNAVAILABLE, SERVER_BUSY, SHUTTING_DOWN), by code. */
   readonly askedAgain = new Map<string, number>();
   readonly pending = new Map<string, Record<string, unknown>>();
@@ -157,6 +158,8 @@ export class ResilientPlayer {
   readonly dropToRejoinMs: number[] = [];
   /** Matchmaking attempts that failed while rejoining: when each began, the port asked and why. */
   readonly failedRejoinAttempts: { startedMs: number; port: number; message: string }[] = [];
+  /** Receive times of bets answered "ask again": what a lookup after the draw is over reports. */
+  private readonly askedAgainAt = new Map<string, number>();
   private droppedAtMs: number | undefined;
   private stopped = false;
   private rejoining: Promise<void> | undefined;
@@ -211,18 +214,48 @@ export class ResilientPlayer {
         // Not decided: shutting down (it goes again after rejoining), or the ledger was away
         // or busy (it goes again shortly, same request id, as a client should).
         this.askedAgain.set(m.code, (this.askedAgain.get(m.code) ?? 0) + 1);
+        this.askedAgainAt.set(m.requestId, m.receivedAt);
         if (m.code !== 'SHUTTING_DOWN') setTimeout(() => this.resend(m.requestId), ASK_AGAIN_DELAY_MS);
         return;
       }
       this.pending.delete(m.requestId);
-      this.rejections.push({ requestId: m.requestId, code: m.code, receivedAt: m.receivedAt });
+      this.rejections.push({ requestId: m.requestId, code: m.code, receivedAt: m.receivedAt, message: m.message });
     });
     room.onMessage('error', () => {});
-    room.onLeave(() => {
+    room.onLeave((code: number) => {
       if (this.room !== room || this.stopped) return;
       this.room = undefined;
-      this.rejoin();
+      if (code === SalesCloseCode.DRAW_OVER) this.lookUpPending().catch((err) => (this.lookUpError = String(err?.message ?? err)));
+      else this.rejoin();
     });
+  }
+
+  /** Why looking up the bets left without a final answer at draw time failed, if it did. */
+  lookUpError: string | undefined;
+
+  /**
+   * The draw is over (4410) and a resend has nowhere to go: each bet still without a final
+   * answer is looked up in the player's ticket history by its request id, as the README
+   * tells a client to. Found: it was bought. Not found: it was not, and never will be.
+   */
+  private async lookUpPending(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const found = new Map<string, { ticketId: string; receivedAt: string }>();
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const query = `draw=${encodeURIComponent(this.drawId)}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const res = await fetch(`http://127.0.0.1:${this.ports()[0]}/api/tickets?${query}`, { headers: { authorization: `Bearer ${this.token}` } });
+      if (!res.ok) throw new Error(`${this.name}: ticket history answered ${res.status}`);
+      const page = (await res.json()) as { tickets: { requestId: string; ticketId: string; receivedAt: string }[]; nextCursor: string | null };
+      for (const ticket of page.tickets) found.set(ticket.requestId, ticket);
+      cursor = page.nextCursor;
+    }
+    for (const requestId of [...this.pending.keys()]) {
+      const ticket = found.get(requestId);
+      if (ticket) this.acks.set(requestId, { requestId, ticketId: ticket.ticketId, duplicate: true, receivedAt: Date.parse(ticket.receivedAt), ackedAtMs: Date.now() });
+      else this.rejections.push({ requestId, code: 'DRAW_CLOSED', receivedAt: this.askedAgainAt.get(requestId) ?? Number.NaN, message: 'not in the ticket history once the draw was over' });
+      this.pending.delete(requestId);
+    }
   }
 
   private rejoin(): void {

@@ -160,6 +160,7 @@ export interface FaultDayChecks {
 export async function checkFaultDay(t: Test, day: FaultDay, checks: FaultDayChecks = {}): Promise<void> {
   const { draw, players, db } = day;
   t.ok(await until(() => players.every((p) => p.pending.size === 0), 30_000, 100), 'every bet sent got a final answer');
+  t.same(players.flatMap((p) => p.lookUpError ?? []), [], 'bets left without one when the room closed at draw time were looked up in the ticket history');
   const dead = day.procs.filter((p) => !p.alive);
   t.same(dead.map((p) => p.port), [], 'no server process died');
   const fatal = day.procs.flatMap((p) => p.logs.filter((l) => l.level >= 60 || /uncaught|shutting down/.test(l.msg ?? '')));
