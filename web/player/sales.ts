@@ -11,11 +11,14 @@
 //  - SERVER_BUSY / SERVICE_UNAVAILABLE / SHUTTING_DOWN decided nothing: the bet goes again,
 //    same id, after a pause. Every other rejection is final and shown with its message.
 //  - Closes that mean "do not come back as you were" (session ended, location, replaced by
-//    another tab's seat) stop the connection and say why.
+//    another tab's seat, the draw over) stop the connection and say why.
+//  - Once the draw is over a bet can no longer be sent again: one still without its answer
+//    (answered "ask again" during a database outage at the cutoff) is looked up by its
+//    requestId in the ticket history, which says whether it was bought.
 import { Client, type Room } from '@colyseus/sdk';
 import { signal } from '@preact/signals';
 import { observeServerTime } from '../lib/clock.ts';
-import { newRequestId } from '../lib/api.ts';
+import { api, newRequestId } from '../lib/api.ts';
 import { keepReceipt } from './receipts.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -81,6 +84,7 @@ const FINAL_CLOSES: Record<number, string> = {
   4401: 'SESSION_ENDED',
   4451: 'LOCATION_NOT_PERMITTED',
   4409: 'TOO_MANY_SEATS',
+  4410: 'DRAW_CLOSED',
 };
 const REJOIN_DELAY_MS_MAX = 10_000;
 const OUTCOMES_KEPT_MAX = 50;
@@ -167,8 +171,10 @@ export class SalesConnection {
         const code = joinErrorCode(error);
         // A refusal about the player or the draw will not change by trying again.
         if (code && !ASK_AGAIN.has(code) && code !== 'NETWORK' && code !== 'RATE_LIMITED') {
-          this.problem.value = { code, message: String((error as Error)?.message ?? code) };
+          const message = String((error as Error)?.message ?? code);
+          this.problem.value = { code, message };
           this.status.value = 'closed';
+          if (message.startsWith('DRAW_CLOSED')) await this.settlePending();
           return;
         }
         this.rejoinAttempts++;
@@ -214,6 +220,7 @@ export class SalesConnection {
       if (final) {
         this.problem.value = { code: final, message: final };
         this.status.value = 'closed';
+        if (code === 4410) void this.settlePending();
         return;
       }
       this.rejoinAttempts = 1;
@@ -248,6 +255,37 @@ export class SalesConnection {
 
   private record(outcome: BetOutcome): void {
     this.outcomes.value = [outcome, ...this.outcomes.value].slice(0, OUTCOMES_KEPT_MAX);
+  }
+
+  /**
+   * The draw is over and a bet still without its answer cannot go again: the ticket history
+   * of the draw says, by requestId, whether it was bought. If the history cannot be read the
+   * bets stay pending (and in sessionStorage) for the next look.
+   */
+  private async settlePending(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const bought = new Map<string, { ticketId: string; lines: number[][]; costMinor: number }>();
+    try {
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const page: { tickets: { requestId: string; ticketId: string; lines: number[][]; costMinor: number }[]; nextCursor: string | null } = await api(
+          'GET',
+          `/api/tickets?draw=${encodeURIComponent(this.drawId)}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          { token: this.token },
+        );
+        for (const ticket of page.tickets) bought.set(ticket.requestId, ticket);
+        cursor = page.nextCursor;
+      }
+    } catch {
+      return;
+    }
+    for (const requestId of [...this.pending.keys()]) {
+      const ticket = bought.get(requestId);
+      this.pending.delete(requestId);
+      if (ticket) this.record({ requestId, at: Date.now(), accepted: true, ticketId: ticket.ticketId, lines: ticket.lines, costMinor: ticket.costMinor, duplicate: true });
+      else this.record({ requestId, at: Date.now(), accepted: false, code: 'DRAW_CLOSED', message: 'not bought: the draw closed before the ledger could record it' });
+    }
+    this.persist();
   }
 
   private resend(requestId: string): void {
