@@ -28,6 +28,14 @@ export interface FaultDay {
   sent: Map<string, Set<string>>;
   /** The cluster's draw keys (testDrawKeys): what rebuilds its players' pseudonyms and proofs. */
   keys: Record<string, string>;
+  /** The environment every process was started with: what a process added later needs. */
+  env: Record<string, string>;
+  /** Processes players may join through: alive, and not draining. */
+  joinable(): number[];
+  /** Processes stopped on purpose (SIGTERM): the checks expect them gone and their shutdown logged. */
+  drained: Set<ServerProcess>;
+  /** Joins a funded player (`token`) to the draw and bets with it from now on. */
+  addPlayer(name: string, token: string): Promise<ResilientPlayer>;
   close(): Promise<void>;
 }
 
@@ -38,6 +46,14 @@ export interface FaultDayOptions {
   /** Sales left when the players start (ms). */
   salesMs: number;
   drawAfterCutoffMs: number;
+  /**
+   * A cluster meeting through Redis: players join through any live process (matchmaking
+   * places them) and rejoin through another when theirs goes. Without it each player talks
+   * to one process directly.
+   */
+  redisUrl?: string;
+  /** More environment for every process (SALES_ROOM_CLIENTS_MAX, METRICS_TOKEN, ...). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -50,6 +66,8 @@ export async function startFaultDay(o: FaultDayOptions): Promise<FaultDay> {
   const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: '', poolMax: 3, logger: createLogger('silent') });
   const procs: ServerProcess[] = [];
   const players: ResilientPlayer[] = [];
+  // Without Redis, whatever the environment says: each player talks to one process directly.
+  const env = { ...keys, DATABASE_URL: o.databaseUrl, REDIS_URL: o.redisUrl ?? '', SCHEDULE: 'daily', BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000', ...o.env };
   const day: FaultDay = {
     db,
     procs,
@@ -57,6 +75,18 @@ export async function startFaultDay(o: FaultDayOptions): Promise<FaultDay> {
     draw: undefined as never,
     sent: new Map(),
     keys,
+    env,
+    drained: new Set(),
+    joinable: () => procs.filter((p) => p.alive && !day.drained.has(p)).map((p) => p.port),
+    async addPlayer(name, token) {
+      const port = procs[players.length % procs.length].port;
+      // Each player stays with its process unless there is Redis to place it anywhere.
+      const player = new ResilientPlayer(name, token, day.draw.publicId, o.redisUrl ? day.joinable : () => [port]);
+      await player.join();
+      players.push(player);
+      day.sent.set(player.name, new Set());
+      return player;
+    },
     async close() {
       await Promise.all(players.map((p) => p.leave()));
       await Promise.all(procs.map((p) => stopServerProcess(p, 10_000)));
@@ -64,8 +94,6 @@ export async function startFaultDay(o: FaultDayOptions): Promise<FaultDay> {
     },
   };
   try {
-    // No Redis, whatever the environment says: each player talks to one process directly.
-    const env = { ...keys, DATABASE_URL: o.databaseUrl, REDIS_URL: '', SCHEDULE: 'daily', BET_RATE_PER_SECOND: '1000', BET_RATE_BURST: '1000' };
     // One first, so the schema is in place.
     procs.push(await startServerProcess(env));
     procs.push(...(await Promise.all(Array.from({ length: o.processes - 1 }, () => startServerProcess(env)))));
@@ -89,14 +117,7 @@ export async function startFaultDay(o: FaultDayOptions): Promise<FaultDay> {
     const opened = await until(async () => (await db.pool.query(`select status from draws where id = $1`, [draw.id])).rows[0].status === 'open', 5_000, 50);
     if (!opened) throw new Error('no process opened the draw');
 
-    for (let i = 0; i < o.players; i++) {
-      const port = procs[i % procs.length].port;
-      // Each player stays with its process: a database fault must not cost anyone their socket.
-      const player = new ResilientPlayer(`p${i}`, tokens[i], draw.publicId, () => [port]);
-      await player.join();
-      players.push(player);
-      day.sent.set(player.name, new Set());
-    }
+    for (let i = 0; i < o.players; i++) await day.addPlayer(`p${i}`, tokens[i]);
     return day;
   } catch (err) {
     await day.close();
@@ -161,9 +182,9 @@ export async function checkFaultDay(t: Test, day: FaultDay, checks: FaultDayChec
   const { draw, players, db } = day;
   t.ok(await until(() => players.every((p) => p.pending.size === 0), 30_000, 100), 'every bet sent got a final answer');
   t.same(players.flatMap((p) => p.lookUpError ?? []), [], 'bets left without one when the room closed at draw time were looked up in the ticket history');
-  const dead = day.procs.filter((p) => !p.alive);
-  t.same(dead.map((p) => p.port), [], 'no server process died');
-  const fatal = day.procs.flatMap((p) => p.logs.filter((l) => l.level >= 60 || /uncaught|shutting down/.test(l.msg ?? '')));
+  const dead = day.procs.filter((p) => !p.alive && !day.drained.has(p));
+  t.same(dead.map((p) => p.port), [], day.drained.size ? 'no server process died but those drained' : 'no server process died');
+  const fatal = day.procs.flatMap((p) => p.logs.filter((l) => l.level >= 60 || (!day.drained.has(p) && /uncaught|shutting down/.test(l.msg ?? ''))));
   t.same(fatal.map((l) => l.msg), [], 'no process logged a fatal error or began shutting down');
 
   const sentCount = [...day.sent.values()].reduce((n, s) => n + s.size, 0);
