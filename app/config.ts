@@ -285,6 +285,9 @@ function checkSocketTransport(e: z.infer<typeof Environment>): void {
   if (!e.PUBLIC_ADDRESS) throw new ConfigError('SOCKET_TRANSPORT ws needs PUBLIC_ADDRESS (host:SOCKET_PORT): the address players\' WebSockets are sent to');
 }
 
+/** Every variable the server reads: what a deployment file (compose.yaml) may set. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(Environment.shape);
+
 /** The configuration, or a ConfigError naming the first variable that is wrong and why. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Gone with operator accounts (issue 15): a deployment still setting it would otherwise
