@@ -102,12 +102,12 @@ t.test(
     const replicas = await replicasFor(t, 'drill');
     const proxy = await proxyFor(t, replicas);
     const scratch = await createScratchDatabase(proxy.url, 'lottery_failover');
-    const day = await startFaultDay({ databaseUrl: scratch.url, processes: 2, players: 12, salesMs: 25_000, drawAfterCutoffMs: 6_000 });
+    const day = await startFaultDay({ databaseUrl: scratch.url, processes: 2, players: 12, salesMs: 16_000, drawAfterCutoffMs: 4_000 });
     t.teardown(() => day.close());
     const { draw } = day;
 
     const drill = (async () => {
-      const lost = await loseThePrimary(replicas, proxy.url, day, draw.cutoffAtMs - 18_000, 1_000);
+      const lost = await loseThePrimary(replicas, proxy.url, day, draw.cutoffAtMs - 12_000, 1_000);
       while (ackCount(day) === lost.acksBefore && Date.now() - lost.lostAtMs < 60_000) await sleep(20);
       return { ...lost, resumedAtMs: Date.now() };
     })();

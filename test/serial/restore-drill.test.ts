@@ -34,7 +34,8 @@ t.test(
   { skip: canMakeReplicas ? false : 'needs PostgreSQL servers of its own: root and the Debian cluster tools (pg_createcluster)', timeout: 240_000 },
   async (t) => {
     const restoredName = `rdrill_restored_${process.pid}`;
-    const { primaryUrl, env } = await replicasFor(t, 'rdrill', [restoredName]);
+    const latestName = `rdrill_latest_${process.pid}`;
+    const { primaryUrl, env } = await replicasFor(t, 'rdrill', [restoredName, latestName]);
     const restoredPort = await freePort();
     const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'restore-drill-'));
     t.teardown(() => fs.rmSync(scratchDir, { recursive: true, force: true }));
@@ -67,6 +68,14 @@ t.test(
     const restored = new pg.Pool({ connectionString: restoredUrl.toString(), max: 2 });
     t.teardown(() => restored.end());
     t.equal(Number((await restored.query('select count(*) from tickets')).rows[0].count), sold, `the restored database holds the day's ${sold} tickets`);
+
+    // What a lost site's restore does: the archive replayed to its end, the mistake included.
+    const latestServer = (await run(path.join(ROOT, 'ops/db/restore'), [backupDir, 'latest', latestName, String(await freePort())], { env })).stdout.trim();
+    const latestUrl = new URL(latestServer);
+    latestUrl.pathname = `/${databaseName}`;
+    const [{ tickets, draws }] = await query<{ tickets: string | null; draws: number }>(latestUrl.toString(), `select to_regclass('tickets')::text as tickets, (select count(*)::int from draws) as draws`);
+    const [{ draws: primaryDraws }] = await query<{ draws: number }>(scratch.url, 'select count(*)::int as draws from draws');
+    t.same({ tickets, draws }, { tickets: null, draws: primaryDraws }, 'restored to the end of the archive ("latest"), it is the primary as it is now, the mistake included');
 
     const check = await run('npx', ['tsx', path.join(ROOT, 'app/ledger-check-cli.ts')], { cwd: ROOT, env: { ...process.env, DATABASE_URL: restoredUrl.toString() } }).then(
       (r) => ({ code: 0, out: r.stdout }),

@@ -44,8 +44,8 @@ t.test(
       redisUrl: clusterRedis,
       processes: 2,
       players: 8,
-      salesMs: 22_000,
-      drawAfterCutoffMs: 5_000,
+      salesMs: 16_000,
+      drawAfterCutoffMs: 4_000,
       env: { SALES_ROOM_CLIENTS_MAX: '4', METRICS_TOKEN },
     });
     t.teardown(async () => {

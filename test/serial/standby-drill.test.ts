@@ -60,7 +60,7 @@ t.test(
     const scratch = await createScratchDatabase(primaryUrl, 'lottery_standby_drill');
     const onStandby = new URL(scratch.url);
     onStandby.port = String(standbyPort);
-    const day = await startFaultDay({ databaseUrl: scratch.url, processes: 2, players: 12, salesMs: 28_000, drawAfterCutoffMs: 6_000 });
+    const day = await startFaultDay({ databaseUrl: scratch.url, processes: 2, players: 12, salesMs: 22_000, drawAfterCutoffMs: 4_000 });
     t.teardown(() => day.close());
     const stopStandby = () => run('pg_ctlcluster', [version, env.STANDBY_NAME, 'stop', '-m', 'immediate']);
 
