@@ -192,3 +192,36 @@ t.test('a second tab keeps betting through a dropped connection: every bet it se
   t.ok(rows.every((r) => r.n === 1), 'none bought twice');
   t.same(errors, []);
 });
+
+t.test('a bet still waiting when the draw is over: the page stops for good and learns from the ticket history that it was not bought', { skip, timeout: 90_000 }, async (t) => {
+  // Sales for 6 s, the draw 2 s after: the room closes at draw time (4410), once every bet is answered.
+  const draw = await openDraw(ts.pool, 6_000, Date.now(), 2_000, 'pick4');
+  const { token } = await newPlayer(ts.httpUrl, 20_000);
+  const page = await openAs(ts.httpUrl, token, 'desktop');
+  const errors = watchPageErrors(page);
+  await page.getByRole('button', { name: 'Pick-4' }).click();
+  await page.getByTestId('connection').locator('[data-status="connected"]').waitFor();
+
+  // The ledger holds the bet's batch (a lock on the draw, as a database that stopped answering
+  // would) until its 10 s wait is over: it is answered SERVICE_UNAVAILABLE, the draw time has
+  // passed, and the room closes the connection before the page can send it again.
+  const locker = await ts.pool.connect();
+  await locker.query('begin');
+  await locker.query('select id from draws where id = $1 for update', [draw.id]);
+  await page.getByRole('button', { name: 'Place quick pick' }).click();
+  await page.getByTestId('connection').locator('[data-status="closed"]').waitFor({ timeout: 30_000 });
+  const alert = page.getByTestId('connection').getByRole('alert');
+  t.equal(await alert.getAttribute('data-code'), 'DRAW_OVER', 'the page says the draw is over, and does not try again');
+  t.match(await alert.textContent(), /This draw is over/);
+  await locker.query('rollback');
+  locker.release();
+
+  await page.getByTestId('rejected').waitFor({ timeout: 15_000 });
+  t.equal(await page.getByTestId('rejected').getAttribute('data-code'), 'DRAW_CLOSED', 'the bet is shown not bought, as the ticket history says');
+  t.equal(await page.getByTestId('pending').count(), 0, 'nothing left waiting');
+  t.equal(await page.evaluate((key) => sessionStorage.getItem(key), `lottery.pending.${draw.publicId}`), null, 'nor kept for the next visit');
+  await screenshot(page, 'play-draw-over', 'desktop');
+  const { rows } = await ts.pool.query(`select count(*)::int as n from tickets where draw_id = $1`, [draw.id]);
+  t.equal(rows[0].n, 0, 'and the ledger agrees: no ticket');
+  t.same(errors.filter((e) => !/status of 503/.test(e)), [], 'no page errors');
+});

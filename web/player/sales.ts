@@ -84,7 +84,11 @@ const FINAL_CLOSES: Record<number, string> = {
   4401: 'SESSION_ENDED',
   4451: 'LOCATION_NOT_PERMITTED',
   4409: 'TOO_MANY_SEATS',
-  4410: 'DRAW_CLOSED',
+  4410: 'DRAW_OVER',
+};
+/** Words for a close that is not an error code of the server's (errorMessage falls back to them). */
+const FINAL_CLOSE_WORDS: Record<string, string> = {
+  DRAW_OVER: 'This draw is over and its sales room has closed. Every bet you sent was answered; your tickets are under "My tickets".',
 };
 const REJOIN_DELAY_MS_MAX = 10_000;
 const OUTCOMES_KEPT_MAX = 50;
@@ -218,7 +222,7 @@ export class SalesConnection {
       this.room = undefined;
       const final = FINAL_CLOSES[code];
       if (final) {
-        this.problem.value = { code: final, message: final };
+        this.problem.value = { code: final, message: FINAL_CLOSE_WORDS[final] ?? final };
         this.status.value = 'closed';
         if (code === 4410) void this.settlePending();
         return;
