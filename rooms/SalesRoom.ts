@@ -12,9 +12,9 @@ import {
   ADVANCE_DRAWS_MAX,
   ADVANCE_DRAWS_REFRESH_MS,
   BET_DATABASE_WAIT_MS_MAX,
+  BET_QUERY_MS_MAX,
   CLIENT_REASON_CHARS_MAX,
   COLYSEUS_FRAME_LIMIT_FACTOR,
-  CUTOFF_GRACE_MS,
   MESSAGE_TYPE_ECHO_CHARS_MAX,
   RECONNECT_WINDOW_SECONDS,
   SALES_ROOM_PATCH_MS,
@@ -729,7 +729,8 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
       if (data) this.closeConnection(data, { code: SalesCloseCode.DRAW_OVER, reason, refuseWith: ErrorCode.DRAW_CLOSED });
       else client.leave(SalesCloseCode.DRAW_OVER, reason);
     }
-    this.after(BET_DATABASE_WAIT_MS_MAX + CUTOFF_GRACE_MS, () => void this.disconnect());
+    // A bet's longest wait for the database, plus the statement in flight when it ends.
+    this.after(BET_DATABASE_WAIT_MS_MAX + BET_QUERY_MS_MAX, () => void this.disconnect());
   }
 
   private closeSales() {
