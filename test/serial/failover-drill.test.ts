@@ -60,6 +60,16 @@ async function waitWritable(url: string, ms: number): Promise<number> {
   }
 }
 
+async function query(url: string, sql: string): Promise<any[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
 /** Acknowledged bets in all: sales have resumed when this moves after the fault. */
 const ackCount = (day: FaultDay) => day.players.reduce((n, p) => n + p.acks.size, 0);
 
@@ -99,7 +109,8 @@ t.test(
   'the primary lost under bet load: the standby promoted, every process follows it, nothing acknowledged lost, sales back within the RTO',
   { skip: cannot ?? false, timeout: 240_000 },
   async (t) => {
-    const replicas = await replicasFor(t, 'drill');
+    const newStandby = `drill_standby2_${process.pid}`;
+    const replicas = await replicasFor(t, 'drill', [newStandby]);
     const proxy = await proxyFor(t, replicas);
     const scratch = await createScratchDatabase(proxy.url, 'lottery_failover');
     const day = await startFaultDay({ databaseUrl: scratch.url, processes: 2, players: 12, salesMs: 16_000, drawAfterCutoffMs: 4_000 });
@@ -126,6 +137,18 @@ t.test(
     t.ok(unreachable.length >= 1, `the bet writers saw the primary go (${unreachable.length} warnings) and followed the new one by themselves`);
     t.ok(day.procs.every((p) => p.alive), 'both processes are still serving, never restarted');
     t.equal(proxy.running(), undefined, 'the proxy is still running');
+
+    // Until it has a standby of its own, the promoted server commits alone: the runbook's next step.
+    const startedMs = Date.now();
+    const { stdout } = await run(path.join(ROOT, 'ops/db/standby-add'), [], {
+      env: { ...replicas.env, PRIMARY_NAME: replicas.env.STANDBY_NAME, NEW_STANDBY_NAME: newStandby, NEW_STANDBY_PORT: String(await freePort()) },
+    });
+    const added = new URL(stdout.trim());
+    added.pathname = new URL(scratch.url).pathname;
+    const [{ sync }] = await query(`postgres://postgres@127.0.0.1:${replicas.standbyPort}/postgres`, `select string_agg(sync_state, ',') as sync from pg_stat_replication`);
+    t.equal(sync, 'sync', `ops/db/standby-add gave the new primary a synchronous standby in ${Date.now() - startedMs} ms`);
+    const { rows } = await day.db.pool.query('select count(*)::int as n from tickets where draw_id = $1', [draw.id]);
+    t.same(await query(added.toString(), `select count(*)::int as n from tickets where draw_id = ${Number(draw.id)}`), rows, 'it holds every ticket of the day');
   },
 );
 
