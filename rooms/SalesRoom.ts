@@ -719,14 +719,16 @@ export abstract class SalesRoom extends Room<{ state: SalesState }> implements S
   /**
    * At draw time the room is done. Each connection is closed once its bets are answered: a
    * bet still waiting for the database (an outage over the cutoff) gets its answer, not a
-   * closed socket. The room goes when the last one has, or at the latest once every such
-   * wait is over.
+   * closed socket. A bet that comes meanwhile is not refused out of hand: it can only be a
+   * resend (the cutoff has passed), which the ledger answers with the ticket it bought, if it
+   * bought one (committed unheard before an outage), or refuses. The room goes when the last
+   * connection has, or at the latest once every such wait is over.
    */
   private endAtDrawTime() {
     const reason = `${ErrorCode.DRAW_CLOSED}: draw ${this.draw.publicId} is over`;
     for (const client of [...this.clients]) {
       const data = client.userData as PlayerData | undefined;
-      if (data) this.closeConnection(data, { code: SalesCloseCode.DRAW_OVER, reason, refuseWith: ErrorCode.DRAW_CLOSED });
+      if (data) this.closeConnection(data, { code: SalesCloseCode.DRAW_OVER, reason });
       else client.leave(SalesCloseCode.DRAW_OVER, reason);
     }
     // A bet's longest wait for the database, plus the statement in flight when it ends.
