@@ -230,6 +230,21 @@ export class ResilientPlayer {
     });
   }
 
+  /** The player's tickets in the draw, by request id, from the ticket history (every page). */
+  private async ticketsOfDraw(): Promise<Map<string, { ticketId: string; receivedAt: string }>> {
+    const found = new Map<string, { ticketId: string; receivedAt: string }>();
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const query = `draw=${encodeURIComponent(this.drawId)}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const res = await fetch(`http://127.0.0.1:${this.ports()[0]}/api/tickets?${query}`, { headers: { authorization: `Bearer ${this.token}` } });
+      if (!res.ok) throw new Error(`${this.name}: ticket history answered ${res.status}`);
+      const page = (await res.json()) as { tickets: { requestId: string; ticketId: string; receivedAt: string }[]; nextCursor: string | null };
+      for (const ticket of page.tickets) found.set(ticket.requestId, ticket);
+      cursor = page.nextCursor;
+    }
+    return found;
+  }
+
   /** Why looking up the bets left without a final answer at draw time failed, if it did. */
   lookUpError: string | undefined;
 
@@ -240,15 +255,15 @@ export class ResilientPlayer {
    */
   private async lookUpPending(): Promise<void> {
     if (this.pending.size === 0) return;
-    const found = new Map<string, { ticketId: string; receivedAt: string }>();
-    let cursor: string | null = '';
-    while (cursor !== null) {
-      const query = `draw=${encodeURIComponent(this.drawId)}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const res = await fetch(`http://127.0.0.1:${this.ports()[0]}/api/tickets?${query}`, { headers: { authorization: `Bearer ${this.token}` } });
-      if (!res.ok) throw new Error(`${this.name}: ticket history answered ${res.status}`);
-      const page = (await res.json()) as { tickets: { requestId: string; ticketId: string; receivedAt: string }[]; nextCursor: string | null };
-      for (const ticket of page.tickets) found.set(ticket.requestId, ticket);
-      cursor = page.nextCursor;
+    // The database may still be away (503, Retry-After): asked again, as a client would.
+    let found: Map<string, { ticketId: string; receivedAt: string }> | undefined;
+    for (let attempt = 0; !found; attempt++) {
+      try {
+        found = await this.ticketsOfDraw();
+      } catch (err) {
+        if (attempt >= 60) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
     for (const requestId of [...this.pending.keys()]) {
       const ticket = found.get(requestId);

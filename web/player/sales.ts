@@ -91,6 +91,8 @@ const FINAL_CLOSE_WORDS: Record<string, string> = {
   DRAW_OVER: 'This draw is over and its sales room has closed. Every bet you sent was answered; your tickets are under "My tickets".',
 };
 const REJOIN_DELAY_MS_MAX = 10_000;
+/** Looks at the ticket history after the draw is over: 500 ms doubling to 10 s, about a minute in all. */
+const SETTLE_ATTEMPTS_MAX = 8;
 const OUTCOMES_KEPT_MAX = 50;
 const PENDING_KEPT_MAX = 100;
 
@@ -261,27 +263,38 @@ export class SalesConnection {
     this.outcomes.value = [outcome, ...this.outcomes.value].slice(0, OUTCOMES_KEPT_MAX);
   }
 
+  /** This player's tickets in the draw, by request id, from the ticket history (every page). */
+  private async ticketsOfDraw(): Promise<Map<string, { ticketId: string; lines: number[][]; costMinor: number }>> {
+    const bought = new Map<string, { ticketId: string; lines: number[][]; costMinor: number }>();
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page: { tickets: { requestId: string; ticketId: string; lines: number[][]; costMinor: number }[]; nextCursor: string | null } = await api(
+        'GET',
+        `/api/tickets?draw=${encodeURIComponent(this.drawId)}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { token: this.token },
+      );
+      for (const ticket of page.tickets) bought.set(ticket.requestId, ticket);
+      cursor = page.nextCursor;
+    }
+    return bought;
+  }
+
   /**
    * The draw is over and a bet still without its answer cannot go again: the ticket history
-   * of the draw says, by requestId, whether it was bought. If the history cannot be read the
-   * bets stay pending (and in sessionStorage) for the next look.
+   * of the draw says, by requestId, whether it was bought. If the history cannot be read for
+   * a minute or so the bets stay pending (and in sessionStorage) for the next visit.
    */
   private async settlePending(): Promise<void> {
     if (this.pending.size === 0) return;
-    const bought = new Map<string, { ticketId: string; lines: number[][]; costMinor: number }>();
-    try {
-      let cursor: string | null = '';
-      while (cursor !== null) {
-        const page: { tickets: { requestId: string; ticketId: string; lines: number[][]; costMinor: number }[]; nextCursor: string | null } = await api(
-          'GET',
-          `/api/tickets?draw=${encodeURIComponent(this.drawId)}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-          { token: this.token },
-        );
-        for (const ticket of page.tickets) bought.set(ticket.requestId, ticket);
-        cursor = page.nextCursor;
+    let bought: Map<string, { ticketId: string; lines: number[][]; costMinor: number }> | undefined;
+    // The ledger may still be away (an outage over the draw time): asked again, backing off.
+    for (let attempt = 0; !bought; attempt++) {
+      try {
+        bought = await this.ticketsOfDraw();
+      } catch {
+        if (attempt >= SETTLE_ATTEMPTS_MAX || this.pending.size === 0) return;
+        await sleep(Math.min(REJOIN_DELAY_MS_MAX, 500 * 2 ** attempt));
       }
-    } catch {
-      return;
     }
     for (const requestId of [...this.pending.keys()]) {
       const ticket = bought.get(requestId);
